@@ -1,0 +1,5 @@
+import sys
+
+from gxcrawl.cli import main
+
+sys.exit(main())

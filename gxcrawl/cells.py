@@ -1,0 +1,76 @@
+"""Reading one table cell into a figure (figures.md, «Reading a cell»).
+
+A cell is read according to the kind of column it sits in: a count, a signed
+change (2019 form 「本年增/减」), or an amount in 万元. Values are Decimals so
+that amounts stay exact; counts come back as integral Decimals.
+"""
+
+import enum
+import re
+from decimal import Decimal
+from typing import NamedTuple
+
+from gxcrawl.normalize import squash
+
+
+class Kind(enum.Enum):
+    COUNT = "count"
+    SIGNED = "signed"
+    AMOUNT = "amount"
+
+
+class Reading(NamedTuple):
+    value: Decimal | None
+    #: Why the cell could not be read as written, for the report's warnings.
+    problem: str | None = None
+
+
+#: Cells that mean «none» in the forms: a dash, a slash, 无.
+ZERO_MARKS = frozenset({"-", "--", "—", "——", "–", "―", "─", "/", "无", "×"})
+
+_NUMBER = re.compile(
+    r"""^(?P<sign>[+-]*)
+        (?P<digits>\d{1,3}(?:,\d{3})+|\d+)
+        (?P<fraction>\.\d+)?
+        (?P<unit>万元|元|件|个|项|条|次|宗|人次|人)?$""",
+    re.VERBOSE,
+)
+_YUAN_PER_WAN = Decimal(10000)
+
+
+def is_value(text: str) -> bool:
+    """Whether a non-empty cell holds a figure (a number or a «none» mark)."""
+    cell = squash(text)
+    return bool(cell) and (cell in ZERO_MARKS or _NUMBER.match(cell) is not None)
+
+
+def read_cell(text: str, kind: Kind = Kind.COUNT) -> Reading:
+    cell = squash(text)
+    if not cell:
+        return Reading(None)
+    if cell in ZERO_MARKS:
+        return Reading(Decimal(0))
+    match = _NUMBER.match(cell)
+    if match is None:
+        return Reading(None, f"cell {text.strip()!r} is not a number; read as null")
+    value = Decimal(match["digits"].replace(",", "") + (match["fraction"] or ""))
+    if "-" in match["sign"]:
+        value = -value
+    if kind is Kind.AMOUNT:
+        if match["unit"] == "元":
+            value = value / _YUAN_PER_WAN
+        return Reading(value)
+    if value != value.to_integral_value():
+        return Reading(value, f"cell {text.strip()!r} is not a whole number")
+    if kind is Kind.COUNT and value < 0:
+        return Reading(value, f"cell {text.strip()!r} is a negative count")
+    return Reading(value)
+
+
+def as_json_number(value: Decimal | None) -> int | float | None:
+    """A Decimal as the plainest JSON number that keeps it exact."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)

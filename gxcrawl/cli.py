@@ -1,0 +1,59 @@
+"""The `gxcrawl` command."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from gxcrawl.report import parse_file
+
+PORTAL_CONTENT_SELECTORS = (".report-content",)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="gxcrawl",
+        description="Collect China's government information-disclosure annual reports as data.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    parse = commands.add_parser(
+        "parse", help="read annual reports and print their figures as JSON Lines",
+        description="Read each document (HTML page, text or markdown) and print one JSON object per "
+                    "document: its agency, year, form, every figure of the form, the consistency checks, "
+                    "the prose sections and any warnings. Exit status: 0 when every document was read, "
+                    "1 when any could not be (the others are still printed), 2 for a usage error.")
+    parse.add_argument("paths", nargs="+", metavar="PATH", help="a document, or a directory of documents")
+    parse.add_argument("--pretty", action="store_true", help="indented JSON, for people")
+    parse.add_argument("--max-bytes", type=int, default=None, metavar="N",
+                       help="refuse documents larger than N bytes (default 50 MB, or GXCRAWL_MAX_BYTES)")
+    parse.add_argument("--content-selector", action="append", default=None, metavar="CSS",
+                       help="CSS selector of the report's block in HTML pages (repeatable; default: "
+                            ".report-content, else the block holding the report's tables)")
+    args = parser.parse_args(argv)
+    return run_parse(args)
+
+
+def run_parse(args) -> int:
+    status = 0
+    for path in expand_paths(args.paths):
+        report = parse_file(path, max_bytes=args.max_bytes,
+                            content_selectors=tuple(args.content_selector or PORTAL_CONTENT_SELECTORS))
+        if report.error:
+            status = 1
+            print(f"gxcrawl: {path}: {report.error}", file=sys.stderr)
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2 if args.pretty else None), flush=True)
+    return status
+
+
+def expand_paths(paths: list[str]):
+    """Each path, with a directory standing for the files inside it, in name order."""
+    for path in paths:
+        if Path(path).is_dir():
+            yield from sorted(str(found) for found in Path(path).rglob("*")
+                              if found.is_file() and not found.name.startswith("."))
+        else:
+            yield path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""HTML pages: find the report on a whole government page, expand its tables.
+
+A report page carries navigation, breadcrumbs, share buttons and footers
+around the report, and the report itself is usually pasted from Word (nested
+`<p class=MsoNormal><span>`, `&nbsp;`, `<o:p>`, `<br>` inside cells). This
+reader finds the report's block, turns its paragraphs into text and its
+tables into grids with every rowspan and colspan expanded.
+"""
+
+import re
+
+from lxml import etree
+from parsel import Selector
+
+from gxcrawl.documents.model import Document, DocumentError, Grid, Paragraph
+from gxcrawl.documents.sniff import guess_encoding
+from gxcrawl.normalize import readable
+
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "caption", "center", "dd", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "td", "th", "tr", "ul",
+})
+SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
+#: Words that mark a table as one of the report's, and a block as holding the report.
+REPORT_TABLE_WORDS = re.compile(r"本年新收|结果维持|第二十条|予以公开|本年制发|本年新制作")
+#: A page title's site suffix: 「…年度报告_新乡市人民政府」, 「… - 河南省政府」.
+TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s-\s|——)\s*")
+#: Spans larger than this are treated as errors in the page, not as layout.
+MAX_COLSPAN = 64
+
+
+def read_html(data: bytes, content_type: str | None = None,
+              content_selectors: tuple[str, ...] = ()) -> Document:
+    """Read an HTML page.
+
+    `content_type` is the HTTP Content-Type header, whose charset wins over the
+    page's own `<meta>`; `content_selectors` are CSS selectors of the report's
+    block on a known portal, tried before the block is searched for.
+    """
+    text = decode_html(data, content_type)
+    root = Selector(text=text, type="html").root
+    if not isinstance(root, etree._Element):
+        raise DocumentError("the HTML page is empty")
+    for element in root.iter(etree.Comment, etree.ProcessingInstruction):
+        element.text = None
+    titles = page_titles(root)
+    container = find_report_block(root, content_selectors)
+    blocks: list[Paragraph | Grid] = []
+    _Walker(blocks).walk(container)
+    return Document("html", blocks, titles=titles)
+
+
+def decode_html(data: bytes, content_type: str | None) -> str:
+    from w3lib.encoding import html_to_unicode
+
+    _, text = html_to_unicode(content_type, data, auto_detect_fun=guess_encoding)
+    return text
+
+
+def page_titles(root) -> list[str]:
+    """Candidate report titles the page declares, best first."""
+    titles = []
+    for xpath in ('//*[contains(concat(" ", normalize-space(@class), " "), " report-title ")]',
+                  "//h1", '//meta[@name="ArticleTitle"]/@content', "//title"):
+        for found in root.xpath(xpath):
+            text = readable(found if isinstance(found, str) else "".join(found.itertext()))
+            titles.extend(part for part in TITLE_SEPARATORS.split(text) if part)
+    return titles
+
+
+def find_report_block(root, content_selectors: tuple[str, ...]):
+    """The element holding the report: a known selector, else the block around its tables."""
+    for selector in content_selectors:
+        found = root.cssselect(selector) if hasattr(root, "cssselect") else []
+        if found:
+            return found[0]
+    tables = [table for table in root.iter("table")
+              if not _has_table_inside(table) and REPORT_TABLE_WORDS.search("".join(table.itertext()))]
+    if not tables:
+        body = root.find("body")
+        return body if body is not None else root
+    block = _common_ancestor(tables)
+    # Climb until the block also holds the report's opening section.
+    while "总体情况" not in "".join(block.itertext()) and block.getparent() is not None \
+            and block.tag != "body":
+        block = block.getparent()
+    return block
+
+
+def _has_table_inside(table) -> bool:
+    return next(table.iterdescendants("table"), None) is not None
+
+
+def _common_ancestor(elements):
+    paths = []
+    for element in elements:
+        path = [element]
+        path.extend(element.iterancestors())
+        paths.append(path[::-1])
+    common = paths[0][0]
+    for depth in range(min(len(path) for path in paths)):
+        if all(path[depth] is paths[0][depth] for path in paths):
+            common = paths[0][depth]
+        else:
+            break
+    return common
+
+
+class _Walker:
+    """Turns an element tree into paragraphs and grids, in document order."""
+
+    def __init__(self, blocks):
+        self.blocks = blocks
+        self.line: list[str] = []
+
+    def flush(self):
+        text = readable("".join(self.line))
+        if text:
+            self.blocks.append(Paragraph(text))
+        self.line = []
+
+    def walk(self, element):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in SKIPPED_TAGS:
+            return
+        if tag == "table" and not _has_table_inside(element):
+            self.flush()
+            self.blocks.append(Grid(expand_table(element)))
+            return
+        block = tag in BLOCK_TAGS
+        if block or tag == "br":
+            self.flush()
+        if element.text:
+            self.line.append(element.text)
+        for child in element:
+            self.walk(child)
+            if child.tail:
+                self.line.append(child.tail)
+        if block:
+            self.flush()
+
+
+def expand_table(table) -> list[list[str | None]]:
+    """The table as a grid: rowspans repeated down, colspan continuations None."""
+    rows = [tr for tr in table.iter("tr")]
+    grid: list[list[str | None]] = []
+    # column → (rows still to cover, text, whether this column is the span's first)
+    carried: dict[int, tuple[int, str, bool]] = {}
+    for index, tr in enumerate(rows):
+        rows_left = len(rows) - index
+        cells = [cell for cell in tr if cell.tag in ("td", "th")]
+        row: list[str | None] = []
+        column = 0
+        cell_index = 0
+        while True:
+            if column in carried:
+                left, text, first = carried[column]
+                row.append(text if first else None)
+                if left > 1:
+                    carried[column] = (left - 1, text, first)
+                else:
+                    del carried[column]
+                column += 1
+            elif cell_index < len(cells):
+                cell = cells[cell_index]
+                cell_index += 1
+                text = cell_text(cell)
+                rowspan = min(_span(cell, "rowspan"), rows_left)
+                colspan = min(_span(cell, "colspan"), MAX_COLSPAN)
+                for offset in range(colspan):
+                    row.append(text if offset == 0 else None)
+                    if rowspan > 1:
+                        carried[column + offset] = (rowspan - 1, text, offset == 0)
+                column += colspan
+            elif carried and max(carried) > column:
+                row.append("")
+                column += 1
+            else:
+                break
+        grid.append(row)
+    return grid
+
+
+def cell_text(cell) -> str:
+    """A cell's text, lines joined as one: labels wrap inside cells (「社会公益<br>组织」)."""
+    parts: list[str] = []
+    _inner_text(cell, parts)
+    return readable("".join(parts))
+
+
+def _inner_text(element, parts: list[str]) -> None:
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS:
+            _inner_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+
+
+def _span(cell, attribute: str) -> int:
+    digits = re.match(r"\s*(\d+)", cell.get(attribute) or "")
+    return max(1, int(digits.group(1))) if digits else 1

@@ -1,0 +1,299 @@
+"""The two official forms of the annual report, as data.
+
+Everything the parser knows about the forms lives here: the six sections and
+how their headings are recognised, the rows and columns of tables 二, 三 and 四
+with their printed labels and canonical keys (../shared/spec/figures.md), the
+patterns that recognise a row from its label however a layout mangled it, and
+the markers that tell the 2019 form (国办公开办函〔2019〕60号) from the 2021
+form (国办公开办函〔2021〕30号).
+
+Patterns are matched against *squashed* label text (NFKC, no whitespace, see
+`gxcrawl.normalize.squash`), so they are written with ASCII brackets and no
+spaces.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from gxcrawl.cells import Kind
+
+FORM_2019 = "2019"
+FORM_2021 = "2021"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    #: Distinctive words of the heading; real headings vary around them.
+    pattern: re.Pattern
+    #: Whether the section is prose (its text is kept) rather than a table.
+    prose: bool
+
+
+SECTIONS = (
+    Section("overview", "一、总体情况", re.compile(r"总体情况|基本情况|总体概况"), True),
+    Section("active", "二、主动公开政府信息情况", re.compile(r"主动公开政府信息"), False),
+    Section("applications", "三、收到和处理政府信息公开申请情况",
+            re.compile(r"收到和处理政府信息公开申请|收到和处理.*申请情况|依申请公开.*情况"), False),
+    Section("review", "四、政府信息公开行政复议、行政诉讼情况",
+            re.compile(r"行政复议.*行政诉讼|复议.*诉讼情况"), False),
+    Section("problems", "五、存在的主要问题及改进情况",
+            re.compile(r"存在的?主要问题|主要问题(及|和|与)改进|问题(及|和)改进"), True),
+    Section("other", "六、其他需要报告的事项", re.compile(r"其他需要报告"), True),
+)
+SECTION_KEYS = tuple(section.key for section in SECTIONS)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: Kind = Kind.COUNT
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    #: The row's label as the official form prints it.
+    label: str
+    #: The printed heading of the row's group (「第二十条第（一）项」, 「（三）不予公开」).
+    group: str = ""
+    #: Table 二's rows each carry their own columns; other tables share theirs.
+    columns: tuple[Column, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    #: The table's number in the form, for messages: 二, 三, 四.
+    number: str
+    #: Prefix of the figure keys: 「active.」 + row + 「.」 + column.
+    prefix: str
+    rows: tuple[Row, ...]
+    columns: tuple[Column, ...] = ()
+
+    def columns_of(self, row: Row) -> tuple[Column, ...]:
+        return row.columns or self.columns
+
+    def row(self, key: str) -> Row | None:
+        return next((row for row in self.rows if row.key == key), None)
+
+    def figure_key(self, row: Row, column: Column) -> str:
+        return f"{self.prefix}{row.key}.{column.key}"
+
+    def keys(self) -> list[str]:
+        return [self.figure_key(row, column) for row in self.rows for column in self.columns_of(row)]
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    document: str
+    tables: tuple[Table, ...]
+    #: Words found only in this form's labels (figures.md, «Which form»).
+    markers: re.Pattern
+    #: Rows of table 三 found only in this form.
+    distinctive_rows: frozenset[str] = field(default_factory=frozenset)
+
+    def table(self, key: str) -> Table:
+        return next(table for table in self.tables if table.key == key)
+
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for table in self.tables for key in table.keys())
+
+    @cached_property
+    def labels(self) -> dict[str, tuple[str, str, str]]:
+        """figure key → (table number, row label as printed, column label as printed)."""
+        return {
+            table.figure_key(row, column): (table.number, " ".join(filter(None, (row.group, row.label))), column.label)
+            for table in self.tables for row in table.rows for column in table.columns_of(row)
+        }
+
+
+# --- Table 二: 主动公开政府信息情况 -------------------------------------------------
+
+ARTICLE_1 = "第二十条第（一）项"
+ARTICLE_5 = "第二十条第（五）项"
+ARTICLE_6 = "第二十条第（六）项"
+ARTICLE_8 = "第二十条第（八）项"
+ARTICLE_9 = "第二十条第（九）项"
+
+_ISSUED_2021 = (Column("issued", "本年制发件数"), Column("repealed", "本年废止件数"),
+                Column("in_force", "现行有效件数"))
+_DECISIONS_2021 = (Column("decisions", "本年处理决定数量"),)
+_DOCUMENTS_2019 = (Column("made", "本年新制作数量"), Column("published", "本年新公开数量"),
+                   Column("total_public", "对外公开总数量"))
+_ITEMS_2019 = (Column("prev_items", "上一年项目数量"), Column("change", "本年增/减", Kind.SIGNED),
+               Column("decisions", "处理决定数量"))
+
+ACTIVE_2021 = Table("active", "二", "active.", (
+    Row("regulation", "规章", ARTICLE_1, _ISSUED_2021),
+    Row("normative", "行政规范性文件", ARTICLE_1, _ISSUED_2021),
+    Row("licensing", "行政许可", ARTICLE_5, _DECISIONS_2021),
+    Row("penalty", "行政处罚", ARTICLE_6, _DECISIONS_2021),
+    Row("coercion", "行政强制", ARTICLE_6, _DECISIONS_2021),
+    Row("fees", "行政事业性收费", ARTICLE_8, (Column("amount", "本年收费金额（单位：万元）", Kind.AMOUNT),)),
+))
+
+ACTIVE_2019 = Table("active", "二", "active.", (
+    Row("regulation", "规章", ARTICLE_1, _DOCUMENTS_2019),
+    Row("normative", "规范性文件", ARTICLE_1, _DOCUMENTS_2019),
+    Row("licensing", "行政许可", ARTICLE_5, _ITEMS_2019),
+    Row("other_services", "其他对外管理服务事项", ARTICLE_5, _ITEMS_2019),
+    Row("penalty", "行政处罚", ARTICLE_6, _ITEMS_2019),
+    Row("coercion", "行政强制", ARTICLE_6, _ITEMS_2019),
+    Row("fees", "行政事业性收费", ARTICLE_8, _ITEMS_2019[:2]),
+    Row("procurement", "政府集中采购", ARTICLE_9,
+        (Column("items", "采购项目数量"), Column("amount", "采购总金额", Kind.AMOUNT))),
+))
+
+# --- Table 三: 收到和处理政府信息公开申请情况 -------------------------------------------
+
+APPLICANT_COLUMNS = (
+    Column("natural_person", "自然人"),
+    Column("business", "商业企业"),
+    Column("research", "科研机构"),
+    Column("nonprofit", "社会公益组织"),
+    Column("legal_service", "法律服务机构"),
+    Column("other_org", "其他"),
+    Column("total", "总计"),
+)
+
+RESULTS = "三、本年度办理结果"
+DENIED = "（三）不予公开"
+UNAVAILABLE = "（四）无法提供"
+UNPROCESSED = "（五）不予处理"
+OTHER = "（六）其他处理"
+
+_HEAD_ROWS = (
+    Row("new", "一、本年新收政府信息公开申请数量"),
+    Row("carried_over", "二、上年结转政府信息公开申请数量"),
+    Row("granted", "（一）予以公开", RESULTS),
+    Row("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", RESULTS),
+    Row("denied_state_secret", "1.属于国家秘密", DENIED),
+    Row("denied_prohibited", "2.其他法律行政法规禁止公开", DENIED),
+    Row("denied_three_safeties", "3.危及“三安全一稳定”", DENIED),
+    Row("denied_third_party", "4.保护第三方合法权益", DENIED),
+    Row("denied_internal", "5.属于三类内部事务信息", DENIED),
+    Row("denied_process", "6.属于四类过程性信息", DENIED),
+    Row("denied_enforcement_file", "7.属于行政执法案卷", DENIED),
+    Row("denied_query", "8.属于行政查询事项", DENIED),
+    Row("unavailable_not_held", "1.本机关不掌握相关政府信息", UNAVAILABLE),
+    Row("unavailable_needs_creation", "2.没有现成信息需要另行制作", UNAVAILABLE),
+    Row("unavailable_unclear", "3.补正后申请内容仍不明确", UNAVAILABLE),
+    Row("unprocessed_petition", "1.信访举报投诉类申请", UNPROCESSED),
+    Row("unprocessed_duplicate", "2.重复申请", UNPROCESSED),
+    Row("unprocessed_publication", "3.要求提供公开出版物", UNPROCESSED),
+    Row("unprocessed_excessive", "4.无正当理由大量反复申请", UNPROCESSED),
+    Row("unprocessed_confirm", "5.要求行政机关确认或重新出具已获取信息", UNPROCESSED),
+)
+_TAIL_ROWS = (
+    Row("total", "（七）总计", RESULTS),
+    Row("carried_forward", "四、结转下年度继续办理"),
+)
+OTHER_ROWS_2021 = (
+    Row("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", OTHER),
+    Row("other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", OTHER),
+    Row("other_other", "3.其他", OTHER),
+)
+OTHER_ROW_2019 = Row("other", "（六）其他处理", RESULTS)
+
+APPLICATIONS_2021 = Table("applications", "三", "applications.",
+                          _HEAD_ROWS + OTHER_ROWS_2021 + _TAIL_ROWS, APPLICANT_COLUMNS)
+APPLICATIONS_2019 = Table("applications", "三", "applications.",
+                          _HEAD_ROWS + (OTHER_ROW_2019,) + _TAIL_ROWS, APPLICANT_COLUMNS)
+
+#: The rows of table 三 whose sum is the total (rule R4), per form.
+RESULT_ROWS = {
+    FORM_2021: tuple(row.key for row in APPLICATIONS_2021.rows[2:-2]),
+    FORM_2019: tuple(row.key for row in APPLICATIONS_2019.rows[2:-2]),
+}
+
+# --- Table 四: 行政复议、行政诉讼 ------------------------------------------------------
+
+REVIEW = Table("review", "四", "", (
+    Row("review", "行政复议"),
+    Row("suit_direct", "未经复议直接起诉", "行政诉讼"),
+    Row("suit_after_review", "复议后起诉", "行政诉讼"),
+), (
+    Column("upheld", "结果维持"),
+    Column("corrected", "结果纠正"),
+    Column("other", "其他结果"),
+    Column("pending", "尚未审结"),
+    Column("total", "总计"),
+))
+
+# --- Recognising rows ----------------------------------------------------------------
+
+#: Row key → pattern over the squashed label, per table, for both forms.
+#: A label often carries its group too (「三、本年度办理结果(三)不予公开1.属于国家秘密」,
+#: or header text that ran into it), so the row whose pattern matches
+#: *last* in the label wins; patterns anchored with $ only match a label's end.
+ROW_PATTERNS = {
+    "active": (
+        ("regulation", r"规章"),
+        ("normative", r"规范性文件"),
+        ("licensing", r"行政许可"),
+        ("other_services", r"对外管理服务"),
+        ("penalty", r"行政处罚"),
+        ("coercion", r"行政强制"),
+        ("fees", r"事业性收费"),
+        ("procurement", r"集中采购|采购项目"),
+    ),
+    "applications": (
+        ("new", r"本年新收|新收政府信息"),
+        ("carried_over", r"上年结转|上年度结转"),
+        ("granted", r"予以公开"),
+        ("partial", r"部分公开"),
+        ("denied_state_secret", r"国家秘密"),
+        ("denied_prohibited", r"禁止公开"),
+        ("denied_three_safeties", r"三安全|一稳定|危及"),
+        ("denied_third_party", r"第三方"),
+        ("denied_internal", r"内部事务|内容事务|三类内"),
+        ("denied_process", r"过程性"),
+        ("denied_enforcement_file", r"执法案卷"),
+        ("denied_query", r"查询事项"),
+        ("unavailable_not_held", r"不掌握"),
+        ("unavailable_needs_creation", r"另行制作|没有现成"),
+        ("unavailable_unclear", r"仍不明确|补正后"),
+        ("unprocessed_petition", r"信访|举报投诉"),
+        ("unprocessed_duplicate", r"重复申请"),
+        ("unprocessed_publication", r"出版物"),
+        ("unprocessed_excessive", r"大量反复|反复申请"),
+        ("unprocessed_confirm", r"重新出具|确认或"),
+        ("other_no_correction", r"不补正"),
+        ("other_unpaid_fee", r"缴纳费用|收费通知"),
+        ("other_other", r"\d[.、]?其他(情形)?$"),
+        ("other", r"其他处理$"),
+        ("total", r"总计$|合计$"),
+        ("carried_forward", r"结转下一?年|下年度继续"),
+    ),
+    "review": (
+        ("review", r"行政复议$"),
+        ("suit_direct", r"直接起诉$"),
+        ("suit_after_review", r"复议后起诉$"),
+    ),
+}
+
+#: Words that make a row of text belong to a table when no heading said so.
+TABLE_MARKERS = {
+    "active": re.compile(r"第二十条|信息内容"),
+    "applications": re.compile(r"申请人情况|本年新收|勾稽关系"),
+    "review": re.compile(r"结果维持|结果纠正|尚未审结"),
+}
+
+FORMS = {
+    FORM_2021: Form(
+        FORM_2021, "国办公开办函〔2021〕30号", (ACTIVE_2021, APPLICATIONS_2021, REVIEW),
+        re.compile(r"本年(\(\d{4}年?\))?度?制发件数|本年(\(\d{4}年?\))?度?废止件数|本年收费金额|现行有效件数"),
+        frozenset({"other_no_correction", "other_unpaid_fee", "other_other"}),
+    ),
+    FORM_2019: Form(
+        FORM_2019, "国办公开办函〔2019〕60号", (ACTIVE_2019, APPLICATIONS_2019, REVIEW),
+        re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|第二十条第\(九\)项|政府集中采购"),
+        frozenset({"other"}),
+    ),
+}

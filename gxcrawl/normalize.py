@@ -1,0 +1,46 @@
+"""Text normalisation shared by every stage of the parser.
+
+Reports reach us through PDF text layers, Word exports and browser prints, so
+the same label arrives as 「⾏政许可」 (Kangxi radical), 「（一）」 or 「(一)」,
+「商业 企业」 or 「商业\\n企业」. Everything is compared after these functions.
+"""
+
+import re
+import unicodedata
+
+_WHITESPACE = re.compile(r"\s+")
+# NFKC leaves these apart from their everyday forms.
+_LOOKALIKES = str.maketrans({
+    "“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
+    "〔": "[", "〕": "]", "【": "[", "】": "]",
+    "\u00a0": " ", "\u3000": " ", "\u200b": "", "\ufeff": "",
+})
+
+
+def nfkc(text: str) -> str:
+    """Unicode NFKC, with the look-alike punctuation NFKC keeps folded too."""
+    return unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
+
+
+def squash(text: str) -> str:
+    """NFKC text with every whitespace removed: the form labels are compared in."""
+    return _WHITESPACE.sub("", nfkc(text))
+
+
+def tidy(text: str) -> str:
+    """NFKC text with runs of whitespace made single spaces and ends trimmed."""
+    return _WHITESPACE.sub(" ", nfkc(text)).strip()
+
+
+def readable(text: str) -> str:
+    """Text for people: look-alike ideographs (Kangxi radicals, compatibility
+    ideographs) mapped back, whitespace tidied, Chinese punctuation kept."""
+    return _WHITESPACE.sub(" ", _IDEOGRAPH_LOOKALIKE.sub(_nfkc_match, text)).strip()
+
+
+# Kangxi radicals, CJK radicals supplement, CJK compatibility ideographs.
+_IDEOGRAPH_LOOKALIKE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\u00a0\u3000]")
+
+
+def _nfkc_match(match: re.Match) -> str:
+    return unicodedata.normalize("NFKC", match.group())

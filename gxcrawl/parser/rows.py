@@ -1,0 +1,163 @@
+"""Stage two: text blocks and cell grids → labelled rows and the report's sections.
+
+Walks a document in order, following the six section headings, and turns
+every line or grid row that carries figures into a `LabelledRow`: which table
+it belongs to, its label, and the cells that follow the label. Labels wrapped
+over several lines (「（三）不予公\\n开」, 「…其政府信\\n息公开申请」) are joined:
+lines without figures are held and prefixed to the next row that has some.
+The text of the prose sections (总体情况, 存在的主要问题, 其他需要报告的事项) is kept.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from gxcrawl.cells import is_value
+from gxcrawl.documents.model import Document, Grid, Paragraph
+from gxcrawl.forms import SECTION_KEYS, SECTIONS, TABLE_MARKERS
+from gxcrawl.normalize import readable, squash, tidy
+from gxcrawl.parser.identity import is_title_line
+
+#: A heading's numbering: 「一、」 「1、」 「第一部分」; 「（一）」 numbers sub-headings.
+_NUMBERING = re.compile(r"^(第[一二三四五六]部分|[一二三四五六七八九十]{1,2}\s*[、.,:]|\d{1,2}\s*[、.,:]|[一二三四五六]\s)\s*")
+MAX_HEADING = 40
+MAX_BARE_HEADING = 16
+#: How much label text is held for the next row with figures.
+MAX_PENDING = 200
+
+
+@dataclass
+class LabelledRow:
+    #: active, applications or review; None where no heading or marker told.
+    table: str | None
+    #: The squashed label, with the held lines that preceded it.
+    label: str
+    #: The cells after the label, as read ('' for an empty cell).
+    cells: list[str]
+    #: The row as the document printed it, for messages.
+    source: str
+
+
+@dataclass
+class Layout:
+    rows: list[LabelledRow] = field(default_factory=list)
+    #: Text of the prose sections, by section key.
+    sections: dict[str, str] = field(default_factory=dict)
+    #: Lines that look like the report's title, in document order.
+    title_lines: list[str] = field(default_factory=list)
+    #: Squashed text of everything outside the prose sections: where form markers are looked for.
+    table_text: str = ""
+
+
+def read_rows(document: Document) -> Layout:
+    return _RowReader().read(document)
+
+
+def heading_section(text: str) -> str | None:
+    """The section a line heads, if it is a section heading."""
+    line = tidy(text)
+    numbered = _NUMBERING.match(line)
+    rest = squash(line[numbered.end():] if numbered else line)
+    if not rest or len(rest) > (MAX_HEADING if numbered else MAX_BARE_HEADING) or rest[0] in "(（":
+        return None
+    for section in SECTIONS:
+        if section.pattern.search(rest):
+            return section.key
+    return None
+
+
+def split_label(text: str) -> tuple[str, list[str]]:
+    """A line of running text as label and the figures that end it: 「规章 0 0 0」."""
+    tokens = text.split()
+    start = len(tokens)
+    while start and is_value(tokens[start - 1]):
+        start -= 1
+    return " ".join(tokens[:start]), tokens[start:]
+
+
+def split_cells(cells: list[str]) -> tuple[str, list[str]]:
+    """A grid row as label (every cell up to the last non-figure) and the cells after it."""
+    last_label = -1
+    for index, cell in enumerate(cells):
+        if cell and not is_value(cell):
+            last_label = index
+    return "".join(cells[:last_label + 1]), cells[last_label + 1:]
+
+
+class _RowReader:
+    def __init__(self):
+        self.layout = Layout()
+        self.section: str | None = None
+        self.table: str | None = None
+        self.pending: list[str] = []
+        self.prose: dict[str, list[str]] = {}
+        self.table_text: list[str] = []
+
+    def read(self, document: Document) -> Layout:
+        for block in document.blocks:
+            if isinstance(block, Paragraph):
+                self.paragraph(block.text)
+            else:
+                self.grid(block)
+        self.layout.sections = {key: "\n".join(lines) for key, lines in self.prose.items()}
+        self.layout.table_text = "".join(self.table_text)
+        return self.layout
+
+    def in_prose(self) -> bool:
+        return self.section is not None and self.section not in TABLE_MARKERS
+
+    def enter(self, section: str) -> None:
+        self.section = section
+        self.table = section if section in TABLE_MARKERS else None
+        self.pending = []
+
+    def paragraph(self, text: str) -> None:
+        section = heading_section(text)
+        if section and (self.section is None or SECTION_KEYS.index(section) > SECTION_KEYS.index(self.section)):
+            self.enter(section)
+            return
+        if is_title_line(text):
+            self.layout.title_lines.append(readable(text))
+            return
+        if self.in_prose():
+            self.prose.setdefault(self.section, []).append(readable(text))
+            return
+        label, values = split_label(tidy(text))
+        self.row(label, values, text)
+
+    def grid(self, grid: Grid) -> None:
+        kind = self.marked_table("".join(squash(cell) for row in grid.rows for cell in row if cell))
+        if self.in_prose():
+            if kind is None:
+                for row in grid.rows:
+                    self.prose.setdefault(self.section, []).append(readable(" ".join(cell for cell in row if cell)))
+                return
+            self.enter(kind)
+        elif kind:
+            self.table = kind
+        for row in grid.rows:
+            cells = [cell for cell in row if cell is not None]
+            if len(cells) == 1 and heading_section(cells[0]):
+                self.paragraph(cells[0])
+                continue
+            label, values = split_cells(cells)
+            self.row(label, values, "\t".join(cells))
+
+    def row(self, label: str, values: list[str], source: str) -> None:
+        label = squash(label)
+        self.table_text.append(label)
+        if not any(values):
+            self.table = self.marked_table(label) or self.table
+            self.pending.append(label)
+            held = "".join(self.pending)
+            if len(held) > MAX_PENDING:
+                self.pending = [held[-MAX_PENDING:]]
+            return
+        self.layout.rows.append(LabelledRow(self.table, "".join(self.pending) + label, values, tidy(source)))
+        self.pending = []
+
+    @staticmethod
+    def marked_table(text: str) -> str | None:
+        for key, marker in TABLE_MARKERS.items():
+            if marker.search(text):
+                return key
+        return None

@@ -1,0 +1,124 @@
+"""One annual report, parsed: the parser's stages run in order.
+
+`parse_document` never raises for a bad document: whatever went wrong is in
+the report's `error` (it could not be read at all) or `warnings` (it was read,
+but something in it was missing or odd), so one bad file never stops a crawl.
+"""
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from gxcrawl.cells import as_json_number
+from gxcrawl.documents import DocumentError, read_document
+from gxcrawl.normalize import squash
+from gxcrawl.parser.checks import CheckResult, run_checks
+from gxcrawl.parser.figures import read_figures
+from gxcrawl.parser.identity import find_identity
+from gxcrawl.parser.rows import read_rows
+
+#: Documents larger than this are refused unread (bytes); GXCRAWL_MAX_BYTES overrides it.
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+PROSE_SECTIONS = ("overview", "problems", "other")
+
+
+@dataclass
+class Report:
+    file: str
+    format: str | None = None
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    template: str | None = None
+    figures: dict[str, Decimal | None] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)
+    check_failures: list[str] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    #: SHA-256 of the report's normalised text: unchanged content has the same hash.
+    content_sha256: str | None = None
+    text: str = ""
+
+    @property
+    def figures_found(self) -> int:
+        return sum(value is not None for value in self.figures.values())
+
+    def to_json(self) -> dict:
+        """The report as `gxcrawl parse` prints it."""
+        out = {
+            "file": self.file, "format": self.format, "title": self.title, "agency": self.agency,
+            "year": self.year, "template": self.template, "figures_found": self.figures_found,
+            "figures": {key: as_json_number(value) for key, value in self.figures.items()},
+            "checks": self.checks, "check_failures": self.check_failures,
+            "sections": self.sections, "warnings": self.warnings, "content_sha256": self.content_sha256,
+        }
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def max_bytes_setting() -> int:
+    value = os.environ.get("GXCRAWL_MAX_BYTES")
+    return int(value) if value else DEFAULT_MAX_BYTES
+
+
+def parse_file(path: str | os.PathLike, max_bytes: int | None = None,
+               content_selectors: tuple[str, ...] = ()) -> Report:
+    """Parse the document at `path`; refuse files over `max_bytes` without reading them."""
+    report = Report(file=str(path))
+    limit = max_bytes_setting() if max_bytes is None else max_bytes
+    try:
+        if not Path(path).is_file():
+            report.error = "not a regular file" if Path(path).exists() else "no such file"
+            return report
+        size = Path(path).stat().st_size
+        if size > limit:
+            report.error = (f"the file is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB cap; "
+                            "raise it with --max-bytes (or GXCRAWL_MAX_BYTES) if the file is genuine")
+            return report
+        data = Path(path).read_bytes()
+    except OSError as error:
+        report.error = f"the file could not be read: {error.strerror or error}"
+        return report
+    return parse_document(data, name=str(path), content_selectors=content_selectors)
+
+
+def parse_document(data: bytes, name: str = "", *, content_type: str | None = None,
+                   content_selectors: tuple[str, ...] = ()) -> Report:
+    """Parse one document's bytes into a Report."""
+    report = Report(file=name)
+    try:
+        document = read_document(data, content_type=content_type, content_selectors=content_selectors)
+    except DocumentError as error:
+        report.error = str(error)
+        return report
+    report.format = document.format
+    report.warnings.extend(document.warnings)
+    layout = read_rows(document)
+    identity = find_identity(document.titles + layout.title_lines)
+    if identity:
+        report.title, report.agency, report.year = identity
+    figures = read_figures(layout.rows, layout.table_text)
+    report.text = document.text()
+    report.content_sha256 = hashlib.sha256(squash(report.text).encode("utf-8")).hexdigest()
+    report.sections = {key: layout.sections.get(key, "") for key in PROSE_SECTIONS}
+    if figures.found == 0:
+        report.error = ("not an annual report: no 政府信息公开工作年度报告 title and none of the form's tables"
+                        if identity is None else
+                        "none of the form's tables was found; if the page says 「详见附件」 the report is in "
+                        "its attachments: parse those")
+        return report
+    report.template = figures.form.name
+    report.figures = figures.values
+    report.warnings.extend(figures.warnings)
+    if identity is None:
+        report.warnings.append("no title naming the agency and year was found; agency and year are null")
+    elif identity.agency is None:
+        report.warnings.append(f"the title {identity.title!r} names no agency")
+    checks: CheckResult = run_checks(figures.form, figures.values)
+    report.checks = checks.outcomes
+    report.check_failures = checks.failures
+    return report
