@@ -272,9 +272,9 @@ ROW_PATTERNS = {
         ("carried_forward", r"结转下一?年|下年度继续"),
     ),
     "review": (
-        ("review", r"行政复议$"),
-        ("suit_direct", r"直接起诉$"),
-        ("suit_after_review", r"复议后起诉$"),
+        ("review", r"行政复议\)?$"),
+        ("suit_direct", r"直接起诉\)?$"),
+        ("suit_after_review", r"复议后起诉\)?$"),
     ),
 }
 

@@ -24,6 +24,8 @@ PAGE_FURNITURE = re.compile(
 )
 _MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MARKDOWN_DECORATION = re.compile(r"^(#{1,6}\s+|[-*+]\s+|>\s*)")
+#: A line of figures only (「- 1 - 3」): its leading dash is a figure, not a list bullet.
+_FIGURES_ONLY = re.compile(r"^[-—–―/+.,\d\s０-９－＋，．]+$")
 _EMPHASIS = re.compile(r"\*\*|__")
 
 
@@ -46,7 +48,10 @@ def text_blocks(lines) -> list[Paragraph | Grid]:
         if grid:
             blocks.append(Grid(grid))
             grid = []
-        blocks.append(Paragraph(_EMPHASIS.sub("", _MARKDOWN_DECORATION.sub("", line.strip()))))
+        line = line.strip()
+        if not _FIGURES_ONLY.match(line):
+            line = _EMPHASIS.sub("", _MARKDOWN_DECORATION.sub("", line))
+        blocks.append(Paragraph(line))
     if grid:
         blocks.append(Grid(grid))
     return blocks
