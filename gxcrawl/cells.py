@@ -8,6 +8,7 @@ that amounts stay exact; counts come back as integral Decimals.
 import enum
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from gxcrawl.normalize import squash
@@ -38,12 +39,14 @@ _NUMBER = re.compile(
 _YUAN_PER_WAN = Decimal(10000)
 
 
+@lru_cache(maxsize=1 << 16)
 def is_value(text: str) -> bool:
     """Whether a non-empty cell holds a figure (a number or a «none» mark)."""
     cell = squash(text)
     return bool(cell) and (cell in ZERO_MARKS or _NUMBER.match(cell) is not None)
 
 
+@lru_cache(maxsize=1 << 16)
 def read_cell(text: str, kind: Kind = Kind.COUNT) -> Reading:
     cell = squash(text)
     if not cell:

@@ -7,6 +7,7 @@ the same label arrives as 「⾏政许可」 (Kangxi radical), 「（一）」 o
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WHITESPACE = re.compile(r"\s+")
 # NFKC leaves these apart from their everyday forms.
@@ -17,11 +18,15 @@ _LOOKALIKES = str.maketrans({
 })
 
 
+# Reports repeat the same labels and cells («0», «规章») thousands of times:
+# normalising each distinct string once is most of the parser's speed.
+@lru_cache(maxsize=1 << 16)
 def nfkc(text: str) -> str:
     """Unicode NFKC, with the look-alike punctuation NFKC keeps folded too."""
     return unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
 
 
+@lru_cache(maxsize=1 << 16)
 def squash(text: str) -> str:
     """NFKC text with every whitespace removed: the form labels are compared in."""
     return _WHITESPACE.sub("", nfkc(text))

@@ -363,26 +363,27 @@ def render_text(report: SampleReport, layout: str = "tabs", style: CellStyle | N
 
 
 def _unmerge(layout: Layout) -> list[list[tuple[str, bool]]]:
-    """A merged-cell layout as a plain grid: a merged cell's text in its first slot, blanks elsewhere."""
+    """A merged-cell layout as copied to text from Word: one cell per merged
+    cell in its first row, one empty cell in each further row it covers."""
     grid: list[list[tuple[str, bool]]] = []
-    covered: dict[tuple[int, int], bool] = {}
+    # (row, column) → (width of the merged cell covering it there, whether it holds a figure)
+    covered: dict[tuple[int, int], tuple[int, bool]] = {}
     for r, cells in enumerate(layout):
         row: list[tuple[str, bool]] = []
         column = 0
-        for cell in cells:
-            while (r, column) in covered:
-                row.append(("", covered[r, column]))
-                column += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    if dr or dc:
-                        covered[r + dr, column + dc] = cell.figure
+        pending = iter(cells)
+        cell = next(pending, None)
+        while cell is not None or (r, column) in covered:
+            if (r, column) in covered:
+                width, figure = covered[r, column]
+                row.append(("", figure))
+                column += width
+                continue
+            for dr in range(1, cell.rowspan):
+                covered[r + dr, column] = (cell.colspan, cell.figure)
             row.append((cell.text, cell.figure))
-            row.extend(("", cell.figure) for _ in range(cell.colspan - 1))
             column += cell.colspan
-        while (r, column) in covered:
-            row.append(("", covered[r, column]))
-            column += 1
+            cell = next(pending, None)
         grid.append(row)
     return grid
 

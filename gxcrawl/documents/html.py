@@ -10,7 +10,7 @@ tables into grids with every rowspan and colspan expanded.
 import re
 
 from lxml import etree
-from parsel import Selector
+from lxml.cssselect import CSSSelector
 
 from gxcrawl.documents.model import Document, DocumentError, Grid, Paragraph
 from gxcrawl.documents.sniff import guess_encoding
@@ -26,6 +26,9 @@ SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "
 REPORT_TABLE_WORDS = re.compile(r"本年新收|结果维持|第二十条|予以公开|本年制发|本年新制作")
 #: A page title's site suffix: 「…年度报告_新乡市人民政府」, 「… - 河南省政府」.
 TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s-\s|——)\s*")
+_STRING = etree.XPath("string()")
+_LEADING_DIGITS = re.compile(r"\s*(\d+)")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 #: Spans larger than this are treated as errors in the page, not as layout.
 MAX_COLSPAN = 64
 
@@ -38,12 +41,15 @@ def read_html(data: bytes, content_type: str | None = None,
     page's own `<meta>`; `content_selectors` are CSS selectors of the report's
     block on a known portal, tried before the block is searched for.
     """
-    text = decode_html(data, content_type)
-    root = Selector(text=text, type="html").root
-    if not isinstance(root, etree._Element):
+    # lxml refuses str input that declares an encoding: the text is decoded already.
+    text = _XML_DECLARATION.sub("", decode_html(data, content_type))
+    try:
+        root = etree.fromstring(text, etree.HTMLParser(remove_comments=True, remove_pis=True))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
+        raise DocumentError(f"the HTML could not be parsed: {error}") from error
+    if root is None:
         raise DocumentError("the HTML page is empty")
-    for element in root.iter(etree.Comment, etree.ProcessingInstruction):
-        element.text = None
+    etree.strip_elements(root, *SKIPPED_TAGS - {"head"}, with_tail=False)
     titles = page_titles(root)
     container = find_report_block(root, content_selectors)
     blocks: list[Paragraph | Grid] = []
@@ -61,8 +67,7 @@ def decode_html(data: bytes, content_type: str | None) -> str:
 def page_titles(root) -> list[str]:
     """Candidate report titles the page declares, best first."""
     titles = []
-    for xpath in ('//*[contains(concat(" ", normalize-space(@class), " "), " report-title ")]',
-                  "//h1", '//meta[@name="ArticleTitle"]/@content', "//title"):
+    for xpath in ("//h1", '//meta[@name="ArticleTitle"]/@content', "//title"):
         for found in root.xpath(xpath):
             text = readable(found if isinstance(found, str) else "".join(found.itertext()))
             titles.extend(part for part in TITLE_SEPARATORS.split(text) if part)
@@ -72,17 +77,17 @@ def page_titles(root) -> list[str]:
 def find_report_block(root, content_selectors: tuple[str, ...]):
     """The element holding the report: a known selector, else the block around its tables."""
     for selector in content_selectors:
-        found = root.cssselect(selector) if hasattr(root, "cssselect") else []
+        found = CSSSelector(selector, translator="html")(root)
         if found:
             return found[0]
     tables = [table for table in root.iter("table")
-              if not _has_table_inside(table) and REPORT_TABLE_WORDS.search("".join(table.itertext()))]
+              if not _has_table_inside(table) and REPORT_TABLE_WORDS.search(_STRING(table))]
     if not tables:
         body = root.find("body")
         return body if body is not None else root
     block = _common_ancestor(tables)
     # Climb until the block also holds the report's opening section.
-    while "总体情况" not in "".join(block.itertext()) and block.getparent() is not None \
+    while "总体情况" not in _STRING(block) and block.getparent() is not None \
             and block.tag != "body":
         block = block.getparent()
     return block
@@ -184,21 +189,12 @@ def expand_table(table) -> list[list[str | None]]:
 
 def cell_text(cell) -> str:
     """A cell's text, lines joined as one: labels wrap inside cells (「社会公益<br>组织」)."""
-    parts: list[str] = []
-    _inner_text(cell, parts)
-    return readable("".join(parts))
-
-
-def _inner_text(element, parts: list[str]) -> None:
-    if element.text:
-        parts.append(element.text)
-    for child in element:
-        if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS:
-            _inner_text(child, parts)
-        if child.tail:
-            parts.append(child.tail)
+    return readable(_STRING(cell))
 
 
 def _span(cell, attribute: str) -> int:
-    digits = re.match(r"\s*(\d+)", cell.get(attribute) or "")
+    value = cell.get(attribute)
+    if not value:
+        return 1
+    digits = _LEADING_DIGITS.match(value)
     return max(1, int(digits.group(1))) if digits else 1

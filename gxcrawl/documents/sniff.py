@@ -9,6 +9,7 @@ import re
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|div|table|p|h1)\b", re.I | re.S)
 _HTML_INSIDE = re.compile(rb"<(html|body|table|div|p)\b[^>]*>", re.I)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in b"\t\n\r\f\x1b")
 
 
 def sniff(data: bytes) -> str:
@@ -42,7 +43,7 @@ def looks_like_text(head: bytes) -> bool:
         return True
     if b"\x00" in head:
         return False
-    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f\x1b")
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls <= len(head) // 100
 
 

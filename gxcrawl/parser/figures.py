@@ -13,6 +13,7 @@ rightmost column (a total) being the one layouts keep.
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from gxcrawl.cells import read_cell
 from gxcrawl.forms import FORM_2019, FORM_2021, FORMS, REVIEW, ROW_PATTERNS, Form, Table
@@ -43,14 +44,20 @@ class _Match:
 
 def recognise(row: LabelledRow) -> _Match | None:
     """Which row of the forms a labelled row is: the pattern matching last in its label wins."""
-    tables = (row.table,) if row.table else tuple(_PATTERNS)
+    found = classify(row.table, row.label)
+    return _Match(found[0], found[1], row) if found else None
+
+
+@lru_cache(maxsize=1 << 14)
+def classify(table: str | None, label: str) -> tuple[str, str] | None:
+    """(table, row key) of a squashed label, looking in `table` or, if None, in every table."""
     best, best_rank = None, (-1, -1)
-    for table in tables:
-        for key, pattern in _PATTERNS[table]:
-            for found in pattern.finditer(row.label):
+    for candidate in (table,) if table else tuple(_PATTERNS):
+        for key, pattern in _PATTERNS[candidate]:
+            for found in pattern.finditer(label):
                 rank = (found.end(), found.end() - found.start())
                 if rank > best_rank:
-                    best, best_rank = _Match(table, key, row), rank
+                    best, best_rank = (candidate, key), rank
     return best
 
 
@@ -172,5 +179,6 @@ def _warn_missing(form: Form, seen, review_read: bool, figures: Figures) -> None
             figures.warnings.append(f"table {table.number} was not found; its figures are null")
             continue
         for row in missing:
-            figures.warnings.append(f"table {table.number} has no row {' '.join(filter(None, (row.group, row.label)))!r}; "
+            label = " ".join(filter(None, (row.group, row.label)))
+            figures.warnings.append(f"table {table.number} row {label!r} was not found or has no figures; "
                                     "its figures are null")

@@ -54,6 +54,8 @@ def read_rows(document: Document) -> Layout:
 
 def heading_section(text: str) -> str | None:
     """The section a line heads, if it is a section heading."""
+    if len(text) > 2 * MAX_HEADING:
+        return None
     line = tidy(text)
     numbered = _NUMBERING.match(line)
     rest = squash(line[numbered.end():] if numbered else line)

@@ -1,0 +1,1 @@
+"""One spider per portal: navigation only. Parsing lives in `gxcrawl`."""
