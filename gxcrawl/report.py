@@ -92,9 +92,16 @@ def parse_document(data: bytes, name: str = "", *, content_type: str | None = No
     report = Report(file=name)
     try:
         document = read_document(data, content_type=content_type, content_selectors=content_selectors)
+        return _parse(document, report)
     except DocumentError as error:
         report.error = str(error)
-        return report
+    except Exception as error:  # noqa: BLE001 - one odd document must not stop a crawl of thousands
+        report.error = (f"gxcrawl failed on this document ({type(error).__name__}: {error}); "
+                        "this is a bug: please report it with the document attached")
+    return report
+
+
+def _parse(document, report: Report) -> Report:
     report.format = document.format
     report.warnings.extend(document.warnings)
     layout = read_rows(document)

@@ -49,3 +49,59 @@ def test_null_cells_stay_null_in_tab_separated_text():
     report = parse_document(render_text(sample, "tabs").encode(), "nulls.txt")
     assert report.figures == sample.figures
     assert report.checks["R3"] == "unknown" and report.checks["R5"] == "unknown"
+
+
+def test_markdown_pipe_tables():
+    sample = random_report(random.Random(11), busy=0.6)
+    lines = []
+    for line in render_text(sample, "tabs").splitlines():
+        if "\t" in line:
+            lines.append("| " + " | ".join(line.split("\t")) + " |")
+            if not lines[-2].startswith("|"):
+                lines.append("|" + "---|" * (line.count("\t") + 1))
+        else:
+            lines.append(f"## {line}" if line.endswith("情况") or line.endswith("事项") else line)
+    report = parse_document("\n".join(lines).encode(), "report.md")
+    assert report.figures == sample.figures
+    assert report.sections["other"] == sample.sections["other"]
+
+
+def test_gbk_text():
+    sample = random_report(random.Random(12), form=FORM_2019, busy=0.6)
+    report = parse_document(render_text(sample, "spaces").encode("gbk"), "gbk.txt")
+    assert (report.agency, report.template) == (sample.agency, FORM_2019)
+    assert report.figures == sample.figures
+
+
+def test_xhtml_with_an_xml_declaration():
+    sample = random_report(random.Random(13))
+    page = b'<?xml version="1.0" encoding="gb2312"?>\n' + render_html(sample, "official", encoding="gb2312")
+    report = parse_document(page, "x.xhtml")
+    assert report.agency == sample.agency and report.figures == sample.figures
+
+
+@pytest.mark.parametrize("kind", ["html", "text"])
+def test_truncated_and_corrupted_documents_never_raise(kind):
+    rng = random.Random(kind)
+    sample = random_report(rng, busy=0.6)
+    data = render_html(sample, "word") if kind == "html" else render_text(sample, "tabs").encode()
+    for cut in sorted(rng.sample(range(1, len(data)), 25)):
+        report = parse_document(data[:cut], f"cut-{cut}")
+        assert report.error is None or "bug" not in report.error
+        assert report.error is not None or report.figures_found > 0
+    for _ in range(10):
+        damaged = bytearray(data)
+        for position in rng.sample(range(len(damaged)), 200):
+            damaged[position] = rng.randrange(256)
+        report = parse_document(bytes(damaged), "damaged")
+        assert report.error is None or "bug" not in report.error
+
+
+def test_truncated_page_keeps_what_it_has_and_says_what_is_missing():
+    sample = random_report(random.Random(14), busy=0.6)
+    data = render_html(sample, "official")
+    report = parse_document(data[:data.index("四、政府信息公开行政复议".encode())], "cut.html")
+    assert report.error is None
+    assert report.figures["applications.total.total"] == sample.figures["applications.total.total"]
+    assert report.figures["review.total"] is None
+    assert "table 四 was not found; its figures are null" in report.warnings
