@@ -26,6 +26,9 @@ class Reading(NamedTuple):
     problem: str | None = None
 
 
+#: A cell whose figure could not be read (OCR without confidence): null, with a warning.
+UNREADABLE = "\ufffd"
+
 #: Cells that mean «none» in the forms: a dash, a slash, 无.
 ZERO_MARKS = frozenset({"-", "--", "—", "——", "–", "―", "─", "/", "无", "×"})
 
@@ -43,7 +46,7 @@ _YUAN_PER_WAN = Decimal(10000)
 def is_value(text: str) -> bool:
     """Whether a non-empty cell holds a figure (a number or a «none» mark)."""
     cell = squash(text)
-    return bool(cell) and (cell in ZERO_MARKS or _NUMBER.match(cell) is not None)
+    return bool(cell) and (cell in ZERO_MARKS or cell == UNREADABLE or _NUMBER.match(cell) is not None)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -53,6 +56,8 @@ def read_cell(text: str, kind: Kind = Kind.COUNT) -> Reading:
         return Reading(None)
     if cell in ZERO_MARKS:
         return Reading(Decimal(0))
+    if cell == UNREADABLE:
+        return Reading(None, "the figure could not be read with confidence (OCR); read as null")
     match = _NUMBER.match(cell)
     if match is None:
         return Reading(None, f"cell {text.strip()!r} is not a number; read as null")

@@ -10,8 +10,14 @@ import unicodedata
 from functools import lru_cache
 
 _WHITESPACE = re.compile(r"\s+")
+#: Simplified forms printed as CJK Radicals Supplement characters, which NFKC
+#: leaves alone (unlike the Kangxi radicals): 「人⺠」, 「首⻚」, 「⻓期」.
+RADICAL_LOOKALIKES = dict(zip(
+    "⺁⺇⺊⺌⺗⺝⺟⺠⺮⺶⺸⺻⻂⻄⻅⻆⻉⻊⻋⻌⻍⻏⻓⻔⻖⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰⻳",
+    "厂几卜小心月母民竹羊羊聿衣西见角贝足车辶辶阝长门阝青页风飞食马骨鬼鱼鸟麦黄齐齿龙龟",
+))
 # NFKC leaves these apart from their everyday forms.
-_LOOKALIKES = str.maketrans({
+_LOOKALIKES = str.maketrans({**RADICAL_LOOKALIKES, 
     "“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
     "〔": "[", "〕": "]", "【": "[", "】": "]",
     "\u00a0": " ", "\u3000": " ", "\u200b": "", "\ufeff": "",
@@ -48,4 +54,5 @@ _IDEOGRAPH_LOOKALIKE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\u00a0\u3000]")
 
 
 def _nfkc_match(match: re.Match) -> str:
-    return unicodedata.normalize("NFKC", match.group())
+    char = match.group()
+    return RADICAL_LOOKALIKES.get(char) or unicodedata.normalize("NFKC", char)

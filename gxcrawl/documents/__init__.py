@@ -11,14 +11,10 @@ from gxcrawl.documents.text import read_text
 
 __all__ = ["Block", "Document", "DocumentError", "Grid", "Paragraph", "read_document", "sniff"]
 
-#: What to tell the user about formats gxcrawl recognises but does not read.
+#: What to tell the user about what gxcrawl recognises but does not read.
 UNREADABLE = {
-    "pdf": "a PDF; gxcrawl does not read PDF attachments yet",
-    "docx": "a Word (DOCX) file; gxcrawl does not read Word attachments yet",
-    "doc": "a Word 97-2003 (DOC) file; gxcrawl does not read Word attachments yet",
-    "image": "an image; gxcrawl does not read scanned reports yet",
     "zip": "a ZIP archive that is not a Word document; unpack it and parse the report inside",
-    "binary": "binary data, not a report in any format gxcrawl reads (HTML, text)",
+    "binary": "binary data, not a report in any format gxcrawl reads (HTML, text, PDF, DOCX, DOC, images)",
 }
 
 
@@ -32,4 +28,10 @@ def read_document(data: bytes, *, content_type: str | None = None,
         return read_html(data, content_type, content_selectors)
     if kind == "text":
         return read_text(data)
+    if kind == "pdf":
+        from gxcrawl.documents.pdf import read_pdf
+        return read_pdf(data)
+    if kind == "image":
+        from gxcrawl.documents.ocr import read_image
+        return read_image(data)
     raise DocumentError(f"the document is {UNREADABLE[kind]}")

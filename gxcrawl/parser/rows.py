@@ -23,6 +23,8 @@ MAX_HEADING = 40
 MAX_BARE_HEADING = 16
 #: How much label text is held for the next row with figures.
 MAX_PENDING = 200
+#: How many paragraphs at the top are looked at for a title wrapped over two lines.
+OPENING_LINES = 40
 
 
 @dataclass
@@ -93,6 +95,7 @@ class _RowReader:
         self.pending: list[str] = []
         self.prose: dict[str, list[str]] = {}
         self.table_text: list[str] = []
+        self.opening: list[str] = []
 
     def read(self, document: Document) -> Layout:
         for block in document.blocks:
@@ -102,6 +105,10 @@ class _RowReader:
                 self.grid(block)
         self.layout.sections = {key: "\n".join(lines) for key, lines in self.prose.items()}
         self.layout.table_text = "".join(self.table_text)
+        # A title too long for one line of a PDF page: 「…年度报」 「告」.
+        for first, second in zip(self.opening, self.opening[1:]):
+            if not is_title_line(first) and not is_title_line(second) and is_title_line(first + second):
+                self.layout.title_lines.append(readable(first + second))
         return self.layout
 
     def in_prose(self) -> bool:
@@ -113,6 +120,8 @@ class _RowReader:
         self.pending = []
 
     def paragraph(self, text: str) -> None:
+        if len(self.opening) < OPENING_LINES:
+            self.opening.append(text)
         section = heading_section(text)
         if section and (self.section is None or SECTION_KEYS.index(section) > SECTION_KEYS.index(self.section)):
             self.enter(section)

@@ -1,0 +1,103 @@
+"""Scanned reports: text boxes from OCR rebuilt into lines and cells.
+
+RapidOCR (PaddleOCR's models on ONNX Runtime, shipped inside the package, run
+offline) finds text boxes and reads them. Boxes are grouped into lines by
+their vertical centres and, within a line, separated by a tab where the gap
+is wide, so that a table's row reaches the parser as cells. A box that looks
+like a figure but was read with low confidence becomes the «unreadable» cell
+(`cells.UNREADABLE`): its figure is null with a warning, never a guess.
+"""
+
+import io
+import re
+import threading
+from functools import lru_cache
+
+from gxcrawl.cells import UNREADABLE
+from gxcrawl.documents.model import Document, DocumentError
+from gxcrawl.documents.text import text_blocks
+
+#: Below this confidence a box that looks like a figure is not trusted.
+MIN_FIGURE_CONFIDENCE = 0.8
+#: Images are scaled down to this many pixels on their longer side.
+MAX_SIDE = 4000
+#: Images larger than this (pixels) are refused: a decompression bomb, not a scan.
+MAX_PIXELS = 80_000_000
+_FIGURE_LIKE = re.compile(r"^[\d\s,.，．+\-—–/０-９]+[万元件]*$")
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as error:
+        raise DocumentError("reading scanned reports needs the OCR engine: pip install rapidocr-onnxruntime") from error
+    return RapidOCR()
+
+
+def read_image(data: bytes) -> Document:
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except Image.DecompressionBombError as error:
+        raise DocumentError(f"the image is too large to be a scanned page ({error})") from error
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise DocumentError(f"the image could not be decoded ({error})") from error
+    lines, problems = ocr_lines(image)
+    if not lines:
+        raise DocumentError("OCR found no text in the image")
+    return Document("image", text_blocks(text for _, _, text in lines), warnings=problems)
+
+
+def ocr_lines(image) -> tuple[list[tuple[float, float, str]], list[str]]:
+    """(top, bottom, text) lines of an image, cells separated by tabs, and warnings."""
+    import numpy
+
+    image = image.convert("RGB")
+    scale = min(1.0, MAX_SIDE / max(image.size))
+    if scale < 1.0:
+        image = image.resize((int(image.width * scale), int(image.height * scale)))
+    with _lock:  # one engine, not thread-safe
+        result, _ = _engine()(numpy.asarray(image)[:, :, ::-1], use_cls=False)
+    boxes = []
+    problems = []
+    for points, text, confidence in result or []:
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        text = text.strip()
+        if _FIGURE_LIKE.match(text) and float(confidence) < MIN_FIGURE_CONFIDENCE:
+            problems.append(f"OCR read a figure as {text!r} with confidence {float(confidence):.2f}; "
+                            "it is treated as unreadable")
+            text = UNREADABLE
+        boxes.append((min(xs), min(ys), max(xs), max(ys), text))
+    return _lines(boxes), problems
+
+
+def _lines(boxes) -> list[tuple[float, float, str]]:
+    if not boxes:
+        return []
+    heights = sorted(box[3] - box[1] for box in boxes)
+    median = heights[len(heights) // 2] or 10.0
+    rows: list[list[tuple]] = []
+    for box in sorted(boxes, key=lambda b: (b[1] + b[3]) / 2):
+        centre = (box[1] + box[3]) / 2
+        if rows and abs(centre - _centre(rows[-1])) <= 0.5 * median:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda b: b[0])
+        text = row[0][4]
+        for previous, box in zip(row, row[1:]):
+            text += ("\t" if box[0] - previous[2] > 0.8 * median else "") + box[4]
+        lines.append((min(b[1] for b in row), max(b[3] for b in row), text))
+    return lines
+
+
+def _centre(row) -> float:
+    return sum((b[1] + b[3]) / 2 for b in row) / len(row)

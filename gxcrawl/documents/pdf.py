@@ -1,0 +1,218 @@
+"""PDF attachments, with pdfplumber.
+
+Tables drawn with ruling lines become grids from their cells' boxes (a merged
+cell's box covers several rows or columns, and is expanded like an HTML span);
+text outside them becomes lines, with wide gaps between words kept as tabs so
+that tables printed without ruling are rebuilt from word positions. Lines a
+viewer printed on every page (the date and title at the top, page numbers at
+the bottom) are dropped, and a table cut by a page break is joined again.
+Pages that carry no text but an image are scans: they are read by OCR.
+"""
+
+import bisect
+import io
+import logging
+import re
+from collections import Counter
+
+from gxcrawl.documents.model import Document, DocumentError, Grid, Paragraph
+from gxcrawl.documents.text import text_blocks
+
+#: Reports run to a dozen pages; a PDF much longer is rarely one report.
+DEFAULT_MAX_PAGES = 60
+#: A page with fewer characters than this but with an image is a scan.
+MIN_TEXT_CHARS = 20
+#: The share of the page height at the top and at the bottom where furniture lives.
+MARGIN = 0.08
+#: Points within which two table edges are the same edge.
+EDGE_TOLERANCE = 2.0
+#: Resolution scanned pages are rendered at for OCR.
+OCR_DPI = 200
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*\d+)?(\s*(共|/)\s*\d+\s*页?)?[-—–\s]*$")
+
+
+def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    # pdfminer logs a warning for every glyph of a font it half understands.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFEncryptionError, PDFPasswordIncorrect) as error:
+        raise DocumentError("the PDF is encrypted and cannot be read without its password") from error
+    except Exception as error:  # pdfminer raises many types for damaged files
+        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__}: {error})") from error
+    warnings: list[str] = []
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception as error:
+            raise DocumentError(f"the PDF's page tree is damaged ({type(error).__name__}: {error})") from error
+        if not pages:
+            raise DocumentError("the PDF has no pages")
+        if len(pages) > max_pages:
+            warnings.append(f"the PDF has {len(pages)} pages; only the first {max_pages} were read")
+        read, scanned = [], 0
+        for number, page in enumerate(pages[:max_pages], 1):
+            try:
+                if len(page.chars) < MIN_TEXT_CHARS and page.images:
+                    scanned += 1
+                    read.append(_scanned_page(page, warnings))
+                else:
+                    read.append(_page_items(page))
+            except DocumentError:
+                raise
+            except Exception as error:
+                warnings.append(f"page {number} could not be read ({type(error).__name__}: {error}); skipped")
+    fmt = "image" if scanned and scanned >= len(read) / 2 else "pdf"
+    return Document(fmt, _blocks(_drop_furniture(read)), warnings=warnings)
+
+
+# --- One page: (top, bottom, line text or grid) in reading order ---------------------------------
+
+def _page_items(page) -> list[tuple[float, float, str | Grid]]:
+    tables = page.find_tables()
+    items: list[tuple[float, float, str | Grid]] = [
+        (table.bbox[1], table.bbox[3], Grid(table_grid(page, table))) for table in tables]
+    boxes = [table.bbox for table in tables]
+    words = [word for word in page.extract_words(keep_blank_chars=False, use_text_flow=False)
+             if not any(_inside(word, box) for box in boxes)]
+    items.extend((top, bottom, line) for top, bottom, line in word_lines(words))
+    items.sort(key=lambda item: item[0])
+    return [(top / page.height, bottom / page.height, payload) for top, bottom, payload in items]
+
+
+def _inside(word, box) -> bool:
+    x = (word["x0"] + word["x1"]) / 2
+    y = (word["top"] + word["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def word_lines(words: list[dict]) -> list[tuple[float, float, str]]:
+    """Words grouped into lines by position; a gap wider than two characters is a tab."""
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(word["top"] - lines[-1][0]["top"]) <= max(2.0, 0.4 * word["bottom"] - 0.4 * word["top"]):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+        height = max(w["bottom"] - w["top"] for w in line) or 10.0
+        text = line[0]["text"]
+        for previous, word in zip(line, line[1:]):
+            gap = word["x0"] - previous["x1"]
+            text += ("\t" if gap > 2 * height else " " if gap > 0.2 * height else "") + word["text"]
+        out.append((min(w["top"] for w in line), max(w["bottom"] for w in line), text))
+    return out
+
+
+def table_grid(page, table) -> list[list[str | None]]:
+    """A ruled table as a grid, each cell's box deciding its row and column spans."""
+    cells = table.cells
+    xs = _edges([x for box in cells for x in (box[0], box[2])])
+    ys = _edges([y for box in cells for y in (box[1], box[3])])
+    rows, columns = len(ys) - 1, len(xs) - 1
+    owner: list[list[int | None]] = [[None] * columns for _ in range(rows)]
+    spans = []
+    for index, (x0, top, x1, bottom) in enumerate(cells):
+        c0, c1 = _index(xs, x0), max(_index(xs, x1), _index(xs, x0) + 1)
+        r0, r1 = _index(ys, top), max(_index(ys, bottom), _index(ys, top) + 1)
+        spans.append((r0, c0))
+        for r in range(r0, min(r1, rows)):
+            for c in range(c0, min(c1, columns)):
+                owner[r][c] = index
+    texts: list[list[dict]] = [[] for _ in cells]
+    for char in page.crop(table.bbox, strict=False).chars:
+        r = bisect.bisect_right(ys, (char["top"] + char["bottom"]) / 2) - 1
+        c = bisect.bisect_right(xs, (char["x0"] + char["x1"]) / 2) - 1
+        if 0 <= r < rows and 0 <= c < columns and owner[r][c] is not None:
+            texts[owner[r][c]].append(char)
+    text_of = [_cell_text(chars) for chars in texts]
+    grid: list[list[str | None]] = []
+    for r in range(rows):
+        row: list[str | None] = []
+        for c in range(columns):
+            index = owner[r][c]
+            if index is None:
+                row.append("")
+            elif spans[index][1] != c:
+                row.append(None)
+            else:
+                row.append(text_of[index])
+        grid.append(row)
+    return grid
+
+
+def _edges(values: list[float]) -> list[float]:
+    edges: list[float] = []
+    for value in sorted(values):
+        if not edges or value - edges[-1] > EDGE_TOLERANCE:
+            edges.append(value)
+    return edges
+
+
+def _index(edges: list[float], value: float) -> int:
+    position = bisect.bisect_left(edges, value - EDGE_TOLERANCE)
+    return min(position, len(edges) - 1)
+
+
+def _cell_text(chars: list[dict]) -> str:
+    chars = sorted(chars, key=lambda ch: (round(ch["top"] / 3), ch["x0"]))
+    return "".join(ch["text"] for ch in chars).strip()
+
+
+def _scanned_page(page, warnings: list[str]) -> list[tuple[float, float, str]]:
+    from gxcrawl.documents.ocr import ocr_lines
+
+    image = page.to_image(resolution=OCR_DPI).original
+    lines, problems = ocr_lines(image)
+    warnings.extend(f"page {page.page_number}: {problem}" for problem in problems)
+    height = image.height or 1
+    return [(top / height, bottom / height, text) for top, bottom, text in lines]
+
+
+# --- All pages ------------------------------------------------------------------------
+
+def _drop_furniture(pages: list[list[tuple[float, float, str | Grid]]]) -> list[list[str | Grid]]:
+    """Each page's items without the lines repeated in the margins of most pages and page numbers."""
+    def margin_key(item):
+        top, bottom, payload = item
+        if isinstance(payload, str) and (top < MARGIN or bottom > 1 - MARGIN):
+            return re.sub(r"\d+", "#", payload.strip())
+        return None
+
+    counts = Counter(key for page in pages for key in {margin_key(item) for item in page} if key)
+    repeated = {key for key, count in counts.items() if len(pages) >= 2 and count >= max(2, len(pages) / 2)}
+    kept = []
+    for page in pages:
+        kept.append([payload for item in page
+                     if not ((key := margin_key(item)) and (key in repeated or _PAGE_NUMBER.match(item[2])))
+                     for payload in (item[2],)])
+    return kept
+
+
+def _blocks(pages: list[list[str | Grid]]) -> list[Paragraph | Grid]:
+    """Paragraphs and grids of all pages; a grid cut by a page break is joined again."""
+    blocks: list[Paragraph | Grid] = []
+    for page in pages:
+        first = True
+        lines: list[str] = []
+        for payload in page + [None]:
+            if isinstance(payload, str):
+                lines.append(payload)
+                continue
+            if lines:
+                blocks.extend(text_blocks(lines))
+                lines = []
+                first = False
+            if payload is None:
+                continue
+            if first and blocks and isinstance(blocks[-1], Grid):
+                blocks[-1].rows.extend(payload.rows)
+            else:
+                blocks.append(payload)
+            first = False
+    return blocks
