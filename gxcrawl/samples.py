@@ -280,7 +280,7 @@ def page_html(title: str, content: str, encoding: str = "utf-8", meta: str = "")
 <html lang="zh-CN"><head>
 <meta http-equiv="Content-Type" content="text/html; charset={encoding}">
 <title>{html.escape(title)}_河南省人民政府门户网站</title>
-<script>var _hmt = _hmt || []; document.write("<table><tr><td>本年新收</td></tr></table>");</script>
+<script>var _hmt = _hmt || []; var keywords = "<table><tr><td>本年新收</td></tr></table>";</script>
 <style>.report-content td {{ border: 1px solid #000; }}</style>
 </head><body>
 <div class="header"><a href="/">首页</a> <a href="/zw/">政务公开</a> <a href="/zw/public-report">年度报告</a></div>

@@ -1,16 +1,29 @@
 """Stage one: a document's bytes → text blocks and cell grids (`Document`).
 
 `read_document` decides the format from the content and hands the bytes to
-that format's reader.
+that format's reader. Heavy libraries (pdfplumber, python-docx, the OCR
+engine) are imported only when a document needs them.
 """
 
+from gxcrawl.documents.doc import read_doc
+from gxcrawl.documents.docx import read_docx
 from gxcrawl.documents.html import read_html
 from gxcrawl.documents.model import Block, Document, DocumentError, Grid, Paragraph
+from gxcrawl.documents.ocr import read_image
+from gxcrawl.documents.pdf import read_pdf
 from gxcrawl.documents.sniff import sniff
 from gxcrawl.documents.text import read_text
 
 __all__ = ["Block", "Document", "DocumentError", "Grid", "Paragraph", "read_document", "sniff"]
 
+READERS = {
+    "html": lambda data, content_type, content_selectors: read_html(data, content_type, content_selectors),
+    "text": lambda data, *_: read_text(data),
+    "pdf": lambda data, *_: read_pdf(data),
+    "docx": lambda data, *_: read_docx(data),
+    "doc": lambda data, *_: read_doc(data),
+    "image": lambda data, *_: read_image(data),
+}
 #: What to tell the user about what gxcrawl recognises but does not read.
 UNREADABLE = {
     "zip": "a ZIP archive that is not a Word document; unpack it and parse the report inside",
@@ -24,14 +37,6 @@ def read_document(data: bytes, *, content_type: str | None = None,
     if not data.strip():
         raise DocumentError("the document is empty")
     kind = sniff(data)
-    if kind == "html":
-        return read_html(data, content_type, content_selectors)
-    if kind == "text":
-        return read_text(data)
-    if kind == "pdf":
-        from gxcrawl.documents.pdf import read_pdf
-        return read_pdf(data)
-    if kind == "image":
-        from gxcrawl.documents.ocr import read_image
-        return read_image(data)
-    raise DocumentError(f"the document is {UNREADABLE[kind]}")
+    if kind in UNREADABLE:
+        raise DocumentError(f"the document is {UNREADABLE[kind]}")
+    return READERS[kind](data, content_type, content_selectors)
