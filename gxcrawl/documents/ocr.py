@@ -78,6 +78,7 @@ def ocr_lines(image) -> tuple[list[tuple[float, float, str]], list[str]]:
 
 
 def _lines(boxes) -> list[tuple[float, float, str]]:
+    """Boxes grouped into lines by their vertical centres, cells by gaps and columns."""
     if not boxes:
         return []
     heights = sorted(box[3] - box[1] for box in boxes)
@@ -89,14 +90,67 @@ def _lines(boxes) -> list[tuple[float, float, str]]:
             rows[-1].append(box)
         else:
             rows.append([box])
-    lines = []
     for row in rows:
         row.sort(key=lambda b: b[0])
+    _fill_missed_figures(rows, median)
+    lines = []
+    for row in rows:
         text = row[0][4]
         for previous, box in zip(row, row[1:]):
-            text += ("\t" if box[0] - previous[2] > 0.8 * median else "") + box[4]
+            # Figures in neighbouring columns can stand closer than words of a label.
+            apart = box[0] - previous[2] > 0.8 * median or _is_figure(box[4]) or _is_figure(previous[4])
+            text += ("\t" if apart else "") + box[4]
         lines.append((min(b[1] for b in row), max(b[3] for b in row), text))
     return lines
+
+
+def _fill_missed_figures(rows: list[list[tuple]], median: float) -> None:
+    """Where OCR missed a figure in a row of a wide table, put the unreadable cell in its column.
+
+    Without it the row's other figures would move one column to the left.
+    The columns are those of the table's fullest rows: a block of rows with
+    figures, a few rows without them (headers, wrapped labels) allowed between.
+    """
+    block: list[list[tuple]] = []
+    quiet = 0
+    for row in rows + [None]:
+        if row is not None and any(_is_figure(box[4]) for box in row):
+            block.append(row)
+            quiet = 0
+            continue
+        quiet += 1
+        if row is not None and quiet <= MAX_QUIET_ROWS:
+            continue
+        _fill_block(block, median)
+        block = []
+
+
+MAX_QUIET_ROWS = 4
+#: Only tables this wide (table 三: 7, table 四: 15) have columns to fill; table 二's rows differ in width.
+MIN_COLUMNS_TO_FILL = 5
+
+
+def _fill_block(block: list[list[tuple]], median: float) -> None:
+    counts = [sum(_is_figure(box[4]) for box in row) for row in block]
+    if not counts or max(counts) < MIN_COLUMNS_TO_FILL:
+        return
+    widest = max(counts)
+    full = [[(box[0] + box[2]) / 2 for box in row if _is_figure(box[4])]
+            for row, count in zip(block, counts) if count == widest]
+    columns = [sorted(row[i] for row in full)[len(full) // 2] for i in range(widest)]
+    for row, count in zip(block, counts):
+        if not widest - 2 <= count < widest:
+            continue
+        taken = {min(range(widest), key=lambda i: abs(columns[i] - (box[0] + box[2]) / 2))
+                 for box in row if _is_figure(box[4])}
+        top, bottom = min(b[1] for b in row), max(b[3] for b in row)
+        for i in set(range(widest)) - taken:
+            row.append((columns[i] - median / 4, top, columns[i] + median / 4, bottom, UNREADABLE))
+        row.sort(key=lambda b: b[0])
+
+
+def _is_figure(text: str) -> bool:
+    return text == UNREADABLE or _FIGURE_LIKE.match(text) is not None
 
 
 def _centre(row) -> float:
