@@ -30,28 +30,34 @@ class Reading(NamedTuple):
 UNREADABLE = "\ufffd"
 
 #: Cells that mean «none» in the forms: a dash, a slash, 无.
-ZERO_MARKS = frozenset({"-", "--", "—", "——", "–", "―", "─", "/", "无", "×"})
+ZERO_MARKS = frozenset({"-", "--", "—", "——", "–", "―", "─", "−", "/", "无", "×"})
+#: Minus signs typed as dashes: 「−3」, 「–3」, 「—3」 are -3.
+_MINUS = re.compile(r"^[−–—―─]+(?=\d)")
 
 _NUMBER = re.compile(
     r"""^(?P<sign>[+-]*)
         (?P<digits>\d{1,3}(?:,\d{3})+|\d+)
         (?P<fraction>\.\d+)?
-        (?P<unit>万元|元|件|个|项|条|次|宗|人次|人)?$""",
+        (?P<unit>万元|万|元|件|个|项|条|次|宗|人次|人)?$""",
     re.VERBOSE,
 )
 _YUAN_PER_WAN = Decimal(10000)
 
 
+def _cell(text: str) -> str:
+    return _MINUS.sub("-", squash(text))
+
+
 @lru_cache(maxsize=1 << 16)
 def is_value(text: str) -> bool:
     """Whether a non-empty cell holds a figure (a number or a «none» mark)."""
-    cell = squash(text)
+    cell = _cell(text)
     return bool(cell) and (cell in ZERO_MARKS or cell == UNREADABLE or _NUMBER.match(cell) is not None)
 
 
 @lru_cache(maxsize=1 << 16)
 def read_cell(text: str, kind: Kind = Kind.COUNT) -> Reading:
-    cell = squash(text)
+    cell = _cell(text)
     if not cell:
         return Reading(None)
     if cell in ZERO_MARKS:
@@ -68,6 +74,8 @@ def read_cell(text: str, kind: Kind = Kind.COUNT) -> Reading:
         if match["unit"] == "元":
             value = value / _YUAN_PER_WAN
         return Reading(value)
+    if match["unit"] == "万":
+        value = value * _YUAN_PER_WAN
     if value != value.to_integral_value():
         return Reading(value, f"cell {text.strip()!r} is not a whole number")
     if kind is Kind.COUNT and value < 0:

@@ -14,7 +14,7 @@ spaces.
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from gxcrawl.cells import Kind
 
@@ -28,20 +28,26 @@ class Section:
     heading: str
     #: Distinctive words of the heading; real headings vary around them.
     pattern: re.Pattern
+    #: Looser words, trusted only after the section's own number (「二、主动公开情况」).
+    numbered_pattern: re.Pattern
     #: Whether the section is prose (its text is kept) rather than a table.
     prose: bool
 
 
 SECTIONS = (
-    Section("overview", "一、总体情况", re.compile(r"总体情况|基本情况|总体概况"), True),
-    Section("active", "二、主动公开政府信息情况", re.compile(r"主动公开政府信息"), False),
+    Section("overview", "一、总体情况", re.compile(r"总体情况|总体概况"),
+            re.compile(r"基本情况|概述|概况"), True),
+    Section("active", "二、主动公开政府信息情况", re.compile(r"主动公开政府信息"),
+            re.compile(r"主动公开"), False),
     Section("applications", "三、收到和处理政府信息公开申请情况",
-            re.compile(r"收到和处理政府信息公开申请|收到和处理.*申请情况|依申请公开.*情况"), False),
+            re.compile(r"收到和处理政府信息公开申请|收到和处理.*申请情况"),
+            re.compile(r"依申请公开|收到.*申请|处理.*申请"), False),
     Section("review", "四、政府信息公开行政复议、行政诉讼情况",
-            re.compile(r"行政复议.*行政诉讼|复议.*诉讼情况"), False),
+            re.compile(r"行政复议.*行政诉讼|复议.*诉讼情况"), re.compile(r"行政复议|行政诉讼"), False),
     Section("problems", "五、存在的主要问题及改进情况",
-            re.compile(r"存在的?主要问题|主要问题(及|和|与)改进|问题(及|和)改进"), True),
-    Section("other", "六、其他需要报告的事项", re.compile(r"其他需要报告"), True),
+            re.compile(r"存在的?主要问题|主要问题(及|和|与)改进|问题(及|和)改进"),
+            re.compile(r"问题|不足|改进"), True),
+    Section("other", "六、其他需要报告的事项", re.compile(r"其他需要?报告"), re.compile(r"其他.*事项"), True),
 )
 SECTION_KEYS = tuple(section.key for section in SECTIONS)
 
@@ -103,14 +109,6 @@ class Form:
     @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(key for table in self.tables for key in table.keys())
-
-    @cached_property
-    def labels(self) -> dict[str, tuple[str, str, str]]:
-        """figure key → (table number, row label as printed, column label as printed)."""
-        return {
-            table.figure_key(row, column): (table.number, " ".join(filter(None, (row.group, row.label))), column.label)
-            for table in self.tables for row in table.rows for column in table.columns_of(row)
-        }
 
 
 # --- Table 二: 主动公开政府信息情况 -------------------------------------------------
@@ -228,10 +226,8 @@ REVIEW = Table("review", "四", "", (
 
 # --- Recognising rows ----------------------------------------------------------------
 
-#: Row key → pattern over the squashed label, per table, for both forms.
-#: A label often carries its group too (「三、本年度办理结果(三)不予公开1.属于国家秘密」,
-#: or header text that ran into it), so the row whose pattern matches
-#: *last* in the label wins; patterns anchored with $ only match a label's end.
+#: Row key → pattern over the squashed label, per table, for both forms;
+#: patterns anchored with $ only match a label's end (see `recognise_row`).
 ROW_PATTERNS = {
     "active": (
         ("regulation", r"规章"),
@@ -266,7 +262,7 @@ ROW_PATTERNS = {
         ("unprocessed_confirm", r"重新出具|确认或"),
         ("other_no_correction", r"不补正"),
         ("other_unpaid_fee", r"缴纳费用|收费通知"),
-        ("other_other", r"\d[.、]?其他(情形)?$"),
+        ("other_other", r"(\d[.、)]?|\(\d\))其他(情形)?$|^其他$|其他处理.*其他$"),
         ("other", r"其他处理$"),
         ("total", r"总计$|合计$"),
         ("carried_forward", r"结转下一?年|下年度继续"),
@@ -275,12 +271,38 @@ ROW_PATTERNS = {
         ("review", r"行政复议\)?$"),
         ("suit_direct", r"直接起诉\)?$"),
         ("suit_after_review", r"复议后起诉\)?$"),
+        # A transposed table 四: one row per result, one column per group.
+        ("upheld", r"结果维持$"),
+        ("corrected", r"结果纠正$"),
+        ("other", r"其他结果$"),
+        ("pending", r"尚未审结$"),
+        ("total", r"总计$|合计$"),
     ),
 }
 
+
+@lru_cache(maxsize=1 << 14)
+def recognise_row(table: str | None, label: str) -> tuple[str, str] | None:
+    """(table, row key) of a squashed label, looking in `table` or, if None, in every table.
+
+    A label often carries its group too (「三、本年度办理结果(三)不予公开1.属于国家秘密」)
+    or header text that ran into it, so the pattern matching *last* wins.
+    """
+    best, best_rank = None, (-1, -1)
+    for candidate in (table,) if table else tuple(_ROW_REGEXES):
+        for key, pattern in _ROW_REGEXES[candidate]:
+            for found in pattern.finditer(label):
+                rank = (found.end(), found.end() - found.start())
+                if rank > best_rank:
+                    best, best_rank = (candidate, key), rank
+    return best
+
+_ROW_REGEXES = {table: tuple((key, re.compile(pattern)) for key, pattern in rows)
+                for table, rows in ROW_PATTERNS.items()}
+
 #: Words that make a row of text belong to a table when no heading said so.
 TABLE_MARKERS = {
-    "active": re.compile(r"第二十条|信息内容"),
+    "active": re.compile(r"第二十条|本年制发件数|本年新制作数量|处理决定数量"),
     "applications": re.compile(r"申请人情况|本年新收|勾稽关系"),
     "review": re.compile(r"结果维持|结果纠正|尚未审结"),
 }

@@ -105,7 +105,7 @@ def _parse(document, report: Report) -> Report:
     report.format = document.format
     report.warnings.extend(document.warnings)
     layout = read_rows(document)
-    identity = find_identity(document.titles + layout.title_lines)
+    identity = find_identity(document.titles + layout.title_lines + document.fallback_titles)
     if identity:
         report.title, report.agency, report.year = identity
     figures = read_figures(layout.rows, layout.table_text)

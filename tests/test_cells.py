@@ -54,3 +54,13 @@ def test_json_numbers_keep_decimals_exact():
     assert as_json_number(Decimal("25.1000")) == 25.1
     assert isinstance(as_json_number(Decimal("7")), int)
     assert as_json_number(None) is None
+
+
+@pytest.mark.parametrize("cell, value", [("−3", -3), ("–3", -3), ("—3", -3), ("−", 0)])
+def test_minus_signs_typed_as_dashes(cell, value):
+    assert read_cell(cell, Kind.SIGNED).value == value
+
+
+def test_wan_units():
+    assert read_cell("1.2万", Kind.AMOUNT).value == Decimal("1.2")
+    assert read_cell("3万", Kind.COUNT).value == 30000

@@ -104,3 +104,32 @@ def test_text_reader_drops_print_furniture_and_keeps_tab_rows_as_grids():
         "1、时间节点把握不准。",
         "- 1 - 3",
     ]
+
+
+def test_xhtml_with_a_long_head_is_html():
+    page = b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<html><head>' + b"<meta name='x'>" * 2000 + \
+        "</head><body><p>一、总体情况</p></body></html>".encode()
+    assert sniff(page) == "html"
+    assert sniff(b"<link rel=stylesheet href=a.css><p>x</p>") == "html"
+
+
+def test_deeply_nested_pages_are_read_to_the_end():
+    page = "<html><body>" + "<font>" * 1200 + "<p>一、总体情况</p><table><tr><td>规章</td><td>0</td></tr></table>" + \
+        "</font>" * 1200 + "</body></html>"
+    document = read_html(page.encode())
+    assert [type(block).__name__ for block in document.blocks] == ["Paragraph", "Grid"]
+
+
+def test_title_styled_outside_the_report_block_is_a_fallback():
+    page = """<html><head><title>某市人民政府</title></head><body>
+      <div class="art-title">某局2022年政府信息公开工作年度报告</div>
+      <ul class="related"><li><div class="title">某局2021年政府信息公开工作年度报告</div></li></ul>
+      <div id="zoom"><p>一、总体情况</p><table><tr><td>一、本年新收政府信息公开申请数量</td><td>1</td></tr></table></div>
+      </body></html>"""
+    document = read_html(page.encode())
+    assert document.fallback_titles == ["某局2022年政府信息公开工作年度报告"]
+
+
+def test_a_tab_indented_paragraph_is_running_text():
+    document = read_text("\t本年新收政府信息公开申请12件，均按时答复。\n规章\t0\t0\t0\n".encode())
+    assert isinstance(document.blocks[0], Paragraph) and isinstance(document.blocks[1], Grid)

@@ -105,3 +105,12 @@ def test_truncated_page_keeps_what_it_has_and_says_what_is_missing():
     assert report.figures["applications.total.total"] == sample.figures["applications.total.total"]
     assert report.figures["review.total"] is None
     assert "table 四 was not found; its figures are null" in report.warnings
+
+
+def test_one_cell_per_line():
+    sample = random_report(random.Random(15), busy=0.6)
+    lines = []
+    for line in render_text(sample, "tabs").splitlines():
+        lines.extend(cell for cell in line.split("\t") if cell) if "\t" in line else lines.append(line)
+    report = parse_document("\n".join(lines).encode(), "cells.txt")
+    assert report.figures == sample.figures

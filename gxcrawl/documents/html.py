@@ -24,8 +24,10 @@ BLOCK_TAGS = frozenset({
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
 #: Words that mark a table as one of the report's, and a block as holding the report.
 REPORT_TABLE_WORDS = re.compile(r"本年新收|结果维持|第二十条|予以公开|本年制发|本年新制作")
-#: A page title's site suffix: 「…年度报告_新乡市人民政府」, 「… - 河南省政府」.
-TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s-\s|——)\s*")
+#: A page title's site suffix: 「…年度报告_新乡市人民政府」, 「…-河南省政府」.
+TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|-{1,2}|——)\s*")
+#: Climbing from the report's tables towards its opening section stops after this many levels.
+MAX_CLIMB = 4
 _STRING = etree.XPath("string()")
 _LEADING_DIGITS = re.compile(r"\s*(\d+)")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -44,17 +46,18 @@ def read_html(data: bytes, content_type: str | None = None,
     # lxml refuses str input that declares an encoding: the text is decoded already.
     text = _XML_DECLARATION.sub("", decode_html(data, content_type))
     try:
-        root = etree.fromstring(text, etree.HTMLParser(remove_comments=True, remove_pis=True))
+        # huge_tree: Word and old editors nest unclosed <font> tags hundreds deep,
+        # past which libxml2 would otherwise silently drop the rest of the page.
+        root = etree.fromstring(text, etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True))
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         raise DocumentError(f"the HTML could not be parsed: {error}") from error
     if root is None:
         raise DocumentError("the HTML page is empty")
     etree.strip_elements(root, *SKIPPED_TAGS - {"head"}, with_tail=False)
-    titles = page_titles(root)
     container = find_report_block(root, content_selectors)
     blocks: list[Paragraph | Grid] = []
     _Walker(blocks).walk(container)
-    return Document("html", blocks, titles=titles)
+    return Document("html", blocks, titles=page_titles(root), fallback_titles=titled_elements(root, container))
 
 
 def decode_html(data: bytes, content_type: str | None) -> str:
@@ -74,6 +77,23 @@ def page_titles(root) -> list[str]:
     return titles
 
 
+def titled_elements(root, container) -> list[str]:
+    """Texts of elements styled as a title outside the report block, for pages without <h1>.
+
+    Links and list items are left out: those are titles of *other* pages.
+    """
+    found = []
+    for element in root.iter("div", "p", "h2", "h3", "span", "td"):
+        if "title" not in (element.get("class") or "").lower() and "title" not in (element.get("id") or "").lower():
+            continue
+        if any(ancestor.tag in ("a", "li") or ancestor is container for ancestor in element.iterancestors()):
+            continue
+        text = readable(_STRING(element))
+        if 0 < len(text) <= 120:
+            found.append(text)
+    return found
+
+
 def find_report_block(root, content_selectors: tuple[str, ...]):
     """The element holding the report: a known selector, else the block around its tables."""
     for selector in content_selectors:
@@ -86,10 +106,13 @@ def find_report_block(root, content_selectors: tuple[str, ...]):
         body = root.find("body")
         return body if body is not None else root
     block = _common_ancestor(tables)
-    # Climb until the block also holds the report's opening section.
-    while "总体情况" not in _STRING(block) and block.getparent() is not None \
-            and block.tag != "body":
-        block = block.getparent()
+    # Climb until the block also holds the report's opening section, but not
+    # to the whole page, whose footer tables would join the report's.
+    for _ in range(MAX_CLIMB):
+        parent = block.getparent()
+        if "总体情况" in _STRING(block) or parent is None or parent.tag in ("body", "html"):
+            break
+        block = parent
     return block
 
 
@@ -113,7 +136,10 @@ def _common_ancestor(elements):
 
 
 class _Walker:
-    """Turns an element tree into paragraphs and grids, in document order."""
+    """Turns an element tree into paragraphs and grids, in document order.
+
+    Iterative, as pages nest elements deeper than Python's recursion allows.
+    """
 
     def __init__(self, blocks):
         self.blocks = blocks
@@ -125,25 +151,34 @@ class _Walker:
             self.blocks.append(Paragraph(text))
         self.line = []
 
-    def walk(self, element):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in SKIPPED_TAGS:
-            return
-        if tag == "table" and not _has_table_inside(element):
-            self.flush()
-            self.blocks.append(Grid(expand_table(element)))
-            return
-        block = tag in BLOCK_TAGS
-        if block or tag == "br":
-            self.flush()
-        if element.text:
-            self.line.append(element.text)
-        for child in element:
-            self.walk(child)
-            if child.tail:
-                self.line.append(child.tail)
-        if block:
-            self.flush()
+    def walk(self, root):
+        # Each step: («open», element) or («close», element); a close adds the element's tail.
+        stack = [("open", root)]
+        while stack:
+            step, element = stack.pop()
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if step == "close":
+                if tag in BLOCK_TAGS:
+                    self.flush()
+                if element is not root and element.tail:
+                    self.line.append(element.tail)
+                continue
+            if tag in SKIPPED_TAGS:
+                if element is not root and element.tail:
+                    self.line.append(element.tail)
+                continue
+            if tag == "table" and not _has_table_inside(element):
+                self.flush()
+                self.blocks.append(Grid(expand_table(element)))
+                stack.append(("close", element))
+                continue
+            if tag in BLOCK_TAGS or tag == "br":
+                self.flush()
+            if element.text:
+                self.line.append(element.text)
+            stack.append(("close", element))
+            stack.extend(("open", child) for child in reversed(element))
+        self.flush()
 
 
 def expand_table(table) -> list[list[str | None]]:

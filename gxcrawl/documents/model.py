@@ -42,6 +42,8 @@ class Document:
     blocks: list[Block]
     #: Titles the container declared (HTML <h1>, <title>), best first.
     titles: list[str] = field(default_factory=list)
+    #: Weaker title candidates, tried after the report's own title line.
+    fallback_titles: list[str] = field(default_factory=list)
     #: Problems the reader met but read past (a table it could not expand, …).
     warnings: list[str] = field(default_factory=list)
 

@@ -6,8 +6,10 @@ save HTML pages as `.txt`; the first bytes are what can be trusted.
 
 import re
 
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|div|table|p|h1)\b", re.I | re.S)
+_HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*"
+                         rb"<(!doctype\s+html|html|head|body|meta|link|style|script|title|div|table|p|h1)\b", re.I | re.S)
 _HTML_INSIDE = re.compile(rb"<(html|body|table|div|p)\b[^>]*>", re.I)
+_HTML_ROOT = re.compile(rb"<(html|body)\b", re.I)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in b"\t\n\r\f\x1b")
 
@@ -32,7 +34,7 @@ def sniff(data: bytes) -> str:
         if body.startswith(bom):
             body = decode_text(head).encode("utf-8", "replace")
             break
-    if _HTML_START.match(body) or len(_HTML_INSIDE.findall(body)) >= 3:
+    if _HTML_START.match(body) or len(_HTML_INSIDE.findall(body)) >= 3 or _HTML_ROOT.search(data[:65536]):
         return "html"
     return "text"
 

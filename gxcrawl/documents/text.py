@@ -18,7 +18,8 @@ PAGE_FURNITURE = re.compile(
       | (https?://|file:///)\S+(\s+\d+\s*/\s*\d+)?                          # <url> 2/5
       | 第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?                            # 第 2 页 共 5 页
       | -\s*\d+\s*-                                                         # - 2 -
-      | \d+\s*/\s*\d+                                                       # 2/5
+      | \d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(\s*[AP]M)?\s+\S.*             # 11/21/26, 10:54 PM <title>
+      | \d+/\d+                                                             # 2/5
     )$""",
     re.VERBOSE,
 )
@@ -41,7 +42,7 @@ def text_blocks(lines) -> list[Paragraph | Grid]:
         line = raw.rstrip("\r\n")
         if not line.strip() or PAGE_FURNITURE.match(line.strip()) or _MARKDOWN_RULE.match(line.strip()):
             continue
-        cells = split_cells(line)
+        cells = line_cells(line)
         if cells is not None:
             grid.append(cells)
             continue
@@ -57,11 +58,14 @@ def text_blocks(lines) -> list[Paragraph | Grid]:
     return blocks
 
 
-def split_cells(line: str) -> list[str | None] | None:
-    """The cells of a tab-separated or markdown-table line; None for running text."""
-    if "\t" in line:
-        return [cell.strip() for cell in line.split("\t")]
+def line_cells(line: str) -> list[str | None] | None:
+    """The cells of a tab-separated or markdown-table line; None for running text
+    (a paragraph indented with a tab has one cell: it is running text)."""
     stripped = line.strip()
-    if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
-        return [cell.strip() for cell in stripped[1:-1].split("|")]
-    return None
+    if "\t" in line:
+        cells = [cell.strip() for cell in line.split("\t")]
+    elif stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
+        cells = [cell.strip() for cell in stripped[1:-1].split("|")]
+    else:
+        return None
+    return cells if sum(bool(cell) for cell in cells) >= 2 else None

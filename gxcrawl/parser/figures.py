@@ -1,27 +1,28 @@
 """Stage three: labelled rows → the form and its figures.
 
-Each labelled row is recognised as a row of the forms (`forms.ROW_PATTERNS`),
+Each labelled row is recognised as a row of the forms (`forms.recognise_row`),
 the form is told from its labels (never from the year), and the row's cells are
 aligned with the form's columns and read (`cells.read_cell`).
 
 Alignment follows what flattening does to tables: surplus cells are empty
-cells trailing the row or cells shifted in from the label, so the figures are
-the last N cells; a row with too few cells is read from the right, the
-rightmost column (a total) being the one layouts keep.
+cells trailing the row, filler dashes after a single figure, or cells shifted
+in from the label, so the figures are the last N cells; a row with too few
+cells is read from the right, the rightmost column (a total) being the one
+layouts keep. Whatever is left out is said in a warning.
 """
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
-from gxcrawl.cells import read_cell
-from gxcrawl.forms import FORM_2019, FORM_2021, FORMS, REVIEW, ROW_PATTERNS, Form, Table
+from gxcrawl.cells import ZERO_MARKS, read_cell
+from gxcrawl.forms import FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row
+from gxcrawl.normalize import squash
 from gxcrawl.parser.rows import LabelledRow
 
-_PATTERNS = {table: tuple((key, re.compile(pattern)) for key, pattern in rows)
-             for table, rows in ROW_PATTERNS.items()}
 REVIEW_WIDTH = len(REVIEW.rows) * len(REVIEW.columns)
+REVIEW_COLUMNS = {column.key for column in REVIEW.columns}
+#: More than this many rows of one table with the same problem are summed up in one warning.
+MAX_ROW_WARNINGS = 3
 
 
 @dataclass
@@ -40,25 +41,21 @@ class _Match:
     table: str
     row: str
     source: LabelledRow
+    #: Lines of figures alone that followed the row (`LabelledRow.continues`).
+    continuations: list[LabelledRow] = field(default_factory=list)
 
+    @property
+    def filled(self) -> int:
+        return sum(bool(cell) for cell in self.source.cells)
 
-def recognise(row: LabelledRow) -> _Match | None:
-    """Which row of the forms a labelled row is: the pattern matching last in its label wins."""
-    found = classify(row.table, row.label)
-    return _Match(found[0], found[1], row) if found else None
-
-
-@lru_cache(maxsize=1 << 14)
-def classify(table: str | None, label: str) -> tuple[str, str] | None:
-    """(table, row key) of a squashed label, looking in `table` or, if None, in every table."""
-    best, best_rank = None, (-1, -1)
-    for candidate in (table,) if table else tuple(_PATTERNS):
-        for key, pattern in _PATTERNS[candidate]:
-            for found in pattern.finditer(label):
-                rank = (found.end(), found.end() - found.start())
-                if rank > best_rank:
-                    best, best_rank = (candidate, key), rank
-    return best
+    def cells(self, width: int) -> tuple[list[str], list[LabelledRow]]:
+        """The row's cells with as many continuation lines as it takes to fill `width`; the lines left over."""
+        cells = list(self.source.cells)
+        for index, line in enumerate(self.continuations):
+            if len(trailing_empties_dropped(cells)) >= width:
+                return cells, self.continuations[index:]
+            cells.extend(line.cells)
+        return cells, []
 
 
 def detect_form(table_text: str, matches: list[_Match]) -> tuple[Form, str | None]:
@@ -76,105 +73,172 @@ def detect_form(table_text: str, matches: list[_Match]) -> tuple[Form, str | Non
                               f"{scores[FORM_2019]} and {scores[FORM_2021]}); read as the 2021 form")
 
 
-def align(cells: list[str], width: int) -> tuple[list[str | None], bool]:
-    """The last `width` cells, trailing empties dropped first; None pads a short row on the left."""
+@dataclass
+class Alignment:
+    cells: list[str | None]
+    #: What was left out or padded, for a warning; None when the row fit.
+    note: str | None = None
+
+
+def align(cells: list[str], width: int) -> Alignment:
+    """The row's cells fitted to `width` columns (see the module's docstring)."""
+    cells = trailing_empties_dropped(cells, width)
+    if len(cells) < width:
+        return Alignment([None] * (width - len(cells)) + cells,
+                         f"has {len(cells)} cells for {width} columns; the missing ones on the left are null")
+    surplus = len(cells) - width
+    if not surplus:
+        return Alignment(cells)
+    head, tail = cells[:surplus], cells[width:]
+    if any(_has_digit(cell) for cell in head) and all(_is_filler(cell) for cell in tail):
+        return Alignment(cells[:width])
+    dropped = [cell for cell in head if cell]
+    note = f"has {len(cells)} cells for {width} columns; {dropped} before the figures were left out" if dropped else None
+    return Alignment(cells[surplus:], note)
+
+
+def trailing_empties_dropped(cells: list[str], width: int = 0) -> list[str]:
     cells = list(cells)
-    while len(cells) > width and cells[-1] == "":
-        cells.pop()
-    if len(cells) >= width:
-        return cells[len(cells) - width:], False
-    return [None] * (width - len(cells)) + cells, True
-
-
-def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
-    matches = []
-    unrecognised = []
-    review_cells: list[str] = []
-    for row in rows:
-        match = recognise(row)
-        if row.table == "review" or (match is None and len(_figures_of(row.cells)) >= REVIEW_WIDTH):
-            # Table 四 prints its 15 figures in one row under three header rows;
-            # some layouts give each group a labelled row instead.
-            if match is None or len(_figures_of(row.cells)) >= REVIEW_WIDTH:
-                review_cells.extend(_figures_of(row.cells))
-                continue
-        if match is None:
-            unrecognised.append(row)
-        else:
-            matches.append(match)
-    form, form_warning = detect_form(table_text, matches)
-    figures = Figures(form, dict.fromkeys(form.keys))
-    if form_warning:
-        figures.warnings.append(form_warning)
-    seen: dict[tuple[str, str], LabelledRow] = {}
-    for match in matches:
-        table = form.table(match.table)
-        row = table.row(match.row)
-        if row is None:
-            figures.warnings.append(f"row {match.source.source!r} belongs to the other form than the "
-                                    f"{form.name} form the report uses; ignored")
-            continue
-        if (match.table, match.row) in seen:
-            if _read_row(table, row, match.source, figures, dry_run=True) != \
-                    _read_row(table, row, seen[match.table, match.row], figures, dry_run=True):
-                figures.warnings.append(f"table {table.number} row {row.label!r} appears twice with different "
-                                        f"figures; the first was kept ({match.source.source!r} ignored)")
-            continue
-        seen[match.table, match.row] = match.source
-        _read_row(table, row, match.source, figures)
-    for row in unrecognised:
-        figures.warnings.append(f"row {row.source!r} is not a row of the {form.name} form; ignored")
-    _read_review(review_cells, figures)
-    _warn_missing(form, seen, bool(review_cells), figures)
-    return figures
-
-
-def _figures_of(cells: list[str]) -> list[str]:
-    cells = list(cells)
-    while cells and cells[-1] == "":
+    while len(cells) > width and cells and cells[-1] == "":
         cells.pop()
     return cells
 
 
-def _read_row(table: Table, row, source: LabelledRow, figures: Figures, dry_run: bool = False):
-    columns = table.columns_of(row)
-    cells, short = align(source.cells, len(columns))
-    readings = [(table.figure_key(row, column), None if cell is None else read_cell(cell, column.kind))
-                for column, cell in zip(columns, cells)]
-    if dry_run:
-        return [reading.value if reading else None for _, reading in readings]
-    if short:
-        figures.warnings.append(f"table {table.number} row {row.label!r} has {len(source.cells)} cells for "
-                                f"{len(columns)} columns ({source.source!r}); the missing ones on the left are null")
-    for key, reading in readings:
-        if reading is None:
+def _has_digit(cell: str) -> bool:
+    return any(ch.isdigit() for ch in cell)
+
+
+def _is_filler(cell: str) -> bool:
+    return not cell or squash(cell) in ZERO_MARKS
+
+
+def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
+    matches: list[_Match] = []
+    unrecognised: list[LabelledRow] = []
+    whole_review: list[LabelledRow] = []
+    loose_review: list[str] = []
+    for row in rows:
+        figures = trailing_empties_dropped(row.cells)
+        if row.table == "review" or (not row.own_label and len(figures) >= REVIEW_WIDTH):
+            # Table 四 prints its 15 figures in one row under three header rows; other layouts
+            # give each group (or, transposed, each result) a labelled row, or wrap the 15.
+            # Held header text ends in 总计 too: only a row's own label names a group.
+            found = recognise_row("review", row.own_label) if row.own_label else None
+            if len(figures) >= REVIEW_WIDTH:
+                whole_review.append(row)
+            elif found:
+                matches.append(_Match(*found, row))
+            elif not row.own_label:
+                loose_review.extend(figures)
+            else:
+                unrecognised.append(row)
             continue
+        if row.continues and matches and matches[-1].source.table == row.table:
+            matches[-1].continuations.append(row)
+            continue
+        found = recognise_row(row.table, row.label)
+        if found is None:
+            unrecognised.append(row)
+        else:
+            matches.append(_Match(*found, row))
+    form, form_warning = detect_form(table_text, matches)
+    figures = Figures(form, dict.fromkeys(form.keys))
+    if form_warning:
+        figures.warnings.append(form_warning)
+    chosen = _choose(matches, figures)
+    notes: dict[str, list[str]] = {}
+    for match in chosen.values():
+        _read_match(form, match, figures, notes)
+    for row in unrecognised:
+        figures.warnings.append(f"row {row.source!r} is not a row of the {form.name} form; ignored")
+    review_read = _read_review(whole_review, loose_review, figures)
+    for table_number, lines in notes.items():
+        if len(lines) > MAX_ROW_WARNINGS:
+            lines = lines[:MAX_ROW_WARNINGS] + [f"table {table_number}: {len(lines) - MAX_ROW_WARNINGS} more rows "
+                                                "did not fit their columns"]
+        figures.warnings.extend(lines)
+    _warn_missing(form, chosen, review_read, figures)
+    return figures
+
+
+def _choose(matches: list[_Match], figures: Figures) -> dict[tuple[str, str], _Match]:
+    """One match per row of the form: where a row appears twice, the fuller one."""
+    chosen: dict[tuple[str, str], _Match] = {}
+    for match in matches:
+        key = (match.table, match.row)
+        kept = chosen.get(key)
+        if kept is None:
+            chosen[key] = match
+            continue
+        better, other = (match, kept) if match.filled > kept.filled else (kept, match)
+        chosen[key] = better
+        if [cell for cell in better.source.cells if cell] != [cell for cell in other.source.cells if cell]:
+            figures.warnings.append(f"row {better.source.source!r} appears twice with different figures; "
+                                    f"{other.source.source!r} was ignored")
+    return chosen
+
+
+def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, list[str]]) -> None:
+    table = form.table(match.table)
+    if match.table == "review" and match.row in REVIEW_COLUMNS:
+        # Transposed: the row is a result, its columns the three groups.
+        keys = [f"{group.key}.{match.row}" for group in REVIEW.rows]
+        kinds = [column.kind for column in REVIEW.columns if column.key == match.row] * len(keys)
+        label = match.source.own_label or match.row
+    else:
+        row = table.row(match.row)
+        if row is None:
+            figures.warnings.append(f"row {match.source.source!r} belongs to the other form than the "
+                                    f"{form.name} form the report uses; ignored")
+            return
+        columns = table.columns_of(row)
+        keys = [table.figure_key(row, column) for column in columns]
+        kinds = [column.kind for column in columns]
+        label = " ".join(filter(None, (row.group, row.label)))
+    cells, left_over = match.cells(len(keys))
+    for line in left_over:
+        figures.warnings.append(f"row {line.source!r} is not a row of the {form.name} form; ignored")
+    alignment = align(cells, len(keys))
+    if alignment.note:
+        notes.setdefault(table.number, []).append(
+            f"table {table.number} row {label!r} {alignment.note} ({match.source.source!r})")
+    for key, kind, cell in zip(keys, kinds, alignment.cells):
+        if cell is None:
+            continue
+        reading = read_cell(cell, kind)
         figures.values[key] = reading.value
         if reading.problem:
             figures.warnings.append(f"{key}: {reading.problem}")
-    return None
 
 
-def _read_review(cells: list[str], figures: Figures) -> None:
-    if not cells:
-        return
-    if len(cells) < REVIEW_WIDTH:
-        figures.warnings.append(f"table 四 has {len(cells)} figures for {REVIEW_WIDTH}; "
-                                "it was read from the left and the rest is null")
-    cells = cells[-REVIEW_WIDTH:] if len(cells) > REVIEW_WIDTH else cells
-    keys = REVIEW.keys()
-    for key, cell in zip(keys, cells):
-        reading = read_cell(cell)
+def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -> bool:
+    """Table 四 from a row of 15 figures, or from 15 figures wrapped over unlabelled rows."""
+    if whole:
+        cells = align(whole[0].cells, REVIEW_WIDTH)
+        if cells.note:
+            figures.warnings.append(f"table 四 {cells.note} ({whole[0].source!r})")
+        cells = cells.cells
+    elif len(loose) == REVIEW_WIDTH:
+        cells = loose
+    else:
+        if loose:
+            figures.warnings.append(f"table 四 has {len(loose)} figures outside labelled rows, not the "
+                                    f"{REVIEW_WIDTH} of the form; they were not read, as their places are unknown")
+        return False
+    for key, cell in zip(REVIEW.keys(), cells):
+        reading = read_cell(cell or "")
         figures.values[key] = reading.value
         if reading.problem:
             figures.warnings.append(f"{key}: {reading.problem}")
+    return True
 
 
-def _warn_missing(form: Form, seen, review_read: bool, figures: Figures) -> None:
+def _warn_missing(form: Form, chosen, review_read: bool, figures: Figures) -> None:
     for table in form.tables:
-        if table is REVIEW and review_read:
+        if table is REVIEW and (review_read or any(key == ("review", column) for key in chosen
+                                                   for column in REVIEW_COLUMNS)):
             continue
-        missing = [row for row in table.rows if (table.key, row.key) not in seen]
+        missing = [row for row in table.rows if (table.key, row.key) not in chosen]
         if len(missing) == len(table.rows):
             figures.warnings.append(f"table {table.number} was not found; its figures are null")
             continue
@@ -182,3 +246,4 @@ def _warn_missing(form: Form, seen, review_read: bool, figures: Figures) -> None
             label = " ".join(filter(None, (row.group, row.label)))
             figures.warnings.append(f"table {table.number} row {label!r} was not found or has no figures; "
                                     "its figures are null")
+

@@ -3,6 +3,10 @@
 figures.md, «Identity»: the agency is the publishing body as named in the
 title (the title wins over the body text), NFKC-normalised and without
 whitespace; the year is the year the title names, not the year of publication.
+
+Titles come wrapped in noise: breadcrumbs (「首页>政务公开>…」), quotes and
+book-title marks, a correction mark before or after (「（更正）」, 「【更正版】」,
+「-更正版」, 「（修订版，2023年2月10日发布）」), a file extension.
 """
 
 import re
@@ -11,15 +15,18 @@ from typing import NamedTuple
 from gxcrawl.normalize import readable, squash
 
 _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" "9")
+_BREADCRUMBS = re.compile(r"^.*[>»›]")
+_EXTENSION = re.compile(r"\.(pdf|docx?|wps|html?|shtml|txt)$", re.I)
+_LEADING_NOISE = re.compile(r"^(?:[《\"'(\[]*(?:更正版?|修订版?|转载|最新)[》\"')\]]*|[《\"'(\[]+)")
+_TRAILING_NOISE = re.compile(r"(?:\([^()]*\)|\[[^\[\]]*\]|[-—]+(?:更正|修订)版?|[》\"'\])])+$")
 _TITLE = re.compile(
-    r"""^(?P<before>.*?)
-        (?P<year>(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})\s*年度?
+    r"""^(?P<before>.*)
+        (?<!\d)(?P<year>(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})(?!\d)\s*年度?
         (?P<after>.*?)
-        (?:政府信息|政务)公开(?:工作)?(?:年度)?(?:工作)?报告
-        (?P<suffix>\([^()]{0,10}\))?[》"'\]]*$""",
+        (?:政府信息|政务|信息)公开(?:工作)?的?(?:年度)?(?:工作)?报告$""",
     re.VERBOSE,
 )
-_AGENCY_NOISE = re.compile(r"^[《\"'(\[]+|[》\"')\]]+$|关于$|的$|^关于")
+_AGENCY_NOISE = re.compile(r"^关于|关于$|的$")
 _SENTENCE = re.compile(r"[。,;:!?]")
 MAX_TITLE = 80
 
@@ -30,25 +37,28 @@ class Identity(NamedTuple):
     year: int | None
 
 
+def _match(text: str) -> re.Match | None:
+    line = _EXTENSION.sub("", _BREADCRUMBS.sub("", squash(text)))
+    if len(line) > MAX_TITLE or "报告" not in line:
+        return None
+    for _ in range(3):
+        line = _TRAILING_NOISE.sub("", _LEADING_NOISE.sub("", line))
+    return _TITLE.match(line)
+
+
 def is_title_line(text: str) -> bool:
     """Whether a line reads like a report's title rather than a sentence about it."""
-    line = squash(text)
-    if len(line) > MAX_TITLE or "报告" not in line:
-        return False
-    match = _TITLE.match(line)
+    match = _match(text)
     return match is not None and not _SENTENCE.search(match["before"])
 
 
 def read_title(title: str) -> Identity | None:
     """Agency and year from a title such as 「卫辉市商务局2022年政府信息公开工作年度报告」."""
-    line = squash(title)
-    match = _TITLE.match(line)
+    match = _match(title)
     if match is None:
         return None
     year = int(match["year"].translate(_CHINESE_DIGITS))
-    agency = match["before"] or match["after"]
-    for _ in range(3):
-        agency = _AGENCY_NOISE.sub("", agency)
+    agency = _AGENCY_NOISE.sub("", match["before"]) or _AGENCY_NOISE.sub("", match["after"])
     return Identity(readable(title), agency or None, year)
 
 

@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 
 from gxcrawl.cells import is_value
 from gxcrawl.documents.model import Document, Grid, Paragraph
-from gxcrawl.forms import SECTION_KEYS, SECTIONS, TABLE_MARKERS
+from gxcrawl.forms import SECTION_KEYS, SECTIONS, TABLE_MARKERS, recognise_row
 from gxcrawl.normalize import readable, squash, tidy
-from gxcrawl.parser.identity import is_title_line
+from gxcrawl.parser.identity import is_title_line, read_title
 
-#: A heading's numbering: 「一、」 「1、」 「第一部分」; 「（一）」 numbers sub-headings.
-_NUMBERING = re.compile(r"^(第[一二三四五六]部分|[一二三四五六七八九十]{1,2}\s*[、.,:]|\d{1,2}\s*[、.,:]|[一二三四五六]\s)\s*")
+#: A heading's number: 「一、」 「1、」 「第一部分」 (「（一）」 numbers sub-headings).
+_NUMBERING = re.compile(r"^(第(?P<part>[一二三四五六])部分|(?P<chinese>[一二三四五六七八九十]{1,2})\s*[、.,:]"
+                        r"|(?P<arabic>\d{1,2})\s*[、.,:]|(?P<spaced>[一二三四五六])\s)\s*")
+_CHINESE_NUMBERS = {numeral: index for index, numeral in enumerate("一二三四五六七八九十", 1)}
+#: What a heading without a number never holds: figures, sentence punctuation.
+_SENTENCE_LIKE = re.compile(r"[\d。,;:!?]")
 MAX_HEADING = 40
 MAX_BARE_HEADING = 16
 #: How much label text is held for the next row with figures.
@@ -31,12 +35,21 @@ OPENING_LINES = 40
 class LabelledRow:
     #: active, applications or review; None where no heading or marker told.
     table: str | None
-    #: The squashed label, with the held lines that preceded it.
+    #: The squashed label: the lines held before the row, then the row's own.
     label: str
     #: The cells after the label, as read ('' for an empty cell).
     cells: list[str]
     #: The row as the document printed it, for messages.
     source: str
+    #: How much of `label` was held from the lines before the row.
+    held: int = 0
+    #: A line of figures alone right after another row: the rest of that row's
+    #: figures when a converter put each cell on a line of its own.
+    continues: bool = False
+
+    @property
+    def own_label(self) -> str:
+        return self.label[self.held:]
 
 
 @dataclass
@@ -55,7 +68,11 @@ def read_rows(document: Document) -> Layout:
 
 
 def heading_section(text: str) -> str | None:
-    """The section a line heads, if it is a section heading."""
+    """The section a line heads, if it is a section heading.
+
+    A numbered heading must carry its section's own number (二 for 主动公开…), so
+    that a numbered sub-heading of 总体情况 such as 「2.依申请公开情况」 is not one.
+    """
     if len(text) > 2 * MAX_HEADING:
         return None
     line = tidy(text)
@@ -63,10 +80,20 @@ def heading_section(text: str) -> str | None:
     rest = squash(line[numbered.end():] if numbered else line)
     if not rest or len(rest) > (MAX_HEADING if numbered else MAX_BARE_HEADING) or rest[0] in "(（":
         return None
-    for section in SECTIONS:
-        if section.pattern.search(rest):
+    if not numbered and _SENTENCE_LIKE.search(rest):
+        return None
+    number = _heading_number(numbered) if numbered else None
+    for index, section in enumerate(SECTIONS, 1):
+        if number not in (None, index):
+            continue
+        if section.pattern.search(rest) or (number == index and section.numbered_pattern.search(rest)):
             return section.key
     return None
+
+
+def _heading_number(numbered: re.Match) -> int:
+    numeral = numbered["part"] or numbered["chinese"] or numbered["spaced"]
+    return _CHINESE_NUMBERS.get(numeral, 0) if numeral else int(numbered["arabic"])
 
 
 def split_label(text: str) -> tuple[str, list[str]]:
@@ -78,7 +105,7 @@ def split_label(text: str) -> tuple[str, list[str]]:
     return " ".join(tokens[:start]), tokens[start:]
 
 
-def split_cells(cells: list[str]) -> tuple[str, list[str]]:
+def label_and_figures(cells: list[str]) -> tuple[str, list[str]]:
     """A grid row as label (every cell up to the last non-figure) and the cells after it."""
     last_label = -1
     for index, cell in enumerate(cells):
@@ -96,6 +123,7 @@ class _RowReader:
         self.prose: dict[str, list[str]] = {}
         self.table_text: list[str] = []
         self.opening: list[str] = []
+        self.after_row = False
 
     def read(self, document: Document) -> Layout:
         for block in document.blocks:
@@ -105,10 +133,7 @@ class _RowReader:
                 self.grid(block)
         self.layout.sections = {key: "\n".join(lines) for key, lines in self.prose.items()}
         self.layout.table_text = "".join(self.table_text)
-        # A title too long for one line of a PDF page: 「…年度报」 「告」.
-        for first, second in zip(self.opening, self.opening[1:]):
-            if not is_title_line(first) and not is_title_line(second) and is_title_line(first + second):
-                self.layout.title_lines.append(readable(first + second))
+        self.layout.title_lines.extend(_wrapped_titles(self.opening))
         return self.layout
 
     def in_prose(self) -> bool:
@@ -118,6 +143,7 @@ class _RowReader:
         self.section = section
         self.table = section if section in TABLE_MARKERS else None
         self.pending = []
+        self.after_row = False
 
     def paragraph(self, text: str) -> None:
         if len(self.opening) < OPENING_LINES:
@@ -129,10 +155,14 @@ class _RowReader:
         if is_title_line(text):
             self.layout.title_lines.append(readable(text))
             return
-        if self.in_prose():
-            self.prose.setdefault(self.section, []).append(readable(text))
-            return
         label, values = split_label(tidy(text))
+        if self.in_prose():
+            # A row of a table whose heading was not recognised ends the prose.
+            found = recognise_row(None, squash(label)) if values and label else None
+            if found is None:
+                self.prose.setdefault(self.section, []).append(readable(text))
+                return
+            self.enter(found[0])
         self.row(label, values, text)
 
     def grid(self, grid: Grid) -> None:
@@ -147,10 +177,10 @@ class _RowReader:
             self.table = kind
         for row in grid.rows:
             cells = [cell for cell in row if cell is not None]
-            if len(cells) == 1 and heading_section(cells[0]):
-                self.paragraph(cells[0])
+            if len([cell for cell in cells if cell]) == 1 and heading_section(next(filter(None, cells))):
+                self.paragraph(next(filter(None, cells)))
                 continue
-            label, values = split_cells(cells)
+            label, values = label_and_figures(cells)
             self.row(label, values, "\t".join(cells))
 
     def row(self, label: str, values: list[str], source: str) -> None:
@@ -162,9 +192,13 @@ class _RowReader:
             held = "".join(self.pending)
             if len(held) > MAX_PENDING:
                 self.pending = [held[-MAX_PENDING:]]
+            self.after_row = False
             return
-        self.layout.rows.append(LabelledRow(self.table, "".join(self.pending) + label, values, tidy(source)))
+        held = "".join(self.pending)
+        continues = self.after_row and not held and not label
+        self.layout.rows.append(LabelledRow(self.table, held + label, values, tidy(source), len(held), continues))
         self.pending = []
+        self.after_row = True
 
     @staticmethod
     def marked_table(text: str) -> str | None:
@@ -172,3 +206,15 @@ class _RowReader:
             if marker.search(text):
                 return key
         return None
+
+
+def _wrapped_titles(opening: list[str]) -> list[str]:
+    """Titles printed over two lines: 「…年度报」 「告」, or 「某局」 「2022年…年度报告」."""
+    found = []
+    for first, second in zip(opening, opening[1:]):
+        if is_title_line(first) or len(squash(first)) > MAX_HEADING or heading_section(first):
+            continue
+        alone = read_title(second) if is_title_line(second) else None
+        if (alone is None or alone.agency is None) and is_title_line(first + second):
+            found.append(readable(first + second))
+    return found
