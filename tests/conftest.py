@@ -21,3 +21,22 @@ def html_fixture():
     def read(name: str) -> bytes:
         return (FIXTURES / "html" / name).read_bytes()
     return read
+
+
+def needs(*programs: str) -> None:
+    """Skip a test whose Debian programs are missing on a developer's machine; in CI, where
+    .ci/run installs them, a missing program is a failure, never a silent skip."""
+    import shutil
+
+    missing = [name for name in programs if not shutil.which(name)]
+    if missing:
+        message = f"needs {', '.join(missing)} (apt-get install; see .ci/run)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def compare(report, sample) -> dict:
+    """Figures the report read differently from the sample it was rendered from."""
+    return {key: (value, report.figures.get(key)) for key, value in sample.figures.items()
+            if report.figures.get(key) != value}

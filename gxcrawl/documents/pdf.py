@@ -14,7 +14,9 @@ import io
 import logging
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 
+from gxcrawl.cells import is_value
 from gxcrawl.documents.model import Document, DocumentError, Grid, Paragraph
 from gxcrawl.documents.text import text_blocks
 
@@ -39,10 +41,12 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFEncryptionError, PDFPasswordIncorrect) as error:
-        raise DocumentError("the PDF is encrypted and cannot be read without its password") from error
-    except Exception as error:  # pdfminer raises many types for damaged files
-        raise DocumentError(f"the PDF is damaged and cannot be read ({type(error).__name__}: {error})") from error
+    except Exception as error:  # pdfminer raises many types for damaged files; pdfplumber wraps them
+        cause = error.args[0] if error.args and isinstance(error.args[0], Exception) else error.__context__
+        if isinstance(cause, (PDFEncryptionError, PDFPasswordIncorrect)):
+            raise DocumentError("the PDF is encrypted and cannot be read without its password") from error
+        cause = cause or error
+        raise DocumentError(f"the PDF is damaged and cannot be read ({type(cause).__name__}: {cause})") from error
     warnings: list[str] = []
     with pdf:
         try:
@@ -71,16 +75,33 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
 
 # --- One page: (top, bottom, line text or grid) in reading order ---------------------------------
 
+@dataclass
+class PdfGrid(Grid):
+    """A grid with the x positions of its columns' left edges, to join it across pages."""
+
+    edges: list[float] = field(default_factory=list)
+
+
 def _page_items(page) -> list[tuple[float, float, str | Grid]]:
-    tables = page.find_tables()
+    tables = page.find_tables(_closing_lines(page))
     items: list[tuple[float, float, str | Grid]] = [
-        (table.bbox[1], table.bbox[3], Grid(table_grid(page, table))) for table in tables]
+        (table.bbox[1], table.bbox[3], PdfGrid(*table_grid(page, table))) for table in tables]
     boxes = [table.bbox for table in tables]
     words = [word for word in page.extract_words(keep_blank_chars=False, use_text_flow=False)
              if not any(_inside(word, box) for box in boxes)]
     items.extend((top, bottom, line) for top, bottom, line in word_lines(words))
     items.sort(key=lambda item: item[0])
     return [(top / page.height, bottom / page.height, payload) for top, bottom, payload in items]
+
+
+def _closing_lines(page) -> dict:
+    """Table settings that close tables cut by a page break: the cut rows have no border
+    where the page ends, and would otherwise be left out of the table."""
+    verticals = [edge for edge in page.edges if edge["orientation"] == "v"]
+    if not verticals:
+        return {}
+    return {"explicit_horizontal_lines": [min(edge["top"] for edge in verticals),
+                                          max(edge["bottom"] for edge in verticals)]}
 
 
 def _inside(word, box) -> bool:
@@ -109,8 +130,9 @@ def word_lines(words: list[dict]) -> list[tuple[float, float, str]]:
     return out
 
 
-def table_grid(page, table) -> list[list[str | None]]:
-    """A ruled table as a grid, each cell's box deciding its row and column spans."""
+def table_grid(page, table) -> tuple[list[list[str | None]], list[float]]:
+    """A ruled table as a grid, each cell's box deciding its row and column spans,
+    and the left edges of its columns."""
     cells = table.cells
     xs = _edges([x for box in cells for x in (box[0], box[2])])
     ys = _edges([y for box in cells for y in (box[1], box[3])])
@@ -143,7 +165,7 @@ def table_grid(page, table) -> list[list[str | None]]:
             else:
                 row.append(text_of[index])
         grid.append(row)
-    return grid
+    return grid, xs[:-1]
 
 
 def _edges(values: list[float]) -> list[float]:
@@ -160,8 +182,14 @@ def _index(edges: list[float], value: float) -> int:
 
 
 def _cell_text(chars: list[dict]) -> str:
-    chars = sorted(chars, key=lambda ch: (round(ch["top"] / 3), ch["x0"]))
-    return "".join(ch["text"] for ch in chars).strip()
+    """A cell's characters line by line: digits and CJK of one line sit on slightly different tops."""
+    lines: list[list[dict]] = []
+    for char in sorted(chars, key=lambda ch: ch["top"]):
+        if lines and char["top"] - lines[-1][0]["top"] < 0.5 * (char["bottom"] - char["top"]):
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return "".join(ch["text"] for line in lines for ch in sorted(line, key=lambda ch: ch["x0"])).strip()
 
 
 def _scanned_page(page, warnings: list[str]) -> list[tuple[float, float, str]]:
@@ -194,6 +222,43 @@ def _drop_furniture(pages: list[list[tuple[float, float, str | Grid]]]) -> list[
     return kept
 
 
+def _join(grid: Grid, continued: Grid) -> None:
+    """Append a table's continuation, its columns placed under the first part's by position
+    (a merged column may not be drawn again); a row the page break cut in two is made whole."""
+    rows = _reindexed(grid, continued)
+    if rows and grid.rows and len(grid.rows[-1]) == len(rows[0]) \
+            and all(_halves(a, b) for a, b in zip(grid.rows[-1], rows[0])):
+        grid.rows[-1] = [None if a is None and b is None else (a or "") + (b or "")
+                         for a, b in zip(grid.rows[-1], rows[0])]
+        rows = rows[1:]
+    grid.rows.extend(rows)
+
+
+def _reindexed(grid: Grid, continued: Grid) -> list[list[str | None]]:
+    edges = getattr(grid, "edges", None)
+    their = getattr(continued, "edges", None)
+    if not edges or not their:
+        return continued.rows
+    places = [min(range(len(edges)), key=lambda i: abs(edges[i] - x)) for x in their]
+    if any(abs(edges[place] - x) > 3 * EDGE_TOLERANCE for place, x in zip(places, their)) \
+            or len(set(places)) != len(places):
+        return continued.rows
+    out = []
+    for row in continued.rows:
+        placed: list[str | None] = [""] * len(edges)
+        for place, cell in zip(places, row):
+            placed[place] = cell
+        out.append(placed)
+    return out
+
+
+def _halves(top: str | None, bottom: str | None) -> bool:
+    """Whether two cells can be the halves of one cut cell: one empty, or both pieces of a label."""
+    if not top or not bottom:
+        return True
+    return not (is_value(top) or is_value(bottom))
+
+
 def _blocks(pages: list[list[str | Grid]]) -> list[Paragraph | Grid]:
     """Paragraphs and grids of all pages; a grid cut by a page break is joined again."""
     blocks: list[Paragraph | Grid] = []
@@ -211,7 +276,7 @@ def _blocks(pages: list[list[str | Grid]]) -> list[Paragraph | Grid]:
             if payload is None:
                 continue
             if first and blocks and isinstance(blocks[-1], Grid):
-                blocks[-1].rows.extend(payload.rows)
+                _join(blocks[-1], payload)
             else:
                 blocks.append(payload)
             first = False
