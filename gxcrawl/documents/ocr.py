@@ -11,6 +11,7 @@ like a figure but was read with low confidence becomes the «unreadable» cell
 import io
 import re
 import threading
+import warnings
 from functools import lru_cache
 
 from gxcrawl.cells import UNREADABLE
@@ -39,13 +40,15 @@ def _engine():
 def read_image(data: bytes) -> Document:
     from PIL import Image, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # the size is checked below, with a clearer message
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # reads the header only
+        if image.width * image.height > MAX_PIXELS:
+            raise DocumentError(f"the image is too large to be a scanned page ({image.width}×{image.height} "
+                                f"pixels, over the {MAX_PIXELS:,} cap)")
         image.load()
-    except Image.DecompressionBombError as error:
-        raise DocumentError(f"the image is too large to be a scanned page ({error})") from error
-    except (UnidentifiedImageError, OSError, ValueError) as error:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
         raise DocumentError(f"the image could not be decoded ({error})") from error
     lines, problems = ocr_lines(image)
     if not lines:
