@@ -91,19 +91,47 @@ def _docx_table(document, layout: Layout) -> None:
 
 def docx_to_doc(data: bytes) -> bytes:
     """A DOCX converted to Word 97-2003 by LibreOffice."""
+    return convert_docx([data], "doc:MS Word 97", "doc")[0]
+
+
+def docx_to_pdf(documents: list[bytes]) -> list[bytes]:
+    """DOCX files exported to PDF by LibreOffice, as agencies export from Word or WPS."""
+    return convert_docx(documents, "pdf", "pdf")
+
+
+def convert_docx(documents: list[bytes], target: str, extension: str) -> list[bytes]:
+    """DOCX files converted by one LibreOffice run (it starts slowly)."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if not office:
-        raise RenderingUnavailable("making DOC files needs LibreOffice: apt-get install libreoffice-writer-nogui")
+        raise RenderingUnavailable(f"making {extension.upper()} files from Word needs LibreOffice: "
+                                   "apt-get install libreoffice-writer-nogui")
     with tempfile.TemporaryDirectory(prefix="gxcrawl-render-") as work:
-        source = Path(work) / "report.docx"
-        source.write_bytes(data)
+        sources = []
+        for index, data in enumerate(documents):
+            sources.append(Path(work) / f"report{index}.docx")
+            sources[-1].write_bytes(data)
         subprocess.run([office, f"-env:UserInstallation={Path(work, 'profile').as_uri()}", "--headless",
-                        "--convert-to", "doc:MS Word 97", "--outdir", work, str(source)],
-                       capture_output=True, timeout=180, check=False, env={**os.environ, "HOME": work})
-        target = Path(work) / "report.doc"
-        if not target.exists():
-            raise RenderingUnavailable("LibreOffice did not convert the DOCX to DOC")
-        return target.read_bytes()
+                        "--convert-to", target, "--outdir", work, *map(str, sources)],
+                       capture_output=True, timeout=180 + 10 * len(sources), check=False,
+                       env={**os.environ, "HOME": work})
+        converted = [source.with_suffix(f".{extension}") for source in sources]
+        if not all(path.exists() for path in converted):
+            raise RenderingUnavailable(f"LibreOffice did not convert the DOCX files to {extension.upper()}")
+        return [path.read_bytes() for path in converted]
+
+
+def scan_pdf(pdf: bytes, dpi: int = 150) -> bytes:
+    """A PDF as a scanner would return it: every page an image, no text."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        pages = [document[index].render(scale=dpi / 72).to_pil().convert("L") for index in range(len(document))]
+    finally:
+        document.close()
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    return out.getvalue()
 
 
 # --- PDF and PNG through Chromium ----------------------------------------------------------

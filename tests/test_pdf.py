@@ -93,3 +93,14 @@ def test_a_pdf_of_hundreds_of_pages_is_read_up_to_the_cap(pdfs):
     report = parse_document(out.getvalue(), "long.pdf")
     assert any(f"only the first {DEFAULT_MAX_PAGES} were read" in warning for warning in report.warnings)
     assert report.figures_found > 0
+
+
+def test_pdfs_exported_from_word_by_libreoffice(samples):
+    needs("soffice")
+    from gxcrawl.rendering import docx_to_pdf, render_docx
+
+    for sample, pdf in zip(samples.values(), docx_to_pdf([render_docx(s) for s in samples.values()])):
+        report = parse_document(pdf, "word.pdf")
+        assert (report.format, report.agency, report.template) == ("pdf", sample.agency, sample.form)
+        assert compare(report, sample) == {}
+        assert report.warnings == []

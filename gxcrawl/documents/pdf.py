@@ -147,7 +147,8 @@ def table_grid(page, table) -> tuple[list[list[str | None]], list[float]]:
             for c in range(c0, min(c1, columns)):
                 owner[r][c] = index
     texts: list[list[dict]] = [[] for _ in cells]
-    for char in page.crop(table.bbox, strict=False).chars:
+    # Not page.crop(): it clips the characters overlapping the table's edge, moving their centres inside.
+    for char in (char for char in page.chars if _inside(char, table.bbox)):
         r = bisect.bisect_right(ys, (char["top"] + char["bottom"]) / 2) - 1
         c = bisect.bisect_right(xs, (char["x0"] + char["x1"]) / 2) - 1
         if 0 <= r < rows and 0 <= c < columns and owner[r][c] is not None:
