@@ -29,8 +29,29 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument("--content-selector", action="append", default=None, metavar="CSS",
                        help="CSS selector of the report's block in HTML pages (repeatable; default: "
                             ".report-content, else the block holding the report's tables)")
+    reparse = commands.add_parser(
+        "reparse", help="parse the archived documents again into the database (no network)",
+        description="Read every archived report document again with the current parser and store the "
+                    "results by the same rules as a crawl: unchanged readings stay, changed ones become new "
+                    "versions, documents that could not be read and now can are stored.")
+    reparse.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    reparse.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
     args = parser.parse_args(argv)
+    if args.command == "reparse":
+        return run_reparse(args)
     return run_parse(args)
+
+
+def run_reparse(args) -> int:
+    from gxcrawl.reparse import reparse
+
+    if not Path(args.db).exists():
+        print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
+        return 2
+    archive = args.archive or str(Path(args.db).parent / "archive")
+    outcomes = reparse(args.db, archive)
+    print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
+    return 0
 
 
 def run_parse(args) -> int:

@@ -101,6 +101,31 @@ def parse_document(data: bytes, name: str = "", *, content_type: str | None = No
     return report
 
 
+def parse_documents(documents: list[tuple[str, bytes, str | None]], content_selectors: tuple[str, ...] = ()) -> Report:
+    """The report among a page and its attachments, given as (name, bytes, content type), page first.
+
+    The page is the report when it holds the form's tables; otherwise (「详见附件」)
+    the attachment that reads best is, and the page's failure becomes a warning.
+    """
+    reports = [parse_document(data, name, content_type=content_type, content_selectors=content_selectors)
+               for name, data, content_type in documents[:1]]
+    if reports and (reports[0].error is None or len(documents) == 1):
+        return reports[0]
+    reports += [parse_document(data, name, content_type=content_type) for name, data, content_type in documents[1:]]
+    readable = [report for report in reports[1:] if report.error is None]
+    if not readable:
+        best = reports[0]
+        best.error = "; ".join(f"{report.file}: {report.error}" for report in reports)
+        return best
+    best = max(readable, key=lambda report: report.figures_found)
+    page = reports[0]
+    best.warnings.insert(0, f"read from the attachment {best.file}: the page itself {page.error}")
+    best.title = best.title or page.title
+    if best.agency is None and page.agency:
+        best.agency, best.year = page.agency, page.year
+    return best
+
+
 def _parse(document, report: Report) -> Report:
     report.format = document.format
     report.warnings.extend(document.warnings)

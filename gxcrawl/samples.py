@@ -274,7 +274,7 @@ def render_html(report: SampleReport, layout: str = "official", style: CellStyle
     return page_html(report.title, content, encoding).encode(encoding, "xmlcharrefreplace")
 
 
-def page_html(title: str, content: str, encoding: str = "utf-8", meta: str = "") -> str:
+def page_html(title: str, content: str, encoding: str = "utf-8", meta: str = "", files: str = "") -> str:
     """A government page around a report: navigation, the report block, a footer."""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head>
@@ -291,6 +291,7 @@ def page_html(title: str, content: str, encoding: str = "utf-8", meta: str = "")
 <div class="report-content">
 {content}
 </div>
+{files}
 </div>
 <div class="share">分享到：微信 微博</div>
 <div class="footer">主办：河南省人民政府办公厅 <table><tr><td>网站标识码</td><td>4100000031</td></tr></table></div>

@@ -1,0 +1,44 @@
+"""`gxcrawl reparse`: read the archived documents again, after a parser improvement.
+
+Every version in `report_versions` and every entry of `failures` is parsed
+again from the archive, without touching the network, and stored through the
+same rules as a crawl: a version whose figures did not change stays as it is;
+one that did becomes a new version (current if it was current); a document
+that could not be read before and can now is stored.
+"""
+
+import json
+from collections import Counter
+
+from gxcrawl import storage
+from gxcrawl.archive import Archive
+from gxcrawl.report import parse_documents
+
+
+def reparse(db_path: str, archive_root: str) -> Counter:
+    db = storage.open_database(db_path)
+    archive = Archive(archive_root)
+    outcomes: Counter = Counter()
+    versions = list(db.query(
+        "SELECT v.*, r.source, r.region, r.area_code, r.agency, r.year, r.attachments FROM report_versions v "
+        "JOIN reports r ON r.id = v.report_id ORDER BY v.published, v.portal_id, v.id"))
+    failures = list(db.query("SELECT * FROM failures WHERE documents != '[]' ORDER BY id"))
+    for row in versions + failures:
+        documents = json.loads(row["documents"] or "[]")
+        try:
+            data = [(d["url"], archive.get(d["sha256"]), d.get("content_type")) for d in documents]
+        except (OSError, KeyError, TypeError):
+            outcomes["missing from the archive"] += 1
+            continue
+        selectors = tuple(documents[0].get("content_selectors") or ()) if documents else ()
+        report = parse_documents(data, selectors)
+        fetch = storage.Fetch(
+            source=row["source"], url=row["url"], portal_id=row["portal_id"], published=row.get("published"),
+            region=row.get("region"), area_code=row.get("area_code"), agency=row.get("agency"),
+            year=row.get("year"), attachments=json.loads(row.get("attachments") or "[]"), documents=documents)
+        if report.error or not (report.agency or fetch.agency):
+            outcomes["still unreadable" if "error" in row else "now unreadable"] += 1
+            continue
+        outcomes[storage.store_report(db, report, fetch)] += 1
+    db.close()
+    return outcomes

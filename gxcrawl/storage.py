@@ -1,0 +1,269 @@
+"""The SQLite database every crawl leaves behind (../shared/spec/storage.md).
+
+Plain functions over a `sqlite_utils.Database`:
+
+- `open_database(path)` creates or upgrades the layout, in WAL mode so that
+  datasette can browse while a crawl writes;
+- `store_report(db, report, fetch)` keeps one current row per (source, agency,
+  year): the later publication wins, on a tie the higher portal id. Every
+  distinct version ever seen stays in `report_versions`; unchanged content is
+  not rewritten. One transaction per report.
+- `record_failure` keeps documents that could not be read, with the reason;
+- `start_run` / `finish_run` write `crawl_runs`;
+- the raw documents are kept content-addressed by `archive` (see
+  `gxcrawl.archive`), so that `reparse` can read them again.
+
+Nothing once stored is deleted or silently overwritten.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import sqlite_utils
+
+from gxcrawl.cells import as_json_number
+from gxcrawl.report import Report
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY,              -- <source>/<agency>/<year>
+    source TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    title TEXT,
+    region TEXT,
+    area_code TEXT,
+    published TEXT,
+    url TEXT,
+    portal_id INTEGER,
+    attachments TEXT,                 -- JSON list of document URLs
+    template TEXT,
+    format TEXT,
+    checks TEXT,                      -- JSON rule -> ok / failed / unknown
+    checks_failed INTEGER,
+    check_failures TEXT,              -- JSON list of what failed, and by how much
+    figures_found INTEGER,
+    applications_new NUMERIC,
+    applications_total NUMERIC,
+    granted NUMERIC,
+    review_total NUMERIC,
+    suit_total NUMERIC,
+    fees NUMERIC,                     -- 万元
+    warnings TEXT,                    -- JSON list
+    overview TEXT,
+    problems TEXT,
+    other_matters TEXT,
+    text TEXT,
+    content_sha256 TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    fetched_at TEXT
+);
+CREATE TABLE IF NOT EXISTS figures (
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    key TEXT NOT NULL,
+    value NUMERIC,
+    PRIMARY KEY (report_id, key)
+);
+CREATE TABLE IF NOT EXISTS report_versions (
+    id INTEGER PRIMARY KEY,
+    report_id TEXT NOT NULL,
+    url TEXT,
+    portal_id INTEGER,
+    title TEXT,
+    published TEXT,
+    content_sha256 TEXT,
+    fetched_at TEXT,
+    superseded INTEGER NOT NULL DEFAULT 0,
+    template TEXT,
+    checks TEXT,
+    figures TEXT,                     -- JSON key -> value
+    documents TEXT                    -- JSON list of {url, sha256, content_type}
+);
+CREATE INDEX IF NOT EXISTS report_versions_report ON report_versions(report_id);
+CREATE TABLE IF NOT EXISTS failures (
+    id INTEGER PRIMARY KEY,
+    source TEXT,
+    url TEXT,
+    portal_id INTEGER,
+    title TEXT,
+    error TEXT,
+    documents TEXT,
+    fetched_at TEXT,
+    run_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    id INTEGER PRIMARY KEY,
+    spider TEXT,
+    started TEXT,
+    ended TEXT,
+    finish_reason TEXT,
+    pages INTEGER,
+    reports_new INTEGER DEFAULT 0,
+    reports_changed INTEGER DEFAULT 0,
+    reports_unchanged INTEGER DEFAULT 0,
+    reports_older INTEGER DEFAULT 0,
+    errors INTEGER DEFAULT 0,
+    exit_status INTEGER,
+    arguments TEXT
+);
+"""
+#: The headline columns of `reports` and the figure each shows.
+HEADLINES = {
+    "applications_new": "applications.new.total",
+    "applications_total": "applications.total.total",
+    "granted": "applications.granted.total",
+    "review_total": "review.total",
+    "suit_total": ("suit_direct.total", "suit_after_review.total"),
+    "fees": "active.fees.amount",
+}
+NEW, CHANGED, UNCHANGED, OLDER = "new", "changed", "unchanged", "older"
+
+
+@dataclass
+class Fetch:
+    """What the crawler knows of a report besides its documents."""
+
+    source: str
+    url: str
+    portal_id: int | None = None
+    published: str | None = None
+    region: str | None = None
+    area_code: str | None = None
+    #: Agency and year as the portal lists them, when the report's title says nothing.
+    agency: str | None = None
+    year: int | None = None
+    attachments: list[str] = field(default_factory=list)
+    #: {url, sha256, content_type} of each document read, the page first.
+    documents: list[dict] = field(default_factory=list)
+    fetched_at: str = field(default_factory=lambda: now())
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """The database at `path`, created or upgraded, in WAL mode with full-text search."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.conn.execute("PRAGMA busy_timeout = 30000")
+    db.enable_wal()
+    db.conn.executescript(SCHEMA)
+    if not db["reports"].detect_fts():
+        db["reports"].enable_fts(["agency", "title", "text"], tokenize="trigram", create_triggers=True)
+    return db
+
+
+def report_id(source: str, agency: str, year: int) -> str:
+    return f"{source}/{agency}/{year}"
+
+
+def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str:
+    """Store one parsed report; returns new, changed, unchanged, or older (kept as history only).
+
+    A version is the report's normalised text, its figures and its URL: a version
+    seen before only updates `last_seen`.
+    """
+    agency = report.agency or fetch.agency
+    year = report.year or fetch.year
+    if not agency or not year:
+        raise ValueError("a report needs an agency and a year to be stored")
+    key = report_id(fetch.source, agency, year)
+    figures = {k: as_json_number(v) for k, v in report.figures.items()}
+    figures_json = json.dumps(figures, ensure_ascii=False, sort_keys=True)
+    with db.conn:
+        current = next(db.query("SELECT * FROM reports WHERE id = ?", [key]), None)
+        seen = next(db.query("SELECT id FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
+                             "AND url IS ? AND figures = ?", [key, report.content_sha256, fetch.url, figures_json]),
+                    None)
+        if seen:
+            db.conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [fetch.fetched_at, key])
+            return UNCHANGED
+        newer = current is None or _is_newer(fetch, current)
+        db["report_versions"].insert({
+            "report_id": key, "url": fetch.url, "portal_id": fetch.portal_id, "title": report.title,
+            "published": fetch.published, "content_sha256": report.content_sha256,
+            "fetched_at": fetch.fetched_at, "superseded": 0 if newer else 1, "template": report.template,
+            "checks": json.dumps(report.checks), "figures": figures_json,
+            "documents": json.dumps(fetch.documents, ensure_ascii=False),
+        })
+        if not newer:
+            return OLDER
+        db.conn.execute("UPDATE report_versions SET superseded = 1 WHERE report_id = ? AND id != "
+                        "(SELECT MAX(id) FROM report_versions WHERE report_id = ?)", [key, key])
+        row = _report_row(key, report, fetch, agency, year, figures)
+        row["first_seen"] = current["first_seen"] if current else fetch.fetched_at
+        db["reports"].upsert(row, pk="id")
+        db["figures"].upsert_all(({"report_id": key, "key": k, "value": v} for k, v in figures.items()),
+                                 pk=("report_id", "key"))
+        stale = set(_figure_keys(db, key)) - set(figures)
+        if stale:  # re-read as the other form; the old figures stay in report_versions
+            db.conn.execute(f"DELETE FROM figures WHERE report_id = ? AND key IN ({','.join('?' * len(stale))})",
+                            [key, *stale])
+        return CHANGED if current else NEW
+
+
+def _figure_keys(db, key: str) -> list[str]:
+    return [row["key"] for row in db.query("SELECT key FROM figures WHERE report_id = ?", [key])]
+
+
+def _is_newer(fetch: Fetch, current: dict) -> bool:
+    """The later publication date wins; on a tie (or no dates) the higher portal id, then the later fetch."""
+    mine = (fetch.published or "", fetch.portal_id or 0)
+    theirs = (current["published"] or "", current["portal_id"] or 0)
+    return mine >= theirs
+
+
+def _report_row(key: str, report: Report, fetch: Fetch, agency: str, year: int, figures: dict) -> dict:
+    row = {
+        "id": key, "source": fetch.source, "agency": agency, "year": year, "title": report.title,
+        "region": fetch.region, "area_code": fetch.area_code, "published": fetch.published, "url": fetch.url,
+        "portal_id": fetch.portal_id, "attachments": json.dumps(fetch.attachments, ensure_ascii=False),
+        "template": report.template, "format": report.format, "checks": json.dumps(report.checks),
+        "checks_failed": sum(outcome == "failed" for outcome in report.checks.values()),
+        "check_failures": json.dumps(report.check_failures, ensure_ascii=False),
+        "figures_found": report.figures_found,
+        "warnings": json.dumps(report.warnings, ensure_ascii=False),
+        "overview": report.sections.get("overview"), "problems": report.sections.get("problems"),
+        "other_matters": report.sections.get("other"), "text": report.text,
+        "content_sha256": report.content_sha256, "last_seen": fetch.fetched_at, "fetched_at": fetch.fetched_at,
+    }
+    for column, source in HEADLINES.items():
+        keys = source if isinstance(source, tuple) else (source,)
+        values = [figures.get(k) for k in keys]
+        row[column] = None if any(v is None for v in values) else sum(Decimal(str(v)) for v in values)
+        row[column] = as_json_number(row[column])
+    return row
+
+
+def record_failure(db: sqlite_utils.Database, fetch: Fetch, error: str, title: str | None = None,
+                   run_id: int | None = None) -> None:
+    """Keep a document that could not be read, and why; its raw bytes are in the archive."""
+    with db.conn:
+        db["failures"].insert({"source": fetch.source, "url": fetch.url, "portal_id": fetch.portal_id,
+                               "title": title, "error": error, "run_id": run_id,
+                               "documents": json.dumps(fetch.documents, ensure_ascii=False),
+                               "fetched_at": fetch.fetched_at})
+
+
+def start_run(db: sqlite_utils.Database, spider: str, arguments: dict | None = None) -> int:
+    with db.conn:
+        return db["crawl_runs"].insert({"spider": spider, "started": now(),
+                                        "arguments": json.dumps(arguments or {}, ensure_ascii=False)}).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, **outcome) -> None:
+    with db.conn:
+        db["crawl_runs"].update(run_id, {"ended": now(), **outcome})
+
+
+
+def previous_carried_forward(connection, source: str, agency: str, year: int):
+    """Last year's 结转下年度 total for an agency (rule R6), or None; works on a plain sqlite3 connection."""
+    row = connection.execute("SELECT value FROM figures WHERE report_id = ? AND key = ?",
+                             [report_id(source, agency, year - 1), "applications.carried_forward.total"]).fetchone()
+    return None if row is None or row[0] is None else Decimal(str(row[0]))

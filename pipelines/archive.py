@@ -1,0 +1,25 @@
+"""Keep every fetched document's raw bytes, content-addressed, before anything else happens to it."""
+
+from pathlib import Path
+
+from gxcrawl.archive import Archive
+from spiders.items import ReportItem
+
+
+class ArchivePipeline:
+    """Setting GXCRAWL_ARCHIVE: the archive's folder (default: `archive/` beside GXCRAWL_DB)."""
+
+    def __init__(self, root: str):
+        self.archive = Archive(root)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        default = Path(settings.get("GXCRAWL_DB", "output/gxcrawl.db")).parent / "archive"
+        return cls(settings.get("GXCRAWL_ARCHIVE") or str(default))
+
+    def process_item(self, item):
+        if isinstance(item, ReportItem):
+            for document in item.documents:
+                document["sha256"] = self.archive.put(document["body"])
+        return item

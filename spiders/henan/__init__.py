@@ -1,0 +1,226 @@
+"""`scrapy crawl henan`: the annual reports of Henan's disclosure portal.
+
+Navigation only: list pages (server-rendered links, else the JSON list
+endpoint), pagination to the last page, the report pages, and their
+attachments when a page holds no report itself. Everything specific to the
+portal's markup and paths is in `profile.HENAN`. Parsing and storage are the
+pipelines' job.
+
+Spider arguments (`-a name=value`):
+
+- `base_url`: another host serving the same paths (a local replica);
+- `year`, `area`: filters of the portal's list (report year; 6-digit division code);
+- `ids`: enumerate view ids instead of walking the lists, e.g. `33900-34100` or `33923,33925`;
+- `max_pages`: stop after this many list pages.
+"""
+
+import json
+import re
+from urllib.parse import urlencode
+
+import scrapy
+
+from spiders.henan.profile import HENAN, PortalProfile
+from spiders.items import FetchFailure, ReportItem
+
+_TOTAL_PAGES = re.compile(r"(\d+)")
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+class HenanSpider(scrapy.Spider):
+    name = "henan"
+    profile: PortalProfile = HENAN
+
+    def __init__(self, base_url: str | None = None, year: str | None = None, area: str | None = None,
+                 ids: str | None = None, max_pages: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.base_url = (base_url or self.profile.base_url).rstrip("/")
+        self.year = year
+        self.area = area
+        self.ids = parse_ids(ids) if ids else None
+        self.max_pages = int(max_pages) if max_pages else None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        #: Largest attachment downloaded, in bytes (GXCRAWL_MAX_ATTACHMENT_BYTES, default 50 MB).
+        spider.max_attachment = crawler.settings.getint("GXCRAWL_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024)
+        return spider
+
+    async def start(self):
+        if self.ids is not None:
+            for portal_id in self.ids:
+                yield self.report_request(portal_id, {})
+            return
+        yield self.list_request(1)
+
+    # --- Lists ------------------------------------------------------------------------
+
+    def list_url(self, page: int) -> str:
+        query = {"page": page, **({"year": self.year} if self.year else {}), **({"area": self.area} if self.area else {})}
+        return f"{self.base_url}{self.profile.list_path}?{urlencode(query)}"
+
+    def list_request(self, page: int) -> scrapy.Request:
+        return scrapy.Request(self.list_url(page), callback=self.parse_list, cb_kwargs={"page": page},
+                              errback=self.failed)
+
+    def parse_list(self, response, page: int):
+        items = response.css(self.profile.list_item)
+        links = [(item, item.css(self.profile.list_link)) for item in items]
+        links = [(item, link) for item, link in links if link]
+        if not links:
+            if self.profile.json_list_path:
+                self.logger.info("list page %d (%s) has no report links; asking the JSON list endpoint", page,
+                                 response.url)
+                yield self.json_request(page)
+            else:
+                self.mismatch(f"list page {page} of {response.url} yielded 0 report links: the selectors "
+                              f"{self.profile.list_item!r} / {self.profile.list_link!r} no longer match")
+            return
+        for item, link in links:
+            listing = {
+                "title": link.attrib.get("title") or link.css("::text").get(),
+                "agency": item.css(self.profile.list_agency).get(),
+                "region": item.css(self.profile.list_area).get(),
+                "year": item.css(self.profile.list_year).get(),
+                "published": item.css(self.profile.list_date).get(),
+            }
+            yield scrapy.Request(response.urljoin(link.attrib["href"]), callback=self.parse_report,
+                                 cb_kwargs={"listing": listing}, errback=self.failed)
+        total = _TOTAL_PAGES.search(response.css(self.profile.pager_total).get() or "")
+        if total and page == 1:
+            for next_page in range(2, self.last_page(int(total.group(1))) + 1):
+                yield self.list_request(next_page)
+        elif not total and response.css(self.profile.pager_next).get() and page < self.last_page(page + 1):
+            yield self.list_request(page + 1)  # no page count shown: follow 下一页
+
+    def last_page(self, last: int) -> int:
+        return min(last, self.max_pages) if self.max_pages else last
+
+    def json_request(self, page: int) -> scrapy.Request:
+        query = {"page": page, "size": self.profile.page_size,
+                 **({"year": self.year} if self.year else {}), **({"area": self.area} if self.area else {})}
+        return scrapy.Request(f"{self.base_url}{self.profile.json_list_path}?{urlencode(query)}",
+                              callback=self.parse_json_list, cb_kwargs={"page": page}, errback=self.failed)
+
+    def parse_json_list(self, response, page: int):
+        try:
+            data = json.loads(response.text)
+            records = data["records"]
+        except (ValueError, KeyError, TypeError) as error:
+            self.mismatch(f"the JSON list at {response.url} is not the expected {{records: [...]}} ({error})")
+            return
+        if not records and page == 1:
+            self.mismatch(f"list page 1 of {self.list_url(1)} has no report links and the JSON list at "
+                          f"{response.url} no records: the portal's lists no longer match the profile")
+            return
+        for record in records:
+            listing = {"title": record.get("title"), "agency": record.get("agency"),
+                       "region": record.get("areaName"), "area_code": record.get("areaCode"),
+                       "year": record.get("year"), "published": record.get("publishDate")}
+            yield self.report_request(record["id"], listing)
+        if page == 1:
+            size = int(data.get("size") or self.profile.page_size)
+            last = -(-int(data.get("total") or 0) // size)
+            for next_page in range(2, self.last_page(last) + 1):
+                yield self.list_request(next_page)
+
+    # --- Reports ----------------------------------------------------------------------
+
+    def report_request(self, portal_id: int, listing: dict) -> scrapy.Request:
+        url = self.base_url + self.profile.view_path.format(id=portal_id)
+        return scrapy.Request(url, callback=self.parse_report, cb_kwargs={"listing": listing}, errback=self.failed)
+
+    def parse_report(self, response, listing: dict):
+        title = " ".join(response.css(self.profile.report_title).css("::text").getall()).strip()
+        if not title:
+            if self.ids is not None and not response.css(self.profile.report_content):
+                return  # enumerating ids meets pages that are not reports
+            self.mismatch(f"report page {response.url} has no title: the selector {self.profile.report_title!r} "
+                          "no longer matches")
+        item = ReportItem(
+            source=self.profile.source, url=response.url, portal_id=portal_id_of(response.url),
+            title=title or listing.get("title"),
+            agency=_after_colon(response.css(self.profile.meta_agency).get()) or listing.get("agency"),
+            region=_after_colon(response.css(self.profile.meta_area).get()) or listing.get("region"),
+            area_code=listing.get("area_code"),
+            year=_int(_after_colon(response.css(self.profile.meta_year).get()) or listing.get("year")),
+            published=_iso_date(_after_colon(response.css(self.profile.meta_date).get()) or listing.get("published")),
+            documents=[_document(response)],
+            content_selectors=(self.profile.report_content,),
+            attachments=[response.urljoin(href) for href in response.css(self.profile.attachment_links).getall()],
+        )
+        if item.attachments and not response.css(self.profile.report_tables):
+            # 「详见附件」: the report is in the attachments.
+            yield from self.next_attachment(item, list(item.attachments))
+        else:
+            yield item
+
+    def next_attachment(self, item: ReportItem, remaining: list[str]):
+        if not remaining:
+            yield item
+            return
+        url = remaining.pop(0)
+        yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
+                             cb_kwargs={"item": item, "remaining": remaining},
+                             meta={"download_maxsize": self.max_attachment}, dont_filter=True)
+
+    def parse_attachment(self, response, item: ReportItem, remaining: list[str]):
+        item.documents.append(_document(response))
+        yield from self.next_attachment(item, remaining)
+
+    def attachment_failed(self, failure):
+        request = failure.request
+        item, remaining = request.cb_kwargs["item"], request.cb_kwargs["remaining"]
+        item.errors.append(f"attachment {request.url} could not be downloaded: {failure.getErrorMessage()}")
+        self.crawler.stats.inc_value("gxcrawl/attachment_errors")
+        yield from self.next_attachment(item, remaining)
+
+    # --- Trouble ----------------------------------------------------------------------
+
+    def failed(self, failure):
+        request = failure.request
+        message = failure.getErrorMessage() or failure.type.__name__
+        self.logger.error("could not fetch %s after retries: %s", request.url, message)
+        yield FetchFailure(source=self.profile.source, url=request.url, error=message)
+
+    def mismatch(self, message: str) -> None:
+        """The site no longer matches the profile: say where, and make the crawl fail."""
+        self.logger.error("%s. Update spiders/henan/profile.py to the portal's current markup.", message)
+        self.crawler.stats.inc_value("gxcrawl/profile_mismatch")
+
+
+def parse_ids(text: str) -> list[int]:
+    ids: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        ids.extend(range(int(first), int(last or first) + 1))
+    return ids
+
+
+def portal_id_of(url: str) -> int | None:
+    found = re.search(r"/view/(\d+)", url)
+    return int(found.group(1)) if found else None
+
+
+def _document(response) -> dict:
+    return {"url": response.url, "body": response.body,
+            "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None}
+
+
+def _after_colon(text: str | None) -> str | None:
+    if not text:
+        return None
+    return re.split(r"[:：]", text, maxsplit=1)[-1].strip() or None
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip()[:4])
+    except (TypeError, ValueError):
+        return None
+
+
+def _iso_date(text: str | None) -> str | None:
+    found = _DATE.search(text or "")
+    return f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else None

@@ -1,0 +1,339 @@
+"""An offline replica of the Henan portal model (../shared/spec/portal-model.md).
+
+It serves generated reports (gxcrawl.samples) whose every figure is known,
+with the paths and markup of the model, and on demand the obstacles real
+portals put up: lists with no links (JSON only), transient faults on first
+attempts (503, a connection reset mid-body, a stalled response), GBK pages
+declared only in `<meta>`, a corrected re-publication, attachment-only
+reports in every format, and changed markup.
+
+    python -m spiders.henan.replica --reports 40 --port 8000
+
+The tests, the demo and the benchmarks start it in-process (`Replica.serve`).
+"""
+
+import argparse
+import html
+import json
+import random
+import socket
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, unquote, urlparse
+
+from gxcrawl.samples import AGENCIES, CellStyle, SampleReport, page_html, random_report, render_html, render_text
+
+#: Division codes of the sample agencies' areas.
+AREAS = {"新乡市": ("410700", "新乡市"), "卫辉市": ("410781", "卫辉市"), "郑州市": ("410100", "郑州市"),
+         "开封市": ("410200", "开封市"), "洛阳市": ("410300", "洛阳市"), "安阳市": ("410500", "安阳市"),
+         "南阳市": ("411300", "南阳市"), "信阳市": ("411500", "信阳市"), "周口市": ("411600", "周口市"),
+         "焦作市": ("410800", "焦作市"), "濮阳市": ("410900", "濮阳市"), "许昌市": ("411000", "许昌市")}
+ATTACHMENT_FORMATS = ("pdf", "docx", "doc", "txt", "image")
+CONTENT_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument."
+                 "wordprocessingml.document", "doc": "application/msword", "txt": "text/plain; charset=utf-8",
+                 "image": "image/png"}
+EXTENSIONS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "txt": "txt", "image": "png"}
+FAULTS = ("503", "reset", "stall")
+
+
+@dataclass
+class ReplicaOptions:
+    reports: int = 40
+    seed: int = 1
+    #: Server-rendered links on list pages; False sends lists without links (JSON endpoint only).
+    list_links: bool = True
+    json_endpoint: bool = True
+    #: Each path fails once (503, a reset mid-body, or a stall) before it answers.
+    faults: bool = False
+    stall_seconds: float = 6.0
+    #: Every n-th report page is GBK, its charset declared only in <meta>; 0 for none.
+    gbk_every: int = 5
+    #: Add a corrected re-publication of one report, with a later id and date.
+    corrected: bool = True
+    #: One attachment-only report per format listed.
+    attachment_formats: tuple[str, ...] = ()
+    #: List pages with other class names, as after a redesign of the portal.
+    markup_changed: bool = False
+    page_size: int = 10
+
+
+@dataclass
+class PortalReport:
+    id: int
+    sample: SampleReport
+    area_code: str
+    area_name: str
+    published: str
+    format: str = "html"
+    gbk: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.sample.title
+
+
+@dataclass
+class Replica:
+    options: ReplicaOptions = field(default_factory=ReplicaOptions)
+
+    def __post_init__(self):
+        self.reports = build_reports(self.options)
+        self.by_id = {report.id: report for report in self.reports}
+        self.attempts: dict[str, int] = {}
+        self.attachments: dict[int, bytes] = {}
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    # --- What a correct crawl must store ---------------------------------------------
+
+    def current(self) -> dict[tuple[str, int], PortalReport]:
+        """(agency, year) → the report that must be current: the later date, then the higher id."""
+        best: dict[tuple[str, int], PortalReport] = {}
+        for report in self.reports:
+            key = (report.sample.agency, report.sample.year)
+            if key not in best or (report.published, report.id) > (best[key].published, best[key].id):
+                best[key] = report
+        return best
+
+    # --- Serving ----------------------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Start serving in a background thread; returns the base URL."""
+        replica = self
+
+        class Handler(_Handler):
+            pass
+        Handler.replica = replica
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True, name="replica").start()
+        return f"http://{host}:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def first_attempt(self, path: str) -> bool:
+        with self.lock:
+            self.requests.append(path)
+            self.attempts[path] = self.attempts.get(path, 0) + 1
+            return self.attempts[path] == 1
+
+    # --- Pages ------------------------------------------------------------------------
+
+    def listed(self, query: dict) -> list[PortalReport]:
+        year = query.get("year", [None])[0]
+        area = query.get("area", [None])[0]
+        found = [r for r in self.reports
+                 if (not year or str(r.sample.year) == year) and (not area or r.area_code.startswith(area.rstrip("0")))]
+        return sorted(found, key=lambda r: r.id, reverse=True)
+
+    def list_page(self, query: dict) -> str:
+        page = max(1, int(query.get("page", ["1"])[0]))
+        found = self.listed(query)
+        size = self.options.page_size
+        pages = max(1, -(-len(found) // size))
+        items = found[(page - 1) * size: page * size]
+        if self.options.markup_changed:
+            body = "<div class='reports'>" + "".join(
+                f"<div class='item'><span onclick=\"go({r.id})\">{html.escape(r.title)}</span></div>" for r in items
+            ) + "</div>"
+            return _list_page_html(body)
+        rows = "" if not self.options.list_links else "".join(
+            f'<li><a href="/zw/public-report/view/{r.id}" title="{html.escape(r.title)}">{html.escape(r.title[:20])}…</a>'
+            f'<span class="agency">{html.escape(r.sample.agency)}</span><span class="area">{r.area_name}</span>'
+            f'<span class="year">{r.sample.year}</span><span class="date">{r.published}</span></li>'
+            for r in items)
+        extra = "&".join(f"{k}={quote(v[0])}" for k, v in query.items() if k in ("year", "area"))
+        extra = f"&{extra}" if extra else ""
+        pager = f'<span class="total">共{pages}页</span>'
+        if page > 1:
+            pager += f'<a class="prev" href="?page={page - 1}{extra}">上一页</a>'
+        if page < pages:
+            pager += f'<a class="next" href="?page={page + 1}{extra}">下一页</a>'
+        body = f'<div id="app"><ul class="report-list">{rows}</ul><div class="pager">{pager}</div></div>'
+        return _list_page_html(body)
+
+    def list_json(self, query: dict) -> str:
+        page = max(1, int(query.get("page", ["1"])[0]))
+        size = max(1, min(100, int(query.get("size", [str(self.options.page_size)])[0])))
+        found = self.listed(query)
+        records = [{"id": r.id, "title": r.title, "agency": r.sample.agency, "areaCode": r.area_code,
+                    "areaName": r.area_name, "year": r.sample.year, "publishDate": r.published}
+                   for r in found[(page - 1) * size: page * size]]
+        return json.dumps({"code": 0, "total": len(found), "page": page, "size": size, "records": records},
+                          ensure_ascii=False)
+
+    def report_page(self, report: PortalReport) -> bytes:
+        encoding = "gbk" if report.gbk else "utf-8"
+        if report.format == "html":
+            content = render_html(report.sample, ("official", "word", "flat")[report.id % 3],
+                                  CellStyle(zero="—" if report.id % 2 else "0"), page=False).decode()
+            files = ""
+        else:
+            name = f"{report.title}.{EXTENSIONS[report.format]}"
+            content = '<p class="MsoNormal"><span>详见附件。</span></p>'
+            files = f'<div class="report-files"><a href="/zw/public-report/file/{report.id}/{quote(name)}">' \
+                    f'{html.escape(name)}</a></div>'
+        meta = (f'<span class="agency">发布机关：{html.escape(report.sample.agency)}</span>'
+                f'<span class="area">所属地区：{report.area_name}</span>'
+                f'<span class="year">报告年度：{report.sample.year}</span>'
+                f'<span class="date">发布日期：{report.published}</span>')
+        return page_html(report.title, content, encoding, meta, files).encode(encoding, "xmlcharrefreplace")
+
+    def attachment(self, report: PortalReport) -> bytes:
+        """The report's attachment, made on first request (Chromium and LibreOffice are slow)."""
+        with self.lock:
+            if report.id not in self.attachments:
+                self.attachments[report.id] = render_attachment(report.format, report.sample)
+            return self.attachments[report.id]
+
+
+def _list_page_html(body: str) -> str:
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            "<title>政府信息公开工作年度报告_河南省人民政府门户网站</title></head><body>"
+            '<div class="header"><a href="/">首页</a> <a href="/zw/">政务公开</a></div>'
+            f"{body}<div class=\"footer\">主办：河南省人民政府办公厅</div></body></html>")
+
+
+def render_attachment(fmt: str, sample: SampleReport) -> bytes:
+    from gxcrawl import rendering
+
+    if fmt == "txt":
+        return render_text(sample, "tabs").encode("utf-8")
+    if fmt == "docx":
+        return rendering.render_docx(sample)
+    if fmt == "doc":
+        return rendering.docx_to_doc(rendering.render_docx(sample))
+    if fmt == "pdf":
+        return rendering.print_pdf(rendering.print_page(sample))
+    if fmt == "image":
+        return rendering.screenshot_png(rendering.print_page(sample), width=900, height=2400, scale=1.5)
+    raise ValueError(fmt)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    replica: Replica
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # the tests' output stays readable
+        pass
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        path, query = unquote(url.path), parse_qs(url.query)
+        first = self.replica.first_attempt(self.path)
+        if self.replica.options.faults and first and path != "/robots.txt" and self._fault(path):
+            return
+        if path == "/robots.txt":
+            return self._send(b"User-agent: *\nDisallow: /admin/\n", "text/plain")
+        if path == "/zw/public-report":
+            return self._send(self.replica.list_page(query).encode(), "text/html; charset=utf-8")
+        if path == "/zw/public-report/api/list":
+            if not self.replica.options.json_endpoint or self.replica.options.markup_changed:
+                return self._send(b"not found", "text/plain", 404)
+            return self._send(self.replica.list_json(query).encode(), "application/json; charset=utf-8")
+        parts = path.strip("/").split("/")
+        if len(parts) >= 4 and parts[:3] == ["zw", "public-report", "view"] and parts[3].isdigit():
+            report = self.replica.by_id.get(int(parts[3]))
+            if report:
+                # GBK pages declare their charset only in <meta>.
+                return self._send(self.replica.report_page(report), "text/html" if report.gbk else
+                                  "text/html; charset=utf-8")
+        if len(parts) >= 5 and parts[:3] == ["zw", "public-report", "file"] and parts[3].isdigit():
+            report = self.replica.by_id.get(int(parts[3]))
+            if report and report.format != "html":
+                return self._send(self.replica.attachment(report), CONTENT_TYPES[report.format])
+        return self._send("<html><body><h1>404 页面不存在</h1></body></html>".encode(), "text/html; charset=utf-8", 404)
+
+    def _fault(self, path: str) -> bool:
+        kind = FAULTS[zlib.crc32(path.encode()) % len(FAULTS)]
+        if kind == "503":
+            self._send(b"<html><body>503 Service Temporarily Unavailable</body></html>", "text/html", 503)
+        elif kind == "reset":
+            body = self.replica.list_page({}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 3])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+        else:
+            time.sleep(self.replica.options.stall_seconds)
+            self._send(b"<html><body>late</body></html>", "text/html", 503)
+        return True
+
+    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def build_reports(options: ReplicaOptions) -> list[PortalReport]:
+    rng = random.Random(options.seed)
+    reports: list[PortalReport] = []
+    next_id = 33001
+    seen: set[tuple[str, int]] = set()
+    for index in range(options.reports):
+        while True:
+            agency, year = rng.choice(AGENCIES), rng.randint(2019, 2023)
+            if (agency, year) not in seen or len(seen) >= len(AGENCIES) * 5:
+                break
+        if (agency, year) in seen:  # more reports asked for than the sample agencies have years
+            agency = f"{agency}第{index}分局"
+        seen.add((agency, year))
+        sample = random_report(rng, form="2021" if year >= 2021 else "2019", agency=agency, year=year)
+        area_code, area_name = next((code for prefix, code in AREAS.items() if agency.startswith(prefix)),
+                                    ("410000", "河南省"))
+        published = date(year + 1, 1, 10) + timedelta(days=rng.randint(0, 60))
+        reports.append(PortalReport(next_id, sample, area_code, area_name, published.isoformat(),
+                                    gbk=bool(options.gbk_every) and index % options.gbk_every == 2))
+        next_id += rng.randint(1, 4)
+    for fmt, report in zip(options.attachment_formats, reports[1::2]):
+        report.format = fmt
+        report.gbk = False
+    if options.corrected and reports:
+        original = reports[0]
+        figures = dict(original.sample.figures)
+        figures["active.normative.issued"] = (figures["active.normative.issued"] or Decimal(0)) + 1
+        corrected = SampleReport(original.sample.agency, original.sample.year, original.sample.form, figures,
+                                 original.sample.sections, title_suffix="（更正版）")
+        published = date.fromisoformat(original.published) + timedelta(days=30)
+        reports.append(PortalReport(next_id + 5, corrected, original.area_code, original.area_name,
+                                    published.isoformat()))
+    return reports
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve an offline replica of the Henan disclosure portal.")
+    parser.add_argument("--reports", type=int, default=40)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--attachments", action="store_true", help="one attachment-only report per format")
+    parser.add_argument("--faults", action="store_true", help="fail each path once before answering")
+    args = parser.parse_args()
+    replica = Replica(ReplicaOptions(reports=args.reports, faults=args.faults,
+                                     attachment_formats=ATTACHMENT_FORMATS if args.attachments else ()))
+    print(f"replica of the Henan portal with {len(replica.reports)} reports at {replica.serve(port=args.port)}"
+          "/zw/public-report (Ctrl-C stops it)")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        replica.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Downloader middlewares of the gxcrawl spiders."""
+
+import asyncio
+import random
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries (RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS), with a pause before each.
+
+    A portal answering 503 or dropping connections is usually overloaded: the
+    n-th retry of a request waits RETRY_BACKOFF_BASE × 2ⁿ⁻¹ seconds (with
+    jitter, at most RETRY_BACKOFF_MAX) while other requests go on.
+    """
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        #: Seconds before the first retry (default 1).
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        #: The longest pause, in seconds (default 60).
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    async def process_response(self, request, response, spider=None):
+        result = super().process_response(request, response)
+        if result is not response:
+            await self._pause(result)
+        return result
+
+    async def process_exception(self, request, exception, spider=None):
+        result = super().process_exception(request, exception)
+        if result is not None:
+            await self._pause(result)
+        return result
+
+    async def _pause(self, retry) -> None:
+        times = retry.meta.get("retry_times", 1)
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (times - 1)) * random.uniform(0.8, 1.2)
+        await asyncio.sleep(delay)
