@@ -101,7 +101,13 @@ class HenanSpider(scrapy.Spider):
         query = {"page": page, "size": self.profile.page_size,
                  **({"year": self.year} if self.year else {}), **({"area": self.area} if self.area else {})}
         return scrapy.Request(f"{self.base_url}{self.profile.json_list_path}?{urlencode(query)}",
-                              callback=self.parse_json_list, cb_kwargs={"page": page}, errback=self.failed)
+                              callback=self.parse_json_list, cb_kwargs={"page": page}, errback=self.json_failed)
+
+    def json_failed(self, failure):
+        page = failure.request.cb_kwargs["page"]
+        self.mismatch(f"list page {page} of {self.list_url(page)} yielded 0 report links (selectors "
+                      f"{self.profile.list_item!r} / {self.profile.list_link!r}) and the JSON list endpoint "
+                      f"{failure.request.url} failed ({failure.getErrorMessage()}): the lists no longer match")
 
     def parse_json_list(self, response, page: int):
         try:

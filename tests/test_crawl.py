@@ -1,0 +1,155 @@
+"""End to end: the real `scrapy crawl henan` against the replica of the portal, on a free port.
+
+Each test starts the replica in a mode, runs the spider as a user would (a
+subprocess in the project root), and reads the database it left, figure by figure.
+"""
+
+import json
+import sqlite3
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, needs
+from spiders.henan.replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
+
+SCRAPY = [sys.executable, "-m", "scrapy"]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+
+
+@pytest.fixture
+def serve():
+    started = []
+
+    def start(**options) -> tuple[Replica, str]:
+        replica = Replica(ReplicaOptions(**options))
+        started.append(replica)
+        return replica, replica.serve()
+    yield start
+    for replica in started:
+        replica.stop()
+
+
+def crawl(url: str, db: Path, *arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}", *FAST,
+                           *arguments], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def rows(db: Path, sql: str, *parameters) -> list[dict]:
+    connection = sqlite3.connect(db)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in connection.execute(sql, parameters)]
+    finally:
+        connection.close()
+
+
+def stored_figures(db: Path, report_id: str) -> dict:
+    return {row["key"]: None if row["value"] is None else Decimal(str(row["value"]))
+            for row in rows(db, "SELECT key, value FROM figures WHERE report_id = ?", report_id)}
+
+
+def assert_database_matches(db: Path, replica: Replica, ocr_formats=("image",)) -> None:
+    current = replica.current()
+    reports = {row["id"]: row for row in rows(db, "SELECT * FROM reports")}
+    assert len(reports) == len(current)
+    for (agency, year), expected in current.items():
+        key = f"henan/{agency}/{year}"
+        row = reports[key]
+        assert (row["portal_id"], row["published"], row["title"]) == (expected.id, expected.published, expected.title)
+        assert row["region"] == expected.area_name
+        assert row["format"] == {"txt": "text"}.get(expected.format, expected.format)
+        figures = stored_figures(db, key)
+        assert set(figures) == set(expected.sample.figures)
+        if expected.format in ocr_formats:  # OCR may leave a figure unread; never a wrong one
+            assert {k: (v, figures[k]) for k, v in expected.sample.figures.items() if figures[k] not in (v, None)} == {}
+        else:
+            assert {k: (v, figures[k]) for k, v in expected.sample.figures.items() if figures[k] != v} == {}, key
+
+
+def test_server_rendered_lists_gbk_pages_and_a_corrected_report(serve, tmp_path):
+    replica, url = serve(reports=30, gbk_every=3, corrected=True)
+    db = tmp_path / "gxcrawl.db"
+    result = crawl(url, db)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_database_matches(db, replica)
+    corrected = replica.reports[-1]
+    key = f"henan/{corrected.sample.agency}/{corrected.sample.year}"
+    versions = rows(db, "SELECT portal_id, superseded, title FROM report_versions WHERE report_id = ? ORDER BY portal_id", key)
+    assert [(v["portal_id"], v["superseded"]) for v in versions] == [(replica.reports[0].id, 1), (corrected.id, 0)]
+    assert json.loads(rows(db, "SELECT figures FROM report_versions WHERE portal_id = ?", replica.reports[0].id)[0]
+                      ["figures"])["active.normative.issued"] == int(replica.reports[0].sample.figures["active.normative.issued"])
+    run = rows(db, "SELECT * FROM crawl_runs")[0]
+    # The two versions arrive in either order: the second is «changed» or «older».
+    assert (run["finish_reason"], run["exit_status"], run["reports_new"]) == ("finished", 0, 30)
+    assert run["reports_changed"] + run["reports_older"] == 1
+    assert run["pages"] >= 31 + 3
+    archived = list((tmp_path / "archive").rglob("*"))
+    assert len([path for path in archived if path.is_file()]) == 31
+
+
+def test_lists_without_links_fall_back_to_the_json_endpoint(serve, tmp_path):
+    replica, url = serve(reports=23, list_links=False, corrected=False)
+    result = crawl(url, tmp_path / "g.db")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "asking the JSON list endpoint" in result.stderr
+    assert_database_matches(tmp_path / "g.db", replica)
+
+
+def test_transient_faults_are_retried(serve, tmp_path):
+    replica, url = serve(reports=14, faults=True, stall_seconds=4, corrected=False)
+    result = crawl(url, tmp_path / "g.db", "-s", "DOWNLOAD_TIMEOUT=2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_database_matches(tmp_path / "g.db", replica)
+    retried = [path for path, count in replica.attempts.items() if count > 1]
+    assert len(retried) >= 14
+
+
+def test_attachment_only_reports_in_every_format(serve, tmp_path):
+    needs("chromium", "soffice")
+    replica, url = serve(reports=12, attachment_formats=ATTACHMENT_FORMATS, corrected=False, gbk_every=0)
+    result = crawl(url, tmp_path / "g.db", timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_database_matches(tmp_path / "g.db", replica)
+    formats = {row["format"] for row in rows(tmp_path / "g.db", "SELECT format FROM reports")}
+    assert formats == {"html", "pdf", "docx", "doc", "text", "image"}
+
+
+def test_a_portal_whose_markup_changed_fails_loudly(serve, tmp_path):
+    replica, url = serve(reports=12, markup_changed=True)
+    result = crawl(url, tmp_path / "g.db")
+    assert result.returncode != 0
+    assert "list page 1 of" in result.stderr and "no longer match" in result.stderr
+    assert "spiders/henan/profile.py" in result.stderr
+    run = rows(tmp_path / "g.db", "SELECT * FROM crawl_runs")[0]
+    assert run["exit_status"] == 1 and run["reports_new"] == 0
+
+
+def test_enumerating_ids_and_refreshing_an_unchanged_portal(serve, tmp_path):
+    replica, url = serve(reports=10, corrected=False)
+    db = tmp_path / "g.db"
+    ids = f"{replica.reports[0].id}-{replica.reports[-1].id}"
+    first = crawl(url, db, "-a", f"ids={ids}")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert_database_matches(db, replica)
+    second = crawl(url, db)
+    assert second.returncode == 0
+    runs = rows(db, "SELECT reports_new, reports_unchanged FROM crawl_runs ORDER BY id")
+    assert runs == [{"reports_new": 10, "reports_unchanged": 0}, {"reports_new": 0, "reports_unchanged": 10}]
+    assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 10
+
+
+def test_reparse_reads_the_archive_without_the_network(serve, tmp_path):
+    replica, url = serve(reports=8, corrected=False)
+    db = tmp_path / "g.db"
+    assert crawl(url, db).returncode == 0
+    replica.stop()
+    before = rows(db, "SELECT * FROM figures ORDER BY report_id, key")
+    result = subprocess.run([sys.executable, "-m", "gxcrawl", "reparse", "--db", str(db)], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "8 unchanged"
+    assert rows(db, "SELECT * FROM figures ORDER BY report_id, key") == before
