@@ -4,12 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Until the spider lands, the main job parses the shared seed reports
-# (../shared/seeds), or the project's own sample pages where those are absent.
-SEEDS   := $(wildcard ../shared/seeds/*.txt)
-REPORTS ?= $(if $(SEEDS),$(SEEDS),tests/fixtures/html/word_pasted_gbk.html tests/fixtures/html/portal_2019_procurement.html)
-
-.PHONY: setup crawl test bench clean
+.PHONY: setup crawl demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -19,14 +14,20 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The main job: crawl the Henan portal into output/gxcrawl.db.
 crawl: setup
-	$(BIN)/gxcrawl parse --pretty $(REPORTS)
+	$(BIN)/scrapy crawl henan
+
+# The same job offline, against a replica of the portal, into output/demo.db.
+demo: setup
+	$(BIN)/python -m spiders.henan.demo
 
 test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python bench/parse_bench.py
+	$(BIN)/python bench/crawl_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

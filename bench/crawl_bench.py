@@ -1,0 +1,80 @@
+"""How fast `scrapy crawl henan` runs, next to what Scrapy itself manages on this machine.
+
+    python bench/crawl_bench.py [--reports 2000]
+
+Serves the replica of the Henan portal on localhost, crawls it with
+throttling off (the real parsing and storage included), then runs `scrapy
+bench` (Scrapy alone, following links on a local server, no processing) for
+the same machine's baseline. Prints pages/min and reports/min, the ratio to
+`scrapy bench`, and peak memory for a quarter and for all of the reports, so
+that memory growing with the crawl shows. Target: at least half of `scrapy
+bench`'s pages/min, and memory that does not grow with the number of reports.
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from spiders.henan.replica import Replica, ReplicaOptions  # noqa: E402
+
+UNTHROTTLED = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+               "-s", "LOG_LEVEL=INFO", "-s", "MEMUSAGE_ENABLED=1"]
+
+
+def crawl(reports: int, work: Path) -> dict:
+    replica = Replica(ReplicaOptions(reports=reports, gbk_every=7, corrected=True))
+    url = replica.serve()
+    database = work / f"bench-{reports}.db"
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "henan", "-a", f"base_url={url}",
+                             "-s", f"GXCRAWL_DB={database}", *UNTHROTTLED], cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    replica.stop()
+    if result.returncode:
+        raise SystemExit(f"the crawl of {reports} reports failed:\n{result.stderr[-2000:]}")
+    stats = result.stderr
+    pages = int(re.search(r"'response_received_count': (\d+)", stats).group(1))
+    items = int(re.search(r"'item_scraped_count': (\d+)", stats).group(1))
+    memory = int(re.search(r"'memusage/max': (\d+)", stats).group(1))
+    elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", stats).group(1))
+    return {"pages": pages, "items": items, "elapsed": elapsed, "wall": seconds, "memory": memory / 2**20}
+
+
+def scrapy_bench(work: Path) -> float:
+    """`scrapy bench`'s pages/min, run outside the project so that only Scrapy's defaults apply."""
+    result = subprocess.run([sys.executable, "-m", "scrapy", "bench", "-s", "CLOSESPIDER_TIMEOUT=15",
+                             "-s", "LOG_LEVEL=INFO"], cwd=work, capture_output=True, text=True)
+    pages = int(re.search(r"'response_received_count': (\d+)", result.stderr).group(1))
+    elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", result.stderr).group(1))
+    return pages / elapsed * 60
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="gxcrawl-bench-") as folder:
+        work = Path(folder)
+        baseline = scrapy_bench(work)
+        runs = [(n, crawl(n, work)) for n in (args.reports // 4, args.reports)]
+    print(f"{'run':<26} {'pages':>6} {'reports':>7} {'pages/min':>10} {'reports/min':>11} {'vs bench':>9} "
+          f"{'peak MB':>8}")
+    print(f"{'scrapy bench':<26} {'':>6} {'':>7} {baseline:>10.0f} {'':>11} {'1.00':>9} {'':>8}")
+    for reports, run in runs:
+        rate = run["pages"] / run["elapsed"] * 60
+        print(f"{f'scrapy crawl henan ({reports})':<26} {run['pages']:>6} {run['items']:>7} {rate:>10.0f} "
+              f"{run['items'] / run['elapsed'] * 60:>11.0f} {rate / baseline:>9.2f} {run['memory']:>8.0f}")
+    small, large = runs[0][1]["memory"], runs[1][1]["memory"]
+    print(f"target: ≥ 0.50 of scrapy bench; memory {small:.0f} MB for {runs[0][0]} reports, {large:.0f} MB for "
+          f"{runs[1][0]} ({'flat' if large < small * 1.25 else 'GROWS'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""`make demo`: the whole job offline, on a replica of the Henan portal.
+
+Starts the replica on a free port of this machine, runs `scrapy crawl henan`
+against it into output/demo.db, and says how to browse the result.
+Attachment-only reports (PDF, DOC, scans) are included when Chromium and
+LibreOffice are installed to make them.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from spiders.henan.replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
+
+DATABASE = Path("output/demo.db")
+
+
+def main() -> int:
+    tools = shutil.which("chromium") and shutil.which("soffice")
+    formats = ATTACHMENT_FORMATS if tools else ("docx", "txt")
+    replica = Replica(ReplicaOptions(reports=60, attachment_formats=formats))
+    url = replica.serve()
+    print(f"replica of the Henan portal with {len(replica.reports)} reports at {url}/zw/public-report")
+    if not tools:
+        print("(PDF, DOC and scanned attachments are left out: apt-get install chromium fonts-noto-cjk "
+              "libreoffice-writer-nogui to include them)")
+    try:
+        result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "henan", "-a", f"base_url={url}",
+                                 "-s", f"GXCRAWL_DB={DATABASE}", "-s", "AUTOTHROTTLE_ENABLED=0",
+                                 "-s", "LOG_LEVEL=WARNING"])
+    finally:
+        replica.stop()
+    if result.returncode:
+        print(f"the demo crawl failed (exit status {result.returncode}); the messages above say why")
+        return result.returncode
+    print(f"\nDone: {DATABASE} holds the reports. Browse them with\n    .venv/bin/datasette {DATABASE}\n"
+          f"or query them with\n    sqlite3 {DATABASE} 'SELECT agency, year, template, checks_failed FROM reports'")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

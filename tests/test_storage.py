@@ -1,0 +1,98 @@
+"""Storage rules: one current row per (agency, year), every version kept, nothing lost."""
+
+import json
+import random
+
+from gxcrawl import storage
+from gxcrawl.archive import Archive
+from gxcrawl.report import parse_document
+from gxcrawl.samples import random_report, render_html
+
+
+def parsed(seed: int, agency="某局", year=2022, bump=0):
+    sample = random_report(random.Random(seed), agency=agency, year=year)
+    sample.figures["active.normative.issued"] += bump
+    return parse_document(render_html(sample), "r.html")
+
+
+def fetch(portal_id, published, url=None):
+    return storage.Fetch("henan", url or f"http://portal/view/{portal_id}", portal_id=portal_id, published=published)
+
+
+def current(db):
+    return {row["id"]: row for row in db.query("SELECT * FROM reports")}
+
+
+def test_the_later_publication_wins_and_the_earlier_is_kept(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    original, corrected = parsed(1), parsed(1, bump=1)
+    assert storage.store_report(db, corrected, fetch(20, "2023-03-01")) == storage.NEW
+    assert storage.store_report(db, original, fetch(10, "2023-01-31")) == storage.OLDER
+    row = current(db)["henan/某局/2022"]
+    assert (row["portal_id"], row["published"]) == (20, "2023-03-01")
+    versions = list(db.query("SELECT portal_id, superseded, figures FROM report_versions ORDER BY portal_id"))
+    assert [(v["portal_id"], v["superseded"]) for v in versions] == [(10, 1), (20, 0)]
+    assert json.loads(versions[0]["figures"])["active.normative.issued"] == \
+        int(original.figures["active.normative.issued"])
+
+
+def test_on_the_same_date_the_higher_portal_id_wins(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    assert storage.store_report(db, parsed(1), fetch(10, "2023-01-31")) == storage.NEW
+    assert storage.store_report(db, parsed(1, bump=2), fetch(11, "2023-01-31")) == storage.CHANGED
+    assert current(db)["henan/某局/2022"]["portal_id"] == 11
+    value = next(db.query("SELECT value FROM figures WHERE report_id = ? AND key = ?",
+                          ["henan/某局/2022", "active.normative.issued"]))["value"]
+    assert value == parsed(1, bump=2).figures["active.normative.issued"]
+
+
+def test_unchanged_content_is_not_rewritten(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    report = parsed(3)
+    storage.store_report(db, report, fetch(10, "2023-01-31"))
+    again = fetch(10, "2023-01-31")
+    again.fetched_at = "2099-01-01T00:00:00+00:00"
+    assert storage.store_report(db, report, again) == storage.UNCHANGED
+    row = current(db)["henan/某局/2022"]
+    assert row["last_seen"] == "2099-01-01T00:00:00+00:00" and row["fetched_at"] != row["last_seen"]
+    assert db["report_versions"].count == 1
+
+
+def test_every_key_of_the_form_has_a_row_and_headlines_are_filled(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    report = parsed(4)
+    storage.store_report(db, report, fetch(10, "2023-01-31"))
+    assert db["figures"].count == len(report.figures) == 200
+    row = current(db)["henan/某局/2022"]
+    assert row["applications_total"] == report.figures["applications.total.total"]
+    assert row["suit_total"] == report.figures["suit_direct.total"] + report.figures["suit_after_review.total"]
+    assert row["checks_failed"] == 0 and json.loads(row["checks"])["R1"] == "ok"
+
+
+def test_full_text_search_in_chinese(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    storage.store_report(db, parsed(5, agency="新乡市卫滨区教育局"), fetch(10, "2023-01-31"))
+    storage.store_report(db, parsed(6, agency="开封市财政局"), fetch(11, "2023-01-31"))
+    found = list(db.query("SELECT reports.agency FROM reports JOIN reports_fts ON reports.rowid = reports_fts.rowid "
+                          "WHERE reports_fts MATCH ?", ['"卫滨区"']))
+    assert [row["agency"] for row in found] == ["新乡市卫滨区教育局"]
+
+
+def test_failures_and_runs_are_recorded(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    run = storage.start_run(db, "henan", {"year": "2022"})
+    storage.record_failure(db, fetch(12, None), "the PDF is encrypted", run_id=run)
+    storage.finish_run(db, run, finish_reason="finished", errors=1, exit_status=0)
+    assert next(db.query("SELECT error FROM failures"))["error"] == "the PDF is encrypted"
+    row = next(db.query("SELECT * FROM crawl_runs"))
+    assert (row["spider"], row["errors"], row["finish_reason"]) == ("henan", 1, "finished")
+    assert db.journal_mode == "wal"
+
+
+def test_archive_is_content_addressed(tmp_path):
+    archive = Archive(tmp_path / "archive")
+    first = archive.put(b"report")
+    assert archive.put(b"report") == first
+    assert archive.get(first) == b"report"
+    assert archive.path(first).parent.name == first[:2]
+    assert len(list((tmp_path / "archive").rglob("*"))) == 2
