@@ -48,15 +48,29 @@ def _cell(text: str) -> str:
     return _MINUS.sub("-", squash(text))
 
 
-@lru_cache(maxsize=1 << 16)
+#: No figure is written longer than this; longer cells are text (and not worth caching).
+MAX_FIGURE_LENGTH = 40
+
+
 def is_value(text: str) -> bool:
     """Whether a non-empty cell holds a figure (a number or a «none» mark)."""
+    return len(text) <= MAX_FIGURE_LENGTH and _is_value(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _is_value(text: str) -> bool:
     cell = _cell(text)
     return bool(cell) and (cell in ZERO_MARKS or cell == UNREADABLE or _NUMBER.match(cell) is not None)
 
 
-@lru_cache(maxsize=1 << 16)
 def read_cell(text: str, kind: Kind = Kind.COUNT) -> Reading:
+    if len(text) > MAX_FIGURE_LENGTH:
+        return Reading(None, f"cell {text.strip()[:MAX_FIGURE_LENGTH]!r}… is not a number; read as null")
+    return _read_cell(text, kind)
+
+
+@lru_cache(maxsize=1 << 12)
+def _read_cell(text: str, kind: Kind) -> Reading:
     cell = _cell(text)
     if not cell:
         return Reading(None)

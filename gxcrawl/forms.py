@@ -281,7 +281,7 @@ ROW_PATTERNS = {
 }
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)
 def recognise_row(table: str | None, label: str) -> tuple[str, str] | None:
     """(table, row key) of a squashed label, looking in `table` or, if None, in every table.
 

@@ -24,18 +24,34 @@ _LOOKALIKES = str.maketrans({**RADICAL_LOOKALIKES,
 })
 
 
-# Reports repeat the same labels and cells («0», «规章») thousands of times:
-# normalising each distinct string once is most of the parser's speed.
-@lru_cache(maxsize=1 << 16)
+#: Reports repeat the same labels and cells («0», «规章») thousands of times:
+#: normalising each distinct short string once is most of the parser's speed.
+#: Longer strings (prose) are rarely seen twice and would only fill the caches.
+CACHED_LENGTH = 48
+
+
 def nfkc(text: str) -> str:
     """Unicode NFKC, with the look-alike punctuation NFKC keeps folded too."""
+    return _cached_nfkc(text) if len(text) <= CACHED_LENGTH else _nfkc(text)
+
+
+def squash(text: str) -> str:
+    """NFKC text with every whitespace removed: the form labels are compared in."""
+    return _cached_squash(text) if len(text) <= CACHED_LENGTH else _WHITESPACE.sub("", _nfkc(text))
+
+
+def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
 
 
-@lru_cache(maxsize=1 << 16)
-def squash(text: str) -> str:
-    """NFKC text with every whitespace removed: the form labels are compared in."""
-    return _WHITESPACE.sub("", nfkc(text))
+@lru_cache(maxsize=1 << 12)
+def _cached_nfkc(text: str) -> str:
+    return _nfkc(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _cached_squash(text: str) -> str:
+    return _WHITESPACE.sub("", _nfkc(text))
 
 
 def tidy(text: str) -> str:
