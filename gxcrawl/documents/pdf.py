@@ -1,4 +1,4 @@
-"""PDF attachments, with pdfplumber.
+"""PDF attachments: PDFium reads the pages, pdfplumber finds the tables.
 
 Tables drawn with ruling lines become grids from their cells' boxes (a merged
 cell's box covers several rows or columns, and is expanded like an HTML span);
@@ -10,8 +10,6 @@ Pages that carry no text but an image are scans: they are read by OCR.
 """
 
 import bisect
-import io
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,32 +32,27 @@ _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d+(\s*页)?(\s*/\s*\d+)?(\s*(
 
 
 def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    import pypdfium2
 
-    # pdfminer logs a warning for every glyph of a font it half understands.
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    from gxcrawl.documents.pdfpage import PdfiumPage
+
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as error:  # pdfminer raises many types for damaged files; pdfplumber wraps them
-        cause = error.args[0] if error.args and isinstance(error.args[0], Exception) else error.__context__
-        if isinstance(cause, (PDFEncryptionError, PDFPasswordIncorrect)):
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        if "password" in str(error).lower():
             raise DocumentError("the PDF is encrypted and cannot be read without its password") from error
-        cause = cause or error
-        raise DocumentError(f"the PDF is damaged and cannot be read ({type(cause).__name__}: {cause})") from error
+        raise DocumentError(f"the PDF is damaged and cannot be read ({error})") from error
     warnings: list[str] = []
-    with pdf:
-        try:
-            pages = pdf.pages
-        except Exception as error:
-            raise DocumentError(f"the PDF's page tree is damaged ({type(error).__name__}: {error})") from error
-        if not pages:
+    try:
+        count = len(pdf)
+        if not count:
             raise DocumentError("the PDF has no pages")
-        if len(pages) > max_pages:
-            warnings.append(f"the PDF has {len(pages)} pages; only the first {max_pages} were read")
+        if count > max_pages:
+            warnings.append(f"the PDF has {count} pages; only the first {max_pages} were read")
         read, scanned = [], 0
-        for number, page in enumerate(pages[:max_pages], 1):
+        for number in range(1, min(count, max_pages) + 1):
             try:
+                page = PdfiumPage(pdf[number - 1], number)
                 if len(page.chars) < MIN_TEXT_CHARS and page.images:
                     scanned += 1
                     read.append(_scanned_page(page, warnings))
@@ -67,8 +60,12 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
                     read.append(_page_items(page))
             except DocumentError:
                 raise
-            except Exception as error:
+            except Exception as error:  # one damaged page must not lose the others
                 warnings.append(f"page {number} could not be read ({type(error).__name__}: {error}); skipped")
+    finally:
+        pdf.close()
+    if not read:
+        raise DocumentError("no page of the PDF could be read")
     fmt = "image" if scanned and scanned >= len(read) / 2 else "pdf"
     return Document(fmt, _blocks(_drop_furniture(read)), warnings=warnings)
 
@@ -87,8 +84,7 @@ def _page_items(page) -> list[tuple[float, float, str | Grid]]:
     items: list[tuple[float, float, str | Grid]] = [
         (table.bbox[1], table.bbox[3], PdfGrid(*table_grid(page, table))) for table in tables]
     boxes = [table.bbox for table in tables]
-    words = [word for word in page.extract_words(keep_blank_chars=False, use_text_flow=False)
-             if not any(_inside(word, box) for box in boxes)]
+    words = [word for word in page.extract_words() if not any(_inside(word, box) for box in boxes)]
     items.extend((top, bottom, line) for top, bottom, line in word_lines(words))
     items.sort(key=lambda item: item[0])
     return [(top / page.height, bottom / page.height, payload) for top, bottom, payload in items]
@@ -196,7 +192,7 @@ def _cell_text(chars: list[dict]) -> str:
 def _scanned_page(page, warnings: list[str]) -> list[tuple[float, float, str]]:
     from gxcrawl.documents.ocr import ocr_lines
 
-    image = page.to_image(resolution=OCR_DPI).original
+    image = page.render(OCR_DPI)
     lines, problems = ocr_lines(image)
     warnings.extend(f"page {page.page_number}: {problem}" for problem in problems)
     height = image.height or 1

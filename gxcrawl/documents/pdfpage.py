@@ -1,0 +1,107 @@
+"""A PDF page's characters, ruling and images, read by PDFium, for pdfplumber's table finder.
+
+pdfplumber reads pages through pdfminer, whose pure-Python interpretation of
+content streams costs about a tenth of a second per page of a report (CJK font
+subsets, hundreds of ruling rectangles). PDFium (pypdfium2, which pdfplumber
+itself depends on) reads the same in about a hundredth. This module gives
+pdfplumber's `TableFinder` what it looks at, a page's `edges` and `bbox`, and
+gives the PDF reader characters and words in pdfplumber's shape (x0, x1,
+top, bottom, text; top-left origin, in points).
+"""
+
+from functools import cached_property
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+
+#: Characters closer than this (points) on a line belong to one word.
+WORD_GAP = 3.0
+#: A path thinner than this (points) is a ruling line.
+THIN = 3.0
+
+
+class PdfiumPage:
+    def __init__(self, page: pypdfium2.PdfPage, page_number: int):
+        self.page = page
+        self.page_number = page_number
+        self.width = page.get_width()
+        self.height = page.get_height()
+        self.bbox = (0, 0, self.width, self.height)
+
+    @cached_property
+    def chars(self) -> list[dict]:
+        textpage = self.page.get_textpage()
+        try:
+            chars = []
+            for index in range(textpage.count_chars()):
+                if pdfium_c.FPDFText_IsGenerated(textpage.raw, index):
+                    continue
+                text = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index))
+                if not text.strip() and text != " ":
+                    continue
+                left, bottom, right, top = textpage.get_charbox(index, loose=True)
+                chars.append({"text": text, "x0": left, "x1": right,
+                              "top": self.height - top, "bottom": self.height - bottom})
+            return chars
+        finally:
+            textpage.close()
+
+    @cached_property
+    def edges(self) -> list[dict]:
+        """Ruling as pdfplumber's edges: a thin path is one line, a larger one the four sides of a box."""
+        edges = []
+        for path in self.page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=8):
+            left, bottom, right, top = path.get_bounds()
+            top, bottom = self.height - top, self.height - bottom
+            if right - left < THIN and bottom - top >= THIN:
+                edges.append(_edge("v", (left + right) / 2, (left + right) / 2, top, bottom))
+            elif bottom - top < THIN and right - left >= THIN:
+                edges.append(_edge("h", left, right, (top + bottom) / 2, (top + bottom) / 2))
+            elif right - left >= THIN:
+                edges += [_edge("h", left, right, top, top), _edge("h", left, right, bottom, bottom),
+                          _edge("v", left, left, top, bottom), _edge("v", right, right, top, bottom)]
+        return edges
+
+    @cached_property
+    def images(self) -> int:
+        return sum(1 for _ in self.page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=8))
+
+    def extract_words(self) -> list[dict]:
+        """Characters joined into words: split at spaces and at gaps wider than WORD_GAP."""
+        lines: list[list[dict]] = []
+        for char in sorted(self.chars, key=lambda ch: ch["top"]):
+            if lines and char["top"] - lines[-1][0]["top"] < 0.5 * (char["bottom"] - char["top"]):
+                lines[-1].append(char)
+            else:
+                lines.append([char])
+        words: list[dict] = []
+        for line in lines:
+            current: list[dict] = []
+            for char in sorted(line, key=lambda ch: ch["x0"]):
+                if current and (char["text"] == " " or char["x0"] - current[-1]["x1"] > WORD_GAP):
+                    words.append(_word(current))
+                    current = []
+                if char["text"] != " ":
+                    current.append(char)
+            if current:
+                words.append(_word(current))
+        return words
+
+    def find_tables(self, settings: dict | None = None):
+        from pdfplumber.table import TableFinder
+
+        return TableFinder(self, settings or {}).tables
+
+    def render(self, dpi: int):
+        """The page as a PIL image, for OCR."""
+        return self.page.render(scale=dpi / 72).to_pil()
+
+
+def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
+    return {"orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "width": x1 - x0, "height": bottom - top, "object_type": "line"}
+
+
+def _word(chars: list[dict]) -> dict:
+    return {"text": "".join(ch["text"] for ch in chars), "x0": chars[0]["x0"], "x1": chars[-1]["x1"],
+            "top": min(ch["top"] for ch in chars), "bottom": max(ch["bottom"] for ch in chars)}
