@@ -11,6 +11,10 @@ import tempfile
 from pathlib import Path
 
 
+#: Readable by the browsing and backup tools, like the database beside it.
+FILE_MODE = 0o644
+
+
 class Archive:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
@@ -24,10 +28,18 @@ class Archive:
         target = self.path(digest)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            # Written aside and renamed, so that a crash never leaves half a document under its hash.
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as part:
-                part.write(data)
-            os.replace(part.name, target)
+            # Written aside, synced and renamed: a crash never leaves half a document under its hash.
+            part = tempfile.NamedTemporaryFile(dir=target.parent, delete=False)
+            try:
+                with part:
+                    part.write(data)
+                    part.flush()
+                    os.fsync(part.fileno())
+                os.chmod(part.name, FILE_MODE)
+                os.replace(part.name, target)
+            except BaseException:
+                Path(part.name).unlink(missing_ok=True)
+                raise
         return digest
 
     def get(self, sha256: str) -> bytes:

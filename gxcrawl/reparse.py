@@ -36,7 +36,8 @@ def reparse(db_path: str, archive_root: str) -> Counter:
             source=row["source"], url=row["url"], portal_id=row["portal_id"], published=row.get("published"),
             region=row.get("region"), area_code=row.get("area_code"), agency=row.get("agency"),
             year=row.get("year"), attachments=json.loads(row.get("attachments") or "[]"), documents=documents)
-        if report.error or not (report.agency or fetch.agency):
+        # A failure row carries the portal's details itself; a version takes them from its report.
+        if report.error or not (report.agency or fetch.agency) or not (report.year or fetch.year):
             outcomes["still unreadable" if "error" in row else "now unreadable"] += 1
             continue
         outcomes[storage.store_report(db, report, fetch)] += 1

@@ -7,7 +7,7 @@ Plain functions over a `sqlite_utils.Database`:
 - `store_report(db, report, fetch)` keeps one current row per (source, agency,
   year): the later publication wins, on a tie the higher portal id. Every
   distinct version ever seen stays in `report_versions`; unchanged content is
-  not rewritten. One transaction per report.
+  not rewritten. One transaction per report: a crash leaves either the whole report or none of it.
 - `record_failure` keeps documents that could not be read, with the reason;
 - `start_run` / `finish_run` write `crawl_runs`;
 - the raw documents are kept content-addressed by `archive` (see
@@ -91,6 +91,12 @@ CREATE TABLE IF NOT EXISTS failures (
     portal_id INTEGER,
     title TEXT,
     error TEXT,
+    published TEXT,
+    region TEXT,
+    area_code TEXT,
+    agency TEXT,
+    year INTEGER,
+    attachments TEXT,
     documents TEXT,
     fetched_at TEXT,
     run_id INTEGER
@@ -175,7 +181,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
     key = report_id(fetch.source, agency, year)
     figures = {k: as_json_number(v) for k, v in report.figures.items()}
     figures_json = json.dumps(figures, ensure_ascii=False, sort_keys=True)
-    with db.conn:
+    with db.atomic():
         current = next(db.query("SELECT * FROM reports WHERE id = ?", [key]), None)
         seen = next(db.query("SELECT id FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
                              "AND url IS ? AND figures = ?", [key, report.content_sha256, fetch.url, figures_json]),
@@ -243,21 +249,24 @@ def _report_row(key: str, report: Report, fetch: Fetch, agency: str, year: int, 
 def record_failure(db: sqlite_utils.Database, fetch: Fetch, error: str, title: str | None = None,
                    run_id: int | None = None) -> None:
     """Keep a document that could not be read, and why; its raw bytes are in the archive."""
-    with db.conn:
-        db["failures"].insert({"source": fetch.source, "url": fetch.url, "portal_id": fetch.portal_id,
-                               "title": title, "error": error, "run_id": run_id,
-                               "documents": json.dumps(fetch.documents, ensure_ascii=False),
-                               "fetched_at": fetch.fetched_at})
+    with db.atomic():
+        db["failures"].insert({
+            "source": fetch.source, "url": fetch.url, "portal_id": fetch.portal_id, "title": title,
+            "error": error, "run_id": run_id, "published": fetch.published, "region": fetch.region,
+            "area_code": fetch.area_code, "agency": fetch.agency, "year": fetch.year,
+            "attachments": json.dumps(fetch.attachments, ensure_ascii=False),
+            "documents": json.dumps(fetch.documents, ensure_ascii=False), "fetched_at": fetch.fetched_at},
+            alter=True)  # databases made before these columns existed gain them
 
 
 def start_run(db: sqlite_utils.Database, spider: str, arguments: dict | None = None) -> int:
-    with db.conn:
+    with db.atomic():
         return db["crawl_runs"].insert({"spider": spider, "started": now(),
                                         "arguments": json.dumps(arguments or {}, ensure_ascii=False)}).last_pk
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, **outcome) -> None:
-    with db.conn:
+    with db.atomic():
         db["crawl_runs"].update(run_id, {"ended": now(), **outcome})
 
 

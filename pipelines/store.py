@@ -31,6 +31,8 @@ class StorePipeline:
         self.db = storage.open_database(self.path)
         arguments = {name: getattr(spider, name) for name in ("base_url", "year", "area", "max_pages")
                      if getattr(spider, name, None) is not None}
+        if getattr(spider, "ids", None) is not None:
+            arguments["ids"] = f"{spider.ids[0]}-{spider.ids[-1]} ({len(spider.ids)} ids)" if spider.ids else ""
         self.run_id = storage.start_run(self.db, spider.name, arguments)
 
     def process_item(self, item):
@@ -50,15 +52,21 @@ class StorePipeline:
                        for document in item.documents])
         if fetch.documents:  # how the page was read, for `gxcrawl reparse`
             fetch.documents[0]["content_selectors"] = list(item.content_selectors)
+        problems = [f"attachment {error['url']} {error['error']}" for error in item.errors]
+        for error, problem in zip(item.errors, problems):
+            storage.record_failure(self.db, storage.Fetch(item.source, error["url"]), problem, title=item.title,
+                                   run_id=self.run_id)
+            stats.inc_value("gxcrawl/failures")
         error = report.error if report is not None else "the report was not parsed"
         if error is None and not ((report.agency or item.agency) and (report.year or item.year)):
             error = "neither the report nor the portal names its agency and year"
         if error:
-            detail = "; ".join([error, *item.errors])
+            detail = "; ".join([error, *problems])
             storage.record_failure(self.db, fetch, detail, title=item.title, run_id=self.run_id)
             stats.inc_value("gxcrawl/failures")
             self.crawler.spider.logger.warning("could not read the report at %s: %s", item.url, detail)
             return item
+        report.warnings.extend(problems)
         outcome = storage.store_report(self.db, report, fetch)
         stats.inc_value(f"gxcrawl/reports_{outcome}")
         return item
@@ -70,6 +78,12 @@ class StorePipeline:
         problems = []
         if stats.get_value("gxcrawl/profile_mismatch"):
             problems.append("the portal no longer matches the spider's profile (see the errors above)")
+        if stats.get_value("gxcrawl/lists_lost"):
+            problems.append(f"{stats.get_value('gxcrawl/lists_lost')} list pages could not be fetched, so the reports "
+                            "they list were not seen")
+        exceptions = sum(value for key, value in stats.get_stats().items() if key.startswith("spider_exceptions/"))
+        if exceptions:
+            problems.append(f"the spider raised {exceptions} exceptions (see the errors above)")
         if reason != "finished":
             problems.append(f"the crawl ended early ({reason})")
         if not sum(counts.values()):

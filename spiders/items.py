@@ -19,8 +19,8 @@ class ReportItem:
     #: {url, body, content_type} of the page and, when it holds no report, its attachments.
     documents: list[dict] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
-    #: Attachments that could not be downloaded, and why.
-    errors: list[str] = field(default_factory=list)
+    #: Attachments that could not be downloaded: {url, error}.
+    errors: list[dict] = field(default_factory=list)
     #: CSS selectors of the report's block on this portal's pages.
     content_selectors: tuple[str, ...] = ()
     #: The parsed report (gxcrawl.report.Report), set by the parse pipeline.

@@ -140,6 +140,7 @@ def test_enumerating_ids_and_refreshing_an_unchanged_portal(serve, tmp_path):
     runs = rows(db, "SELECT reports_new, reports_unchanged FROM crawl_runs ORDER BY id")
     assert runs == [{"reports_new": 10, "reports_unchanged": 0}, {"reports_new": 0, "reports_unchanged": 10}]
     assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 10
+    assert rows(db, "SELECT COUNT(*) AS n FROM failures")[0]["n"] == 0   # the gaps between ids are no errors
 
 
 def test_reparse_reads_the_archive_without_the_network(serve, tmp_path):
@@ -153,3 +154,35 @@ def test_reparse_reads_the_archive_without_the_network(serve, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "8 unchanged"
     assert rows(db, "SELECT * FROM figures ORDER BY report_id, key") == before
+
+
+def test_a_list_page_lost_for_good_fails_the_crawl(serve, tmp_path):
+    replica, url = serve(reports=25, corrected=False, always_failing=("/zw/public-report?page=2",))
+    result = crawl(url, tmp_path / "g.db", "-s", "RETRY_TIMES=1")
+    assert result.returncode != 0
+    assert "1 list pages could not be fetched" in result.stderr
+    stored = rows(tmp_path / "g.db", "SELECT COUNT(*) AS n FROM reports")[0]["n"]
+    assert stored == 15
+    assert rows(tmp_path / "g.db", "SELECT exit_status FROM crawl_runs")[0]["exit_status"] == 1
+
+
+def test_links_off_the_portal_and_to_local_files_are_not_followed(serve, tmp_path):
+    replica, url = serve(reports=6, corrected=False, hostile_links=True)
+    result = crawl(url, tmp_path / "g.db")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "links off the portal" in result.stderr
+    assert not [path for path in replica.requests if "secret" in path or "99999" in path]
+    archived = b"".join(path.read_bytes() for path in (tmp_path / "archive").rglob("*") if path.is_file())
+    hostname = Path("/etc/hostname").read_bytes() if Path("/etc/hostname").exists() else b"\0never\0"
+    assert archived.count(hostname) == 0 or len(hostname) < 4
+    assert rows(tmp_path / "g.db", "SELECT COUNT(*) AS n FROM failures")[0]["n"] == 0
+
+
+def test_year_and_area_filters(serve, tmp_path):
+    replica, url = serve(reports=40, corrected=False)
+    year, area = 2022, "410700"
+    result = crawl(url, tmp_path / "g.db", "-a", f"year={year}", "-a", f"area={area}")
+    expected = {(r.sample.agency, r.sample.year) for r in replica.reports
+                if r.sample.year == year and r.area_code.startswith("4107")}
+    stored = {(row["agency"], row["year"]) for row in rows(tmp_path / "g.db", "SELECT agency, year FROM reports")}
+    assert stored == expected and result.returncode == (0 if expected else 1)

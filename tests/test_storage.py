@@ -96,3 +96,20 @@ def test_archive_is_content_addressed(tmp_path):
     assert archive.get(first) == b"report"
     assert archive.path(first).parent.name == first[:2]
     assert len(list((tmp_path / "archive").rglob("*"))) == 2
+
+
+def test_a_report_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
+    db = storage.open_database(tmp_path / "g.db")
+    storage.store_report(db, parsed(7), fetch(10, "2023-01-31"))
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+    monkeypatch.setattr(db["figures"].__class__, "upsert_all", broken)
+    try:
+        storage.store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01"))
+    except OSError:
+        pass
+    monkeypatch.undo()
+    assert db["report_versions"].count == 1
+    assert storage.store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01")) == storage.CHANGED
+    assert current(db)["henan/某局/2022"]["portal_id"] == 20

@@ -16,7 +16,7 @@ Spider arguments (`-a name=value`):
 
 import json
 import re
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import scrapy
 
@@ -35,10 +35,14 @@ class HenanSpider(scrapy.Spider):
                  ids: str | None = None, max_pages: str | None = None, **kwargs):
         super().__init__(**kwargs)
         self.base_url = (base_url or self.profile.base_url).rstrip("/")
+        # Only the portal itself is crawled: Scrapy's offsite filter applies this to redirects too.
+        self.allowed_domains = [urlparse(self.base_url).hostname]
         self.year = year
         self.area = area
         self.ids = parse_ids(ids) if ids else None
-        self.max_pages = int(max_pages) if max_pages else None
+        self.max_pages = int(max_pages) if max_pages is not None else None
+        if self.max_pages is not None and self.max_pages < 1:
+            raise ValueError("max_pages must be 1 or more (leave it out for all pages)")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -78,6 +82,10 @@ class HenanSpider(scrapy.Spider):
                               f"{self.profile.list_item!r} / {self.profile.list_link!r} no longer match")
             return
         for item, link in links:
+            url = response.urljoin(link.attrib["href"])
+            if not self.on_portal(url):
+                self.logger.warning("list page %d links off the portal to %s; not followed", page, url)
+                continue
             listing = {
                 "title": link.attrib.get("title") or link.css("::text").get(),
                 "agency": item.css(self.profile.list_agency).get(),
@@ -85,8 +93,7 @@ class HenanSpider(scrapy.Spider):
                 "year": item.css(self.profile.list_year).get(),
                 "published": item.css(self.profile.list_date).get(),
             }
-            yield scrapy.Request(response.urljoin(link.attrib["href"]), callback=self.parse_report,
-                                 cb_kwargs={"listing": listing}, errback=self.failed)
+            yield scrapy.Request(url, callback=self.parse_report, cb_kwargs={"listing": listing}, errback=self.failed)
         total = _TOTAL_PAGES.search(response.css(self.profile.pager_total).get() or "")
         if total and page == 1:
             for next_page in range(2, self.last_page(int(total.group(1))) + 1):
@@ -117,8 +124,11 @@ class HenanSpider(scrapy.Spider):
             self.mismatch(f"the JSON list at {response.url} is not the expected {{records: [...]}} ({error})")
             return
         if not records and page == 1:
-            self.mismatch(f"list page 1 of {self.list_url(1)} has no report links and the JSON list at "
-                          f"{response.url} no records: the portal's lists no longer match the profile")
+            if data.get("total") == 0:
+                self.logger.warning("the portal lists no reports for these filters (%s)", response.url)
+            else:
+                self.mismatch(f"list page 1 of {self.list_url(1)} has no report links and the JSON list at "
+                              f"{response.url} no records: the portal's lists no longer match the profile")
             return
         for record in records:
             listing = {"title": record.get("title"), "agency": record.get("agency"),
@@ -154,13 +164,12 @@ class HenanSpider(scrapy.Spider):
             published=_iso_date(_after_colon(response.css(self.profile.meta_date).get()) or listing.get("published")),
             documents=[_document(response)],
             content_selectors=(self.profile.report_content,),
-            attachments=[response.urljoin(href) for href in response.css(self.profile.attachment_links).getall()],
+            attachments=[url for url in map(response.urljoin, response.css(self.profile.attachment_links).getall())
+                         if self.on_portal(url)],
         )
-        if item.attachments and not response.css(self.profile.report_tables):
-            # 「详见附件」: the report is in the attachments.
-            yield from self.next_attachment(item, list(item.attachments))
-        else:
-            yield item
+        # Attachments are always fetched: whether the page itself holds the report (or only
+        # 「详见附件」) is for the parser to tell, and the archive keeps both.
+        yield from self.next_attachment(item, list(item.attachments))
 
     def next_attachment(self, item: ReportItem, remaining: list[str]):
         if not remaining:
@@ -178,7 +187,7 @@ class HenanSpider(scrapy.Spider):
     def attachment_failed(self, failure):
         request = failure.request
         item, remaining = request.cb_kwargs["item"], request.cb_kwargs["remaining"]
-        item.errors.append(f"attachment {request.url} could not be downloaded: {failure.getErrorMessage()}")
+        item.errors.append({"url": request.url, "error": f"could not be downloaded: {failure.getErrorMessage()}"})
         self.crawler.stats.inc_value("gxcrawl/attachment_errors")
         yield from self.next_attachment(item, remaining)
 
@@ -187,8 +196,19 @@ class HenanSpider(scrapy.Spider):
     def failed(self, failure):
         request = failure.request
         message = failure.getErrorMessage() or failure.type.__name__
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        if self.ids is not None and status == 404:
+            self.logger.debug("no report at %s", request.url)  # enumerated ids have gaps
+            return
+        if request.callback in (self.parse_list, self.parse_json_list):
+            # The reports listed on a lost list page are never found: the crawl is incomplete.
+            self.crawler.stats.inc_value("gxcrawl/lists_lost")
         self.logger.error("could not fetch %s after retries: %s", request.url, message)
         yield FetchFailure(source=self.profile.source, url=request.url, error=message)
+
+    def on_portal(self, url: str) -> bool:
+        parsed = urlparse(url)
+        return parsed.scheme in ("http", "https") and parsed.hostname == self.allowed_domains[0]
 
     def mismatch(self, message: str) -> None:
         """The site no longer matches the profile: say where, and make the crawl fail."""

@@ -33,7 +33,6 @@ class PortalProfile:
     meta_year: str
     meta_date: str
     report_content: str
-    report_tables: str
     attachment_links: str
 
 
@@ -58,6 +57,5 @@ HENAN = PortalProfile(
     meta_year=".report-meta .year::text",
     meta_date=".report-meta .date::text",
     report_content=".report-content",
-    report_tables=".report-content table",
     attachment_links=".report-files a::attr(href)",
 )

@@ -59,6 +59,10 @@ class ReplicaOptions:
     attachment_formats: tuple[str, ...] = ()
     #: List pages with other class names, as after a redesign of the portal.
     markup_changed: bool = False
+    #: Paths (with their query) that answer 503 every time.
+    always_failing: tuple[str, ...] = ()
+    #: Links a crawler must not follow: off the portal, and to local files.
+    hostile_links: bool = False
     page_size: int = 10
 
 
@@ -131,8 +135,11 @@ class Replica:
     def listed(self, query: dict) -> list[PortalReport]:
         year = query.get("year", [None])[0]
         area = query.get("area", [None])[0]
+        prefix = area or ""
+        while prefix.endswith("00"):  # 410000 is Henan, 410700 新乡市, 410703 卫滨区
+            prefix = prefix[:-2]
         found = [r for r in self.reports
-                 if (not year or str(r.sample.year) == year) and (not area or r.area_code.startswith(area.rstrip("0")))]
+                 if (not year or str(r.sample.year) == year) and r.area_code.startswith(prefix)]
         return sorted(found, key=lambda r: r.id, reverse=True)
 
     def list_page(self, query: dict) -> str:
@@ -146,7 +153,9 @@ class Replica:
                 f"<div class='item'><span onclick=\"go({r.id})\">{html.escape(r.title)}</span></div>" for r in items
             ) + "</div>"
             return _list_page_html(body)
-        rows = "" if not self.options.list_links else "".join(
+        hostile = '<li><a href="http://127.0.0.2:9/zw/public-report/view/99999" title="外站">外站</a></li>' \
+            if self.options.hostile_links and page == 1 else ""
+        rows = "" if not self.options.list_links else hostile + "".join(
             f'<li><a href="/zw/public-report/view/{r.id}" title="{html.escape(r.title)}">{html.escape(r.title[:20])}…</a>'
             f'<span class="agency">{html.escape(r.sample.agency)}</span><span class="area">{r.area_name}</span>'
             f'<span class="year">{r.sample.year}</span><span class="date">{r.published}</span></li>'
@@ -182,6 +191,10 @@ class Replica:
             content = '<p class="MsoNormal"><span>详见附件。</span></p>'
             files = f'<div class="report-files"><a href="/zw/public-report/file/{report.id}/{quote(name)}">' \
                     f'{html.escape(name)}</a></div>'
+        if self.options.hostile_links:
+            files = files.replace("</div>", '<a href="file:///etc/hostname">hostname</a>'
+                                  '<a href="http://127.0.0.2:9/secret.pdf">secret.pdf</a></div>') if files else \
+                '<div class="report-files"><a href="file:///etc/hostname">hostname</a></div>'
         meta = (f'<span class="agency">发布机关：{html.escape(report.sample.agency)}</span>'
                 f'<span class="area">所属地区：{report.area_name}</span>'
                 f'<span class="year">报告年度：{report.sample.year}</span>'
@@ -232,6 +245,8 @@ class _Handler(BaseHTTPRequestHandler):
         first = self.replica.first_attempt(self.path)
         if self.replica.options.faults and first and path != "/robots.txt" and self._fault(path):
             return
+        if self.path in self.replica.options.always_failing:
+            return self._send(b"<html><body>503</body></html>", "text/html", 503)
         if path == "/robots.txt":
             return self._send(b"User-agent: *\nDisallow: /admin/\n", "text/plain")
         if path == "/zw/public-report":
