@@ -186,3 +186,12 @@ def test_year_and_area_filters(serve, tmp_path):
                 if r.sample.year == year and r.area_code.startswith("4107")}
     stored = {(row["agency"], row["year"]) for row in rows(tmp_path / "g.db", "SELECT agency, year FROM reports")}
     assert stored == expected and result.returncode == (0 if expected else 1)
+
+
+def test_the_demo_crawls_a_replica_and_says_how_to_browse(tmp_path):
+    db = tmp_path / "demo.db"
+    result = subprocess.run([sys.executable, "-m", "spiders.henan.demo", "--db", str(db), "--reports", "8"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "replica of the Henan portal" in result.stdout and f"datasette {db}" in result.stdout
+    assert rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 8

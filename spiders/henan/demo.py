@@ -6,6 +6,7 @@ Attachment-only reports (PDF, DOC, scans) are included when Chromium and
 LibreOffice are installed to make them.
 """
 
+import argparse
 import shutil
 import subprocess
 import sys
@@ -13,13 +14,15 @@ from pathlib import Path
 
 from spiders.henan.replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
 
-DATABASE = Path("output/demo.db")
-
-
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=Path("output/demo.db"), help="default output/demo.db")
+    parser.add_argument("--reports", type=int, default=60, help="reports on the replica (default 60)")
+    args = parser.parse_args(argv)
+    database = args.db
     tools = shutil.which("chromium") and shutil.which("soffice")
     formats = ATTACHMENT_FORMATS if tools else ("docx", "txt")
-    replica = Replica(ReplicaOptions(reports=60, attachment_formats=formats))
+    replica = Replica(ReplicaOptions(reports=args.reports, attachment_formats=formats))
     url = replica.serve()
     print(f"replica of the Henan portal with {len(replica.reports)} reports at {url}/zw/public-report")
     if not tools:
@@ -27,15 +30,15 @@ def main() -> int:
               "libreoffice-writer-nogui to include them)")
     try:
         result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "henan", "-a", f"base_url={url}",
-                                 "-s", f"GXCRAWL_DB={DATABASE}", "-s", "AUTOTHROTTLE_ENABLED=0",
+                                 "-s", f"GXCRAWL_DB={database}", "-s", "AUTOTHROTTLE_ENABLED=0",
                                  "-s", "LOG_LEVEL=WARNING"])
     finally:
         replica.stop()
     if result.returncode:
         print(f"the demo crawl failed (exit status {result.returncode}); the messages above say why")
         return result.returncode
-    print(f"\nDone: {DATABASE} holds the reports. Browse them with\n    .venv/bin/datasette {DATABASE}\n"
-          f"or query them with\n    sqlite3 {DATABASE} 'SELECT agency, year, template, checks_failed FROM reports'")
+    print(f"\nDone: {database} holds the reports. Browse them with\n    .venv/bin/datasette {database}\n"
+          f"or query them with\n    sqlite3 {database} 'SELECT agency, year, template, checks_failed FROM reports'")
     return 0
 
 
