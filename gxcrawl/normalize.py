@@ -62,6 +62,8 @@ def tidy(text: str) -> str:
 def readable(text: str) -> str:
     """Text for people: look-alike ideographs (Kangxi radicals, compatibility
     ideographs) mapped back, whitespace tidied, Chinese punctuation kept."""
+    if text.isascii():  # most table cells: figures
+        return " ".join(text.split())
     return _WHITESPACE.sub(" ", _IDEOGRAPH_LOOKALIKE.sub(_nfkc_match, text)).strip()
 
 

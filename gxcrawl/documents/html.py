@@ -29,6 +29,8 @@ TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|-{1,2}|——)\s*")
 #: Climbing from the report's tables towards its opening section stops after this many levels.
 MAX_CLIMB = 4
 _STRING = etree.XPath("string()")
+_TITLED = etree.XPath("//*[contains(@class, 'title') or contains(@id, 'title') "
+                      "or contains(@class, 'Title') or contains(@id, 'Title')]")
 _LEADING_DIGITS = re.compile(r"\s*(\d+)")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 #: Spans larger than this are treated as errors in the page, not as layout.
@@ -57,7 +59,10 @@ def read_html(data: bytes, content_type: str | None = None,
     container = find_report_block(root, content_selectors)
     blocks: list[Paragraph | Grid] = []
     _Walker(blocks).walk(container)
-    return Document("html", blocks, titles=page_titles(root), fallback_titles=titled_elements(root, container))
+    titles = page_titles(root)
+    # Elements styled as titles are looked at only when the page declares no report title.
+    fallback = [] if any("报告" in title for title in titles) else titled_elements(root, container)
+    return Document("html", blocks, titles=titles, fallback_titles=fallback)
 
 
 def decode_html(data: bytes, content_type: str | None) -> str:
@@ -83,8 +88,8 @@ def titled_elements(root, container) -> list[str]:
     Links and list items are left out: those are titles of *other* pages.
     """
     found = []
-    for element in root.iter("div", "p", "h2", "h3", "span", "td"):
-        if "title" not in (element.get("class") or "").lower() and "title" not in (element.get("id") or "").lower():
+    for element in _TITLED(root):
+        if element.tag not in ("div", "p", "h2", "h3", "span", "td"):
             continue
         if any(ancestor.tag in ("a", "li") or ancestor is container for ancestor in element.iterancestors()):
             continue
