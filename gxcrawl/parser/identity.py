@@ -38,6 +38,8 @@ class Identity(NamedTuple):
 
 
 def _match(text: str) -> re.Match | None:
+    if "报告" not in text and "報告" not in text:  # most lines, quickly
+        return None
     line = _EXTENSION.sub("", _BREADCRUMBS.sub("", squash(text)))
     if len(line) > MAX_TITLE or "报告" not in line:
         return None

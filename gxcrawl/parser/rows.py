@@ -10,6 +10,7 @@ The text of the prose sections (总体情况, 存在的主要问题, 其他需�
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gxcrawl.cells import is_value
 from gxcrawl.documents.model import Document, Grid, Paragraph
@@ -73,8 +74,11 @@ def heading_section(text: str) -> str | None:
     A numbered heading must carry its section's own number (二 for 主动公开…), so
     that a numbered sub-heading of 总体情况 such as 「2.依申请公开情况」 is not one.
     """
-    if len(text) > 2 * MAX_HEADING:
-        return None
+    return None if len(text) > 2 * MAX_HEADING else _heading_section(text)
+
+
+@lru_cache(maxsize=1 << 12)  # table rows repeat from report to report
+def _heading_section(text: str) -> str | None:
     line = tidy(text)
     numbered = _NUMBERING.match(line)
     rest = squash(line[numbered.end():] if numbered else line)
