@@ -8,6 +8,7 @@ tables into grids with every rowspan and colspan expanded.
 """
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -29,6 +30,7 @@ TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|-{1,2}|——)\s*")
 #: Climbing from the report's tables towards its opening section stops after this many levels.
 MAX_CLIMB = 4
 _STRING = etree.XPath("string()")
+_DECLARED_TITLES = etree.XPath('//h1 | //meta[@name="ArticleTitle"]/@content | //title')
 _TITLED = etree.XPath("//*[contains(@class, 'title') or contains(@id, 'title') "
                       "or contains(@class, 'Title') or contains(@id, 'Title')]")
 _LEADING_DIGITS = re.compile(r"\s*(\d+)")
@@ -74,12 +76,18 @@ def decode_html(data: bytes, content_type: str | None) -> str:
 
 def page_titles(root) -> list[str]:
     """Candidate report titles the page declares, best first."""
+    found = _DECLARED_TITLES(root)  # one pass over the page; then h1, ArticleTitle, <title>
+    ranked = sorted(found, key=lambda node: 1 if isinstance(node, str) else 0 if node.tag == "h1" else 2)
     titles = []
-    for xpath in ("//h1", '//meta[@name="ArticleTitle"]/@content', "//title"):
-        for found in root.xpath(xpath):
-            text = readable(found if isinstance(found, str) else "".join(found.itertext()))
-            titles.extend(part for part in TITLE_SEPARATORS.split(text) if part)
+    for node in ranked:
+        text = readable(node if isinstance(node, str) else _STRING(node))
+        titles.extend(part for part in TITLE_SEPARATORS.split(text) if part)
     return titles
+
+
+@lru_cache(maxsize=64)
+def _css(selector: str) -> CSSSelector:
+    return CSSSelector(selector, translator="html")
 
 
 def titled_elements(root, container) -> list[str]:
@@ -102,7 +110,7 @@ def titled_elements(root, container) -> list[str]:
 def find_report_block(root, content_selectors: tuple[str, ...]):
     """The element holding the report: a known selector, else the block around its tables."""
     for selector in content_selectors:
-        found = CSSSelector(selector, translator="html")(root)
+        found = _css(selector)(root)
         if found:
             return found[0]
     tables = [table for table in root.iter("table")
@@ -157,32 +165,28 @@ class _Walker:
         self.line = []
 
     def walk(self, root):
-        # Each step: («open», element) or («close», element); a close adds the element's tail.
-        stack = [("open", root)]
-        while stack:
-            step, element = stack.pop()
+        # lxml's iterwalk generates the events in C; a table's or a skipped element's subtree is skipped.
+        events = etree.iterwalk(root, events=("start", "end"))
+        for event, element in events:
             tag = element.tag if isinstance(element.tag, str) else ""
-            if step == "close":
+            if event == "end":
                 if tag in BLOCK_TAGS:
                     self.flush()
                 if element is not root and element.tail:
                     self.line.append(element.tail)
                 continue
             if tag in SKIPPED_TAGS:
-                if element is not root and element.tail:
-                    self.line.append(element.tail)
+                events.skip_subtree()
                 continue
             if tag == "table" and not _has_table_inside(element):
                 self.flush()
                 self.blocks.append(Grid(expand_table(element)))
-                stack.append(("close", element))
+                events.skip_subtree()
                 continue
             if tag in BLOCK_TAGS or tag == "br":
                 self.flush()
             if element.text:
                 self.line.append(element.text)
-            stack.append(("close", element))
-            stack.extend(("open", child) for child in reversed(element))
         self.flush()
 
 
