@@ -113,3 +113,21 @@ def test_a_report_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
     assert db["report_versions"].count == 1
     assert storage.store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01")) == storage.CHANGED
     assert current(db)["henan/某局/2022"]["portal_id"] == 20
+
+
+def test_reparse_stores_a_failure_that_can_now_be_read_with_the_portals_details(tmp_path):
+    from gxcrawl.reparse import reparse
+
+    db_path = tmp_path / "g.db"
+    db = storage.open_database(db_path)
+    archive = Archive(tmp_path / "archive")
+    sample = random_report(random.Random(8), agency="某局", year=2022)
+    digest = archive.put(render_html(sample))
+    failed = storage.Fetch("henan", "http://portal/view/20", portal_id=20, published="2023-03-02", region="某区",
+                           agency="某局", year=2022, documents=[{"url": "http://portal/view/20", "sha256": digest,
+                                                                "content_type": "text/html"}])
+    storage.record_failure(db, failed, "an older parser could not read it")
+    db.close()
+    assert reparse(str(db_path), str(tmp_path / "archive")) == {"new": 1}
+    row = next(storage.open_database(db_path).query("SELECT * FROM reports"))
+    assert (row["portal_id"], row["published"], row["region"]) == (20, "2023-03-02", "某区")
