@@ -22,4 +22,8 @@ class ArchivePipeline:
         if isinstance(item, ReportItem):
             for document in item.documents:
                 document["sha256"] = self.archive.put(document["body"])
+            item.fetch.documents = [{key: document[key] for key in ("url", "sha256", "content_type")}
+                                    for document in item.documents]
+            # How the page was read, for `gxcrawl reparse`.
+            item.fetch.documents[0]["content_selectors"] = list(item.content_selectors)
         return item

@@ -29,7 +29,7 @@ class CheckPipeline:
             self.stats.inc_value(f"gxcrawl/checks/{rule}/{outcome}")
         if report.agency and report.year and Path(self.database).exists():
             with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as db:
-                last = previous_carried_forward(db, item.source, report.agency, report.year)
+                last = previous_carried_forward(db, item.fetch.source, report.agency, report.year)
             this = report.figures.get("applications.carried_over.total")
             if last is not None and this is not None and last != this:
                 report.warnings.append(f"R6: 上年结转 {this} ≠ {report.year - 1} 年报告的结转下年度 {last}")

@@ -23,11 +23,11 @@ class DedupePipeline:
         report = getattr(item, "report", None)
         if not isinstance(item, ReportItem) or report is None:
             return item
-        key = (item.url, report.content_sha256 or "")
+        key = (item.fetch.url, report.content_sha256 or "")
         if key in self.seen:
-            raise DropItem(f"{item.url} was already read in this crawl")
+            raise DropItem(f"{item.fetch.url} was already read in this crawl")
         self.seen.add(key)
-        identity = (report.agency or item.agency, report.year or item.year)
+        identity = (report.agency or item.fetch.agency, report.year or item.fetch.year)
         if identity in self.identities:
             self.stats.inc_value("gxcrawl/versions_in_crawl")
         self.identities.add(identity)

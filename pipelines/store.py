@@ -43,28 +43,20 @@ class StorePipeline:
             return item
         if not isinstance(item, ReportItem):
             return item
-        report = item.report
-        fetch = storage.Fetch(
-            source=item.source, url=item.url, portal_id=item.portal_id, published=item.published,
-            region=item.region, area_code=item.area_code, agency=item.agency, year=item.year,
-            attachments=item.attachments,
-            documents=[{key: document.get(key) for key in ("url", "sha256", "content_type")}
-                       for document in item.documents])
-        if fetch.documents:  # how the page was read, for `gxcrawl reparse`
-            fetch.documents[0]["content_selectors"] = list(item.content_selectors)
+        report, fetch = item.report, item.fetch
         problems = [f"attachment {error['url']} {error['error']}" for error in item.errors]
         for error, problem in zip(item.errors, problems):
-            storage.record_failure(self.db, storage.Fetch(item.source, error["url"]), problem, title=item.title,
+            storage.record_failure(self.db, storage.Fetch(fetch.source, error["url"]), problem, title=item.title,
                                    run_id=self.run_id)
             stats.inc_value("gxcrawl/failures")
         error = report.error if report is not None else "the report was not parsed"
-        if error is None and not ((report.agency or item.agency) and (report.year or item.year)):
+        if error is None and not ((report.agency or fetch.agency) and (report.year or fetch.year)):
             error = "neither the report nor the portal names its agency and year"
         if error:
             detail = "; ".join([error, *problems])
             storage.record_failure(self.db, fetch, detail, title=item.title, run_id=self.run_id)
             stats.inc_value("gxcrawl/failures")
-            self.crawler.spider.logger.warning("could not read the report at %s: %s", item.url, detail)
+            self.crawler.spider.logger.warning("could not read the report at %s: %s", fetch.url, detail)
             return item
         report.warnings.extend(problems)
         outcome = storage.store_report(self.db, report, fetch)

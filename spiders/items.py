@@ -2,23 +2,17 @@
 
 from dataclasses import dataclass, field
 
+from gxcrawl.storage import Fetch
+
 
 @dataclass
 class ReportItem:
-    #: Which portal (the spider's profile source): the first part of a report's id.
-    source: str
-    url: str
-    portal_id: int | None = None
+    #: Where the report was found and what the portal says of it (source, URL, id, dates, region…);
+    #: its `documents` metadata is filled in by the archive pipeline.
+    fetch: Fetch
     title: str | None = None
-    #: Agency, region and year as the portal lists them (the report's own title wins).
-    agency: str | None = None
-    region: str | None = None
-    area_code: str | None = None
-    year: int | None = None
-    published: str | None = None
-    #: {url, body, content_type} of the page and, when it holds no report, its attachments.
+    #: {url, body, content_type} of the page and of its attachments.
     documents: list[dict] = field(default_factory=list)
-    attachments: list[str] = field(default_factory=list)
     #: Attachments that could not be downloaded: {url, error}.
     errors: list[dict] = field(default_factory=list)
     #: CSS selectors of the report's block on this portal's pages.

@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlparse
 import scrapy
 
 from spiders.henan.profile import HENAN, PortalProfile
+from gxcrawl.storage import Fetch
 from spiders.items import FetchFailure, ReportItem
 
 _TOTAL_PAGES = re.compile(r"(\d+)")
@@ -154,22 +155,21 @@ class HenanSpider(scrapy.Spider):
                 return  # enumerating ids meets pages that are not reports
             self.mismatch(f"report page {response.url} has no title: the selector {self.profile.report_title!r} "
                           "no longer matches")
-        item = ReportItem(
+        fetch = Fetch(
             source=self.profile.source, url=response.url, portal_id=portal_id_of(response.url),
-            title=title or listing.get("title"),
             agency=_after_colon(response.css(self.profile.meta_agency).get()) or listing.get("agency"),
             region=_after_colon(response.css(self.profile.meta_area).get()) or listing.get("region"),
             area_code=listing.get("area_code"),
             year=_int(_after_colon(response.css(self.profile.meta_year).get()) or listing.get("year")),
             published=_iso_date(_after_colon(response.css(self.profile.meta_date).get()) or listing.get("published")),
-            documents=[_document(response)],
-            content_selectors=(self.profile.report_content,),
             attachments=[url for url in map(response.urljoin, response.css(self.profile.attachment_links).getall())
                          if self.on_portal(url)],
         )
+        item = ReportItem(fetch, title=title or listing.get("title"), documents=[_document(response)],
+                          content_selectors=(self.profile.report_content,))
         # Attachments are always fetched: whether the page itself holds the report (or only
         # 「详见附件」) is for the parser to tell, and the archive keeps both.
-        yield from self.next_attachment(item, list(item.attachments))
+        yield from self.next_attachment(item, list(fetch.attachments))
 
     def next_attachment(self, item: ReportItem, remaining: list[str]):
         if not remaining:
