@@ -107,9 +107,10 @@ def parse_documents(documents: list[tuple[str, bytes, str | None]], content_sele
     The page is the report when it holds the form's tables; otherwise (「详见附件」)
     the attachment that reads best is, and the page's failure becomes a warning.
     """
-    reports = [parse_document(data, name, content_type=content_type, content_selectors=content_selectors)
-               for name, data, content_type in documents[:1]]
-    if reports and (reports[0].error is None or len(documents) == 1):
+    if not documents:
+        return Report(file="", error="no document was fetched")
+    reports = [parse_document(*documents[0][:2], content_type=documents[0][2], content_selectors=content_selectors)]
+    if reports[0].error is None or len(documents) == 1:
         return reports[0]
     reports += [parse_document(data, name, content_type=content_type) for name, data, content_type in documents[1:]]
     readable = [report for report in reports[1:] if report.error is None]
@@ -119,7 +120,7 @@ def parse_documents(documents: list[tuple[str, bytes, str | None]], content_sele
         return best
     best = max(readable, key=lambda report: report.figures_found)
     page = reports[0]
-    best.warnings.insert(0, f"read from the attachment {best.file}: the page itself {page.error}")
+    best.warnings.insert(0, f"read from the attachment {best.file}, as the page holds no report ({page.error})")
     best.title = best.title or page.title
     if best.agency is None and page.agency:
         best.agency, best.year = page.agency, page.year
