@@ -109,7 +109,8 @@ def parse_documents(documents: list[tuple[str, bytes, str | None]], content_sele
     """
     if not documents:
         return Report(file="", error="no document was fetched")
-    reports = [parse_document(*documents[0][:2], content_type=documents[0][2], content_selectors=content_selectors)]
+    name, data, content_type = documents[0]
+    reports = [parse_document(data, name, content_type=content_type, content_selectors=content_selectors)]
     if reports[0].error is None or len(documents) == 1:
         return reports[0]
     reports += [parse_document(data, name, content_type=content_type) for name, data, content_type in documents[1:]]
