@@ -8,6 +8,8 @@ GXCRAWL_DB (pipelines/store.py), GXCRAWL_ARCHIVE (pipelines/archive.py),
 GXCRAWL_MAX_ATTACHMENT_BYTES (spiders/henan), RETRY_BACKOFF_* (spiders/middlewares.py).
 """
 
+from spiders.browser import launch_options
+
 BOT_NAME = "gxcrawl"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -32,7 +34,24 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
+    # After the cookie middleware (700) on the way in, before it on the way out.
+    "spiders.browser.ChallengeMiddleware": 750,
 }
+
+# A browser only where plain HTTP cannot go (spiders/browser.py). scrapy-playwright's handler
+# passes plain requests to Scrapy's own; Chromium is launched on the first request that needs it.
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "spiders.browser.abort_request"
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "spiders.browser.browser_headers"
 ITEM_PIPELINES = {
     "pipelines.archive.ArchivePipeline": 100,
     "pipelines.parse.ParsePipeline": 200,

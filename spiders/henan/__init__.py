@@ -11,9 +11,12 @@ Spider arguments (`-a name=value`):
 - `base_url`: another host serving the same paths (a local replica);
 - `year`, `area`: filters of the portal's list (report year; 6-digit division code);
 - `ids`: enumerate view ids instead of walking the lists, e.g. `33900-34100` or `33923,33925`;
-- `max_pages`: stop after this many list pages.
+- `max_pages`: stop after this many list pages;
+- `json_list=off`: behave as if the portal had no JSON list endpoint (lists are then
+  rendered in the browser when their HTML holds no links).
 """
 
+import dataclasses
 import json
 import re
 from urllib.parse import urlencode, urlparse
@@ -22,6 +25,7 @@ import scrapy
 
 from spiders.henan.profile import HENAN, PortalProfile
 from gxcrawl.storage import Fetch
+from spiders.browser import render_in_browser
 from spiders.items import FetchFailure, ReportItem
 
 _TOTAL_PAGES = re.compile(r"(\d+)")
@@ -33,8 +37,10 @@ class HenanSpider(scrapy.Spider):
     profile: PortalProfile = HENAN
 
     def __init__(self, base_url: str | None = None, year: str | None = None, area: str | None = None,
-                 ids: str | None = None, max_pages: str | None = None, **kwargs):
+                 ids: str | None = None, max_pages: str | None = None, json_list: str | None = None, **kwargs):
         super().__init__(**kwargs)
+        if json_list == "off":
+            self.profile = dataclasses.replace(self.profile, json_list_path=None)
         self.base_url = (base_url or self.profile.base_url).rstrip("/")
         # Only the portal itself is crawled: Scrapy's offsite filter applies this to redirects too.
         self.allowed_domains = [urlparse(self.base_url).hostname]
@@ -74,13 +80,18 @@ class HenanSpider(scrapy.Spider):
         links = [(item, item.css(self.profile.list_link)) for item in items]
         links = [(item, link) for item, link in links if link]
         if not links:
-            if self.profile.json_list_path:
+            if response.meta.get("playwright"):
+                self.mismatch(f"list page {page} of {response.url} yielded 0 report links, even rendered in the "
+                              f"browser: the selectors {self.profile.list_item!r} / {self.profile.list_link!r} "
+                              "no longer match")
+            elif self.profile.json_list_path and not response.meta.get("gxcrawl_json_failed"):
                 self.logger.info("list page %d (%s) has no report links; asking the JSON list endpoint", page,
                                  response.url)
                 yield self.json_request(page)
             else:
-                self.mismatch(f"list page {page} of {response.url} yielded 0 report links: the selectors "
-                              f"{self.profile.list_item!r} / {self.profile.list_link!r} no longer match")
+                self.logger.info("list page %d (%s) has no report links; rendering it in the browser", page,
+                                 response.url)
+                yield self.browser_list_request(page)
             return
         for item, link in links:
             url = response.urljoin(link.attrib["href"])
@@ -113,9 +124,21 @@ class HenanSpider(scrapy.Spider):
 
     def json_failed(self, failure):
         page = failure.request.cb_kwargs["page"]
-        self.mismatch(f"list page {page} of {self.list_url(page)} yielded 0 report links (selectors "
-                      f"{self.profile.list_item!r} / {self.profile.list_link!r}) and the JSON list endpoint "
-                      f"{failure.request.url} failed ({failure.getErrorMessage()}): the lists no longer match")
+        self.logger.info("the JSON list endpoint %s failed (%s); rendering list page %d in the browser",
+                         failure.request.url, failure.getErrorMessage(), page)
+        yield self.browser_list_request(page)
+
+    def browser_list_request(self, page: int) -> scrapy.Request:
+        """The list page rendered by Chromium: the last way to its links."""
+        request = self.list_request(page).replace(errback=self.browser_list_failed)
+        return render_in_browser(request, wait_for=f"{self.profile.list_item} {self.profile.list_link}")
+
+    def browser_list_failed(self, failure):
+        page = failure.request.cb_kwargs["page"]
+        self.mismatch(f"list page {page} of {self.list_url(page)} yielded 0 report links, with no JSON list and "
+                      f"even rendered in the browser ({failure.getErrorMessage()[:120]}): the selectors "
+                      f"{self.profile.list_item!r} / {self.profile.list_link!r} no longer match")
+        self.crawler.stats.inc_value("gxcrawl/lists_lost")
 
     def parse_json_list(self, response, page: int):
         try:

@@ -63,6 +63,12 @@ class ReplicaOptions:
     always_failing: tuple[str, ...] = ()
     #: Links a crawler must not follow: off the portal, and to local files.
     hostile_links: bool = False
+    #: List pages sent as an empty shell that a script fills from the JSON endpoint.
+    browser_lists: bool = False
+    #: A JavaScript cookie challenge in front of every path: 412 and a script that sets a cookie and reloads.
+    challenge: bool = False
+    #: Seconds a solved challenge's cookie stays valid.
+    challenge_ttl: float = 3600.0
     page_size: int = 10
 
 
@@ -90,6 +96,7 @@ class Replica:
         self.by_id = {report.id: report for report in self.reports}
         self.attempts: dict[str, int] = {}
         self.attachments: dict[int, bytes] = {}
+        self.challenges = 0
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -123,6 +130,20 @@ class Replica:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+
+    def new_token(self) -> str:
+        """A clearance token: when it was issued, signed with this replica's secret."""
+        issued = str(int(time.time() * 1000))
+        return f"{issued}.{zlib.crc32(f'{issued}/{self.options.seed}/gxcrawl'.encode()):x}"
+
+    def cleared(self, cookie_header: str) -> bool:
+        for part in cookie_header.split(";"):
+            name, _, token = part.strip().partition("=")
+            issued, _, signature = token.partition(".")
+            if name == "gxcrawl_clearance" and issued.isdigit() \
+                    and signature == f"{zlib.crc32(f'{issued}/{self.options.seed}/gxcrawl'.encode()):x}":
+                return time.time() - int(issued) / 1000 < self.options.challenge_ttl
+        return False
 
     def first_attempt(self, path: str) -> bool:
         with self.lock:
@@ -167,6 +188,9 @@ class Replica:
             pager += f'<a class="prev" href="?page={page - 1}{extra}">上一页</a>'
         if page < pages:
             pager += f'<a class="next" href="?page={page + 1}{extra}">下一页</a>'
+        if self.options.browser_lists:
+            return _list_page_html('<div id="app"><ul class="report-list"></ul><div class="pager"></div></div>'
+                                   + _LIST_SCRIPT.replace("PAGE", str(page)).replace("EXTRA", extra))
         body = f'<div id="app"><ul class="report-list">{rows}</ul><div class="pager">{pager}</div></div>'
         return _list_page_html(body)
 
@@ -209,6 +233,29 @@ class Replica:
             return self.attachments[report.id]
 
 
+# What a browser-rendered list page runs: the list from the JSON endpoint, in the server's markup.
+_LIST_SCRIPT = """<script>
+fetch('/zw/public-report/api/list?page=PAGE&size=10EXTRA').then(r => r.json()).then(data => {
+  const list = document.querySelector('ul.report-list');
+  for (const r of data.records) {
+    const li = document.createElement('li');
+    li.innerHTML = '<a href="/zw/public-report/view/' + r.id + '"></a><span class="agency"></span>' +
+      '<span class="area"></span><span class="year"></span><span class="date"></span>';
+    li.querySelector('a').title = r.title; li.querySelector('a').textContent = r.title;
+    li.querySelector('.agency').textContent = r.agency; li.querySelector('.area').textContent = r.areaName;
+    li.querySelector('.year').textContent = r.year; li.querySelector('.date').textContent = r.publishDate;
+    list.appendChild(li);
+  }
+  const pages = Math.max(1, Math.ceil(data.total / data.size));
+  let pager = '<span class="total">共' + pages + '页</span>';
+  if (PAGE < pages) pager += '<a class="next" href="?page=' + (PAGE + 1) + 'EXTRA">下一页</a>';
+  document.querySelector('.pager').innerHTML = pager;
+});
+</script>"""
+_CHALLENGE = ("<html><head><title>安全验证</title></head><body><script>"
+              "document.cookie='gxcrawl_clearance=TOKEN; path=/';location.reload();</script></body></html>")
+
+
 def _list_page_html(body: str) -> str:
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
             "<title>政府信息公开工作年度报告_河南省人民政府门户网站</title></head><body>"
@@ -247,6 +294,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.path in self.replica.options.always_failing:
             return self._send(b"<html><body>503</body></html>", "text/html", 503)
+        if self.replica.options.challenge and not self.replica.cleared(self.headers.get("Cookie", "")):
+            with self.replica.lock:
+                self.replica.challenges += 1
+            return self._send(_CHALLENGE.replace("TOKEN", self.replica.new_token()).encode(), "text/html", 412)
         if path == "/robots.txt":
             return self._send(b"User-agent: *\nDisallow: /admin/\n", "text/plain")
         if path == "/zw/public-report":

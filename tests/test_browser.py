@@ -1,0 +1,69 @@
+"""Pages that need a browser: cookie challenges and script-rendered lists, with a real Chromium.
+
+Each crawl must leave exactly the database a plain crawl of the same portal leaves.
+"""
+
+import re
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from spiders.browser import is_challenge, launch_options
+
+from conftest import needs
+from test_crawl import crawl, rows, serve  # noqa: F401 (a fixture)
+
+
+def database(db) -> tuple:
+    reports = rows(db, "SELECT id, portal_id, published, title, template, format, checks, figures_found "
+                       "FROM reports ORDER BY id")
+    figures = rows(db, "SELECT report_id, key, value FROM figures ORDER BY report_id, key")
+    return reports, figures
+
+
+def stat(result, name: str) -> int:
+    found = re.search(rf"'gxcrawl/{name}': (\d+)", result.stderr)
+    return int(found.group(1)) if found else 0
+
+
+@pytest.fixture
+def plain_database(serve, tmp_path):
+    _, url = serve(reports=24, seed=5, corrected=True)
+    result = crawl(url, tmp_path / "plain.db")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return database(tmp_path / "plain.db")
+
+
+@pytest.mark.parametrize("mode", ["challenge", "browser lists", "both"])
+def test_browser_crawls_store_what_a_plain_crawl_stores(serve, tmp_path, plain_database, mode):
+    needs("chromium")
+    options = {"challenge": mode in ("challenge", "both"), "browser_lists": mode in ("browser lists", "both")}
+    replica, url = serve(reports=24, seed=5, corrected=True, **options)
+    arguments = ["-a", "json_list=off"] if options["browser_lists"] else []
+    result = crawl(url, tmp_path / "browser.db", *arguments)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert database(tmp_path / "browser.db") == plain_database
+    browser, plain = stat(result, "pages/browser"), stat(result, "pages/plain")
+    if mode == "challenge":
+        # One page through the browser; with its cookies every other page passes as plain HTTP.
+        assert browser == 1 and plain >= 27 and replica.challenges <= 3
+    if options["browser_lists"]:
+        assert browser >= 3  # the three list pages
+        assert "rendering it in the browser" in result.stderr
+
+
+def test_challenges_are_recognised_by_status_and_content():
+    page = b"<html><script>document.cookie='x=1; path=/';location.reload();</script></html>"
+    assert is_challenge(HtmlResponse("http://x/", status=412, body=page))
+    assert is_challenge(HtmlResponse("http://x/", status=200, body=page))
+    assert not is_challenge(HtmlResponse("http://x/", status=200, body=b"<html><p>report</p></html>"))
+    long_report = page + b"<p>" + "正文".encode() * 5000 + b"</p>"
+    assert not is_challenge(HtmlResponse("http://x/", status=200, body=long_report))
+
+
+def test_system_chromium_is_used_when_playwright_has_none(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    monkeypatch.setattr("spiders.browser.shutil.which", lambda name: "/usr/bin/chromium" if name == "chromium" else None)
+    assert launch_options()["executable_path"] == "/usr/bin/chromium"
+    (tmp_path / "chromium-1234").mkdir()
+    assert "executable_path" not in launch_options()
