@@ -148,7 +148,7 @@ class ChallengeMiddleware:
             cookies = []
             if page is not None:
                 # The challenge's script sets a new cookie (the browser may still hold the expired one).
-                for _ in range(60):
+                for _ in range(40):  # up to 10 s
                     cookies = await page.context.cookies()
                     if any((cookie["name"], cookie["value"]) not in known for cookie in cookies):
                         break
