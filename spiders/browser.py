@@ -16,6 +16,7 @@ never meets a challenge or a script-rendered list never starts Chromium.
 import glob
 import os
 import shutil
+import time
 
 from scrapy.http import Response
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
@@ -27,7 +28,7 @@ MAX_CHALLENGE_BYTES = 8192
 #: Milliseconds a rendered page may take to show what is waited for.
 WAIT_FOR_TIMEOUT = 10_000
 #: Browser solutions of one request's challenge before it is given up.
-MAX_TRIES = 2
+MAX_TRIES = 3
 SYSTEM_CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: Chromium flags for a headless browser on a machine with no display and little network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -110,6 +111,8 @@ class ChallengeMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        #: When the browser last brought back a fresh cookie (time.monotonic()).
+        self.solved_at = float("-inf")
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -118,6 +121,7 @@ class ChallengeMiddleware:
     def process_request(self, request, spider=None):
         kind = "browser" if request.meta.get("playwright") else "plain"
         self.crawler.stats.inc_value(f"gxcrawl/pages/{kind}")
+        request.meta["gxcrawl_sent_at"] = time.monotonic()
 
     async def process_response(self, request, response, spider=None):
         if request.meta.get("gxcrawl_challenge"):
@@ -125,6 +129,9 @@ class ChallengeMiddleware:
         if request.meta.get("playwright") or not is_challenge(response):
             return response
         self.crawler.stats.inc_value("gxcrawl/challenges")
+        if request.meta.get("gxcrawl_sent_at", float("inf")) < self.solved_at:
+            # Sent with the cookie that expired, before the browser brought a fresh one: retry plainly.
+            return request.replace(headers=_without_cookies(request), dont_filter=True)
         tries = request.meta.get("gxcrawl_challenge_tries", 0)
         if tries >= MAX_TRIES:
             self.crawler.spider.logger.error("%s is still behind the cookie challenge after %d solutions in the "
@@ -154,6 +161,7 @@ class ChallengeMiddleware:
                         break
                     await page.wait_for_timeout(250)
             self._keep_cookies(request, cookies)
+            self.solved_at = time.monotonic()
         finally:
             if page is not None:
                 await page.close()

@@ -52,6 +52,16 @@ def test_browser_crawls_store_what_a_plain_crawl_stores(serve, tmp_path, plain_d
         assert "rendering it in the browser" in result.stderr
 
 
+def test_expired_cookies_send_the_browser_again(serve, tmp_path):
+    needs("chromium")
+    replica, url = serve(reports=10, corrected=False, challenge=True, challenge_ttl=5.0)
+    result = crawl(url, tmp_path / "g.db", "-s", "DOWNLOAD_DELAY=0.5", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert stat(result, "pages/browser") >= 2          # solved again after the cookie expired
+    assert stat(result, "pages/plain") > stat(result, "pages/browser")
+    assert rows(tmp_path / "g.db", "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 10
+
+
 def test_challenges_are_recognised_by_status_and_content():
     page = b"<html><script>document.cookie='x=1; path=/';location.reload();</script></html>"
     assert is_challenge(HtmlResponse("http://x/", status=412, body=page))
