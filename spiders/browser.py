@@ -146,6 +146,12 @@ class ChallengeMiddleware:
                                  playwright_include_page=True, playwright_page_methods=[],
                                  gxcrawl_challenge_tries=tries + 1)
 
+    async def process_exception(self, request, exception, spider=None):
+        """A browser request that failed must not leave its page open."""
+        page = request.meta.get("playwright_page")
+        if page is not None and not page.is_closed():
+            await page.close()
+
     async def _solved(self, request, response):
         """Keep the cookies the challenge set, and fetch the page again as plain HTTP with them."""
         page = response.meta.get("playwright_page")
