@@ -20,10 +20,9 @@ from gxcrawl.samples import (CellStyle, Layout, SampleReport, active_tables, app
                              review_table)
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-#: Flags for a headless Chromium on a machine with no network and no display.
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars")
+#: Flags for Chromium on a machine with no network and no display (run as root, no GPU).
+CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
 PRINT_CSS = """body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; font-size: 12pt; }
 table { border-collapse: collapse; margin: 6pt 0; } td { padding: 2pt 4pt; text-align: center; }"""
 RULED_CSS = "td { border: 1px solid #000; }"
@@ -146,11 +145,15 @@ def print_page(report: SampleReport, layout: str = "official", style: CellStyle 
             ).encode("utf-8")
 
 
+def find_chromium() -> str | None:
+    """The system's Chromium (Debian's /usr/bin/chromium and the usual names), or None."""
+    return next((path for path in map(shutil.which, CHROMIUM_NAMES) if path), None)
+
+
 def chromium_executable() -> str:
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
+    found = find_chromium()
+    if found:
+        return found
     raise RenderingUnavailable("printing PDFs and taking screenshots needs Chromium: apt-get install chromium "
                                "fonts-noto-cjk")
 
@@ -174,7 +177,8 @@ def _chromium(page: bytes, output: str, options) -> bytes:
         source = Path(work) / "page.html"
         source.write_bytes(page)
         target = Path(work) / output
-        subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={work}/profile", *options(target),
+        subprocess.run([browser, "--headless", "--hide-scrollbars", *CHROMIUM_FLAGS, f"--user-data-dir={work}/profile",
+                        *options(target),
                         source.as_uri()], capture_output=True, timeout=120, check=False)
         if not target.exists():
             raise RenderingUnavailable(f"Chromium ({browser}) produced no {output}")

@@ -15,11 +15,12 @@ never meets a challenge or a script-rendered list never starts Chromium.
 
 import glob
 import os
-import shutil
 import time
 
-from scrapy.http import Response
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
+from scrapy.http import Response
+
+from gxcrawl.rendering import CHROMIUM_FLAGS, find_chromium
 
 #: What a challenge page's script does; a page doing both is a challenge, not a report.
 CHALLENGE_MARKERS = ("document.cookie", "location.reload")
@@ -29,10 +30,6 @@ MAX_CHALLENGE_BYTES = 8192
 WAIT_FOR_TIMEOUT = 10_000
 #: Browser solutions of one request's challenge before it is given up.
 MAX_TRIES = 3
-SYSTEM_CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-#: Chromium flags for a headless browser on a machine with no display and little network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 INSTALL_HINT = ("this page needs a real browser and none was found: apt-get install chromium "
                 "(or: python -m playwright install chromium)")
 #: Resources a browser page never needs here: they only cost time and memory.
@@ -47,26 +44,23 @@ def is_challenge(response: Response) -> bool:
     return all(marker in body for marker in CHALLENGE_MARKERS)
 
 
-def system_chromium() -> str | None:
-    """Playwright's own Chromium when installed (None: Playwright finds it), else the system's."""
+def playwright_has_chromium() -> bool:
+    """Whether Playwright's own Chromium is installed (`python -m playwright install chromium`)."""
     browsers = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or os.path.expanduser("~/.cache/ms-playwright")
-    if glob.glob(os.path.join(browsers, "chromium-*")):
-        return None
-    return next((path for path in map(shutil.which, SYSTEM_CHROMIUM) if path), None)
+    return bool(glob.glob(os.path.join(browsers, "chromium-*")))
 
 
 def launch_options() -> dict:
     """PLAYWRIGHT_LAUNCH_OPTIONS: headless, and Debian's Chromium where Playwright has none of its own."""
-    options = {"headless": True, "args": CHROMIUM_ARGS}
-    executable = system_chromium()
+    options = {"headless": True, "args": list(CHROMIUM_FLAGS)}
+    executable = None if playwright_has_chromium() else find_chromium()
     if executable:
         options["executable_path"] = executable
     return options
 
 
 def browser_available() -> bool:
-    browsers = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or os.path.expanduser("~/.cache/ms-playwright")
-    return bool(glob.glob(os.path.join(browsers, "chromium-*")) or system_chromium())
+    return playwright_has_chromium() or find_chromium() is not None
 
 
 async def browser_headers(*, browser_type_name, playwright_request, scrapy_request_data) -> dict:
