@@ -17,6 +17,7 @@ Nothing once stored is deleted or silently overwritten.
 """
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -81,7 +82,9 @@ CREATE TABLE IF NOT EXISTS report_versions (
     template TEXT,
     checks TEXT,
     figures TEXT,                     -- JSON key -> value
-    documents TEXT                    -- JSON list of {url, sha256, content_type}
+    documents TEXT,                   -- JSON list of {url, sha256, content_type}
+    etag TEXT,                        -- the page's validators, for conditional rechecks
+    last_modified TEXT
 );
 CREATE INDEX IF NOT EXISTS report_versions_report ON report_versions(report_id);
 CREATE TABLE IF NOT EXISTS failures (
@@ -114,9 +117,22 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     reports_older INTEGER DEFAULT 0,
     errors INTEGER DEFAULT 0,
     exit_status INTEGER,
-    arguments TEXT
+    arguments TEXT,
+    scope TEXT,                       -- the list walked (its URL without the page), NULL for other runs
+    walk TEXT,                        -- complete, stopped_early, partial, or ids
+    reports_listed INTEGER,           -- report links the lists showed
+    list_pages INTEGER,               -- list pages the portal said it had
+    report_pages INTEGER,             -- report pages fetched
+    requests INTEGER,
+    problems TEXT                     -- JSON list: why the run failed, from the close-of-crawl monitors
 );
 """
+#: Columns added since the first layout: `open_database` adds them to older databases.
+ADDED_COLUMNS = {
+    "report_versions": {"etag": str, "last_modified": str},
+    "crawl_runs": {"scope": str, "walk": str, "reports_listed": int, "list_pages": int, "report_pages": int,
+                   "requests": int, "problems": str},
+}
 #: The headline columns of `reports` and the figure each shows.
 HEADLINES = {
     "applications_new": "applications.new.total",
@@ -145,6 +161,9 @@ class Fetch:
     attachments: list[str] = field(default_factory=list)
     #: {url, sha256, content_type} of each document read, the page first.
     documents: list[dict] = field(default_factory=list)
+    #: The page's ETag and Last-Modified headers, sent back when the page is rechecked.
+    etag: str | None = None
+    last_modified: str | None = None
     fetched_at: str = field(default_factory=lambda: now())
 
 
@@ -159,6 +178,10 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db.conn.execute("PRAGMA busy_timeout = 30000")
     db.enable_wal()
     db.conn.executescript(SCHEMA)
+    for table, columns in ADDED_COLUMNS.items():
+        for column, kind in columns.items():
+            if column not in db[table].columns_dict:
+                db[table].add_column(column, kind)
     if not db["reports"].detect_fts():
         db["reports"].enable_fts(["agency", "title", "text"], tokenize="trigram", create_triggers=True)
     return db
@@ -188,6 +211,8 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
                     None)
         if seen:
             db.conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [fetch.fetched_at, key])
+            db.conn.execute("UPDATE report_versions SET etag = ?, last_modified = ? WHERE id = ?",
+                            [fetch.etag, fetch.last_modified, seen["id"]])
             return UNCHANGED
         newer = current is None or _is_newer(fetch, current)
         db["report_versions"].insert({
@@ -196,6 +221,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
             "fetched_at": fetch.fetched_at, "superseded": 0 if newer else 1, "template": report.template,
             "checks": json.dumps(report.checks), "figures": figures_json,
             "documents": json.dumps(fetch.documents, ensure_ascii=False),
+            "etag": fetch.etag, "last_modified": fetch.last_modified,
         })
         if not newer:
             return OLDER
@@ -259,9 +285,17 @@ def record_failure(db: sqlite_utils.Database, fetch: Fetch, error: str, title: s
             alter=True)  # databases made before these columns existed gain them
 
 
-def start_run(db: sqlite_utils.Database, spider: str, arguments: dict | None = None) -> int:
+def start_run(db: sqlite_utils.Database, spider: str, arguments: dict | None = None, scope: str | None = None) -> int:
+    """Record a run's start; returns its id.
+
+    Earlier runs that never finished (killed, or the machine went down) are
+    marked `interrupted`: the caller holds the writer lock (`gxcrawl.lock`),
+    so none of them is still running.
+    """
     with db.atomic():
-        return db["crawl_runs"].insert({"spider": spider, "started": now(),
+        db.conn.execute("UPDATE crawl_runs SET finish_reason = 'interrupted' "
+                        "WHERE ended IS NULL AND finish_reason IS NULL")
+        return db["crawl_runs"].insert({"spider": spider, "started": now(), "scope": scope,
                                         "arguments": json.dumps(arguments or {}, ensure_ascii=False)}).last_pk
 
 
@@ -269,6 +303,54 @@ def finish_run(db: sqlite_utils.Database, run_id: int, **outcome) -> None:
     with db.atomic():
         db["crawl_runs"].update(run_id, {"ended": now(), **outcome})
 
+
+def last_run(db: sqlite_utils.Database, spider: str, scope: str | None, succeeded: bool = False) -> dict | None:
+    """The latest earlier run of `spider` over `scope` that ended (or was interrupted); with
+    `succeeded`, the latest that finished with exit status 0."""
+    condition = "AND exit_status = 0 AND finish_reason = 'finished'" if succeeded else ""
+    return next(db.query(f"SELECT * FROM crawl_runs WHERE spider = ? AND scope IS ? AND finish_reason IS NOT NULL "
+                         f"{condition} ORDER BY id DESC LIMIT 1", [spider, scope]), None)
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A page a report was stored from: when the portal published it, and its HTTP validators."""
+
+    url: str
+    published: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+def stored_pages(db: sqlite_utils.Database, source: str) -> dict[str, StoredPage]:
+    """Every page of `source` a report version was stored from, by URL, with its latest validators."""
+    prefix = f"{source}/"
+    rows = db.query("SELECT url, published, etag, last_modified FROM report_versions "
+                    "WHERE substr(report_id, 1, ?) = ? AND url IS NOT NULL ORDER BY id", [len(prefix), prefix])
+    return {row["url"]: StoredPage(**row) for row in rows}
+
+
+def failed_pages(db: sqlite_utils.Database, source: str) -> set[str]:
+    """URLs of `source` that were fetched and could not be read (or fetched) at some point."""
+    return {row["url"] for row in db.query("SELECT DISTINCT url FROM failures WHERE source = ?", [source])}
+
+
+def confirm_unchanged(db: sqlite_utils.Database, source: str, url: str, fetched_at: str | None = None) -> bool:
+    """The portal said a stored page has not changed (HTTP 304): only `last_seen` moves.
+
+    Returns False when no current report comes from that page (it was superseded).
+    """
+    with db.atomic():
+        cursor = db.conn.execute("UPDATE reports SET last_seen = ? WHERE source = ? AND url = ?",
+                                 [fetched_at or now(), source, url])
+    return cursor.rowcount > 0
+
+
+def open_readonly(path: str | Path) -> sqlite_utils.Database | None:
+    """The database at `path` opened read-only, or None when there is none yet."""
+    if not Path(path).exists():
+        return None
+    return sqlite_utils.Database(sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True))
 
 
 def previous_carried_forward(connection, source: str, agency: str, year: int):

@@ -2,15 +2,19 @@
 
 Setting GXCRAWL_DB: the database file (default `output/gxcrawl.db`).
 
-The crawl's exit status is decided here, when the spider closes: non-zero
-when the site no longer matched the spider's profile, when the crawl did not
-finish, or when it stored nothing at all.
+The pipeline holds the database's writer lock (`gxcrawl.lock`) from the
+start of the crawl to its end: a second crawl, import or reparse of the same
+database refuses to start meanwhile. When the spider closes, the exit status
+is the close-of-crawl monitors' verdict (spiders/monitors.py): non-zero when
+any failed. The run, its counts and the monitors' messages go to `crawl_runs`.
 """
+
+import json
 
 from scrapy import signals
 
-from gxcrawl import storage
-from spiders.items import FetchFailure, ReportItem
+from gxcrawl import lock, storage
+from spiders.items import FetchFailure, PageUnchanged, ReportItem
 
 
 class StorePipeline:
@@ -23,6 +27,10 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         pipeline = cls(crawler, crawler.settings.get("GXCRAWL_DB", "output/gxcrawl.db"))
+        # Taken before anything is written; a busy database stops the crawl before it starts.
+        lock.acquire(pipeline.path)
+        # Connected after the Spidermon extension's handler (extensions are built before pipelines),
+        # so the monitors' verdict is in the stats when this one runs.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -33,10 +41,17 @@ class StorePipeline:
                      if getattr(spider, name, None) is not None}
         if getattr(spider, "ids", None) is not None:
             arguments["ids"] = f"{spider.ids[0]}-{spider.ids[-1]} ({len(spider.ids)} ids)" if spider.ids else ""
-        self.run_id = storage.start_run(self.db, spider.name, arguments)
+        refresh = getattr(spider, "refresh", None)
+        if refresh is not None:
+            arguments.update(refresh=refresh.mode, recheck_days=refresh.recheck_days, stop_early=refresh.stop_early)
+        self.run_id = storage.start_run(self.db, spider.name, arguments, scope=getattr(spider, "scope", None))
 
     def process_item(self, item):
         stats = self.crawler.stats
+        if isinstance(item, PageUnchanged):
+            storage.confirm_unchanged(self.db, item.source, item.url)
+            stats.inc_value(f"gxcrawl/reports_{storage.UNCHANGED}")
+            return item
         if isinstance(item, FetchFailure):
             storage.record_failure(self.db, storage.Fetch(item.source, item.url), item.error, run_id=self.run_id)
             stats.inc_value("gxcrawl/failures")
@@ -67,31 +82,28 @@ class StorePipeline:
         stats = self.crawler.stats
         counts = {outcome: stats.get_value(f"gxcrawl/reports_{outcome}", 0)
                   for outcome in (storage.NEW, storage.CHANGED, storage.UNCHANGED, storage.OLDER)}
-        problems = []
-        if stats.get_value("gxcrawl/profile_mismatch"):
-            problems.append("the portal no longer matches the spider's profile (see the errors above)")
-        if stats.get_value("gxcrawl/lists_lost"):
-            problems.append(f"{stats.get_value('gxcrawl/lists_lost')} list pages could not be fetched, so the reports "
-                            "they list were not seen")
-        exceptions = sum(value for key, value in stats.get_stats().items() if key.startswith("spider_exceptions/"))
-        if exceptions:
-            problems.append(f"the spider raised {exceptions} exceptions (see the errors above)")
-        if reason != "finished":
-            problems.append(f"the crawl ended early ({reason})")
-        if not sum(counts.values()):
-            problems.append("no report was stored")
+        problems = stats.get_value("gxcrawl/problems")
+        if problems is None:
+            problems = ["the close-of-crawl monitors did not run: check that SPIDERMON_ENABLED is on and "
+                        "spiders.monitors.CloseMonitors is in SPIDERMON_SPIDER_CLOSE_MONITORS"]
         status = 1 if problems else 0
         stats.set_value("gxcrawl/exit_status", status)
         storage.finish_run(self.db, self.run_id, finish_reason=reason,
                            pages=stats.get_value("response_received_count", 0),
+                           requests=stats.get_value("downloader/request_count", 0),
+                           report_pages=stats.get_value("gxcrawl/report_pages/requested", 0),
+                           reports_listed=stats.get_value("gxcrawl/reports_listed", 0),
+                           list_pages=stats.get_value("gxcrawl/list_pages"), walk=stats.get_value("gxcrawl/walk"),
                            reports_new=counts["new"], reports_changed=counts["changed"],
                            reports_unchanged=counts["unchanged"], reports_older=counts["older"],
-                           errors=stats.get_value("gxcrawl/failures", 0), exit_status=status)
+                           errors=stats.get_value("gxcrawl/failures", 0), exit_status=status,
+                           problems=json.dumps(problems, ensure_ascii=False))
         summary = (f"stored in {self.path}: {counts['new']} new, {counts['changed']} changed, "
                    f"{counts['unchanged']} unchanged reports; {stats.get_value('gxcrawl/failures', 0)} not read "
-                   "(see the failures table)")
+                   f"(see the failures table); run {self.run_id} in crawl_runs")
         if problems:
             spider.logger.error("crawl failed: %s. %s", "; ".join(problems), summary)
         else:
             spider.logger.info("crawl finished: %s", summary)
         self.db.close()
+        lock.release(self.path)

@@ -28,3 +28,11 @@ class FetchFailure:
     source: str
     url: str
     error: str
+
+
+@dataclass
+class PageUnchanged:
+    """A stored report page that the portal says has not changed since (HTTP 304 to a recheck)."""
+
+    source: str
+    url: str

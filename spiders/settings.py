@@ -5,7 +5,9 @@ limits are unknown: robots.txt obeyed, AutoThrottle, two requests at a time
 per host, an honest User-Agent, retries with backoff, a download timeout.
 The gxcrawl settings are documented where they are read:
 GXCRAWL_DB (pipelines/store.py), GXCRAWL_ARCHIVE (pipelines/archive.py),
-GXCRAWL_MAX_ATTACHMENT_BYTES (spiders/henan), RETRY_BACKOFF_* (spiders/middlewares.py).
+GXCRAWL_MAX_ATTACHMENT_BYTES (spiders/henan), RETRY_BACKOFF_* (spiders/middlewares.py),
+the monitors' thresholds GXCRAWL_MAX_ERROR_RATE, GXCRAWL_MAX_ERRORS and
+GXCRAWL_MIN_LISTED_RATIO (spiders/monitors.py).
 """
 
 from spiders.browser import launch_options
@@ -59,6 +61,10 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.store.StorePipeline": 500,
 }
+# Close-of-crawl monitors: their verdict is the crawl's exit status (spiders/monitors.py).
+SPIDERMON_ENABLED = True
+EXTENSIONS = {"spidermon.contrib.scrapy.extensions.Spidermon": 500}
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("spiders.monitors.CloseMonitors",)
 GXCRAWL_DB = "output/gxcrawl.db"
 # Attachments reach tens of MB when scanned; the parser refuses documents over 50 MB anyway.
 GXCRAWL_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024

@@ -128,17 +128,18 @@ def test_a_portal_whose_markup_changed_fails_loudly(serve, tmp_path):
     assert run["exit_status"] == 1 and run["reports_new"] == 0
 
 
-def test_enumerating_ids_and_refreshing_an_unchanged_portal(serve, tmp_path):
+def test_enumerating_ids_then_walking_the_lists(serve, tmp_path):
     replica, url = serve(reports=10, corrected=False)
     db = tmp_path / "g.db"
     ids = f"{replica.reports[0].id}-{replica.reports[-1].id}"
     first = crawl(url, db, "-a", f"ids={ids}")
     assert first.returncode == 0, first.stderr[-3000:]
     assert_database_matches(db, replica)
-    second = crawl(url, db)
-    assert second.returncode == 0
-    runs = rows(db, "SELECT reports_new, reports_unchanged FROM crawl_runs ORDER BY id")
-    assert runs == [{"reports_new": 10, "reports_unchanged": 0}, {"reports_new": 0, "reports_unchanged": 10}]
+    second = crawl(url, db, "-a", "refresh=all")
+    assert second.returncode == 0, second.stderr[-3000:]
+    runs = rows(db, "SELECT reports_new, reports_unchanged, walk FROM crawl_runs ORDER BY id")
+    assert runs == [{"reports_new": 10, "reports_unchanged": 0, "walk": "ids"},
+                    {"reports_new": 0, "reports_unchanged": 10, "walk": "complete"}]
     assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 10
     assert rows(db, "SELECT COUNT(*) AS n FROM failures")[0]["n"] == 0   # the gaps between ids are no errors
 

@@ -1,13 +1,18 @@
 """`scrapy crawl` with an exit status cron can trust.
 
 Scrapy's own command exits 0 unless the spider could not start. This one
-exits with the status the store pipeline decided (`gxcrawl/exit_status`):
-non-zero when the site no longer matched the profile, the crawl ended early,
-or nothing was stored.
+exits with the close-of-crawl monitors' verdict, as the store pipeline left
+it in `gxcrawl/exit_status` (spiders/monitors.py), and refuses to start at
+all, with status 75 (EX_TEMPFAIL), while another process writes the same
+database (gxcrawl.lock).
 """
+
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+
+from gxcrawl import lock
 
 
 class Command(ScrapyCrawl):
@@ -15,8 +20,18 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("running 'scrapy crawl' needs exactly one spider name")
         crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        database = crawler.settings.get("GXCRAWL_DB", "output/gxcrawl.db")
+        try:
+            lock.acquire(database)
+        except lock.DatabaseBusy as busy:
+            print(f"gxcrawl: {busy}", file=sys.stderr)
+            self.exitcode = lock.BUSY_EXIT_STATUS
+            return
+        try:
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            lock.release(database)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
         else:

@@ -13,7 +13,9 @@ Spider arguments (`-a name=value`):
 - `ids`: enumerate view ids instead of walking the lists, e.g. `33900-34100` or `33923,33925`;
 - `max_pages`: stop after this many list pages;
 - `json_list=off`: behave as if the portal had no JSON list endpoint (lists are then
-  rendered in the browser when their HTML holds no links).
+  rendered in the browser when their HTML holds no links);
+- `refresh`, `recheck_days`, `stop_early`: what a crawl over an existing database
+  fetches again (see spiders/refresh.py). By default only reports not stored yet.
 """
 
 import dataclasses
@@ -26,7 +28,8 @@ import scrapy
 from spiders.henan.profile import HENAN, PortalProfile
 from gxcrawl.storage import Fetch
 from spiders.browser import render_in_browser
-from spiders.items import FetchFailure, ReportItem
+from spiders.items import FetchFailure, PageUnchanged, ReportItem
+from spiders.refresh import RefreshPolicy
 
 _TOTAL_PAGES = re.compile(r"(\d+)")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -37,8 +40,13 @@ class HenanSpider(scrapy.Spider):
     profile: PortalProfile = HENAN
 
     def __init__(self, base_url: str | None = None, year: str | None = None, area: str | None = None,
-                 ids: str | None = None, max_pages: str | None = None, json_list: str | None = None, **kwargs):
+                 ids: str | None = None, max_pages: str | None = None, json_list: str | None = None,
+                 refresh: str | None = None, recheck_days: str | None = None, stop_early: str | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
+        self.refresh = RefreshPolicy.from_arguments(refresh, recheck_days, stop_early)
+        self.stopped_at: int | None = None  # the list page where an ordered walk stopped
+        self.walk_cut = False  # max_pages left list pages unwalked
         if json_list == "off":
             self.profile = dataclasses.replace(self.profile, json_list_path=None)
         self.base_url = (base_url or self.profile.base_url).rstrip("/")
@@ -58,17 +66,36 @@ class HenanSpider(scrapy.Spider):
         spider.max_attachment = crawler.settings.getint("GXCRAWL_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024)
         return spider
 
+    @property
+    def scope(self) -> str | None:
+        """The list this crawl walks (its URL without the page number); None when it enumerates ids."""
+        return None if self.ids is not None else self.list_url(None)
+
     async def start(self):
+        # Read now, not in __init__: the store pipeline has taken the writer lock and upgraded the database.
+        self.refresh.load(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"), self.profile.source, self.name,
+                          self.scope)
+        self.refresh.record_in(self.crawler.stats)
+        if self.refresh.walks_sequentially:
+            self.logger.info("refresh: %d reports stored before; walking the lists newest first, up to the first "
+                             "page that holds only reports seen before (-a refresh=all walks everything)",
+                             len(self.refresh.stored))
+        elif self.refresh.stored:
+            self.logger.info("refresh: %d reports stored before are %s", len(self.refresh.stored),
+                             "fetched again (refresh=all)" if self.refresh.mode == "all" else "not fetched again")
         if self.ids is not None:
             for portal_id in self.ids:
-                yield self.report_request(portal_id, {})
+                request = self.report_request(self.report_url(portal_id), {})
+                if request is not None:
+                    yield request
             return
         yield self.list_request(1)
 
     # --- Lists ------------------------------------------------------------------------
 
-    def list_url(self, page: int) -> str:
-        query = {"page": page, **({"year": self.year} if self.year else {}), **({"area": self.area} if self.area else {})}
+    def list_url(self, page: int | None) -> str:
+        query = {**({"page": page} if page else {}), **({"year": self.year} if self.year else {}),
+                 **({"area": self.area} if self.area else {})}
         return f"{self.base_url}{self.profile.list_path}?{urlencode(query)}"
 
     def list_request(self, page: int) -> scrapy.Request:
@@ -93,28 +120,55 @@ class HenanSpider(scrapy.Spider):
                                  response.url)
                 yield self.browser_list_request(page)
             return
+        listed = []
         for item, link in links:
             url = response.urljoin(link.attrib["href"])
             if not self.on_portal(url):
                 self.logger.warning("list page %d links off the portal to %s; not followed", page, url)
                 continue
-            listing = {
+            listed.append((url, {
                 "title": link.attrib.get("title") or link.css("::text").get(),
                 "agency": item.css(self.profile.list_agency).get(),
                 "region": item.css(self.profile.list_area).get(),
                 "year": item.css(self.profile.list_year).get(),
                 "published": item.css(self.profile.list_date).get(),
-            }
-            yield scrapy.Request(url, callback=self.parse_report, cb_kwargs={"listing": listing}, errback=self.failed)
+            }))
+        yield from self.listed_reports(listed)
         total = _TOTAL_PAGES.search(response.css(self.profile.pager_total).get() or "")
-        if total and page == 1:
-            for next_page in range(2, self.last_page(int(total.group(1))) + 1):
-                yield self.list_request(next_page)
-        elif not total and response.css(self.profile.pager_next).get() and page < self.last_page(page + 1):
-            yield self.list_request(page + 1)  # no page count shown: follow 下一页
+        # With no page count shown, the pager's 下一页 says whether there is more.
+        has_next = bool(response.css(self.profile.pager_next).get())
+        for next_page in self.list_pages_after(page, int(total.group(1)) if total else None, has_next,
+                                               [url for url, _ in listed]):
+            yield self.list_request(next_page)
 
-    def last_page(self, last: int) -> int:
-        return min(last, self.max_pages) if self.max_pages else last
+    def listed_reports(self, listed: list[tuple[str, dict]]):
+        """Requests for the listed reports that this crawl fetches (see spiders/refresh.py)."""
+        self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
+        for url, listing in listed:
+            request = self.report_request(url, listing)
+            if request is not None:
+                yield request
+
+    def list_pages_after(self, page: int, declared: int | None, has_next: bool, urls: list[str]) -> list[int]:
+        """The list pages to ask for once `page` is read; `declared` is the page count the portal shows."""
+        if page == 1 and declared is not None:
+            self.crawler.stats.set_value("gxcrawl/list_pages", declared)
+        last = declared if declared is not None else page + 1 if has_next else page
+        if self.max_pages and last > self.max_pages:
+            last, self.walk_cut = self.max_pages, True
+        if page >= last:
+            return []
+        if self.refresh.walks_sequentially:
+            if self.refresh.only_seen_before(urls):
+                self.stopped_at = page
+                self.logger.info("list page %d holds only reports seen before: the older pages (%d to %s) were "
+                                 "walked by earlier runs; stopping here", page, page + 1,
+                                 declared if declared is not None else "the end")
+                return []
+            return [page + 1]
+        if declared is None:
+            return [page + 1]
+        return list(range(2, last + 1)) if page == 1 else []
 
     def json_request(self, page: int) -> scrapy.Request:
         query = {"page": page, "size": self.profile.page_size,
@@ -154,24 +208,41 @@ class HenanSpider(scrapy.Spider):
                 self.mismatch(f"list page 1 of {self.list_url(1)} has no report links and the JSON list at "
                               f"{response.url} no records: the portal's lists no longer match the profile")
             return
-        for record in records:
-            listing = {"title": record.get("title"), "agency": record.get("agency"),
-                       "region": record.get("areaName"), "area_code": record.get("areaCode"),
-                       "year": record.get("year"), "published": record.get("publishDate")}
-            yield self.report_request(record["id"], listing)
-        if page == 1:
-            size = int(data.get("size") or self.profile.page_size)
-            last = -(-int(data.get("total") or 0) // size)
-            for next_page in range(2, self.last_page(last) + 1):
-                yield self.list_request(next_page)
+        listed = [(self.report_url(record["id"]),
+                   {"title": record.get("title"), "agency": record.get("agency"),
+                    "region": record.get("areaName"), "area_code": record.get("areaCode"),
+                    "year": record.get("year"), "published": record.get("publishDate")})
+                  for record in records]
+        yield from self.listed_reports(listed)
+        size = int(data.get("size") or self.profile.page_size)
+        declared = -(-int(data.get("total") or 0) // size)
+        for next_page in self.list_pages_after(page, declared, False, [url for url, _ in listed]):
+            yield self.list_request(next_page)
 
     # --- Reports ----------------------------------------------------------------------
 
-    def report_request(self, portal_id: int, listing: dict) -> scrapy.Request:
-        url = self.base_url + self.profile.view_path.format(id=portal_id)
-        return scrapy.Request(url, callback=self.parse_report, cb_kwargs={"listing": listing}, errback=self.failed)
+    def report_url(self, portal_id: int) -> str:
+        return self.base_url + self.profile.view_path.format(id=portal_id)
+
+    def report_request(self, url: str, listing: dict) -> scrapy.Request | None:
+        """The request for a report page, or None when the refresh policy says it is not needed."""
+        stats = self.crawler.stats
+        headers = self.refresh.headers_for(url)
+        if headers is None:
+            stats.inc_value("gxcrawl/report_pages/stored_before")
+            return None
+        stats.inc_value("gxcrawl/report_pages/requested")
+        if url in self.refresh.stored:
+            stats.inc_value("gxcrawl/report_pages/rechecked")
+        # A 304 answers a conditional recheck: the callback, not the error handler, takes it.
+        return scrapy.Request(url, callback=self.parse_report, cb_kwargs={"listing": listing}, errback=self.failed,
+                              headers=headers, meta={"handle_httpstatus_list": [304]} if headers else {})
 
     def parse_report(self, response, listing: dict):
+        if response.status == 304:
+            self.crawler.stats.inc_value("gxcrawl/report_pages/not_modified")
+            yield PageUnchanged(self.profile.source, response.url)
+            return
         title = " ".join(response.css(self.profile.report_title).css("::text").getall()).strip()
         if not title:
             if self.ids is not None and not response.css(self.profile.report_content):
@@ -187,6 +258,7 @@ class HenanSpider(scrapy.Spider):
             published=_iso_date(_after_colon(response.css(self.profile.meta_date).get()) or listing.get("published")),
             attachments=[url for url in map(response.urljoin, response.css(self.profile.attachment_links).getall())
                          if self.on_portal(url)],
+            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
         )
         item = ReportItem(fetch, title=title or listing.get("title"), documents=[_document(response)],
                           content_selectors=(self.profile.report_content,))
@@ -213,6 +285,18 @@ class HenanSpider(scrapy.Spider):
         item.errors.append({"url": request.url, "error": f"could not be downloaded: {failure.getErrorMessage()}"})
         self.crawler.stats.inc_value("gxcrawl/attachment_errors")
         yield from self.next_attachment(item, remaining)
+
+    def closed(self, reason: str) -> None:
+        # Runs before the monitors and the store pipeline (it is connected to spider_closed first).
+        if self.ids is not None:
+            walk = "ids"
+        elif self.stopped_at is not None:
+            walk = "stopped_early"
+        elif self.walk_cut or self.crawler.stats.get_value("gxcrawl/lists_lost") or reason != "finished":
+            walk = "partial"
+        else:
+            walk = "complete"
+        self.crawler.stats.set_value("gxcrawl/walk", walk)
 
     # --- Trouble ----------------------------------------------------------------------
 
@@ -255,6 +339,11 @@ def portal_id_of(url: str) -> int | None:
 def _document(response) -> dict:
     return {"url": response.url, "body": response.body,
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None}
+
+
+def _header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _after_colon(text: str | None) -> str | None:

@@ -5,7 +5,10 @@ with the paths and markup of the model, and on demand the obstacles real
 portals put up: lists with no links (JSON only), transient faults on first
 attempts (503, a connection reset mid-body, a stalled response), GBK pages
 declared only in `<meta>`, a corrected re-publication, attachment-only
-reports in every format, and changed markup.
+reports in every format, and changed markup. Between two crawls it can
+change as portals do: publish new reports (`publish`), correct one quietly
+under the same address (`correct_silently`), or list nothing at all. Report
+pages carry ETag and Last-Modified and answer conditional requests with 304.
 
     python -m spiders.henan.replica --reports 40 --port 8000
 
@@ -20,9 +23,10 @@ import socket
 import threading
 import time
 import zlib
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
@@ -69,6 +73,10 @@ class ReplicaOptions:
     challenge: bool = False
     #: Seconds a solved challenge's cookie stays valid.
     challenge_ttl: float = 3600.0
+    #: Lists that show no report at all, as after a botched migration of the portal.
+    lists_nothing: bool = False
+    #: Seconds each report page takes to answer.
+    latency: float = 0.0
     page_size: int = 10
 
 
@@ -81,6 +89,11 @@ class PortalReport:
     published: str
     format: str = "html"
     gbk: bool = False
+    #: When the page last changed (seconds since the epoch): its Last-Modified header.
+    modified: float = 0.0
+
+    def __post_init__(self):
+        self.modified = self.modified or _timestamp(self.published)
 
     @property
     def title(self) -> str:
@@ -97,6 +110,7 @@ class Replica:
         self.attempts: dict[str, int] = {}
         self.attachments: dict[int, bytes] = {}
         self.challenges = 0
+        self.not_modified = 0
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -111,6 +125,34 @@ class Replica:
             if key not in best or (report.published, report.id) > (best[key].published, best[key].id):
                 best[key] = report
         return best
+
+    # --- Changes between crawls -------------------------------------------------------
+
+    def publish(self, count: int) -> list["PortalReport"]:
+        """Publish `count` new reports, newer than every other: they head the lists."""
+        rng = random.Random(f"{self.options.seed}/{len(self.reports)}")
+        seen = {(report.sample.agency, report.sample.year) for report in self.reports}
+        latest = max(date.fromisoformat(report.published) for report in self.reports) if self.reports else None
+        added = _new_reports(rng, count, len(self.reports), max(self.by_id, default=33000) + 1, seen, self.options)
+        for report in added:
+            if latest:
+                report.published = (latest + timedelta(days=1)).isoformat()
+                report.modified = _timestamp(report.published)
+        with self.lock:
+            self.reports.extend(added)
+            self.by_id.update((report.id, report) for report in added)
+        return added
+
+    def correct_silently(self, portal_id: int) -> "PortalReport":
+        """Change a report's figures under the same address, title and date, as agencies do quietly."""
+        report = self.by_id[portal_id]
+        figures = dict(report.sample.figures)
+        figures["active.normative.issued"] = (figures["active.normative.issued"] or Decimal(0)) + 7
+        with self.lock:
+            report.sample = replace(report.sample, figures=figures)
+            report.modified = max(time.time(), report.modified + 1)
+            self.attachments.pop(portal_id, None)
+        return report
 
     # --- Serving ----------------------------------------------------------------------
 
@@ -156,6 +198,8 @@ class Replica:
     def listed(self, query: dict) -> list[PortalReport]:
         year = query.get("year", [None])[0]
         area = query.get("area", [None])[0]
+        if self.options.lists_nothing:
+            return []
         prefix = area or ""
         while prefix.endswith("00"):  # 410000 is Henan, 410700 新乡市, 410703 卫滨区
             prefix = prefix[:-2]
@@ -310,9 +354,8 @@ class _Handler(BaseHTTPRequestHandler):
         if len(parts) >= 4 and parts[:3] == ["zw", "public-report", "view"] and parts[3].isdigit():
             report = self.replica.by_id.get(int(parts[3]))
             if report:
-                # GBK pages declare their charset only in <meta>.
-                return self._send(self.replica.report_page(report), "text/html" if report.gbk else
-                                  "text/html; charset=utf-8")
+                time.sleep(self.replica.options.latency)
+                return self._send_report(report)
         if len(parts) >= 5 and parts[:3] == ["zw", "public-report", "file"] and parts[3].isdigit():
             report = self.replica.by_id.get(int(parts[3]))
             if report and report.format != "html":
@@ -338,11 +381,33 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(b"<html><body>late</body></html>", "text/html", 503)
         return True
 
-    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+    def _send_report(self, report: PortalReport) -> None:
+        body = self.replica.report_page(report)
+        validators = {"ETag": f'"{zlib.crc32(body):08x}"', "Last-Modified": formatdate(report.modified, usegmt=True)}
+        if self._not_modified(validators["ETag"], report.modified):
+            with self.replica.lock:
+                self.replica.not_modified += 1
+            return self._send(b"", "text/html", 304, validators)
+        # GBK pages declare their charset only in <meta>.
+        self._send(body, "text/html" if report.gbk else "text/html; charset=utf-8", headers=validators)
+
+    def _not_modified(self, etag: str, modified: float) -> bool:
+        if "If-None-Match" in self.headers:
+            return etag in [tag.strip() for tag in self.headers["If-None-Match"].split(",")]
+        try:
+            since = parsedate_to_datetime(self.headers.get("If-Modified-Since", ""))
+        except (TypeError, ValueError):
+            return False
+        return int(modified) <= since.timestamp()
+
+    def _send(self, body: bytes, content_type: str, status: int = 200, headers: dict | None = None) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            if status != 304:
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
@@ -351,24 +416,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def build_reports(options: ReplicaOptions) -> list[PortalReport]:
     rng = random.Random(options.seed)
-    reports: list[PortalReport] = []
-    next_id = 33001
-    seen: set[tuple[str, int]] = set()
-    for index in range(options.reports):
-        while True:
-            agency, year = rng.choice(AGENCIES), rng.randint(2019, 2023)
-            if (agency, year) not in seen or len(seen) >= len(AGENCIES) * 5:
-                break
-        if (agency, year) in seen:  # more reports asked for than the sample agencies have years
-            agency = f"{agency}第{index}分局"
-        seen.add((agency, year))
-        sample = random_report(rng, form="2021" if year >= 2021 else "2019", agency=agency, year=year)
-        area_code, area_name = next((code for prefix, code in AREAS.items() if agency.startswith(prefix)),
-                                    ("410000", "河南省"))
-        published = date(year + 1, 1, 10) + timedelta(days=rng.randint(0, 60))
-        reports.append(PortalReport(next_id, sample, area_code, area_name, published.isoformat(),
-                                    gbk=bool(options.gbk_every) and index % options.gbk_every == 2))
-        next_id += rng.randint(1, 4)
+    reports = _new_reports(rng, options.reports, 0, 33001, set(), options)
+    next_id = reports[-1].id + 1 if reports else 33001
     for fmt, report in zip(options.attachment_formats, reports[1::2]):
         report.format = fmt
         report.gbk = False
@@ -381,6 +430,32 @@ def build_reports(options: ReplicaOptions) -> list[PortalReport]:
         published = date.fromisoformat(original.published) + timedelta(days=30)
         reports.append(PortalReport(next_id + 5, corrected, original.area_code, original.area_name,
                                     published.isoformat()))
+    return reports
+
+
+def _timestamp(iso_date: str) -> float:
+    return datetime.fromisoformat(iso_date).replace(tzinfo=timezone.utc).timestamp()
+
+
+def _new_reports(rng: random.Random, count: int, first_index: int, next_id: int, seen: set[tuple[str, int]],
+                 options: ReplicaOptions) -> list[PortalReport]:
+    """`count` reports of agencies and years not in `seen`, with ids from `next_id` up."""
+    reports: list[PortalReport] = []
+    for index in range(first_index, first_index + count):
+        while True:
+            agency, year = rng.choice(AGENCIES), rng.randint(2019, 2023)
+            if (agency, year) not in seen or len(seen) >= len(AGENCIES) * 5:
+                break
+        while (agency, year) in seen:  # more reports asked for than the sample agencies have years
+            agency = f"{agency}第{index}分局"
+        seen.add((agency, year))
+        sample = random_report(rng, form="2021" if year >= 2021 else "2019", agency=agency, year=year)
+        area_code, area_name = next((code for prefix, code in AREAS.items() if agency.startswith(prefix)),
+                                    ("410000", "河南省"))
+        published = date(year + 1, 1, 10) + timedelta(days=rng.randint(0, 60))
+        reports.append(PortalReport(next_id, sample, area_code, area_name, published.isoformat(),
+                                    gbk=bool(options.gbk_every) and index % options.gbk_every == 2))
+        next_id += rng.randint(1, 4)
     return reports
 
 

@@ -1,0 +1,75 @@
+"""One writer per database: a crawl, an import or a reparse holds `<database>.lock` while it writes.
+
+The lock is an advisory `flock` on a file beside the database, so the
+operating system releases it when its holder exits, however it exits (a
+kill, a crash, a machine restart): there are no stale locks to clean up. The
+file records who holds it, for the message the next writer prints.
+
+Within one process the lock is re-entrant: the `crawl` command takes it
+before Scrapy starts (to refuse at once, with a clear message), and the
+store pipeline takes it again for crawls started any other way.
+"""
+
+import fcntl
+import os
+import socket
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+#: Exit status of a command that found the database busy (EX_TEMPFAIL: try again later).
+BUSY_EXIT_STATUS = 75
+
+_held: dict[str, tuple[int, int]] = {}  # real path of the lock file → (file descriptor, holders)
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process is writing the database."""
+
+
+def lock_path(database: str | Path) -> Path:
+    return Path(f"{database}.lock")
+
+
+def acquire(database: str | Path) -> None:
+    """Take the database's writer lock, or raise DatabaseBusy saying who holds it."""
+    path = lock_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(path)
+    if key in _held:
+        descriptor, holders = _held[key]
+        _held[key] = (descriptor, holders + 1)
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(descriptor, 500, 0).decode("utf-8", "replace").strip() or "another process"
+        os.close(descriptor)
+        raise DatabaseBusy(f"{database} is being written by {holder}. This run stopped without touching it; "
+                           "run it again once the other one has finished (cron: wrap it in `flock -n`)") from None
+    os.ftruncate(descriptor, 0)
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    os.pwrite(descriptor, f"process {os.getpid()} on {socket.gethostname()}, since {started}\n".encode(), 0)
+    _held[key] = (descriptor, 1)
+
+
+def release(database: str | Path) -> None:
+    key = os.path.realpath(lock_path(database))
+    if key not in _held:
+        return
+    descriptor, holders = _held.pop(key)
+    if holders > 1:
+        _held[key] = (descriptor, holders - 1)
+        return
+    os.close(descriptor)  # closing releases the flock; the file stays, empty locks cost nothing
+
+
+@contextmanager
+def writing(database: str | Path):
+    """`with writing(path):` holds the writer lock for the block."""
+    acquire(database)
+    try:
+        yield
+    finally:
+        release(database)

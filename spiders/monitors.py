@@ -1,0 +1,108 @@
+"""Close-of-crawl monitors (Spidermon): can this crawl's result be trusted?
+
+They run when the spider closes, on the crawl's stats. A failed monitor
+makes `scrapy crawl` exit non-zero, for cron to alert on, and its message is
+kept in `crawl_runs.problems` (pipelines/store.py writes both). Thresholds are
+settings, read here:
+
+- GXCRAWL_MAX_ERROR_RATE (default 0.05) and GXCRAWL_MAX_ERRORS (default 5):
+  the crawl fails when more documents could not be fetched or read than this
+  share of the report pages it fetched, or than this count if that is more;
+- GXCRAWL_MIN_LISTED_RATIO (default 0.5): the crawl fails when the portal
+  lists fewer than this share of the reports (or list pages) that the last
+  successful run over the same list saw.
+"""
+
+from spidermon import MonitorSuite, monitors
+from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
+from spidermon.core.actions import Action
+
+WALKS = ("complete", "stopped_early", "partial")
+
+
+@monitors.name("crawl")
+class CrawlMonitor(BaseScrapyMonitor):
+    @monitors.name("finished")
+    def test_finished(self):
+        reason = self.stats.get("finish_reason")
+        if reason != "finished":
+            self.fail(f"the crawl ended early ({reason}); run the same command again: it fetches only what is "
+                      "still missing")
+
+    @monitors.name("site matches the profile")
+    def test_profile(self):
+        mismatches = self.stats.get("gxcrawl/profile_mismatch", 0)
+        if mismatches:
+            self.fail(f"the site no longer matches the spider's profile ({mismatches} times; the errors above say "
+                      "where)")
+
+    @monitors.name("every list page read")
+    def test_lists(self):
+        lost = self.stats.get("gxcrawl/lists_lost", 0)
+        if lost:
+            self.fail(f"{lost} list pages could not be fetched, so the reports they list were not seen")
+
+    @monitors.name("no spider exceptions")
+    def test_exceptions(self):
+        raised = sum(value for key, value in self.stats.items() if key.startswith("spider_exceptions/"))
+        if raised:
+            self.fail(f"the spider raised {raised} exceptions (see the tracebacks above)")
+
+
+@monitors.name("reports")
+class ReportsMonitor(BaseScrapyMonitor):
+    @monitors.name("lists show reports")
+    def test_listed(self):
+        if self.stats.get("gxcrawl/walk") not in WALKS:
+            self.skipTest("the crawl enumerated ids instead of walking lists")
+        if not self.stats.get("gxcrawl/reports_listed", 0):
+            self.fail("the portal's lists showed no report at all")
+
+    @monitors.name("few errors")
+    def test_errors(self):
+        settings = self.crawler.settings
+        errors = self.stats.get("gxcrawl/failures", 0)
+        fetched = self.stats.get("gxcrawl/report_pages/requested", 0)
+        rate = settings.getfloat("GXCRAWL_MAX_ERROR_RATE", 0.05)
+        allowed = max(settings.getint("GXCRAWL_MAX_ERRORS", 5), int(rate * fetched))
+        if errors > allowed:
+            self.fail(f"{errors} documents could not be fetched or read, more than the {allowed} allowed "
+                      f"({rate:.0%} of {fetched} report pages fetched, GXCRAWL_MAX_ERROR_RATE, or "
+                      "GXCRAWL_MAX_ERRORS); the failures table says which and why")
+
+    @monitors.name("as many reports as last time")
+    def test_compared_with_last_run(self):
+        last = self.stats.get("gxcrawl/last_good_run")
+        if not last:
+            self.skipTest("no earlier successful run over the same list")
+        ratio = self.crawler.settings.getfloat("GXCRAWL_MIN_LISTED_RATIO", 0.5)
+        pages, last_pages = self.stats.get("gxcrawl/list_pages"), self.stats.get("gxcrawl/last_good_run/list_pages")
+        if pages is not None and last_pages and pages < ratio * last_pages:
+            self.fail(f"the portal lists {pages} pages of reports, against {last_pages} in run {last} "
+                      f"(below GXCRAWL_MIN_LISTED_RATIO = {ratio})")
+        listed, last_listed = (self.stats.get("gxcrawl/reports_listed", 0),
+                               self.stats.get("gxcrawl/last_good_run/reports_listed"))
+        both_complete = self.stats.get("gxcrawl/walk") == "complete" == \
+            self.stats.get("gxcrawl/last_good_run/walk")
+        if both_complete and last_listed and listed < ratio * last_listed:
+            self.fail(f"the portal lists {listed} reports, against {last_listed} in run {last} "
+                      f"(below GXCRAWL_MIN_LISTED_RATIO = {ratio})")
+
+
+class RecordVerdict(Action):
+    """Leave the monitors' verdict in the stats, for the store pipeline to act on and record."""
+
+    def run_action(self):
+        problems = [f"{result.monitor.name}: {result.reason or _last_line(result.error)}"
+                    for result in self.result.monitors_failed_results]
+        self.data.crawler.stats.set_value("gxcrawl/problems", problems)
+
+
+class CloseMonitors(MonitorSuite):
+    monitors = [CrawlMonitor, ReportsMonitor]
+    monitors_finished_actions = [RecordVerdict]
+
+
+def _last_line(text: str | None) -> str:
+    """A monitor that broke (rather than failed): the exception's own message."""
+    return (text or "the monitor broke").strip().splitlines()[-1]

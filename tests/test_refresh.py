@@ -1,0 +1,143 @@
+"""Cron-driven refreshes, end to end against the replica: incremental, resumable, locked, monitored."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+from datetime import date
+
+from test_crawl import FAST, SCRAPY, ROOT, assert_database_matches, crawl, rows, serve, stored_figures  # noqa: F401
+
+
+def report_pages(paths: list[str]) -> list[str]:
+    return [path for path in paths if "/view/" in path]
+
+
+def list_pages(paths: list[str]) -> list[str]:
+    return [path for path in paths if path.startswith("/zw/public-report?")]
+
+
+def last_run(db) -> dict:
+    return rows(db, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+
+
+def test_refreshes_fetch_only_what_is_new(serve, tmp_path):
+    replica, url = serve(reports=45, corrected=False)
+    db = tmp_path / "g.db"
+    first = crawl(url, db)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert last_run(db)["walk"] == "complete"
+
+    before = len(replica.requests)
+    unchanged = crawl(url, db)
+    assert unchanged.returncode == 0, unchanged.stderr[-3000:]
+    requested = replica.requests[before:]
+    assert report_pages(requested) == []
+    assert list_pages(requested) == ["/zw/public-report?page=1"]
+    run = last_run(db)
+    assert (run["walk"], run["reports_listed"], run["list_pages"], run["report_pages"]) == ("stopped_early", 10, 5, 0)
+    assert (run["exit_status"], run["reports_new"], run["reports_changed"]) == (0, 0, 0)
+
+    added = replica.publish(5)
+    before = len(replica.requests)
+    refresh = crawl(url, db)
+    assert refresh.returncode == 0, refresh.stderr[-3000:]
+    assert sorted(report_pages(replica.requests[before:])) == sorted(f"/zw/public-report/view/{r.id}" for r in added)
+    assert list_pages(replica.requests[before:]) == ["/zw/public-report?page=1", "/zw/public-report?page=2"]
+    assert last_run(db)["reports_new"] == 5
+    assert_database_matches(db, replica)
+    assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 50
+
+    before = len(replica.requests)
+    everything = crawl(url, db, "-a", "refresh=all")
+    assert everything.returncode == 0, everything.stderr[-3000:]
+    assert len(set(report_pages(replica.requests[before:]))) == 50
+    run = last_run(db)
+    assert (run["walk"], run["reports_unchanged"], run["reports_new"]) == ("complete", 50, 0)
+    assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 50
+
+
+def test_a_silent_correction_within_recheck_days_becomes_a_new_version(serve, tmp_path):
+    replica, url = serve(reports=12, corrected=False)
+    db = tmp_path / "g.db"
+    assert crawl(url, db).returncode == 0
+    by_date = sorted(replica.reports, key=lambda r: r.published)
+    quiet = by_date[len(by_date) // 2]
+    replica.correct_silently(quiet.id)
+    days = (date.today() - date.fromisoformat(quiet.published)).days
+    due = [r for r in replica.reports if r.published >= quiet.published]
+
+    result = crawl(url, db, "-a", f"recheck_days={days}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = last_run(db)
+    assert (run["reports_changed"], run["reports_unchanged"], run["report_pages"]) == (1, len(due) - 1, len(due))
+    assert replica.not_modified == len(due) - 1  # conditional requests, answered 304
+    key = f"henan/{quiet.sample.agency}/{quiet.sample.year}"
+    versions = rows(db, "SELECT superseded, figures FROM report_versions WHERE report_id = ? ORDER BY id", key)
+    assert [v["superseded"] for v in versions] == [1, 0]
+    assert stored_figures(db, key)["active.normative.issued"] == quiet.sample.figures["active.normative.issued"]
+    assert_database_matches(db, replica)
+
+
+def test_a_crawl_killed_halfway_resumes_without_refetching_or_duplicates(serve, tmp_path):
+    replica, url = serve(reports=40, corrected=False, latency=0.2)
+    db = tmp_path / "g.db"
+    command = [*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}", *FAST]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if db.exists() and rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] >= 12:
+            break
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGKILL)  # no chance to clean up: as a power cut
+    process.wait(timeout=30)
+    stored = {row["url"] for row in rows(db, "SELECT url FROM reports")}
+    assert 12 <= len(stored) < 40
+
+    before = len(replica.requests)
+    resumed = crawl(url, db)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    refetched = {url + path for path in report_pages(replica.requests[before:])}
+    assert refetched & stored == set()
+    assert len(refetched) == 40 - len(stored)
+    assert_database_matches(db, replica)
+    assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 40
+    runs = rows(db, "SELECT finish_reason, exit_status, walk FROM crawl_runs ORDER BY id")
+    # The killed run is marked; the resumed one walked every list page again, as the last run did not finish.
+    assert runs == [{"finish_reason": "interrupted", "exit_status": None, "walk": None},
+                    {"finish_reason": "finished", "exit_status": 0, "walk": "complete"}]
+
+
+def test_a_second_crawl_of_the_same_database_refuses_to_start(serve, tmp_path):
+    replica, url = serve(reports=20, corrected=False, latency=0.3)
+    db = tmp_path / "g.db"
+    command = [*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}", *FAST]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not report_pages(replica.requests) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    second = crawl(url, db)
+    assert second.returncode == 75
+    assert "is being written by process" in second.stderr and "flock -n" in second.stderr
+    assert time.monotonic() - started < 20
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err[-3000:]
+    assert_database_matches(db, replica)
+    assert len(rows(db, "SELECT * FROM crawl_runs")) == 1
+
+
+def test_a_portal_that_suddenly_lists_nothing_fails_the_run(serve, tmp_path):
+    replica, url = serve(reports=15, corrected=False)
+    db = tmp_path / "g.db"
+    assert crawl(url, db).returncode == 0
+    replica.options.lists_nothing = True
+    result = crawl(url, db)
+    assert result.returncode == 1
+    assert "crawl failed" in result.stderr and "showed no report at all" in result.stderr
+    run = last_run(db)
+    assert (run["finish_reason"], run["exit_status"], run["reports_listed"]) == ("finished", 1, 0)
+    assert any("showed no report at all" in problem for problem in json.loads(run["problems"]))
+    assert rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 15  # nothing stored is touched
