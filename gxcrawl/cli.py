@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+from gxcrawl import lock
 from gxcrawl.report import parse_file
 
 PORTAL_CONTENT_SELECTORS = (".report-content",)
@@ -33,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         "reparse", help="parse the archived documents again into the database (no network)",
         description="Read every archived report document again with the current parser and store the "
                     "results by the same rules as a crawl: unchanged readings stay, changed ones become new "
-                    "versions, documents that could not be read and now can are stored.")
+                    "versions, documents that could not be read and now can are stored. Exit status 75 when "
+                    "another process is writing the database.")
     reparse.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     reparse.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
     args = parser.parse_args(argv)
@@ -49,7 +51,12 @@ def run_reparse(args) -> int:
         print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
         return 2
     archive = args.archive or str(Path(args.db).parent / "archive")
-    outcomes = reparse(args.db, archive)
+    try:
+        with lock.writing(args.db):
+            outcomes = reparse(args.db, archive)
+    except lock.DatabaseBusy as busy:
+        print(f"gxcrawl: {busy}", file=sys.stderr)
+        return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
     return 0
 

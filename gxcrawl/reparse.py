@@ -35,7 +35,8 @@ def reparse(db_path: str, archive_root: str) -> Counter:
         fetch = storage.Fetch(
             source=row["source"], url=row["url"], portal_id=row["portal_id"], published=row.get("published"),
             region=row.get("region"), area_code=row.get("area_code"), agency=row.get("agency"),
-            year=row.get("year"), attachments=json.loads(row.get("attachments") or "[]"), documents=documents)
+            year=row.get("year"), attachments=json.loads(row.get("attachments") or "[]"), documents=documents,
+            etag=row.get("etag"), last_modified=row.get("last_modified"))
         # A failure row carries the portal's details itself; a version takes them from its report.
         if report.error or not (report.agency or fetch.agency) or not (report.year or fetch.year):
             outcomes["still unreadable" if "error" in row else "now unreadable"] += 1

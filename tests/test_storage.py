@@ -1,7 +1,10 @@
 """Storage rules: one current row per (agency, year), every version kept, nothing lost."""
 
 import json
+import sqlite3
 import random
+
+import pytest
 
 from gxcrawl import storage
 from gxcrawl.archive import Archive
@@ -131,3 +134,63 @@ def test_reparse_stores_a_failure_that_can_now_be_read_with_the_portals_details(
     assert reparse(str(db_path), str(tmp_path / "archive")) == {"new": 1}
     row = next(storage.open_database(db_path).query("SELECT * FROM reports"))
     assert (row["portal_id"], row["published"], row["region"]) == (20, "2023-03-02", "某区")
+
+
+def test_what_a_refresh_needs_to_know(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    first = fetch(10, "2023-01-31")
+    first.etag, first.last_modified = '"abc"', "Tue, 31 Jan 2023 00:00:00 GMT"
+    storage.store_report(db, parsed(1), first)
+    storage.record_failure(db, fetch(11, "2023-02-01"), "the PDF is encrypted")
+    storage.record_failure(db, storage.Fetch("other", "http://elsewhere/1"), "404")
+    assert storage.stored_pages(db, "henan") == {
+        "http://portal/view/10": storage.StoredPage("http://portal/view/10", "2023-01-31", '"abc"',
+                                                    "Tue, 31 Jan 2023 00:00:00 GMT")}
+    assert storage.stored_pages(db, "hena") == {}
+    assert storage.failed_pages(db, "henan") == {"http://portal/view/11"}
+    # Fetched again with the same content: the version keeps its row, with the page's new validators.
+    again = fetch(10, "2023-01-31")
+    again.etag = '"def"'
+    assert storage.store_report(db, parsed(1), again) == storage.UNCHANGED
+    assert storage.stored_pages(db, "henan")["http://portal/view/10"].etag == '"def"'
+    assert storage.confirm_unchanged(db, "henan", "http://portal/view/10", "2099-01-01T00:00:00+00:00")
+    assert current(db)["henan/某局/2022"]["last_seen"] == "2099-01-01T00:00:00+00:00"
+    assert not storage.confirm_unchanged(db, "henan", "http://portal/view/99")
+
+
+def test_runs_that_never_finished_are_marked_interrupted_and_skipped_as_references(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    good = storage.start_run(db, "henan", scope="http://portal/list")
+    storage.finish_run(db, good, finish_reason="finished", exit_status=0, walk="complete")
+    failed = storage.start_run(db, "henan", scope="http://portal/list")
+    storage.finish_run(db, failed, finish_reason="finished", exit_status=1, walk="complete")
+    storage.start_run(db, "henan", scope="http://portal/list")  # killed: never finished
+    assert storage.last_run(db, "henan", "http://portal/list")["id"] == failed
+    storage.start_run(db, "henan", scope="http://portal/list?year=2022")
+    runs = list(db.query("SELECT id, finish_reason FROM crawl_runs ORDER BY id"))
+    assert [run["finish_reason"] for run in runs] == ["finished", "finished", "interrupted", None]
+    assert storage.last_run(db, "henan", "http://portal/list")["id"] == runs[2]["id"]
+    assert storage.last_run(db, "henan", "http://portal/list", succeeded=True)["id"] == good
+    assert storage.last_run(db, "henan", "http://portal/list?year=2022") is None
+    assert storage.last_run(db, "other", "http://portal/list") is None
+
+
+def test_an_older_database_gains_the_new_columns(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.executescript("CREATE TABLE report_versions (id INTEGER PRIMARY KEY, report_id TEXT NOT NULL, url TEXT);"
+                      "CREATE TABLE crawl_runs (id INTEGER PRIMARY KEY, spider TEXT, started TEXT);"
+                      "INSERT INTO crawl_runs (spider, started) VALUES ('henan', '2025-01-01');")
+    old.close()
+    db = storage.open_database(path)
+    assert {"etag", "last_modified"} <= set(db["report_versions"].columns_dict)
+    assert {"scope", "walk", "reports_listed", "problems"} <= set(db["crawl_runs"].columns_dict)
+    assert db["crawl_runs"].count == 1
+
+
+def test_open_readonly_refuses_writes_and_accepts_a_missing_database(tmp_path):
+    assert storage.open_readonly(tmp_path / "none.db") is None
+    storage.open_database(tmp_path / "g.db").close()
+    db = storage.open_readonly(tmp_path / "g.db")
+    with pytest.raises(sqlite3.OperationalError):
+        db.execute("INSERT INTO crawl_runs (spider) VALUES ('x')")
