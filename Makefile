@@ -28,6 +28,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/parse_bench.py
 	$(BIN)/python bench/crawl_bench.py
+	$(BIN)/python bench/refresh_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
