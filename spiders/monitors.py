@@ -13,11 +13,17 @@ settings, read here:
   successful run over the same list saw.
 """
 
+import warnings
+
+from scrapy.exceptions import ScrapyDeprecationWarning
 from spidermon import MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
 from spidermon.core.actions import Action
 
 WALKS = ("complete", "stopped_early", "partial")
+
+# Spidermon's runner still logs through Spider.log(); the warning would end every cron log.
+warnings.filterwarnings("ignore", r"Spider\.log\(\) is deprecated", ScrapyDeprecationWarning)
 
 
 @monitors.name("crawl")

@@ -37,7 +37,8 @@ class RefreshPolicy:
 
     @classmethod
     def from_arguments(cls, refresh: str | None = None, recheck_days: str | None = None,
-                       stop_early: str | None = None) -> "RefreshPolicy":
+                       stop_early: str | None = None, newest_first: bool = True) -> "RefreshPolicy":
+        """The policy the spider arguments ask for; `newest_first` is whether the site's lists are so ordered."""
         mode = refresh or NEW
         if mode not in (NEW, ALL):
             raise ValueError(f"refresh must be {NEW!r} or {ALL!r}, not {refresh!r}")
@@ -46,7 +47,7 @@ class RefreshPolicy:
             raise ValueError("recheck_days must be 0 or more")
         if stop_early not in (None, "on", "off"):
             raise ValueError(f"stop_early must be 'on' or 'off', not {stop_early!r}")
-        return cls(mode=mode, recheck_days=days, stop_early=stop_early != "off" and mode == NEW)
+        return cls(mode=mode, recheck_days=days, stop_early=stop_early != "off" and mode == NEW and newest_first)
 
     def load(self, database: str, source: str, spider: str, scope: str | None) -> None:
         """Read what earlier runs stored; a missing database is an empty one."""

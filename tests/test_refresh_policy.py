@@ -71,3 +71,9 @@ def test_no_early_stop_when_asked_not_to():
 def test_bad_arguments_are_refused(arguments):
     with pytest.raises(ValueError):
         RefreshPolicy.from_arguments(*arguments)
+
+
+def test_no_early_stop_on_a_site_whose_lists_are_not_newest_first():
+    unordered = RefreshPolicy.from_arguments(newest_first=False)
+    unordered.last_run = GOOD
+    assert not unordered.walks_sequentially

@@ -44,7 +44,8 @@ class HenanSpider(scrapy.Spider):
                  refresh: str | None = None, recheck_days: str | None = None, stop_early: str | None = None,
                  **kwargs):
         super().__init__(**kwargs)
-        self.refresh = RefreshPolicy.from_arguments(refresh, recheck_days, stop_early)
+        self.refresh = RefreshPolicy.from_arguments(refresh, recheck_days, stop_early,
+                                                    newest_first=self.profile.list_newest_first)
         self.stopped_at: int | None = None  # the list page where an ordered walk stopped
         self.walk_cut = False  # max_pages left list pages unwalked
         if json_list == "off":
@@ -161,9 +162,8 @@ class HenanSpider(scrapy.Spider):
         if self.refresh.walks_sequentially:
             if self.refresh.only_seen_before(urls):
                 self.stopped_at = page
-                self.logger.info("list page %d holds only reports seen before: the older pages (%d to %s) were "
-                                 "walked by earlier runs; stopping here", page, page + 1,
-                                 declared if declared is not None else "the end")
+                self.logger.info("list page %d holds only reports seen before: the pages after it were walked by "
+                                 "earlier runs, so the walk stops here (-a stop_early=off walks them all)", page)
                 return []
             return [page + 1]
         if declared is None:

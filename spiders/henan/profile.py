@@ -11,8 +11,10 @@ from dataclasses import dataclass
 class PortalProfile:
     source: str
     base_url: str
-    #: List pages: `list_path?page=N[&year=][&area=]`, newest first.
+    #: List pages: `list_path?page=N[&year=][&area=]`.
     list_path: str
+    #: Whether lists show the newest reports first, so that a refresh may stop at the first page of known ones.
+    list_newest_first: bool
     page_size: int
     #: The JSON list endpoint, or None for a portal without one.
     json_list_path: str | None
@@ -40,6 +42,7 @@ HENAN = PortalProfile(
     source="henan",
     base_url="https://nb.henan.gov.cn",
     list_path="/zw/public-report",
+    list_newest_first=True,
     page_size=10,
     json_list_path="/zw/public-report/api/list",
     view_path="/zw/public-report/view/{id}",
