@@ -5,10 +5,7 @@ same agency. It is a warning, added to the report's warnings, never a reason
 to drop anything.
 """
 
-import sqlite3
-from pathlib import Path
-
-from gxcrawl.storage import previous_carried_forward
+from gxcrawl.storage import open_readonly, previous_carried_forward
 from spiders.items import ReportItem
 
 
@@ -16,6 +13,7 @@ class CheckPipeline:
     def __init__(self, stats, database: str):
         self.stats = stats
         self.database = database
+        self.db = None  # read-only; opened once the store pipeline has created the database
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -27,11 +25,16 @@ class CheckPipeline:
             return item
         for rule, outcome in report.checks.items():
             self.stats.inc_value(f"gxcrawl/checks/{rule}/{outcome}")
-        if report.agency and report.year and Path(self.database).exists():
-            with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as db:
-                last = previous_carried_forward(db, item.fetch.source, report.agency, report.year)
+        if report.agency and report.year:
+            self.db = self.db or open_readonly(self.database)
+            last = previous_carried_forward(self.db.conn, item.fetch.source, report.agency, report.year) \
+                if self.db else None
             this = report.figures.get("applications.carried_over.total")
             if last is not None and this is not None and last != this:
                 report.warnings.append(f"R6: 上年结转 {this} ≠ {report.year - 1} 年报告的结转下年度 {last}")
                 self.stats.inc_value("gxcrawl/checks/R6/failed")
         return item
+
+    def close_spider(self, spider=None):
+        if self.db is not None:
+            self.db.close()

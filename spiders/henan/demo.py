@@ -14,16 +14,22 @@ from pathlib import Path
 
 from spiders.henan.replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
 
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=Path("output/demo.db"), help="default output/demo.db")
     parser.add_argument("--reports", type=int, default=60, help="reports on the replica (default 60)")
+    # A fixed port keeps the reports' URLs from one demo to the next, so that running it again is a refresh.
+    parser.add_argument("--port", type=int, default=8760, help="the replica's port (default 8760, else any free one)")
     args = parser.parse_args(argv)
     database = args.db
     tools = shutil.which("chromium") and shutil.which("soffice")
     formats = ATTACHMENT_FORMATS if tools else ("docx", "txt")
     replica = Replica(ReplicaOptions(reports=args.reports, attachment_formats=formats))
-    url = replica.serve()
+    try:
+        url = replica.serve(port=args.port)
+    except OSError:
+        url = replica.serve()
     print(f"replica of the Henan portal with {len(replica.reports)} reports at {url}/zw/public-report")
     if not tools:
         print("(PDF, DOC and scanned attachments are left out: apt-get install chromium fonts-noto-cjk "
