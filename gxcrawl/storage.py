@@ -9,7 +9,10 @@ Plain functions over a `sqlite_utils.Database`:
   distinct version ever seen stays in `report_versions`; unchanged content is
   not rewritten. One transaction per report: a crash leaves either the whole report or none of it.
 - `record_failure` keeps documents that could not be read, with the reason;
-- `start_run` / `finish_run` write `crawl_runs`;
+- `start_run` / `finish_run` write `crawl_runs`; `last_run` finds the run a
+  new one compares itself with;
+- `stored_pages`, `failed_pages` and `confirm_unchanged` are what a refresh
+  reads and writes to fetch only what is new or due for a recheck;
 - the raw documents are kept content-addressed by `archive` (see
   `gxcrawl.archive`), so that `reparse` can read them again.
 
