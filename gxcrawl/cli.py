@@ -38,9 +38,20 @@ def main(argv: list[str] | None = None) -> int:
                     "another process is writing the database.")
     reparse.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     reparse.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+    browse = commands.add_parser(
+        "browse", help="browse the database in datasette, with labels, facets, search, the forms and charts",
+        description="Serve gxcrawl databases with datasette and the project's metadata: Chinese and English "
+                    "labels, facets, full-text search (short words by LIKE), canned queries, each report's "
+                    "figures in the official form's layout, and charts (at /-/dashboards).")
+    browse.add_argument("databases", nargs="*", default=["output/gxcrawl.db"], metavar="DB",
+                        help="database files (default output/gxcrawl.db)")
+    browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    browse.add_argument("--port", type=int, default=8001, help="port (default 8001)")
     args = parser.parse_args(argv)
     if args.command == "reparse":
         return run_reparse(args)
+    if args.command == "browse":
+        return run_browse(args)
     return run_parse(args)
 
 
@@ -58,6 +69,17 @@ def run_reparse(args) -> int:
         print(f"gxcrawl: {busy}", file=sys.stderr)
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
+    return 0
+
+
+def run_browse(args) -> int:
+    from gxcrawl.browse.server import serve
+
+    try:
+        serve(args.databases, args.host, args.port)
+    except FileNotFoundError as missing:
+        print(f"gxcrawl: {missing}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -57,6 +57,8 @@ class Column:
     key: str
     label: str
     kind: Kind = Kind.COUNT
+    #: The printed heading over several columns (「法人或其他组织」).
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ class Table:
     prefix: str
     rows: tuple[Row, ...]
     columns: tuple[Column, ...] = ()
+    #: The printed heading over all the value columns (「申请人情况」).
+    columns_heading: str = ""
+    #: The form prints this table's rows across, as column groups over one line of figures (table 四).
+    printed_across: bool = False
 
     def columns_of(self, row: Row) -> tuple[Column, ...]:
         return row.columns or self.columns
@@ -150,13 +156,14 @@ ACTIVE_2019 = Table("active", "二", "active.", (
 
 # --- Table 三: 收到和处理政府信息公开申请情况 -------------------------------------------
 
+LEGAL_PERSONS = "法人或其他组织"
 APPLICANT_COLUMNS = (
     Column("natural_person", "自然人"),
-    Column("business", "商业企业"),
-    Column("research", "科研机构"),
-    Column("nonprofit", "社会公益组织"),
-    Column("legal_service", "法律服务机构"),
-    Column("other_org", "其他"),
+    Column("business", "商业企业", group=LEGAL_PERSONS),
+    Column("research", "科研机构", group=LEGAL_PERSONS),
+    Column("nonprofit", "社会公益组织", group=LEGAL_PERSONS),
+    Column("legal_service", "法律服务机构", group=LEGAL_PERSONS),
+    Column("other_org", "其他", group=LEGAL_PERSONS),
     Column("total", "总计"),
 )
 
@@ -165,6 +172,8 @@ DENIED = "（三）不予公开"
 UNAVAILABLE = "（四）无法提供"
 UNPROCESSED = "（五）不予处理"
 OTHER = "（六）其他处理"
+#: Row groups printed inside another: 「（三）不予公开」 is part of 「三、本年度办理结果」.
+GROUP_PARENTS = {DENIED: RESULTS, UNAVAILABLE: RESULTS, UNPROCESSED: RESULTS, OTHER: RESULTS}
 
 _HEAD_ROWS = (
     Row("new", "一、本年新收政府信息公开申请数量"),
@@ -200,9 +209,9 @@ OTHER_ROWS_2021 = (
 OTHER_ROW_2019 = Row("other", "（六）其他处理", RESULTS)
 
 APPLICATIONS_2021 = Table("applications", "三", "applications.",
-                          _HEAD_ROWS + OTHER_ROWS_2021 + _TAIL_ROWS, APPLICANT_COLUMNS)
+                          _HEAD_ROWS + OTHER_ROWS_2021 + _TAIL_ROWS, APPLICANT_COLUMNS, "申请人情况")
 APPLICATIONS_2019 = Table("applications", "三", "applications.",
-                          _HEAD_ROWS + (OTHER_ROW_2019,) + _TAIL_ROWS, APPLICANT_COLUMNS)
+                          _HEAD_ROWS + (OTHER_ROW_2019,) + _TAIL_ROWS, APPLICANT_COLUMNS, "申请人情况")
 
 #: The rows of table 三 whose sum is the total (rule R4), per form.
 RESULT_ROWS = {
@@ -222,7 +231,7 @@ REVIEW = Table("review", "四", "", (
     Column("other", "其他结果"),
     Column("pending", "尚未审结"),
     Column("total", "总计"),
-))
+), printed_across=True)
 
 # --- Recognising rows ----------------------------------------------------------------
 
@@ -319,3 +328,37 @@ FORMS = {
         frozenset({"other"}),
     ),
 }
+
+
+def ancestors(row: Row) -> tuple[str, ...]:
+    """The printed headings a row stands under, outermost first: (「三、本年度办理结果」, 「（三）不予公开」)."""
+    if not row.group:
+        return ()
+    return (GROUP_PARENTS[row.group], row.group) if row.group in GROUP_PARENTS else (row.group,)
+
+
+_NUMBERED_HEADING = re.compile(r"（[一二三四五六七八九十]）[^（]*")
+
+
+def figure_labels():
+    """Every figure of both forms with its printed labels, one dict each (the `figure_labels` table).
+
+    `outcome` names the result category (「（三）不予公开」, 「（一）予以公开」…) of table 三's result
+    rows, for totals by outcome.
+    """
+    sections = {section.key: section.heading for section in SECTIONS}
+    for form in FORMS.values():
+        for table in form.tables:
+            for row in table.rows:
+                outcome = None
+                if table.key == "applications" and row.key in RESULT_ROWS[form.name]:
+                    # 「（二）部分公开」 without its printed proviso 「（区分处理的，…）」
+                    outcome = _NUMBERED_HEADING.match(row.group if row.group in GROUP_PARENTS else row.label).group(0)
+                for column in table.columns_of(row):
+                    printed = [*ancestors(row), row.label, column.group, column.label]
+                    yield {"template": form.name, "key": table.figure_key(row, column), "table_number": table.number,
+                           "row_key": row.key, "column_key": column.key,
+                           "section": sections[table.key], "row_group": " ".join(ancestors(row)) or None,
+                           "row_label": row.label, "column_group": column.group or None,
+                           "column_label": column.label, "label": " · ".join(part for part in printed if part),
+                           "outcome": outcome}

@@ -29,6 +29,7 @@ from pathlib import Path
 import sqlite_utils
 
 from gxcrawl.cells import as_json_number
+from gxcrawl.forms import figure_labels
 from gxcrawl.report import Report
 
 SCHEMA = """
@@ -129,6 +130,26 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     requests INTEGER,
     problems TEXT                     -- JSON list: why the run failed, from the close-of-crawl monitors
 );
+-- Reference: every figure key of both forms with its printed labels (gxcrawl.forms.figure_labels).
+CREATE TABLE IF NOT EXISTS figure_labels (
+    template TEXT NOT NULL,
+    key TEXT NOT NULL,
+    table_number TEXT,
+    section TEXT,
+    row_key TEXT,
+    row_group TEXT,
+    row_label TEXT,
+    column_key TEXT,
+    column_group TEXT,
+    column_label TEXT,
+    label TEXT,
+    outcome TEXT,                     -- table 三's result category, for totals by outcome
+    PRIMARY KEY (template, key)
+);
+CREATE VIEW IF NOT EXISTS figures_labelled AS
+    SELECT f.report_id, r.agency, r.year, r.region, r.template, l.table_number, f.key, l.label, f.value
+    FROM figures f JOIN reports r ON r.id = f.report_id
+    LEFT JOIN figure_labels l ON l.template = r.template AND l.key = f.key;
 """
 #: Columns added since the first layout: `open_database` adds them to older databases.
 ADDED_COLUMNS = {
@@ -146,6 +167,7 @@ HEADLINES = {
     "fees": "active.fees.amount",
 }
 NEW, CHANGED, UNCHANGED, OLDER = "new", "changed", "unchanged", "older"
+_FIGURE_LABELS = list(figure_labels())
 
 
 @dataclass
@@ -187,6 +209,8 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
                 db[table].add_column(column, kind)
     if not db["reports"].detect_fts():
         db["reports"].enable_fts(["agency", "title", "text"], tokenize="trigram", create_triggers=True)
+    with db.atomic():  # reference data, kept in step with the forms' definition
+        db["figure_labels"].upsert_all(_FIGURE_LABELS, pk=("template", "key"))
     return db
 
 

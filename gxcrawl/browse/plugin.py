@@ -1,0 +1,96 @@
+"""The datasette plugin of gxcrawl: what metadata alone cannot do.
+
+Registered through the `datasette` entry point, so it is active in any
+datasette of this environment, and does something only where the metadata
+asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
+
+- `search_fallback: [columns]`: searches with a word shorter than 3
+  characters, which the trigram full-text index cannot match (「卫辉」, 「局」),
+  are answered with LIKE over those columns instead: a `?_search=` too short
+  for the index is rewritten as `?_like=`, which this plugin's filter reads;
+- `form_layout: true`: a row's page shows the report's figures laid out as
+  the official form prints them (`gxcrawl.browse.layout`), above the row.
+"""
+
+from urllib.parse import parse_qsl, urlencode
+
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from datasette.utils import tilde_decode
+
+from gxcrawl.browse.layout import printed_tables
+
+#: The trigram tokenizer matches words of 3 characters or more.
+TRIGRAM = 3
+LIKE_PARAMETER = "_like"
+
+
+def too_short_for_trigrams(query: str) -> bool:
+    return any(len(word) < TRIGRAM for word in query.split())
+
+
+def _table_config(datasette, database: str, table: str) -> dict:
+    return datasette.plugin_config("gxcrawl", database=database, table=table) or {}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def rewrite_short_searches(scope, receive, send):
+            if scope.get("type") == "http" and b"_search=" in scope.get("query_string", b""):
+                scope = _short_search_as_like(datasette, scope)
+            await app(scope, receive, send)
+        return rewrite_short_searches
+    return wrap
+
+
+def _short_search_as_like(datasette, scope: dict) -> dict:
+    parts = scope["path"].strip("/").split("/")
+    if len(parts) != 2:
+        return scope
+    # Datasette tilde-encodes dots in names, so a dot starts the format (`reports.json`).
+    database, table = tilde_decode(parts[0]), tilde_decode(parts[1].split(".")[0])
+    if not _table_config(datasette, database, table).get("search_fallback"):
+        return scope
+    pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    query = dict(pairs).get("_search", "")
+    if not query.strip() or not too_short_for_trigrams(query):
+        return scope
+    pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
+    return {**scope, "query_string": urlencode(pairs).encode("latin-1")}
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    words = request.args.get(LIKE_PARAMETER, "").split()
+    columns = _table_config(datasette, database, table).get("search_fallback") or []
+    if not words or not columns:
+        return None
+    clauses, params = [], {}
+    for index, word in enumerate(words):
+        name = f"gxcrawl_like_{index}"
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[name] = f"%{escaped}%"
+        clauses.append("(" + " OR ".join(f"[{column}] LIKE :{name} ESCAPE '\\'" for column in columns) + ")")
+    phrase = " ".join(words)
+    return FilterArguments(
+        [" AND ".join(clauses)], params,
+        [f'包含 "{phrase}" · contains "{phrase}" (short words are searched with LIKE, not the full-text index)'],
+        extra_context={"search": phrase})
+
+
+@hookimpl
+def extra_template_vars(view_name, database, table, request, datasette):
+    if view_name != "row" or not _table_config(datasette, database, table).get("form_layout"):
+        return {}
+
+    async def form():
+        row_id = tilde_decode(request.url_vars["pks"])
+        db = datasette.get_database(database)
+        report = (await db.execute("SELECT template FROM reports WHERE id = ?", [row_id])).first()
+        if report is None or report["template"] is None:
+            return {}
+        figures = {row["key"]: row["value"] for row in
+                   await db.execute("SELECT key, value FROM figures WHERE report_id = ?", [row_id])}
+        return {"gxcrawl_form": printed_tables(report["template"], figures), "gxcrawl_template": report["template"]}
+    return form
