@@ -1,0 +1,199 @@
+"""Browsing with datasette (`gxcrawl browse`): metadata, facets, search, canned queries and the form, through
+datasette's own test client on a database built from generated reports whose every figure is known."""
+
+import asyncio
+import html
+import random
+import re
+from urllib.parse import quote
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from datasette.utils import tilde_encode
+
+from gxcrawl import storage
+from gxcrawl.browse.layout import show
+from gxcrawl.browse.server import make_datasette
+from gxcrawl.forms import figure_labels
+from gxcrawl.report import parse_document
+from gxcrawl.samples import random_report, render_html
+
+#: (agency, region, year): two agencies over consecutive years, one of each form, and a short-named one.
+REPORTS = [("卫辉市商务局", "卫辉市", 2021), ("卫辉市商务局", "卫辉市", 2022), ("郑州市教育局", "郑州市", 2019),
+           ("郑州市教育局", "郑州市", 2020), ("郑州市教育局", "郑州市", 2022), ("新乡市财政局", "新乡市", 2022),
+           ("林业局", None, 2023)]
+INCONSISTENT = ("新乡市财政局", 2022)  # its total is off by one: R3 fails
+CARRIED_ON = ("卫辉市商务局", 2022)     # its 上年结转 matches 2021's 结转下年度; 郑州's 2020 does not (R6)
+
+
+def build(path) -> tuple[dict, dict]:
+    """The database; the samples it was made from and the reports read from them, by (agency, year)."""
+    samples = {}
+    for index, (agency, region, year) in enumerate(REPORTS):
+        sample = random_report(random.Random(index), agency=agency, year=year, form="2021" if year >= 2021 else "2019")
+        samples[(agency, year)] = sample
+    samples[INCONSISTENT].figures["applications.total.total"] += 1
+    before = samples[(CARRIED_ON[0], CARRIED_ON[1] - 1)].figures["applications.carried_forward.total"]
+    samples[CARRIED_ON].figures["applications.carried_over.total"] = before
+    zhengzhou = samples[("郑州市教育局", 2019)].figures["applications.carried_forward.total"]
+    samples[("郑州市教育局", 2020)].figures["applications.carried_over.total"] = zhengzhou + 2
+    db = storage.open_database(path)
+    reports = {}
+    for index, (agency, region, year) in enumerate(REPORTS):
+        reports[(agency, year)] = parse_document(render_html(samples[(agency, year)]), "r.html")
+        storage.store_report(db, reports[(agency, year)], storage.Fetch(
+            "henan", f"http://portal/view/{index}", portal_id=index, published=f"{year + 1}-02-{index + 1:02d}",
+            region=region))
+    db.close()
+    return samples, reports
+
+
+@pytest.fixture(scope="module")
+def browse(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browse") / "g.db"
+    samples, reports = build(path)
+    datasette = make_datasette([path])
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(datasette.invoke_startup())
+
+    def get(url: str):
+        response = loop.run_until_complete(datasette.client.get(url))
+        assert response.status_code == 200, (url, response.status_code, response.text[:500])
+        return response
+    yield get, samples, datasette, reports
+    loop.close()
+
+
+def rows(get, url: str) -> list[dict]:
+    return get(url + ("&" if "?" in url else "?") + "_shape=array").json()
+
+
+def total(sample, key):
+    return sample.figures.get(key) or Decimal(0)
+
+
+def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse):
+    get, _, datasette, _ = browse
+    metadata = get("/-/metadata.json").json()
+    assert metadata["title"].startswith("政府信息公开工作年度报告") and metadata["license"] and metadata["source"]
+    tables = metadata["databases"]["g"]["tables"]
+    database = get("/g.json").json()
+    visible = [table["name"] for table in database["tables"] if not table["hidden"]] + \
+        [view["name"] for view in database["views"]]
+    assert sorted(visible) == sorted(["reports", "figures", "report_versions", "failures", "crawl_runs",
+                                      "figure_labels", "figures_labelled"])
+    assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}
+    for name in visible:
+        columns = get(f"/g/{name}.json?_size=0").json()["columns"]
+        described = tables[name]["columns"]
+        assert set(columns) <= set(described), (name, set(columns) - set(described))
+        for text in described.values():
+            assert " · " in text and re.search(r"[\u4e00-\u9fff]", text), (name, text)
+
+
+def test_reports_are_faceted_newest_first_and_labelled(browse):
+    get, samples, *_ = browse
+    page = get("/g/reports.json?_size=50").json()
+    assert set(page["facet_results"]) == {"year", "region", "template", "format", "checks_failed"}
+    years = {item["value"]: item["count"] for item in page["facet_results"]["year"]["results"]}
+    assert years == {2019: 1, 2020: 1, 2021: 1, 2022: 3, 2023: 1}
+    published = [row[page["columns"].index("published")] for row in page["rows"]]
+    assert published == sorted(published, reverse=True)
+    figures = get("/g/figures.json?_size=1&_labels=on").json()
+    assert figures["rows"][0]["report_id"]["label"]  # figures link to their report, labelled by its title
+
+
+def test_search_finds_short_and_long_chinese_queries(browse):
+    get, samples, *_ = browse
+    def agencies(query):
+        return sorted(row["agency"] for row in rows(get, f"/g/reports.json?_search={query}&_col=agency"))
+    assert agencies("卫辉") == ["卫辉市商务局", "卫辉市商务局"]            # 2 characters: LIKE
+    assert agencies("郑州市教") == ["郑州市教育局"] * 3                     # 4 characters: FTS5 trigram
+    assert agencies("局") == sorted(agency for agency, _, _ in REPORTS)  # 1 character
+    assert agencies("财政 新乡") == ["新乡市财政局"]                         # every word must be there
+    assert agencies("卫辉%") == []                                         # LIKE wildcards are literal
+    page = get("/g/reports?_search=卫辉").text
+    assert 'value="卫辉"' in page and "2 rows" in page
+
+
+def test_canned_query_reports_failing_a_rule(browse):
+    get, _, _, reports = browse
+    failing = rows(get, "/g/failing_checks.json?rule=")
+    expected = {(agency, year, rule) for (agency, year), report in reports.items()
+                for rule, outcome in report.checks.items() if outcome == "failed"}
+    assert {(row["agency"], row["year"], row["rule"]) for row in failing} == expected
+    assert INCONSISTENT in {(agency, year) for agency, year, _ in expected}
+    assert all(row["what_failed"].startswith(row["rule"]) for row in failing)
+    assert rows(get, "/g/failing_checks.json?rule=R5") == [row for row in failing if row["rule"] == "R5"]
+
+
+def test_canned_query_agencies_with_the_most_applications(browse):
+    get, samples, *_ = browse
+    expected = defaultdict(Decimal)
+    for (agency, year), sample in samples.items():
+        expected[agency] += total(sample, "applications.new.total")
+    found = rows(get, "/g/top_agencies.json?year=")
+    assert [(row["agency"], Decimal(str(row["applications_new"]))) for row in found] == \
+        sorted(expected.items(), key=lambda item: (-item[1], item[0]))
+    only_2022 = rows(get, "/g/top_agencies.json?year=2022")
+    assert {row["agency"] for row in only_2022} == {"卫辉市商务局", "郑州市教育局", "新乡市财政局"}
+
+
+def test_canned_query_yearly_totals_per_region(browse):
+    get, samples, *_ = browse
+    expected = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    for agency, region, year in REPORTS:
+        sums = expected[(region or "（未知 · unknown）", year)]
+        sums[0] += 1
+        sums[1] += total(samples[(agency, year)], "applications.new.total")
+        sums[2] += total(samples[(agency, year)], "review.total")
+    found = {(row["region"], row["year"]): [row["reports"], Decimal(str(row["applications_new"])),
+                                            Decimal(str(row["reviews"]))]
+             for row in rows(get, "/g/yearly_totals_by_region.json")}
+    assert found == dict(expected)
+
+
+def test_canned_query_outcomes_by_year(browse):
+    get, samples, *_ = browse
+    outcomes = {(label["template"], label["key"]): label["outcome"] for label in figure_labels()
+                if label["outcome"] and label["column_key"] == "total"}
+    expected = defaultdict(Decimal)
+    for (agency, year), sample in samples.items():
+        for key, value in sample.figures.items():
+            if (sample.form, key) in outcomes and value is not None:
+                expected[(year, outcomes[(sample.form, key)])] += value
+    found = rows(get, "/g/outcomes_by_year.json")
+    assert {(row["year"], row["outcome"]): Decimal(str(row["applications"])) for row in found} == dict(expected)
+    assert {row["outcome"] for row in found} >= {"（一）予以公开", "（三）不予公开", "（五）不予处理"}
+    for year in {row["year"] for row in found}:
+        assert abs(sum(row["share_percent"] for row in found if row["year"] == year) - 100) < 0.5
+
+
+def test_canned_query_r6_mismatches(browse):
+    get, samples, *_ = browse
+    found = rows(get, "/g/r6_mismatches.json")
+    assert [(row["agency"], row["previous_year"], row["year"], row["difference"]) for row in found] == \
+        [("郑州市教育局", 2019, 2020, 2)]
+
+
+def test_a_reports_page_shows_its_figures_in_the_forms_layout(browse):
+    get, samples, *_ = browse
+    for agency, year in (("卫辉市商务局", 2022), ("郑州市教育局", 2019)):
+        sample = samples[(agency, year)]
+        page = get("/g/reports/" + tilde_encode(f"henan/{agency}/{year}")).text
+        assert page.count("<h3>") == 3 and "三、收到和处理政府信息公开申请情况" in page and "法人或其他组织" in page
+        cells = dict(re.findall(r'<td data-key="([^"]+)"[^>]*>([^<]*)</td>', page))
+        assert set(cells) == set(sample.figures)
+        assert {key: html.unescape(text) for key, text in cells.items()} == \
+            {key: show(value) for key, value in sample.figures.items()}
+
+
+def test_the_dashboard_and_its_charts_are_defined(browse):
+    get, _, datasette, _ = browse
+    page = get("/-/dashboards/reports").text
+    assert "年报概览" in page and "chart-yearly-totals" in page and "chart-outcome-shares" in page
+    charts = datasette.metadata("plugins")["datasette-dashboards"]["reports"]["charts"]
+    for slug, chart in charts.items():
+        sql = re.sub(r"\[\[.*?\]\]", "", chart["query"])  # the dashboard's optional filters, left out
+        assert get(f"/g.json?_shape=array&sql={quote(sql)}").json(), slug

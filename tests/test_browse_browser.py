@@ -1,0 +1,119 @@
+"""`gxcrawl browse` in a real browser: Chromium, driven by Playwright, against the command's own server.
+
+Screenshots of every step are kept as test artefacts in $GXCRAWL_ARTIFACTS (default
+output/test-artifacts/browse), to look at when a step fails.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, needs
+from gxcrawl.browse.layout import show
+from gxcrawl.rendering import CHROMIUM_FLAGS, find_chromium
+from test_browse import REPORTS, build
+
+ARTIFACTS = Path(os.environ.get("GXCRAWL_ARTIFACTS", ROOT / "output" / "test-artifacts")) / "browse"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    database = tmp_path / "g.db"
+    samples, _ = build(database)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "gxcrawl", "browse", str(database), "--port", str(port)],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"gxcrawl browse did not start: {process.stdout.read()[-2000:]}")
+            time.sleep(0.2)
+    yield base, samples
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_a_researcher_browses_the_reports(server):
+    needs("chromium")
+    from playwright.sync_api import sync_playwright
+
+    base, samples = server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    outside = []
+
+    def local_only(route):
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:  # nothing may reach the internet: a chart library from a CDN would show here
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=list(CHROMIUM_FLAGS))
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.route("**/*", local_only)
+
+        page.goto(f"{base}/g/reports")
+        assert "年度报告 · Reports" in page.content()
+        assert page.locator("table.rows-and-columns tbody tr").count() == len(REPORTS)
+        page.screenshot(path=ARTIFACTS / "1-reports.png", full_page=True)
+
+        page.locator("#facet-year a", has_text="2022").first.click()
+        page.wait_for_url("**year=2022**")
+        assert page.locator("table.rows-and-columns tbody tr").count() == 3
+        assert "3 rows where year = 2022" in page.inner_text("h3")
+        page.screenshot(path=ARTIFACTS / "2-year-facet.png", full_page=True)
+
+        page.goto(f"{base}/g/reports")
+        page.fill("input[name=_search]", "卫辉")
+        page.press("input[name=_search]", "Enter")
+        # Too short for the trigram index: the server answers with LIKE (and says so in the URL).
+        page.wait_for_url(re.compile(r"_(search|like)="))
+        assert page.input_value("input[name=_search]") == "卫辉"
+        agencies = page.locator("table.rows-and-columns tbody td.col-agency").all_inner_texts()
+        assert agencies == ["卫辉市商务局", "卫辉市商务局"]
+        page.screenshot(path=ARTIFACTS / "3-search.png", full_page=True)
+
+        page.locator("table.rows-and-columns tbody td.col-id a").first.click()
+        page.wait_for_selector("section.gxcrawl-form")
+        heading = page.inner_text("h1")
+        agency, year = "卫辉市商务局", int(heading.rsplit("/", 1)[-1])
+        sample = samples[(agency, year)]
+        assert page.locator("section.gxcrawl-form table").count() == 3
+        for key in ("applications.new.total", "applications.granted.natural_person", "review.total"):
+            assert page.inner_text(f'td[data-key="{key}"]') == show(sample.figures[key]), key
+        assert page.locator("section.gxcrawl-form th", has_text="法人或其他组织").count() == 1
+        page.locator("section.gxcrawl-form").screenshot(path=ARTIFACTS / "4-report-as-printed.png")
+
+        page.goto(f"{base}/-/dashboards/reports")
+        page.wait_for_selector("#chart-outcome-shares svg .mark-rect path")
+        page.wait_for_selector("#chart-yearly-totals svg .mark-rect path")
+        page.wait_for_function("document.querySelector('#chart-report-count').innerText.includes('7')")
+        years = len({year for _, _, year in REPORTS})
+        # A bar per year and outcome, stacked to 100%; a bar per year and measure, side by side.
+        assert page.locator("#chart-outcome-shares .mark-rect path").count() >= years * 3
+        assert page.locator("#chart-yearly-totals .mark-rect path").count() >= years * 3
+        legend = page.inner_text("#chart-outcome-shares")
+        assert "（一）予以公开" in legend and "（三）不予公开" in legend
+        page.screenshot(path=ARTIFACTS / "5-charts.png", full_page=True)
+        browser.close()
+    assert outside == []
