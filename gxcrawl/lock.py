@@ -28,14 +28,15 @@ class DatabaseBusy(RuntimeError):
 
 
 def lock_path(database: str | Path) -> Path:
-    return Path(f"{database}.lock")
+    """The lock file beside the database, found through symlinks: two names of one file share one lock."""
+    return Path(f"{os.path.realpath(database)}.lock")
 
 
 def acquire(database: str | Path) -> None:
     """Take the database's writer lock, or raise DatabaseBusy saying who holds it."""
     path = lock_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = os.path.realpath(path)
+    key = str(path)
     if key in _held:
         descriptor, holders = _held[key]
         _held[key] = (descriptor, holders + 1)
@@ -55,7 +56,7 @@ def acquire(database: str | Path) -> None:
 
 
 def release(database: str | Path) -> None:
-    key = os.path.realpath(lock_path(database))
+    key = str(lock_path(database))
     if key not in _held:
         return
     descriptor, holders = _held.pop(key)

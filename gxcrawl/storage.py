@@ -233,10 +233,13 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
     figures_json = json.dumps(figures, ensure_ascii=False, sort_keys=True)
     with db.atomic():
         current = next(db.query("SELECT * FROM reports WHERE id = ?", [key]), None)
-        seen = next(db.query("SELECT id FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
-                             "AND url IS ? AND figures = ?", [key, report.content_sha256, fetch.url, figures_json]),
-                    None)
-        if seen:
+        seen = next(db.query("SELECT id, superseded FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
+                             "AND url IS ? AND figures = ? ORDER BY id DESC",
+                             [key, report.content_sha256, fetch.url, figures_json]), None)
+        # A superseded version seen again as the newest (a correction taken back) is current once more.
+        reinstated = seen and seen["superseded"] and current is not None \
+            and current["content_sha256"] != report.content_sha256 and _is_newer(fetch, current)
+        if seen and not reinstated:
             db.conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [fetch.fetched_at, key])
             db.conn.execute("UPDATE report_versions SET etag = ?, last_modified = ? WHERE id = ?",
                             [fetch.etag, fetch.last_modified, seen["id"]])
@@ -300,9 +303,12 @@ def _report_row(key: str, report: Report, fetch: Fetch, agency: str, year: int, 
 
 
 def record_failure(db: sqlite_utils.Database, fetch: Fetch, error: str, title: str | None = None,
-                   run_id: int | None = None) -> None:
-    """Keep a document that could not be read, and why; its raw bytes are in the archive."""
+                   run_id: int | None = None) -> bool:
+    """Keep a document that could not be read, and why (its raw bytes are in the archive); returns
+    whether the same URL had failed before."""
     with db.atomic():
+        before = next(db.query("SELECT 1 FROM failures WHERE source IS ? AND url = ? LIMIT 1",
+                               [fetch.source, fetch.url]), None) is not None
         db["failures"].insert({
             "source": fetch.source, "url": fetch.url, "portal_id": fetch.portal_id, "title": title,
             "error": error, "run_id": run_id, "published": fetch.published, "region": fetch.region,
@@ -310,6 +316,7 @@ def record_failure(db: sqlite_utils.Database, fetch: Fetch, error: str, title: s
             "attachments": json.dumps(fetch.attachments, ensure_ascii=False),
             "documents": json.dumps(fetch.documents, ensure_ascii=False), "fetched_at": fetch.fetched_at},
             alter=True)  # databases made before these columns existed gain them
+    return before
 
 
 def start_run(db: sqlite_utils.Database, spider: str, arguments: dict | None = None, scope: str | None = None) -> int:
@@ -341,25 +348,36 @@ def last_run(db: sqlite_utils.Database, spider: str, scope: str | None, succeede
 
 @dataclass(frozen=True)
 class StoredPage:
-    """A page a report was stored from: when the portal published it, and its HTTP validators."""
+    """A page a report was stored from: when the portal published it, its HTTP validators of the latest
+    version, how many attachments that version was read with, and when the page was first stored."""
 
     url: str
     published: str | None
     etag: str | None
     last_modified: str | None
+    attachments: int = 0
+    first_stored: str | None = None
 
 
 def stored_pages(db: sqlite_utils.Database, source: str) -> dict[str, StoredPage]:
-    """Every page of `source` a report version was stored from, by URL, with its latest validators."""
+    """Every page of `source` a report version was stored from, by URL."""
     prefix = f"{source}/"
-    rows = db.query("SELECT url, published, etag, last_modified FROM report_versions "
-                    "WHERE substr(report_id, 1, ?) = ? AND url IS NOT NULL ORDER BY id", [len(prefix), prefix])
-    return {row["url"]: StoredPage(**row) for row in rows}
+    rows = db.query("SELECT url, published, etag, last_modified, "
+                    "MAX(coalesce(json_array_length(documents), 1) - 1, 0) AS attachments, fetched_at "
+                    "FROM report_versions WHERE substr(report_id, 1, ?) = ? AND url IS NOT NULL ORDER BY id",
+                    [len(prefix), prefix])
+    pages: dict[str, StoredPage] = {}
+    for row in rows:
+        fetched = row.pop("fetched_at")
+        earlier = pages.get(row["url"])
+        pages[row["url"]] = StoredPage(**row, first_stored=earlier.first_stored if earlier else fetched)
+    return pages
 
 
-def failed_pages(db: sqlite_utils.Database, source: str) -> set[str]:
-    """URLs of `source` that were fetched and could not be read (or fetched) at some point."""
-    return {row["url"] for row in db.query("SELECT DISTINCT url FROM failures WHERE source = ?", [source])}
+def failed_pages(db: sqlite_utils.Database, source: str) -> dict[str, str]:
+    """URLs of `source` that could not be fetched or read at some point, with when that first happened."""
+    return {row["url"]: row["first"] for row in
+            db.query("SELECT url, MIN(fetched_at) AS first FROM failures WHERE source = ? GROUP BY url", [source])}
 
 
 def confirm_unchanged(db: sqlite_utils.Database, source: str, url: str, fetched_at: str | None = None) -> bool:

@@ -32,6 +32,7 @@ class StorePipeline:
         # Connected after the Spidermon extension's handler (extensions are built before pipelines),
         # so the monitors' verdict is in the stats when this one runs.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         return pipeline
 
     def open_spider(self, spider=None):
@@ -53,24 +54,20 @@ class StorePipeline:
             stats.inc_value(f"gxcrawl/reports_{storage.UNCHANGED}")
             return item
         if isinstance(item, FetchFailure):
-            storage.record_failure(self.db, storage.Fetch(item.source, item.url), item.error, run_id=self.run_id)
-            stats.inc_value("gxcrawl/failures")
+            self.record_failure(storage.Fetch(item.source, item.url), item.error)
             return item
         if not isinstance(item, ReportItem):
             return item
         report, fetch = item.report, item.fetch
         problems = [f"attachment {error['url']} {error['error']}" for error in item.errors]
         for error, problem in zip(item.errors, problems):
-            storage.record_failure(self.db, storage.Fetch(fetch.source, error["url"]), problem, title=item.title,
-                                   run_id=self.run_id)
-            stats.inc_value("gxcrawl/failures")
+            self.record_failure(storage.Fetch(fetch.source, error["url"]), problem, item.title)
         error = report.error if report is not None else "the report was not parsed"
         if error is None and not ((report.agency or fetch.agency) and (report.year or fetch.year)):
             error = "neither the report nor the portal names its agency and year"
         if error:
             detail = "; ".join([error, *problems])
-            storage.record_failure(self.db, fetch, detail, title=item.title, run_id=self.run_id)
-            stats.inc_value("gxcrawl/failures")
+            self.record_failure(fetch, detail, item.title)
             self.crawler.spider.logger.warning("could not read the report at %s: %s", fetch.url, detail)
             return item
         report.warnings.extend(problems)
@@ -78,7 +75,25 @@ class StorePipeline:
         stats.inc_value(f"gxcrawl/reports_{outcome}")
         return item
 
+    def record_failure(self, fetch: storage.Fetch, error: str, title: str | None = None) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("gxcrawl/failures")
+        if storage.record_failure(self.db, fetch, error, title=title, run_id=self.run_id):
+            # Failed before too: the monitors judge a run by what newly went wrong.
+            stats.inc_value("gxcrawl/failures/repeated")
+
+    def item_error(self, item, response, spider, failure):
+        """An exception in a pipeline: Scrapy logs it and counts nothing, so the monitors would not know."""
+        self.crawler.stats.inc_value("gxcrawl/item_errors")
+
     def spider_closed(self, spider, reason):
+        try:
+            self.finish(spider, reason)
+        finally:
+            self.db.close()
+            lock.release(self.path)
+
+    def finish(self, spider, reason):
         stats = self.crawler.stats
         counts = {outcome: stats.get_value(f"gxcrawl/reports_{outcome}", 0)
                   for outcome in (storage.NEW, storage.CHANGED, storage.UNCHANGED, storage.OLDER)}
@@ -101,9 +116,10 @@ class StorePipeline:
         summary = (f"stored in {self.path}: {counts['new']} new, {counts['changed']} changed, "
                    f"{counts['unchanged']} unchanged reports; {stats.get_value('gxcrawl/failures', 0)} not read "
                    f"(see the failures table); run {self.run_id} in crawl_runs")
+        verdict = f"crawl failed: {'; '.join(problems)}. {summary}" if problems else f"crawl finished: {summary}"
+        # The crawl command repeats it as the log's last line, where `tail` finds it.
+        stats.set_value("gxcrawl/verdict", verdict)
         if problems:
-            spider.logger.error("crawl failed: %s. %s", "; ".join(problems), summary)
+            spider.logger.error(verdict)
         else:
-            spider.logger.info("crawl finished: %s", summary)
-        self.db.close()
-        lock.release(self.path)
+            spider.logger.info(verdict)

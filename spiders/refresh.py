@@ -9,9 +9,15 @@ Spider arguments read here (`-a name=value`, any gxcrawl spider):
   (If-None-Match / If-Modified-Since) when the portal gave validators;
 - `stop_early=off`: walk every list page even when a whole page holds only
   reports seen before. Stopping early needs a list ordered newest first and
-  a previous run over the same list that finished cleanly: after a crash or
-  a failed run, the next one walks everything again (fetching only what is
-  missing), so nothing older than the stopping point is left unseen.
+  a previous run over the same list that finished cleanly, and a page counts
+  as seen only when all its reports were seen by that run or before it (a
+  report stored meanwhile by an `ids` run, say, does not vouch for the pages
+  after it). After a crash or a failed run the next one walks everything
+  again, fetching only what is missing, so nothing older than the stopping
+  point is left unseen.
+
+Report pages that could not be fetched or read before are tried again by
+every run that walks the lists, wherever they are listed.
 """
 
 from dataclasses import dataclass, field
@@ -29,8 +35,8 @@ class RefreshPolicy:
     stop_early: bool = True
     #: Report pages stored before, by URL.
     stored: dict[str, storage.StoredPage] = field(default_factory=dict)
-    #: Pages seen before that could not be read: fetched again, yet no reason to walk on.
-    failed: set[str] = field(default_factory=set)
+    #: Pages that could not be fetched or read before (URL → when that first happened): fetched again.
+    failed: dict[str, str] = field(default_factory=dict)
     #: The last run over the same list, and the last that succeeded.
     last_run: dict | None = None
     last_good_run: dict | None = None
@@ -56,7 +62,8 @@ class RefreshPolicy:
             return
         try:
             self.stored = storage.stored_pages(db, source)
-            self.failed = storage.failed_pages(db, source) - self.stored.keys()
+            self.failed = {url: first for url, first in storage.failed_pages(db, source).items()
+                           if url not in self.stored}
             self.last_run = storage.last_run(db, spider, scope)
             self.last_good_run = storage.last_run(db, spider, scope, succeeded=True)
         finally:
@@ -84,7 +91,9 @@ class RefreshPolicy:
             return {}
         if not self.due_for_recheck(page):
             return None
-        headers = {}
+        headers: dict[str, str] = {}
+        if page.attachments:  # the page's validators say nothing of its attachments: fetch them all again
+            return headers
         if page.etag:
             headers["If-None-Match"] = page.etag
         if page.last_modified:
@@ -97,5 +106,12 @@ class RefreshPolicy:
         return page.published >= (date.today() - timedelta(days=self.recheck_days)).isoformat()
 
     def only_seen_before(self, urls: list[str]) -> bool:
-        """A list page whose reports were all seen before and need no recheck: where an ordered walk ends."""
-        return all(url in self.failed or (url in self.stored and self.headers_for(url) is None) for url in urls)
+        """A list page whose reports the last walk had all seen, none due for a recheck: where an ordered
+        walk ends, as the pages after it were walked then."""
+        return all(self.seen_by_last_walk(url) and (url not in self.stored or self.headers_for(url) is None)
+                   for url in urls)
+
+    def seen_by_last_walk(self, url: str) -> bool:
+        first = self.stored[url].first_stored if url in self.stored else self.failed.get(url)
+        ended = (self.last_run or {}).get("ended")
+        return first is not None and ended is not None and first <= ended

@@ -54,3 +54,9 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path):
     probe = subprocess.run([sys.executable, "-c", f"from gxcrawl import lock; lock.acquire({str(database)!r})"],
                            capture_output=True, text=True)
     assert probe.returncode == 0, probe.stderr
+
+
+def test_two_names_of_one_database_share_its_lock(tmp_path, holder):
+    (tmp_path / "link.db").symlink_to(tmp_path / "g.db")
+    with pytest.raises(lock.DatabaseBusy):
+        lock.acquire(tmp_path / "link.db")

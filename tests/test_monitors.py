@@ -65,3 +65,14 @@ def test_far_fewer_reports_than_the_last_successful_run_fail():
     # A walk that stopped early lists few reports by design; the page count still tells.
     assert verdict({**HEALTHY, **LAST_RUN, "gxcrawl/walk": "stopped_early", "gxcrawl/reports_listed": 10}) == []
     assert verdict({**HEALTHY, **LAST_RUN, "gxcrawl/reports_listed": 40}, GXCRAWL_MIN_LISTED_RATIO=0.3) == []
+
+
+def test_pipeline_errors_fail_the_crawl():
+    [problem] = verdict({**HEALTHY, "gxcrawl/item_errors": 2})
+    assert "2 reports could not be archived, parsed or stored" in problem
+
+
+def test_documents_that_had_failed_before_are_not_counted_again():
+    stats = {**HEALTHY, "gxcrawl/report_pages/requested": 10, "gxcrawl/failures": 9}
+    assert len(verdict(stats)) == 1
+    assert verdict({**stats, "gxcrawl/failures/repeated": 4}) == []

@@ -58,26 +58,69 @@ def test_refreshes_fetch_only_what_is_new(serve, tmp_path):
     assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 50
 
 
-def test_a_silent_correction_within_recheck_days_becomes_a_new_version(serve, tmp_path):
-    replica, url = serve(reports=12, corrected=False)
+def test_silent_corrections_within_recheck_days_become_new_versions(serve, tmp_path):
+    replica, url = serve(reports=12, corrected=False, attachment_formats=("docx",))
     db = tmp_path / "g.db"
     assert crawl(url, db).returncode == 0
     by_date = sorted(replica.reports, key=lambda r: r.published)
     quiet = by_date[len(by_date) // 2]
-    replica.correct_silently(quiet.id)
-    days = (date.today() - date.fromisoformat(quiet.published)).days
-    due = [r for r in replica.reports if r.published >= quiet.published]
+    # A report read from its attachment: the page's 304 would not tell that the DOCX changed.
+    attached = next(r for r in replica.reports if r.format == "docx")
+    earliest = min(quiet.published, attached.published)
+    for report in (quiet, attached):
+        replica.correct_silently(report.id)
+    days = (date.today() - date.fromisoformat(earliest)).days
+    due = [r for r in replica.reports if r.published >= earliest]
 
     result = crawl(url, db, "-a", f"recheck_days={days}")
     assert result.returncode == 0, result.stderr[-3000:]
     run = last_run(db)
-    assert (run["reports_changed"], run["reports_unchanged"], run["report_pages"]) == (1, len(due) - 1, len(due))
-    assert replica.not_modified == len(due) - 1  # conditional requests, answered 304
-    key = f"henan/{quiet.sample.agency}/{quiet.sample.year}"
-    versions = rows(db, "SELECT superseded, figures FROM report_versions WHERE report_id = ? ORDER BY id", key)
-    assert [v["superseded"] for v in versions] == [1, 0]
-    assert stored_figures(db, key)["active.normative.issued"] == quiet.sample.figures["active.normative.issued"]
+    assert (run["reports_changed"], run["reports_unchanged"], run["report_pages"]) == (2, len(due) - 2, len(due))
+    assert replica.not_modified == len(due) - 2  # conditional requests, answered 304
+    for report in (quiet, attached):
+        key = f"henan/{report.sample.agency}/{report.sample.year}"
+        versions = rows(db, "SELECT superseded FROM report_versions WHERE report_id = ? ORDER BY id", key)
+        assert [v["superseded"] for v in versions] == [1, 0]
+        assert stored_figures(db, key)["active.penalty.decisions"] == report.sample.figures["active.penalty.decisions"]
     assert_database_matches(db, replica)
+
+
+def test_reports_that_failed_are_fetched_again_though_the_walk_stops_early(serve, tmp_path):
+    replica, url = serve(reports=45, corrected=False)
+    db = tmp_path / "g.db"
+    broken = sorted(replica.reports, key=lambda r: r.id)[3]  # listed on the last page
+    path = f"/zw/public-report/view/{broken.id}"
+    replica.options.always_failing = (path,)
+    first = crawl(url, db, "-s", "RETRY_TIMES=1")
+    assert first.returncode == 0, first.stderr[-3000:]  # one failure is within the allowed errors
+    assert rows(db, "SELECT url FROM failures") == [{"url": url + path}]
+    replica.options.always_failing = ()
+    second = crawl(url, db)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert last_run(db)["walk"] == "stopped_early"
+    assert_database_matches(db, replica)
+
+
+def test_reports_stored_by_another_kind_of_run_do_not_stop_the_walk(serve, tmp_path):
+    replica, url = serve(reports=30, corrected=False)
+    db = tmp_path / "g.db"
+    assert crawl(url, db).returncode == 0
+    added = sorted(replica.publish(15), key=lambda r: r.id)
+    newest = f"{added[5].id}-{added[-1].id}"
+    assert crawl(url, db, "-a", f"ids={newest}").returncode == 0  # the ten newest, by hand
+    refresh = crawl(url, db)
+    assert refresh.returncode == 0, refresh.stderr[-3000:]
+    assert_database_matches(db, replica)
+
+
+def test_a_failing_pipeline_fails_the_crawl(serve, tmp_path):
+    replica, url = serve(reports=6, corrected=False)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("the archive cannot be written under a file")
+    result = crawl(url, tmp_path / "g.db", "-s", f"GXCRAWL_ARCHIVE={blocked}")
+    assert result.returncode == 1
+    assert "reports could not be archived, parsed or stored" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("gxcrawl: crawl failed:")
 
 
 def test_a_crawl_killed_halfway_resumes_without_refetching_or_duplicates(serve, tmp_path):

@@ -140,22 +140,44 @@ def test_what_a_refresh_needs_to_know(tmp_path):
     db = storage.open_database(tmp_path / "g.db")
     first = fetch(10, "2023-01-31")
     first.etag, first.last_modified = '"abc"', "Tue, 31 Jan 2023 00:00:00 GMT"
+    first.fetched_at, first.documents = "2026-01-01T00:00:00+00:00", [{"url": "page"}, {"url": "a.pdf"}]
     storage.store_report(db, parsed(1), first)
     storage.record_failure(db, fetch(11, "2023-02-01"), "the PDF is encrypted")
     storage.record_failure(db, storage.Fetch("other", "http://elsewhere/1"), "404")
     assert storage.stored_pages(db, "henan") == {
         "http://portal/view/10": storage.StoredPage("http://portal/view/10", "2023-01-31", '"abc"',
-                                                    "Tue, 31 Jan 2023 00:00:00 GMT")}
+                                                    "Tue, 31 Jan 2023 00:00:00 GMT", attachments=1,
+                                                    first_stored="2026-01-01T00:00:00+00:00")}
     assert storage.stored_pages(db, "hena") == {}
-    assert storage.failed_pages(db, "henan") == {"http://portal/view/11"}
+    assert set(storage.failed_pages(db, "henan")) == {"http://portal/view/11"}
     # Fetched again with the same content: the version keeps its row, with the page's new validators.
     again = fetch(10, "2023-01-31")
-    again.etag = '"def"'
+    again.etag, again.documents = '"def"', first.documents
     assert storage.store_report(db, parsed(1), again) == storage.UNCHANGED
-    assert storage.stored_pages(db, "henan")["http://portal/view/10"].etag == '"def"'
+    page = storage.stored_pages(db, "henan")["http://portal/view/10"]
+    assert (page.etag, page.first_stored) == ('"def"', "2026-01-01T00:00:00+00:00")
+    assert storage.record_failure(db, fetch(11, "2023-02-01"), "still encrypted")  # it had failed before
+    assert not storage.record_failure(db, fetch(12, "2023-02-01"), "a new failure")
     assert storage.confirm_unchanged(db, "henan", "http://portal/view/10", "2099-01-01T00:00:00+00:00")
     assert current(db)["henan/某局/2022"]["last_seen"] == "2099-01-01T00:00:00+00:00"
     assert not storage.confirm_unchanged(db, "henan", "http://portal/view/99")
+
+
+def test_a_correction_taken_back_is_current_again(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    original, corrected = parsed(1), parsed(1, bump=3)
+    assert storage.store_report(db, original, fetch(10, "2023-01-31")) == storage.NEW
+    assert storage.store_report(db, corrected, fetch(10, "2023-01-31")) == storage.CHANGED
+    assert storage.store_report(db, original, fetch(10, "2023-01-31")) == storage.CHANGED
+    assert current(db)["henan/某局/2022"]["content_sha256"] == original.content_sha256
+    versions = list(db.query("SELECT content_sha256, superseded FROM report_versions ORDER BY id"))
+    assert [(v["content_sha256"], v["superseded"]) for v in versions] == [
+        (original.content_sha256, 1), (corrected.content_sha256, 1), (original.content_sha256, 0)]
+    # Seen once more, it is unchanged; an older publication of it stays history.
+    assert storage.store_report(db, original, fetch(10, "2023-01-31")) == storage.UNCHANGED
+    assert storage.store_report(db, corrected, fetch(9, "2023-01-01")) == storage.OLDER
+    assert storage.store_report(db, corrected, fetch(9, "2023-01-01")) == storage.UNCHANGED
+    assert db["report_versions"].count == 4
 
 
 def test_runs_that_never_finished_are_marked_interrupted_and_skipped_as_references(tmp_path):

@@ -34,5 +34,8 @@ class Command(ScrapyCrawl):
             lock.release(database)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-        else:
-            self.exitcode = crawler.stats.get_value("gxcrawl/exit_status", 1)
+            return
+        self.exitcode = crawler.stats.get_value("gxcrawl/exit_status", 1)
+        verdict = crawler.stats.get_value("gxcrawl/verdict")
+        if verdict:
+            print(f"gxcrawl: {verdict}", file=sys.stderr)

@@ -47,6 +47,7 @@ class HenanSpider(scrapy.Spider):
         self.refresh = RefreshPolicy.from_arguments(refresh, recheck_days, stop_early,
                                                     newest_first=self.profile.list_newest_first)
         self.stopped_at: int | None = None  # the list page where an ordered walk stopped
+        self.requested: set[str] = set()  # report pages asked for: a page listed twice is fetched once
         self.walk_cut = False  # max_pages left list pages unwalked
         if json_list == "off":
             self.profile = dataclasses.replace(self.profile, json_list_path=None)
@@ -91,6 +92,14 @@ class HenanSpider(scrapy.Spider):
                     yield request
             return
         yield self.list_request(1)
+        # Reports that could not be fetched or read before, wherever they are listed: an ordered walk
+        # may stop before their list page.
+        for url in self.refresh.failed:
+            if portal_id_of(url) is not None and self.on_portal(url):
+                self.crawler.stats.inc_value("gxcrawl/report_pages/failed_before")
+                request = self.report_request(url, {})
+                if request is not None:
+                    yield request
 
     # --- Lists ------------------------------------------------------------------------
 
@@ -231,6 +240,9 @@ class HenanSpider(scrapy.Spider):
         if headers is None:
             stats.inc_value("gxcrawl/report_pages/stored_before")
             return None
+        if url in self.requested:
+            return None
+        self.requested.add(url)
         stats.inc_value("gxcrawl/report_pages/requested")
         if url in self.refresh.stored:
             stats.inc_value("gxcrawl/report_pages/rechecked")

@@ -147,7 +147,7 @@ class Replica:
         """Change a report's figures under the same address, title and date, as agencies do quietly."""
         report = self.by_id[portal_id]
         figures = dict(report.sample.figures)
-        figures["active.normative.issued"] = (figures["active.normative.issued"] or Decimal(0)) + 7
+        figures["active.penalty.decisions"] = (figures["active.penalty.decisions"] or Decimal(0)) + 7
         with self.lock:
             report.sample = replace(report.sample, figures=figures)
             report.modified = max(time.time(), report.modified + 1)
