@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-.PHONY: setup crawl demo test bench clean
+DB     ?= output/gxcrawl.db
+.PHONY: setup crawl demo browse test bench clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +22,10 @@ crawl: setup
 # The same job offline, against a replica of the portal, into output/demo.db.
 demo: setup
 	$(BIN)/python -m spiders.henan.demo
+
+# Browse a database in datasette (make browse DB=output/demo.db for the demo's).
+browse: setup
+	$(BIN)/gxcrawl browse $(DB)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="database files (default output/gxcrawl.db)")
     browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     browse.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    browse.add_argument("--write-metadata", metavar="FILE", default=None,
+                        help="write the metadata for these databases to FILE (for a datasette of your own: "
+                             "datasette DB -m FILE --template-dir gxcrawl/browse/templates) instead of serving")
     args = parser.parse_args(argv)
     if args.command == "reparse":
         return run_reparse(args)
@@ -73,8 +76,12 @@ def run_reparse(args) -> int:
 
 
 def run_browse(args) -> int:
-    from gxcrawl.browse.server import serve
+    from gxcrawl.browse.server import metadata_for, serve
 
+    if args.write_metadata:
+        metadata = metadata_for([Path(database).stem for database in args.databases])
+        Path(args.write_metadata).write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
+        return 0
     try:
         serve(args.databases, args.host, args.port)
     except FileNotFoundError as missing:

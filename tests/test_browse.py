@@ -197,3 +197,20 @@ def test_the_dashboard_and_its_charts_are_defined(browse):
     for slug, chart in charts.items():
         sql = re.sub(r"\[\[.*?\]\]", "", chart["query"])  # the dashboard's optional filters, left out
         assert get(f"/g.json?_shape=array&sql={quote(sql)}").json(), slug
+
+
+def test_the_command_writes_metadata_for_a_datasette_of_ones_own_and_explains_a_missing_database(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    written = tmp_path / "metadata.json"
+    done = subprocess.run([sys.executable, "-m", "gxcrawl", "browse", "output/demo.db", "--write-metadata",
+                           str(written)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    metadata = json.loads(written.read_text(encoding="utf-8"))
+    assert set(metadata["databases"]) == {"demo"}
+    assert metadata["plugins"]["datasette-dashboards"]["reports"]["charts"]["outcome-shares"]["db"] == "demo"
+    missing = subprocess.run([sys.executable, "-m", "gxcrawl", "browse", str(tmp_path / "none.db")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "no database at" in missing.stderr and "make demo" in missing.stderr

@@ -194,5 +194,5 @@ def test_the_demo_crawls_a_replica_and_says_how_to_browse(tmp_path):
     result = subprocess.run([sys.executable, "-m", "spiders.henan.demo", "--db", str(db), "--reports", "8"],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    assert "replica of the Henan portal" in result.stdout and f"datasette {db}" in result.stdout
+    assert "replica of the Henan portal" in result.stdout and f"gxcrawl browse {db}" in result.stdout
     assert rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 8

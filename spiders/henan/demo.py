@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if result.returncode:
         print(f"the demo crawl failed (exit status {result.returncode}); the messages above say why")
         return result.returncode
-    print(f"\nDone: {database} holds the reports. Browse them with\n    .venv/bin/datasette {database}\n"
+    print(f"\nDone: {database} holds the reports. Browse them with\n    .venv/bin/gxcrawl browse {database}\n"
           f"or query them with\n    sqlite3 {database} 'SELECT agency, year, template, checks_failed FROM reports'")
     return 0
 
