@@ -76,10 +76,10 @@ def run_reparse(args) -> int:
 
 
 def run_browse(args) -> int:
-    from gxcrawl.browse.server import metadata_for, serve
+    from gxcrawl.browse.server import database_names, metadata_for, serve
 
     if args.write_metadata:
-        metadata = metadata_for([Path(database).stem for database in args.databases])
+        metadata = metadata_for(database_names(args.databases))
         Path(args.write_metadata).write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
         return 0
     try:

@@ -67,6 +67,8 @@ CREATE TABLE IF NOT EXISTS reports (
     last_seen TEXT,
     fetched_at TEXT
 );
+-- An agency's reports over the years (rule R6, the R6 query of gxcrawl browse).
+CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(source, agency, year);
 CREATE TABLE IF NOT EXISTS figures (
     report_id TEXT NOT NULL REFERENCES reports(id),
     key TEXT NOT NULL,

@@ -214,3 +214,55 @@ def test_the_command_writes_metadata_for_a_datasette_of_ones_own_and_explains_a_
     missing = subprocess.run([sys.executable, "-m", "gxcrawl", "browse", str(tmp_path / "none.db")],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "no database at" in missing.stderr and "make demo" in missing.stderr
+
+
+def test_a_new_search_replaces_a_short_one_carried_by_the_form(browse):
+    get, *_ = browse
+    def agencies(query):
+        return sorted(row["agency"] for row in rows(get, f"/g/reports.json?{query}&_col=agency"))
+    assert agencies("_search=郑州市教&_like=卫辉") == ["郑州市教育局"] * 3
+    assert agencies("_search=新乡&_like=卫辉") == ["新乡市财政局"]
+    assert len(agencies("_search=&_like=卫辉")) == len(REPORTS)  # an emptied search box clears it
+
+
+def test_databases_get_the_metadata_under_the_names_datasette_gives_them(tmp_path):
+    from gxcrawl.browse.server import database_names, metadata_for
+
+    paths = []
+    for name in ("a/gx.db", "b/gx.db", "2024.db", "demo.v2.db"):
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        storage.open_database(path).close()
+        paths.append(path)
+    names = database_names(paths)
+    assert names == ["gx", "gx_2", "2024", "demo.v2"]
+    metadata = metadata_for(names)
+    assert list(metadata["databases"]) == names
+    assert metadata["databases"]["2024"]["tables"]["reports"]["facets"]
+    assert metadata["plugins"]["datasette-dashboards"]["reports"]["charts"]["report-count"]["db"] == "gx"
+    datasette = make_datasette(paths)
+    loop = asyncio.new_event_loop()
+    try:
+        for name in names:
+            route = tilde_encode(name)
+            response = loop.run_until_complete(datasette.client.get(f"/{route}/top_agencies.json?year="))
+            assert response.status_code == 200, (name, response.text[:300])
+    finally:
+        loop.close()
+
+
+def test_browse_leaves_other_sqlite_files_as_they_are(tmp_path):
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    connection.close()
+    make_datasette([other])
+    connection = sqlite3.connect(other)
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+    connection.close()
+    assert (tables, mode) == ({"t"}, "delete")
+    assert not (tmp_path / "other.db.lock").exists()

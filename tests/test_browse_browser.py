@@ -92,6 +92,15 @@ def test_a_researcher_browses_the_reports(server):
         agencies = page.locator("table.rows-and-columns tbody td.col-agency").all_inner_texts()
         assert agencies == ["卫辉市商务局", "卫辉市商务局"]
         page.screenshot(path=ARTIFACTS / "3-search.png", full_page=True)
+        # A second search, long enough for the index, replaces the short one.
+        page.fill("input[name=_search]", "郑州市教")
+        page.press("input[name=_search]", "Enter")
+        page.wait_for_url(re.compile(r"_search=%E9%83%91"))
+        assert page.locator("table.rows-and-columns tbody td.col-agency").all_inner_texts() == ["郑州市教育局"] * 3
+        assert page.input_value("input[name=_search]") == "郑州市教"
+        page.fill("input[name=_search]", "卫辉")
+        page.press("input[name=_search]", "Enter")
+        page.wait_for_url(re.compile(r"_like="))
 
         page.locator("table.rows-and-columns tbody td.col-id a").first.click()
         page.wait_for_selector("section.gxcrawl-form")

@@ -7,7 +7,8 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
 - `search_fallback: [columns]`: searches with a word shorter than 3
   characters, which the trigram full-text index cannot match (「卫辉」, 「局」),
   are answered with LIKE over those columns instead: a `?_search=` too short
-  for the index is rewritten as `?_like=`, which this plugin's filter reads;
+  for the index is rewritten as `?_like=`, which this plugin's filter reads
+  (and an empty one is dropped);
 - `form_layout: true`: a row's page shows the report's figures laid out as
   the official form prints them (`gxcrawl.browse.layout`), above the row.
 """
@@ -52,12 +53,17 @@ def _short_search_as_like(datasette, scope: dict) -> dict:
     database, table = tilde_decode(parts[0]), tilde_decode(parts[1].split(".")[0])
     if not _table_config(datasette, database, table).get("search_fallback"):
         return scope
-    pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-    query = dict(pairs).get("_search", "")
-    if not query.strip() or not too_short_for_trigrams(query):
+    pairs = parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
+    query = dict(pairs).get("_search")
+    if query is None:
         return scope
-    pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
-    return {**scope, "query_string": urlencode(pairs).encode("latin-1")}
+    # A new search replaces the last short one, which the page's form carries along as a hidden field;
+    # an emptied box is no search (datasette would hand FTS5 an empty query, an error).
+    pairs = [(key, value) for key, value in pairs
+             if key != LIKE_PARAMETER and (key != "_search" or query.strip())]
+    if query.strip() and too_short_for_trigrams(query):
+        pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
+    return {**scope, "query_string": urlencode(pairs).encode("ascii")}
 
 
 @hookimpl

@@ -4,10 +4,13 @@
 """
 
 import asyncio
+import sqlite3
+import sys
 from pathlib import Path
 
 import yaml
 from datasette.app import Datasette
+from datasette.utils import tilde_encode
 
 from gxcrawl import lock, storage
 
@@ -20,36 +23,60 @@ DATABASE = "__DATABASE__"
 
 
 def metadata_for(names: list[str]) -> dict:
-    """The project's metadata, with each database section repeated under the served databases' names."""
-    text = METADATA.read_text(encoding="utf-8")
-    metadata = yaml.safe_load(text.replace(DATABASE, names[0]))
-    for name in names[1:]:
-        metadata["databases"][name] = yaml.safe_load(text.replace(DATABASE, name))["databases"][name]
+    """The project's metadata, its database section repeated under each served database's name."""
+    template = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    section = template["databases"].pop(DATABASE)
+    metadata = _named(template, names[0])
+    metadata["databases"] = {name: _named(section, name) for name in names}
     return metadata
 
 
+def _named(node, name: str):
+    """`node` with the database placeholder filled in: the name itself, or tilde-encoded inside a URL."""
+    if isinstance(node, dict):
+        return {key: _named(value, name) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_named(value, name) for value in node]
+    if node == DATABASE:
+        return name
+    return node.replace(DATABASE, tilde_encode(name)) if isinstance(node, str) else node
+
+
+def database_names(paths: list[str | Path]) -> list[str]:
+    """The names datasette gives the databases at `paths` (`output/demo.db` → `demo`, a second `demo` → `demo_2`)."""
+    return [name for name in Datasette([str(path) for path in paths]).databases if not name.startswith("_")]
+
+
 def make_datasette(paths: list[str | Path]) -> Datasette:
-    """A datasette over the databases at `paths`, named after their files (`output/demo.db` → `demo`)."""
+    """A datasette over the gxcrawl databases at `paths`, with the project's metadata and templates."""
     for path in paths:
         ensure_layout(path)
-    return Datasette([str(path) for path in paths], metadata=metadata_for([Path(path).stem for path in paths]),
+    return Datasette([str(path) for path in paths], metadata=metadata_for(database_names(paths)),
                      template_dir=str(TEMPLATES), settings=SETTINGS)
 
 
 def ensure_layout(path: str | Path) -> None:
-    """Give a database made by an older gxcrawl the tables and views the metadata speaks of."""
+    """Give a gxcrawl database made by an older version the tables and views the metadata speaks of.
+
+    Other SQLite files are served as they are, and nothing is written when the database cannot be
+    (read-only, or a crawl holding the writer lock): the browsing just lacks the labels then.
+    """
     if not Path(path).exists():
         raise FileNotFoundError(f"no database at {path}: run a crawl first (`make crawl`, or `make demo`)")
     db = storage.open_readonly(path)
-    current = "figure_labels" in db.table_names() and "figures_labelled" in db.view_names()
-    db.close()
-    if current:
+    try:
+        tables, views = set(db.table_names()), set(db.view_names())
+    finally:
+        db.close()
+    if "reports" not in tables or ("figure_labels" in tables and "figures_labelled" in views):
         return
     try:
         with lock.writing(path):
             storage.open_database(path).close()
-    except lock.DatabaseBusy:
-        pass  # a crawl is writing it, and upgrades it as it opens it
+    except (lock.DatabaseBusy, OSError, sqlite3.Error) as trouble:
+        print(f"gxcrawl: {path} was made by an older gxcrawl and could not be upgraded now ({trouble}); figure "
+              "labels and the outcome queries are missing until a crawl or `gxcrawl browse` upgrades it",
+              file=sys.stderr)
 
 
 def serve(paths: list[str | Path], host: str = "127.0.0.1", port: int = 8001) -> None:
