@@ -5,6 +5,7 @@ the report's `error` (it could not be read at all) or `warnings` (it was read,
 but something in it was missing or odd), so one bad file never stops a crawl.
 """
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -58,6 +59,17 @@ class Report:
         if self.error:
             out["error"] = self.error
         return out
+
+    def to_record(self) -> dict:
+        """Everything the report holds, as JSON-ready data (figures as decimal strings): `from_record`'s input."""
+        record = dataclasses.asdict(self)
+        record["figures"] = {key: None if value is None else str(value) for key, value in self.figures.items()}
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict) -> "Report":
+        figures = {key: None if value is None else Decimal(value) for key, value in record["figures"].items()}
+        return cls(**{**record, "figures": figures})
 
 
 def max_bytes_setting() -> int:

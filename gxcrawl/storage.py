@@ -271,6 +271,58 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
         return CHANGED if current else NEW
 
 
+@dataclass
+class Stored:
+    """What became of one fetched report: its storage outcome, or the failure recorded instead."""
+
+    outcome: str | None = None
+    #: Failures recorded (attachments that could not be fetched, a report that could not be read)…
+    failures: int = 0
+    #: …and how many of those documents had failed before too.
+    repeated: int = 0
+    #: Why the report could not be stored, when it could not.
+    problem: str | None = None
+
+
+def store_reading(db: sqlite_utils.Database, report: Report | None, fetch: Fetch, title: str | None = None,
+                  attachment_errors: tuple[dict, ...] = (), run_id: int | None = None) -> Stored:
+    """Store what was read from a report page and its attachments, or record why it could not be.
+
+    Attachments that could not be downloaded (`{url, error}`) are failures of their own, and
+    warnings of the report when it is stored anyway.
+    """
+    stored = Stored()
+
+    def failed(failed_fetch: Fetch, error: str) -> None:
+        stored.failures += 1
+        stored.repeated += record_failure(db, failed_fetch, error, title=title, run_id=run_id)
+
+    problems = [f"attachment {error['url']} {error['error']}" for error in attachment_errors]
+    for error, problem in zip(attachment_errors, problems):
+        failed(Fetch(fetch.source, error["url"]), problem)
+    stored.problem = report.error if report is not None else "the report was not parsed"
+    if stored.problem is None and not ((report.agency or fetch.agency) and (report.year or fetch.year)):
+        stored.problem = "neither the report nor the portal names its agency and year"
+    if stored.problem:
+        stored.problem = "; ".join([stored.problem, *problems])
+        failed(fetch, stored.problem)
+        return stored
+    report.warnings.extend(problems)
+    stored.outcome = store_report(db, report, fetch)
+    return stored
+
+
+def carried_over_warning(db: sqlite_utils.Database, source: str, report: Report) -> str | None:
+    """Rule R6: this year's 上年结转 against last year's stored 结转下年度 of the same agency, as a warning."""
+    if not (report.agency and report.year):
+        return None
+    last = previous_carried_forward(db.conn, source, report.agency, report.year)
+    this = report.figures.get("applications.carried_over.total")
+    if last is None or this is None or last == this:
+        return None
+    return f"R6: 上年结转 {this} ≠ {report.year - 1} 年报告的结转下年度 {last}"
+
+
 def _figure_keys(db, key: str) -> list[str]:
     return [row["key"] for row in db.query("SELECT key FROM figures WHERE report_id = ?", [key])]
 

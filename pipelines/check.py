@@ -5,7 +5,7 @@ same agency. It is a warning, added to the report's warnings, never a reason
 to drop anything.
 """
 
-from gxcrawl.storage import open_readonly, previous_carried_forward
+from gxcrawl.storage import carried_over_warning, open_readonly
 from spiders.items import ReportItem
 
 
@@ -25,14 +25,11 @@ class CheckPipeline:
             return item
         for rule, outcome in report.checks.items():
             self.stats.inc_value(f"gxcrawl/checks/{rule}/{outcome}")
-        if report.agency and report.year:
-            self.db = self.db or open_readonly(self.database)
-            last = previous_carried_forward(self.db.conn, item.fetch.source, report.agency, report.year) \
-                if self.db else None
-            this = report.figures.get("applications.carried_over.total")
-            if last is not None and this is not None and last != this:
-                report.warnings.append(f"R6: 上年结转 {this} ≠ {report.year - 1} 年报告的结转下年度 {last}")
-                self.stats.inc_value("gxcrawl/checks/R6/failed")
+        self.db = self.db or open_readonly(self.database)
+        warning = carried_over_warning(self.db, item.fetch.source, report) if self.db else None
+        if warning:
+            report.warnings.append(warning)
+            self.stats.inc_value("gxcrawl/checks/R6/failed")
         return item
 
     def close_spider(self, spider=None):

@@ -58,29 +58,23 @@ class StorePipeline:
             return item
         if not isinstance(item, ReportItem):
             return item
-        report, fetch = item.report, item.fetch
-        problems = [f"attachment {error['url']} {error['error']}" for error in item.errors]
-        for error, problem in zip(item.errors, problems):
-            self.record_failure(storage.Fetch(fetch.source, error["url"]), problem, item.title)
-        error = report.error if report is not None else "the report was not parsed"
-        if error is None and not ((report.agency or fetch.agency) and (report.year or fetch.year)):
-            error = "neither the report nor the portal names its agency and year"
-        if error:
-            detail = "; ".join([error, *problems])
-            self.record_failure(fetch, detail, item.title)
-            self.crawler.spider.logger.warning("could not read the report at %s: %s", fetch.url, detail)
-            return item
-        report.warnings.extend(problems)
-        outcome = storage.store_report(self.db, report, fetch)
-        stats.inc_value(f"gxcrawl/reports_{outcome}")
+        stored = storage.store_reading(self.db, item.report, item.fetch, item.title, tuple(item.errors), self.run_id)
+        self.count(stored)
+        if stored.problem:
+            self.crawler.spider.logger.warning("could not read the report at %s: %s", item.fetch.url, stored.problem)
         return item
 
-    def record_failure(self, fetch: storage.Fetch, error: str, title: str | None = None) -> None:
+    def count(self, stored: storage.Stored) -> None:
         stats = self.crawler.stats
-        stats.inc_value("gxcrawl/failures")
-        if storage.record_failure(self.db, fetch, error, title=title, run_id=self.run_id):
-            # Failed before too: the monitors judge a run by what newly went wrong.
-            stats.inc_value("gxcrawl/failures/repeated")
+        if stored.outcome:
+            stats.inc_value(f"gxcrawl/reports_{stored.outcome}")
+        stats.inc_value("gxcrawl/failures", stored.failures)
+        # Failed before too: the monitors judge a run by what newly went wrong.
+        stats.inc_value("gxcrawl/failures/repeated", stored.repeated)
+
+    def record_failure(self, fetch: storage.Fetch, error: str) -> None:
+        repeated = storage.record_failure(self.db, fetch, error, run_id=self.run_id)
+        self.count(storage.Stored(failures=1, repeated=int(repeated)))
 
     def item_error(self, item, response, spider, failure):
         """An exception in a pipeline: Scrapy logs it and counts nothing, so the monitors would not know."""
