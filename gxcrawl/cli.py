@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -50,7 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     browse.add_argument("--write-metadata", metavar="FILE", default=None,
                         help="write the metadata for these databases to FILE (for a datasette of your own: "
                              "datasette DB -m FILE --template-dir gxcrawl/browse/templates) instead of serving")
+    ingest = commands.add_parser(
+        "ingest", help="store what distributed workers pushed to Redis (the single writer of the database)",
+        description="Take the items that workers of a distributed crawl (GXCRAWL_REDIS_URL set) pushed to "
+                    "Redis and store them, by the same rules as a crawl, into the database. Each item is "
+                    "removed from Redis only after its transaction commits; a killed ingest loses and "
+                    "doubles nothing when started again. Runs until Ctrl-C, or with --once until no item is "
+                    "left. Exit status 75 when another process is writing the database.")
+    ingest.add_argument("--redis", default=os.environ.get("GXCRAWL_REDIS_URL") or os.environ.get("REDIS_URL"),
+                        help="the Redis URL (default: $GXCRAWL_REDIS_URL or $REDIS_URL)")
+    ingest.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    ingest.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+    ingest.add_argument("--once", action="store_true", help="stop when no item is left instead of waiting for more")
     args = parser.parse_args(argv)
+    if args.command == "ingest":
+        return run_ingest(args)
     if args.command == "reparse":
         return run_reparse(args)
     if args.command == "browse":
@@ -72,6 +87,24 @@ def run_reparse(args) -> int:
         print(f"gxcrawl: {busy}", file=sys.stderr)
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
+    return 0
+
+
+def run_ingest(args) -> int:
+    from gxcrawl.ingest import ingest
+
+    if not args.redis:
+        print("gxcrawl: no Redis to ingest from: pass --redis redis://host:6379/0 (or set GXCRAWL_REDIS_URL)",
+              file=sys.stderr)
+        return 2
+    archive = args.archive or str(Path(args.db).parent / "archive")
+    try:
+        with lock.writing(args.db):
+            outcomes = ingest(args.redis, args.db, archive, once=args.once)
+    except lock.DatabaseBusy as busy:
+        print(f"gxcrawl: {busy}", file=sys.stderr)
+        return lock.BUSY_EXIT_STATUS
+    print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to ingest")
     return 0
 
 

@@ -9,11 +9,10 @@ is the close-of-crawl monitors' verdict (spiders/monitors.py): non-zero when
 any failed. The run, its counts and the monitors' messages go to `crawl_runs`.
 """
 
-import json
-
 from scrapy import signals
 
 from gxcrawl import lock, storage
+from pipelines.runs import announce, run_arguments, run_outcome
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
 
 
@@ -38,14 +37,8 @@ class StorePipeline:
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
         self.db = storage.open_database(self.path)
-        arguments = {name: getattr(spider, name) for name in ("base_url", "year", "area", "max_pages")
-                     if getattr(spider, name, None) is not None}
-        if getattr(spider, "ids", None) is not None:
-            arguments["ids"] = f"{spider.ids[0]}-{spider.ids[-1]} ({len(spider.ids)} ids)" if spider.ids else ""
-        refresh = getattr(spider, "refresh", None)
-        if refresh is not None:
-            arguments.update(refresh=refresh.mode, recheck_days=refresh.recheck_days, stop_early=refresh.stop_early)
-        self.run_id = storage.start_run(self.db, spider.name, arguments, scope=getattr(spider, "scope", None))
+        self.run_id = storage.start_run(self.db, spider.name, run_arguments(spider),
+                                        scope=getattr(spider, "scope", None))
 
     def process_item(self, item):
         stats = self.crawler.stats
@@ -91,29 +84,10 @@ class StorePipeline:
         stats = self.crawler.stats
         counts = {outcome: stats.get_value(f"gxcrawl/reports_{outcome}", 0)
                   for outcome in (storage.NEW, storage.CHANGED, storage.UNCHANGED, storage.OLDER)}
-        problems = stats.get_value("gxcrawl/problems")
-        if problems is None:
-            problems = ["the close-of-crawl monitors did not run: check that SPIDERMON_ENABLED is on and "
-                        "spiders.monitors.CloseMonitors is in SPIDERMON_SPIDER_CLOSE_MONITORS"]
-        status = 1 if problems else 0
-        stats.set_value("gxcrawl/exit_status", status)
-        storage.finish_run(self.db, self.run_id, finish_reason=reason,
-                           pages=stats.get_value("response_received_count", 0),
-                           requests=stats.get_value("downloader/request_count", 0),
-                           report_pages=stats.get_value("gxcrawl/report_pages/requested", 0),
-                           reports_listed=stats.get_value("gxcrawl/reports_listed", 0),
-                           list_pages=stats.get_value("gxcrawl/list_pages"), walk=stats.get_value("gxcrawl/walk"),
-                           reports_new=counts["new"], reports_changed=counts["changed"],
-                           reports_unchanged=counts["unchanged"], reports_older=counts["older"],
-                           errors=stats.get_value("gxcrawl/failures", 0), exit_status=status,
-                           problems=json.dumps(problems, ensure_ascii=False))
+        problems, outcome = run_outcome(stats, reason)
+        storage.finish_run(self.db, self.run_id, reports_new=counts["new"], reports_changed=counts["changed"],
+                           reports_unchanged=counts["unchanged"], reports_older=counts["older"], **outcome)
         summary = (f"stored in {self.path}: {counts['new']} new, {counts['changed']} changed, "
                    f"{counts['unchanged']} unchanged reports; {stats.get_value('gxcrawl/failures', 0)} not read "
                    f"(see the failures table); run {self.run_id} in crawl_runs")
-        verdict = f"crawl failed: {'; '.join(problems)}. {summary}" if problems else f"crawl finished: {summary}"
-        # The crawl command repeats it as the log's last line, where `tail` finds it.
-        stats.set_value("gxcrawl/verdict", verdict)
-        if problems:
-            spider.logger.error(verdict)
-        else:
-            spider.logger.info(verdict)
+        announce(stats, spider.logger, problems, summary)

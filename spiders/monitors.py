@@ -24,6 +24,11 @@ from spidermon.core.actions import Action
 
 WALKS = ("complete", "stopped_early", "partial")
 
+
+def crawl_total(stats, name: str, default=0):
+    """The whole crawl's count: across all workers in a distributed crawl (spiders/distributed.py)."""
+    return stats.get(f"gxcrawl/crawl/{name[len('gxcrawl/'):]}", stats.get(name, default))
+
 # Spidermon's runner still logs through Spider.log(); the warning would end every cron log.
 warnings.filterwarnings("ignore", r"Spider\.log\(\) is deprecated", ScrapyDeprecationWarning)
 
@@ -39,14 +44,14 @@ class CrawlMonitor(BaseScrapyMonitor):
 
     @monitors.name("site matches the profile")
     def test_profile(self):
-        mismatches = self.stats.get("gxcrawl/profile_mismatch", 0)
+        mismatches = crawl_total(self.stats, "gxcrawl/profile_mismatch")
         if mismatches:
             self.fail(f"the site no longer matches the spider's profile ({mismatches} times; the errors above say "
                       "where)")
 
     @monitors.name("every list page read")
     def test_lists(self):
-        lost = self.stats.get("gxcrawl/lists_lost", 0)
+        lost = crawl_total(self.stats, "gxcrawl/lists_lost")
         if lost:
             self.fail(f"{lost} list pages could not be fetched, so the reports they list were not seen")
 
@@ -55,7 +60,7 @@ class CrawlMonitor(BaseScrapyMonitor):
         raised = sum(value for key, value in self.stats.items() if key.startswith("spider_exceptions/"))
         if raised:
             self.fail(f"the spider raised {raised} exceptions (see the tracebacks above)")
-        broken = self.stats.get("gxcrawl/item_errors", 0)
+        broken = crawl_total(self.stats, "gxcrawl/item_errors")
         if broken:
             self.fail(f"{broken} reports could not be archived, parsed or stored: a pipeline raised an exception "
                       "(see «Error processing» above; a full disk, say)")
@@ -67,15 +72,15 @@ class ReportsMonitor(BaseScrapyMonitor):
     def test_listed(self):
         if self.stats.get("gxcrawl/walk") not in WALKS:
             self.skipTest("the crawl enumerated ids instead of walking lists")
-        if not self.stats.get("gxcrawl/reports_listed", 0):
+        if not crawl_total(self.stats, "gxcrawl/reports_listed"):
             self.fail("the portal's lists showed no report at all")
 
     @monitors.name("few errors")
     def test_errors(self):
         settings = self.crawler.settings
-        repeated = self.stats.get("gxcrawl/failures/repeated", 0)
-        errors = self.stats.get("gxcrawl/failures", 0) - repeated
-        fetched = self.stats.get("gxcrawl/report_pages/requested", 0)
+        repeated = crawl_total(self.stats, "gxcrawl/failures/repeated")
+        errors = crawl_total(self.stats, "gxcrawl/failures") - repeated
+        fetched = crawl_total(self.stats, "gxcrawl/report_pages/requested")
         rate = settings.getfloat("GXCRAWL_MAX_ERROR_RATE", 0.05)
         allowed = max(settings.getint("GXCRAWL_MAX_ERRORS", 5), int(rate * fetched))
         if errors > allowed:
@@ -90,12 +95,13 @@ class ReportsMonitor(BaseScrapyMonitor):
         if not last:
             self.skipTest("no earlier successful run over the same list")
         ratio = self.crawler.settings.getfloat("GXCRAWL_MIN_LISTED_RATIO", 0.5)
-        pages, last_pages = self.stats.get("gxcrawl/list_pages"), self.stats.get("gxcrawl/last_good_run/list_pages")
+        pages = crawl_total(self.stats, "gxcrawl/list_pages", None)
+        last_pages = self.stats.get("gxcrawl/last_good_run/list_pages")
         if pages is not None and last_pages and pages < ratio * last_pages:
             self.fail(f"the portal lists {pages} pages of reports, against {last_pages} in run {last} "
                       f"(below GXCRAWL_MIN_LISTED_RATIO = {ratio})")
-        listed, last_listed = (self.stats.get("gxcrawl/reports_listed", 0),
-                               self.stats.get("gxcrawl/last_good_run/reports_listed"))
+        listed = crawl_total(self.stats, "gxcrawl/reports_listed")
+        last_listed = self.stats.get("gxcrawl/last_good_run/reports_listed")
         both_complete = self.stats.get("gxcrawl/walk") == "complete" == \
             self.stats.get("gxcrawl/last_good_run/walk")
         if both_complete and last_listed and listed < ratio * last_listed:

@@ -7,7 +7,8 @@ The gxcrawl settings are documented where they are read:
 GXCRAWL_DB (pipelines/store.py), GXCRAWL_ARCHIVE (pipelines/archive.py),
 GXCRAWL_MAX_ATTACHMENT_BYTES (spiders/henan), RETRY_BACKOFF_* (spiders/middlewares.py),
 the monitors' thresholds GXCRAWL_MAX_ERROR_RATE, GXCRAWL_MAX_ERRORS and
-GXCRAWL_MIN_LISTED_RATIO (spiders/monitors.py).
+GXCRAWL_MIN_LISTED_RATIO (spiders/monitors.py), GXCRAWL_REDIS_URL and
+GXCRAWL_WORKER_IDLE_SECONDS (spiders/distributed.py).
 """
 
 from spiders.browser import launch_options
@@ -61,6 +62,8 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.store.StorePipeline": 500,
 }
+# With GXCRAWL_REDIS_URL (or REDIS_URL) set, the crawl is one worker of a distributed crawl (spiders/distributed.py).
+ADDONS = {"spiders.distributed.Distributed": 0}
 # Close-of-crawl monitors: their verdict is the crawl's exit status (spiders/monitors.py).
 SPIDERMON_ENABLED = True
 EXTENSIONS = {"spidermon.contrib.scrapy.extensions.Spidermon": 500}

@@ -13,6 +13,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from gxcrawl import lock
+from spiders.distributed import redis_url
 
 
 class Command(ScrapyCrawl):
@@ -20,9 +21,11 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("running 'scrapy crawl' needs exactly one spider name")
         crawler = self._create_crawler(args[0])
-        database = crawler.settings.get("GXCRAWL_DB", "output/gxcrawl.db")
+        # A distributed worker writes no database: `gxcrawl ingest` does, and takes the lock.
+        database = None if redis_url(crawler.settings) else crawler.settings.get("GXCRAWL_DB", "output/gxcrawl.db")
         try:
-            lock.acquire(database)
+            if database:
+                lock.acquire(database)
         except lock.DatabaseBusy as busy:
             print(f"gxcrawl: {busy}", file=sys.stderr)
             self.exitcode = lock.BUSY_EXIT_STATUS
@@ -31,7 +34,8 @@ class Command(ScrapyCrawl):
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
         finally:
-            lock.release(database)
+            if database:
+                lock.release(database)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return

@@ -1,0 +1,62 @@
+"""Distributed workers: push each report, failure and the run's record to Redis for `gxcrawl ingest`.
+
+It takes the place of the archive and store pipelines when GXCRAWL_REDIS_URL
+is set (spiders/distributed.py): a worker writes no database and keeps no
+archive; each message carries the parsed report and the raw documents it was
+read from (gxcrawl/ingest.py says how they are stored, once each). The exit
+status is the close-of-crawl monitors' verdict, as for a local crawl.
+"""
+
+from scrapy import signals
+from scrapy_redis.connection import get_redis_from_settings
+
+from gxcrawl import ingest, storage
+from pipelines.runs import announce, run_arguments, run_outcome
+from spiders.items import FetchFailure, PageUnchanged, ReportItem
+
+
+class ExportPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.server = get_redis_from_settings(crawler.settings)
+        self.started = storage.now()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        return pipeline
+
+    def process_item(self, item):
+        stats = self.crawler.stats
+        if isinstance(item, FetchFailure):
+            message = ingest.failure_message(storage.Fetch(item.source, item.url), item.error)
+            stats.inc_value("gxcrawl/failures")
+        elif isinstance(item, PageUnchanged):
+            message = ingest.unchanged_message(item.source, item.url, storage.now())
+        elif isinstance(item, ReportItem):
+            message = ingest.report_message(item.fetch, item.report, item.title, item.documents,
+                                            item.content_selectors, tuple(item.errors))
+            unreadable = item.report.error or not ((item.report.agency or item.fetch.agency)
+                                                   and (item.report.year or item.fetch.year))
+            stats.inc_value("gxcrawl/failures", len(item.errors) + bool(unreadable))
+        else:
+            return item
+        ingest.push(self.server, message)
+        stats.inc_value("gxcrawl/exported")
+        return item
+
+    def item_error(self, item, response, spider, failure):
+        """An exception in a pipeline: Scrapy logs it and counts nothing, so the monitors would not know."""
+        self.crawler.stats.inc_value("gxcrawl/item_errors")
+
+    def spider_closed(self, spider, reason):
+        stats = self.crawler.stats
+        problems, outcome = run_outcome(stats, reason)
+        outcome["scope"] = getattr(spider, "scope", None)
+        ingest.push(self.server, ingest.run_message(spider.name, ingest.worker_id(), self.started, run_arguments(spider),
+                                                    outcome))
+        announce(stats, spider.logger, problems,
+                 f"{stats.get_value('gxcrawl/exported', 0)} items sent to Redis for `gxcrawl ingest`; "
+                 f"{stats.get_value('gxcrawl/failures', 0)} documents not read")

@@ -1,0 +1,183 @@
+"""Distributed crawls on scrapy-redis, with a real redis-server on a free port: workers, kills, the single writer."""
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, needs
+from gxcrawl import ingest, storage
+from gxcrawl.archive import Archive
+from gxcrawl.report import parse_document
+from gxcrawl.samples import random_report, render_html
+from test_browse_browser import free_port
+from test_crawl import FAST, SCRAPY, assert_database_matches, rows, serve  # noqa: F401
+
+INGEST = [sys.executable, "-m", "gxcrawl", "ingest"]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    needs("redis-server")
+    import redis
+
+    port = free_port()
+    server = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield url
+    server.kill()
+    server.wait()
+
+
+def worker(url: str, redis_url: str, db, *arguments: str) -> subprocess.Popen:
+    return subprocess.Popen([*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}",
+                             "-s", f"GXCRAWL_REDIS_URL={redis_url}", "-s", "GXCRAWL_WORKER_IDLE_SECONDS=3",
+                             "-s", "GXCRAWL_WORKER_DEAD_SECONDS=3", "-s", "CONCURRENT_REQUESTS=4", *FAST,
+                             *arguments],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def finish(process: subprocess.Popen) -> str:
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err[-3000:]
+    return err
+
+
+def stat(log: str, name: str) -> int:
+    found = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(found.group(1)) if found else 0
+
+
+def run_ingest(redis_url: str, db, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*INGEST, "--redis", redis_url, "--db", str(db), *arguments], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_two_workers_store_every_report_exactly_once(serve, redis_url, tmp_path):
+    replica, url = serve(reports=60, corrected=False, latency=0.25)
+    db = tmp_path / "g.db"
+    first, second = worker(url, redis_url, db), worker(url, redis_url, db)
+    logs = [finish(first), finish(second)]
+    # Both worked; the start requests were seeded by one of them only.
+    exported = [stat(log, "gxcrawl/exported") for log in logs]
+    assert min(exported) >= 5 and sum(exported) == 60, exported
+    assert sum("this crawl was seeded by worker" in log for log in logs) == 1
+    assert replica.requests.count("/zw/public-report?page=1") == 1
+    assert not db.exists()  # workers write no database
+    done = run_ingest(redis_url, db, "--once")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "60 new, 2 run"
+    assert_database_matches(db, replica)
+    assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 60
+    runs = rows(db, "SELECT spider, exit_status, walk FROM crawl_runs WHERE spider = 'henan'")
+    assert len(runs) == 2 and all(run["exit_status"] == 0 for run in runs)
+
+    # The crawl is over and its marks are cleared: the next run (cron's) starts afresh.
+    replica.publish(3)
+    finish(worker(url, redis_url, db))
+    assert replica.requests.count("/zw/public-report?page=1") == 2
+    # That worker could read the database, so it fetched only the new reports.
+    assert run_ingest(redis_url, db, "--once").stdout.strip() == "3 new, 1 run"
+    assert_database_matches(db, replica)
+
+
+def test_a_worker_killed_midcrawl_loses_nothing(serve, redis_url, tmp_path):
+    import redis
+
+    replica, url = serve(reports=40, corrected=False, latency=0.3)
+    db = tmp_path / "g.db"
+    doomed, survivor = worker(url, redis_url, db), worker(url, redis_url, db)
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + 120
+    claims = f"gxcrawl:henan:claims:*:{doomed.pid}"
+    while not any(client.llen(key) for key in client.scan_iter(match=claims)):
+        assert time.monotonic() < deadline, "the doomed worker never claimed a request"
+        time.sleep(0.05)
+    time.sleep(1)
+    os.killpg(doomed.pid, signal.SIGKILL)  # claims in hand, no chance to give them back
+    doomed.wait(timeout=30)
+    log = finish(survivor)
+    assert stat(log, "gxcrawl/distributed/recovered") >= 1
+    done = run_ingest(redis_url, db, "--once")
+    assert done.returncode == 0, done.stderr
+    assert_database_matches(db, replica)
+    assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 40
+
+
+def report_messages(count: int) -> list[str]:
+    messages = []
+    for index in range(count):
+        sample = random_report(random.Random(index), agency=f"某局{index}", year=2022)
+        report = parse_document(render_html(sample), "r.html")
+        body = render_html(sample)
+        fetch = storage.Fetch("henan", f"http://portal/view/{index}", portal_id=index, published="2023-02-01",
+                              agency=sample.agency, year=sample.year)
+        messages.append(ingest.report_message(fetch, report, report.title,
+                                              [{"url": fetch.url, "body": body, "content_type": "text/html"}]))
+    return messages
+
+
+def test_an_ingest_killed_between_taking_and_committing_loses_and_doubles_nothing(redis_url, tmp_path):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    db = tmp_path / "g.db"
+    messages = report_messages(120)
+    for message in messages:
+        ingest.push(client, message)
+    # Taken and never committed: as an ingest killed right after LMOVE leaves it.
+    client.lmove(ingest.ITEMS, ingest.PROCESSING, "RIGHT", "LEFT")
+    # Committed and never removed: as one killed between its commit and LREM.
+    taken = client.lmove(ingest.ITEMS, ingest.PROCESSING, "RIGHT", "LEFT")
+    writer = ingest.Ingest(client, storage.open_database(db), Archive(tmp_path / "archive"))
+    assert writer.store(json.loads(taken))
+    writer.db.close()
+
+    # And a real kill, wherever it lands.
+    process = subprocess.Popen([*INGEST, "--redis", redis_url, "--db", str(db)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while rows(db, "SELECT COUNT(*) AS n FROM ingested")[0]["n"] < 40:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    process.kill()
+    process.wait()
+    done = run_ingest(redis_url, db, "--once")
+    assert done.returncode == 0, done.stderr
+    assert "already stored" in done.stdout or rows(db, "SELECT COUNT(*) AS n FROM ingested")[0]["n"] == 120
+    assert rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 120
+    assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 120
+    assert rows(db, "SELECT COUNT(*) AS n FROM ingested")[0]["n"] == 120
+    assert client.llen(ingest.ITEMS) == client.llen(ingest.PROCESSING) == 0
+
+
+def test_a_busy_database_or_no_redis_is_refused(redis_url, tmp_path):
+    from gxcrawl import lock
+
+    missing = subprocess.run([*INGEST, "--db", str(tmp_path / "g.db")], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "GXCRAWL_REDIS_URL": "", "REDIS_URL": ""})
+    assert missing.returncode == 2 and "--redis" in missing.stderr
+    with lock.writing(tmp_path / "g.db"):
+        busy = run_ingest(redis_url, tmp_path / "g.db", "--once")
+    assert busy.returncode == 75 and "is being written by" in busy.stderr
