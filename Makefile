@@ -35,6 +35,7 @@ bench: setup
 	$(BIN)/python bench/crawl_bench.py
 	$(BIN)/python bench/refresh_bench.py
 	$(BIN)/python bench/browse_bench.py
+	$(BIN)/python bench/distributed_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
