@@ -132,7 +132,7 @@ class Ingest:
                            for d in message["documents"]]
         fetch.documents[0]["content_selectors"] = message["content_selectors"]
         report = Report.from_record(message["report"])
-        warning = None if report.error else storage.carried_over_warning(self.db, fetch.source, report)
+        warning = None if report.error else storage.carried_over_warning(self.db, report)
         if warning and warning not in report.warnings:
             report.warnings.append(warning)
         stored = storage.store_reading(self.db, report, fetch, message["title"],

@@ -67,8 +67,8 @@ CREATE TABLE IF NOT EXISTS reports (
     last_seen TEXT,
     fetched_at TEXT
 );
--- An agency's reports over the years (rule R6, the R6 query of gxcrawl browse).
-CREATE INDEX IF NOT EXISTS reports_agency_year ON reports(source, agency, year);
+-- An agency's reports over the years, whichever spider found them (identity, rule R6, the R6 query).
+CREATE INDEX IF NOT EXISTS reports_identity ON reports(agency, year);
 CREATE TABLE IF NOT EXISTS figures (
     report_id TEXT NOT NULL REFERENCES reports(id),
     key TEXT NOT NULL,
@@ -90,7 +90,8 @@ CREATE TABLE IF NOT EXISTS report_versions (
     figures TEXT,                     -- JSON key -> value
     documents TEXT,                   -- JSON list of {url, sha256, content_type}
     etag TEXT,                        -- the page's validators, for conditional rechecks
-    last_modified TEXT
+    last_modified TEXT,
+    source TEXT                       -- the spider or importer that found this version
 );
 CREATE INDEX IF NOT EXISTS report_versions_report ON report_versions(report_id);
 CREATE TABLE IF NOT EXISTS failures (
@@ -155,7 +156,7 @@ CREATE VIEW IF NOT EXISTS figures_labelled AS
 """
 #: Columns added since the first layout: `open_database` adds them to older databases.
 ADDED_COLUMNS = {
-    "report_versions": {"etag": str, "last_modified": str},
+    "report_versions": {"etag": str, "last_modified": str, "source": str},
     "crawl_runs": {"scope": str, "walk": str, "reports_listed": int, "list_pages": int, "report_pages": int,
                    "requests": int, "problems": str},
 }
@@ -220,6 +221,17 @@ def report_id(source: str, agency: str, year: int) -> str:
     return f"{source}/{agency}/{year}"
 
 
+def identity_key(db: sqlite_utils.Database, source: str, agency: str, year: int) -> str:
+    """The report id of (agency, year): the one already stored, whichever spider found it first, else a new one.
+
+    One agency's report of one year is one report however many sites publish it: what another
+    spider or an import finds of it becomes a version of the same report.
+    """
+    found = next(db.query("SELECT id FROM reports WHERE agency = ? AND year = ? ORDER BY source = ? DESC LIMIT 1",
+                          [agency, year, source]), None)
+    return found["id"] if found else report_id(source, agency, year)
+
+
 def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str:
     """Store one parsed report; returns new, changed, unchanged, or older (kept as history only).
 
@@ -230,10 +242,10 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
     year = report.year or fetch.year
     if not agency or not year:
         raise ValueError("a report needs an agency and a year to be stored")
-    key = report_id(fetch.source, agency, year)
     figures = {k: as_json_number(v) for k, v in report.figures.items()}
     figures_json = json.dumps(figures, ensure_ascii=False, sort_keys=True)
     with db.atomic():
+        key = identity_key(db, fetch.source, agency, year)
         current = next(db.query("SELECT * FROM reports WHERE id = ?", [key]), None)
         seen = next(db.query("SELECT id, superseded FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
                              "AND url IS ? AND figures = ? ORDER BY id DESC",
@@ -253,7 +265,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
             "fetched_at": fetch.fetched_at, "superseded": 0 if newer else 1, "template": report.template,
             "checks": json.dumps(report.checks), "figures": figures_json,
             "documents": json.dumps(fetch.documents, ensure_ascii=False),
-            "etag": fetch.etag, "last_modified": fetch.last_modified,
+            "etag": fetch.etag, "last_modified": fetch.last_modified, "source": fetch.source,
         })
         if not newer:
             return OLDER
@@ -312,11 +324,11 @@ def store_reading(db: sqlite_utils.Database, report: Report | None, fetch: Fetch
     return stored
 
 
-def carried_over_warning(db: sqlite_utils.Database, source: str, report: Report) -> str | None:
+def carried_over_warning(db: sqlite_utils.Database, report: Report) -> str | None:
     """Rule R6: this year's 上年结转 against last year's stored 结转下年度 of the same agency, as a warning."""
     if not (report.agency and report.year):
         return None
-    last = previous_carried_forward(db.conn, source, report.agency, report.year)
+    last = previous_carried_forward(db.conn, report.agency, report.year)
     this = report.figures.get("applications.carried_over.total")
     if last is None or this is None or last == this:
         return None
@@ -416,10 +428,11 @@ class StoredPage:
 def stored_pages(db: sqlite_utils.Database, source: str) -> dict[str, StoredPage]:
     """Every page of `source` a report version was stored from, by URL."""
     prefix = f"{source}/"
+    # Versions stored before `source` was recorded are told by their report's id.
     rows = db.query("SELECT url, published, etag, last_modified, "
                     "MAX(coalesce(json_array_length(documents), 1) - 1, 0) AS attachments, fetched_at "
-                    "FROM report_versions WHERE substr(report_id, 1, ?) = ? AND url IS NOT NULL ORDER BY id",
-                    [len(prefix), prefix])
+                    "FROM report_versions WHERE (source = ? OR (source IS NULL AND substr(report_id, 1, ?) = ?)) "
+                    "AND url IS NOT NULL ORDER BY id", [source, len(prefix), prefix])
     pages: dict[str, StoredPage] = {}
     for row in rows:
         fetched = row.pop("fetched_at")
@@ -452,8 +465,9 @@ def open_readonly(path: str | Path) -> sqlite_utils.Database | None:
     return sqlite_utils.Database(sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True))
 
 
-def previous_carried_forward(connection, source: str, agency: str, year: int):
+def previous_carried_forward(connection, agency: str, year: int):
     """Last year's 结转下年度 total for an agency (rule R6), or None; works on a plain sqlite3 connection."""
-    row = connection.execute("SELECT value FROM figures WHERE report_id = ? AND key = ?",
-                             [report_id(source, agency, year - 1), "applications.carried_forward.total"]).fetchone()
+    row = connection.execute("SELECT f.value FROM reports r JOIN figures f ON f.report_id = r.id AND f.key = ? "
+                             "WHERE r.agency = ? AND r.year = ?",
+                             ["applications.carried_forward.total", agency, year - 1]).fetchone()
     return None if row is None or row[0] is None else Decimal(str(row[0]))

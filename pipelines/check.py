@@ -26,7 +26,7 @@ class CheckPipeline:
         for rule, outcome in report.checks.items():
             self.stats.inc_value(f"gxcrawl/checks/{rule}/{outcome}")
         self.db = self.db or open_readonly(self.database)
-        warning = carried_over_warning(self.db, item.fetch.source, report) if self.db else None
+        warning = carried_over_warning(self.db, report) if self.db else None
         if warning:
             report.warnings.append(warning)
             self.stats.inc_value("gxcrawl/checks/R6/failed")

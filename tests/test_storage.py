@@ -216,3 +216,15 @@ def test_open_readonly_refuses_writes_and_accepts_a_missing_database(tmp_path):
     db = storage.open_readonly(tmp_path / "g.db")
     with pytest.raises(sqlite3.OperationalError):
         db.execute("INSERT INTO crawl_runs (spider) VALUES ('x')")
+
+
+def test_one_agencys_report_of_one_year_is_one_report_whichever_spider_found_it(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    assert storage.store_report(db, parsed(1), fetch(10, "2023-01-31")) == storage.NEW
+    elsewhere = storage.Fetch("site", "http://agency.example/xxgk/ndbg/1.html", published="2023-02-15")
+    assert storage.store_report(db, parsed(1, bump=1), elsewhere) == storage.CHANGED
+    [row] = current(db).values()
+    assert (row["id"], row["source"], row["url"]) == ("henan/某局/2022", "site", elsewhere.url)
+    assert [v["source"] for v in db.query("SELECT source FROM report_versions ORDER BY id")] == ["henan", "site"]
+    assert set(storage.stored_pages(db, "site")) == {elsewhere.url}
+    assert set(storage.stored_pages(db, "henan")) == {"http://portal/view/10"}
