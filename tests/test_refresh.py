@@ -124,7 +124,7 @@ def test_a_failing_pipeline_fails_the_crawl(serve, tmp_path):
 
 
 def test_a_crawl_killed_halfway_resumes_without_refetching_or_duplicates(serve, tmp_path):
-    replica, url = serve(reports=40, corrected=False, latency=0.2)
+    replica, url = serve(reports=40, corrected=False, latency=0.5)
     db = tmp_path / "g.db"
     command = [*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}", *FAST]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

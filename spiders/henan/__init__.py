@@ -25,29 +25,24 @@ from urllib.parse import urlencode, urlparse
 
 import scrapy
 
-from spiders.henan.profile import HENAN, PortalProfile
-from gxcrawl.storage import Fetch
 from spiders.browser import render_in_browser
-from spiders.items import FetchFailure, PageUnchanged, ReportItem
-from spiders.refresh import RefreshPolicy
+from spiders.henan.profile import HENAN, PortalProfile
+from spiders.items import ReportItem
+from spiders.reports import ReportSpider, document, iso_date, on_site
 
 _TOTAL_PAGES = re.compile(r"(\d+)")
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
-class HenanSpider(scrapy.Spider):
+class HenanSpider(ReportSpider):
     name = "henan"
     profile: PortalProfile = HENAN
+    source = HENAN.source
+    newest_first = HENAN.list_newest_first
 
     def __init__(self, base_url: str | None = None, year: str | None = None, area: str | None = None,
-                 ids: str | None = None, max_pages: str | None = None, json_list: str | None = None,
-                 refresh: str | None = None, recheck_days: str | None = None, stop_early: str | None = None,
-                 **kwargs):
+                 ids: str | None = None, max_pages: str | None = None, json_list: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.refresh = RefreshPolicy.from_arguments(refresh, recheck_days, stop_early,
-                                                    newest_first=self.profile.list_newest_first)
         self.stopped_at: int | None = None  # the list page where an ordered walk stopped
-        self.requested: set[str] = set()  # report pages asked for: a page listed twice is fetched once
         self.walk_cut = False  # max_pages left list pages unwalked
         if json_list == "off":
             self.profile = dataclasses.replace(self.profile, json_list_path=None)
@@ -61,30 +56,13 @@ class HenanSpider(scrapy.Spider):
         if self.max_pages is not None and self.max_pages < 1:
             raise ValueError("max_pages must be 1 or more (leave it out for all pages)")
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        #: Largest attachment downloaded, in bytes (GXCRAWL_MAX_ATTACHMENT_BYTES, default 50 MB).
-        spider.max_attachment = crawler.settings.getint("GXCRAWL_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024)
-        return spider
-
     @property
     def scope(self) -> str | None:
         """The list this crawl walks (its URL without the page number); None when it enumerates ids."""
         return None if self.ids is not None else self.list_url(None)
 
     async def start(self):
-        # Read now, not in __init__: the store pipeline has taken the writer lock and upgraded the database.
-        self.refresh.load(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"), self.profile.source, self.name,
-                          self.scope)
-        self.refresh.record_in(self.crawler.stats)
-        if self.refresh.walks_sequentially:
-            self.logger.info("refresh: %d reports stored before; walking the lists newest first, up to the first "
-                             "page that holds only reports seen before (-a refresh=all walks everything)",
-                             len(self.refresh.stored))
-        elif self.refresh.stored:
-            self.logger.info("refresh: %d reports stored before are %s", len(self.refresh.stored),
-                             "fetched again (refresh=all)" if self.refresh.mode == "all" else "not fetched again")
+        self.load_refresh()
         if self.ids is not None:
             for portal_id in self.ids:
                 request = self.report_request(self.report_url(portal_id), {})
@@ -233,101 +211,47 @@ class HenanSpider(scrapy.Spider):
     def report_url(self, portal_id: int) -> str:
         return self.base_url + self.profile.view_path.format(id=portal_id)
 
-    def report_request(self, url: str, listing: dict) -> scrapy.Request | None:
-        """The request for a report page, or None when the refresh policy says it is not needed."""
-        stats = self.crawler.stats
-        headers = self.refresh.headers_for(url)
-        if headers is None:
-            stats.inc_value("gxcrawl/report_pages/stored_before")
-            return None
-        if url in self.requested:
-            return None
-        self.requested.add(url)
-        stats.inc_value("gxcrawl/report_pages/requested")
-        if url in self.refresh.stored:
-            stats.inc_value("gxcrawl/report_pages/rechecked")
-        # A 304 answers a conditional recheck: the callback, not the error handler, takes it.
-        return scrapy.Request(url, callback=self.parse_report, cb_kwargs={"listing": listing}, errback=self.failed,
-                              headers=headers, meta={"handle_httpstatus_list": [304]} if headers else {})
-
-    def parse_report(self, response, listing: dict):
-        if response.status == 304:
-            self.crawler.stats.inc_value("gxcrawl/report_pages/not_modified")
-            yield PageUnchanged(self.profile.source, response.url)
-            return
+    def report_item(self, response, listing: dict) -> ReportItem | None:
         title = " ".join(response.css(self.profile.report_title).css("::text").getall()).strip()
         if not title:
             if self.ids is not None and not response.css(self.profile.report_content):
-                return  # enumerating ids meets pages that are not reports
+                return None  # enumerating ids meets pages that are not reports
             self.mismatch(f"report page {response.url} has no title: the selector {self.profile.report_title!r} "
                           "no longer matches")
-        fetch = Fetch(
-            source=self.profile.source, url=response.url, portal_id=portal_id_of(response.url),
+        fetch = self.fetch_of(
+            response, portal_id=portal_id_of(response.url),
             agency=_after_colon(response.css(self.profile.meta_agency).get()) or listing.get("agency"),
             region=_after_colon(response.css(self.profile.meta_area).get()) or listing.get("region"),
             area_code=listing.get("area_code"),
             year=_int(_after_colon(response.css(self.profile.meta_year).get()) or listing.get("year")),
-            published=_iso_date(_after_colon(response.css(self.profile.meta_date).get()) or listing.get("published")),
+            published=iso_date(_after_colon(response.css(self.profile.meta_date).get()) or listing.get("published")),
             attachments=[url for url in map(response.urljoin, response.css(self.profile.attachment_links).getall())
                          if self.on_portal(url)],
-            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
         )
-        item = ReportItem(fetch, title=title or listing.get("title"), documents=[_document(response)],
+        return ReportItem(fetch, title=title or listing.get("title"), documents=[document(response)],
                           content_selectors=(self.profile.report_content,))
-        # Attachments are always fetched: whether the page itself holds the report (or only
-        # 「详见附件」) is for the parser to tell, and the archive keeps both.
-        yield from self.next_attachment(item, list(fetch.attachments))
 
-    def next_attachment(self, item: ReportItem, remaining: list[str]):
-        if not remaining:
-            yield item
-            return
-        url = remaining.pop(0)
-        yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
-                             cb_kwargs={"item": item, "remaining": remaining},
-                             meta={"download_maxsize": self.max_attachment}, dont_filter=True)
-
-    def parse_attachment(self, response, item: ReportItem, remaining: list[str]):
-        item.documents.append(_document(response))
-        yield from self.next_attachment(item, remaining)
-
-    def attachment_failed(self, failure):
-        request = failure.request
-        item, remaining = request.cb_kwargs["item"], request.cb_kwargs["remaining"]
-        item.errors.append({"url": request.url, "error": f"could not be downloaded: {failure.getErrorMessage()}"})
-        self.crawler.stats.inc_value("gxcrawl/attachment_errors")
-        yield from self.next_attachment(item, remaining)
-
-    def closed(self, reason: str) -> None:
-        # Runs before the monitors and the store pipeline (it is connected to spider_closed first).
+    def walk(self, reason: str) -> str:
         if self.ids is not None:
-            walk = "ids"
-        elif self.stopped_at is not None:
-            walk = "stopped_early"
-        elif self.walk_cut or self.crawler.stats.get_value("gxcrawl/lists_lost") or reason != "finished":
-            walk = "partial"
-        else:
-            walk = "complete"
-        self.crawler.stats.set_value("gxcrawl/walk", walk)
+            return "ids"
+        if self.stopped_at is not None:
+            return "stopped_early"
+        return "partial" if self.walk_cut else super().walk(reason)
 
     # --- Trouble ----------------------------------------------------------------------
 
+    def is_list(self, request) -> bool:
+        return request.callback in (self.parse_list, self.parse_json_list)
+
     def failed(self, failure):
-        request = failure.request
-        message = failure.getErrorMessage() or failure.type.__name__
         status = getattr(getattr(failure.value, "response", None), "status", None)
         if self.ids is not None and status == 404:
-            self.logger.debug("no report at %s", request.url)  # enumerated ids have gaps
+            self.logger.debug("no report at %s", failure.request.url)  # enumerated ids have gaps
             return
-        if request.callback in (self.parse_list, self.parse_json_list):
-            # The reports listed on a lost list page are never found: the crawl is incomplete.
-            self.crawler.stats.inc_value("gxcrawl/lists_lost")
-        self.logger.error("could not fetch %s after retries: %s", request.url, message)
-        yield FetchFailure(source=self.profile.source, url=request.url, error=message)
+        yield from super().failed(failure)
 
     def on_portal(self, url: str) -> bool:
-        parsed = urlparse(url)
-        return parsed.scheme in ("http", "https") and parsed.hostname == self.allowed_domains[0]
+        return on_site(url, self.allowed_domains)
 
     def mismatch(self, message: str) -> None:
         """The site no longer matches the profile: say where, and make the crawl fail."""
@@ -348,16 +272,6 @@ def portal_id_of(url: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _document(response) -> dict:
-    return {"url": response.url, "body": response.body,
-            "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None}
-
-
-def _header(response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
-
-
 def _after_colon(text: str | None) -> str | None:
     if not text:
         return None
@@ -369,8 +283,3 @@ def _int(value) -> int | None:
         return int(str(value).strip()[:4])
     except (TypeError, ValueError):
         return None
-
-
-def _iso_date(text: str | None) -> str | None:
-    found = _DATE.search(text or "")
-    return f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else None

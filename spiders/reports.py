@@ -1,0 +1,162 @@
+"""What every gxcrawl spider does with report pages, whatever site it walks: `ReportSpider`.
+
+A spider subclasses it, finds report pages its own way, and hands them to
+`report_request`. The base class applies the refresh policy (spiders/refresh.py),
+answers rechecks that come back 304, fetches every attachment a page links
+to, and records what could not be fetched. Spider arguments `refresh`,
+`recheck_days` and `stop_early` are read by `RefreshPolicy`.
+"""
+
+import re
+from urllib.parse import urlparse
+
+import scrapy
+
+from gxcrawl.storage import Fetch
+from spiders.items import FetchFailure, PageUnchanged, ReportItem
+from spiders.refresh import RefreshPolicy
+
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+class ReportSpider(scrapy.Spider):
+    #: What `reports.source` says of reports this spider finds.
+    source: str = ""
+    #: Whether the site's lists show the newest reports first (an ordered walk may then stop early).
+    newest_first: bool = False
+
+    def __init__(self, refresh: str | None = None, recheck_days: str | None = None, stop_early: str | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.refresh = RefreshPolicy.from_arguments(refresh, recheck_days, stop_early, newest_first=self.newest_first)
+        self.requested: set[str] = set()  # report pages asked for: a page listed twice is fetched once
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        #: Largest attachment downloaded, in bytes (GXCRAWL_MAX_ATTACHMENT_BYTES, default 50 MB).
+        spider.max_attachment = crawler.settings.getint("GXCRAWL_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024)
+        return spider
+
+    @property
+    def scope(self) -> str | None:
+        """The list a crawl walks, to compare runs over the same one; None when there is no single list."""
+        return None
+
+    def load_refresh(self) -> None:
+        """Read what earlier runs stored. Called from `start()`: by then the store pipeline holds the writer
+        lock and has upgraded the database."""
+        self.refresh.load(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"), self.source, self.name, self.scope)
+        self.refresh.record_in(self.crawler.stats)
+        if self.refresh.walks_sequentially:
+            self.logger.info("refresh: %d reports stored before; walking the lists newest first, up to the first "
+                             "page that holds only reports seen before (-a refresh=all walks everything)",
+                             len(self.refresh.stored))
+        elif self.refresh.stored:
+            self.logger.info("refresh: %d reports stored before are %s", len(self.refresh.stored),
+                             "fetched again (refresh=all)" if self.refresh.mode == "all" else "not fetched again")
+
+    # --- Report pages -----------------------------------------------------------------
+
+    def report_request(self, url: str, listing: dict) -> scrapy.Request | None:
+        """The request for a report page, or None when the refresh policy says it is not needed."""
+        stats = self.crawler.stats
+        headers = self.refresh.headers_for(url)
+        if headers is None:
+            stats.inc_value("gxcrawl/report_pages/stored_before")
+            return None
+        if url in self.requested:
+            return None
+        self.requested.add(url)
+        stats.inc_value("gxcrawl/report_pages/requested")
+        if url in self.refresh.stored:
+            stats.inc_value("gxcrawl/report_pages/rechecked")
+        # A 304 answers a conditional recheck: the callback, not the error handler, takes it.
+        return scrapy.Request(url, callback=self.parse_report_page, cb_kwargs={"listing": listing},
+                              errback=self.failed, headers=headers,
+                              meta={"handle_httpstatus_list": [304]} if headers else {})
+
+    def parse_report_page(self, response, listing: dict):
+        if response.status == 304:
+            self.crawler.stats.inc_value("gxcrawl/report_pages/not_modified")
+            yield PageUnchanged(self.source, response.url)
+            return
+        item = self.report_item(response, listing)
+        if item is None:
+            return
+        # Attachments are always fetched: whether the page itself holds the report (or only
+        # 「详见附件」) is for the parser to tell, and the archive keeps both.
+        yield from self.next_attachment(item, list(item.fetch.attachments))
+
+    def report_item(self, response, listing: dict) -> ReportItem | None:
+        """The item of a report page: what the site says of the report. None for a page that is no report."""
+        raise NotImplementedError
+
+    def fetch_of(self, response, **known) -> Fetch:
+        """The Fetch of a report page, with its HTTP validators; `known` is what the site says of it."""
+        return Fetch(source=self.source, url=response.url, etag=header(response, b"ETag"),
+                     last_modified=header(response, b"Last-Modified"), **known)
+
+    def next_attachment(self, item: ReportItem, remaining: list[str]):
+        if not remaining:
+            yield item
+            return
+        url = remaining.pop(0)
+        yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
+                             cb_kwargs={"item": item, "remaining": remaining},
+                             meta={"download_maxsize": self.max_attachment}, dont_filter=True)
+
+    def parse_attachment(self, response, item: ReportItem, remaining: list[str]):
+        item.documents.append(document(response))
+        yield from self.next_attachment(item, remaining)
+
+    def attachment_failed(self, failure):
+        request = failure.request
+        item, remaining = request.cb_kwargs["item"], request.cb_kwargs["remaining"]
+        item.errors.append({"url": request.url, "error": f"could not be downloaded: {failure.getErrorMessage()}"})
+        self.crawler.stats.inc_value("gxcrawl/attachment_errors")
+        yield from self.next_attachment(item, remaining)
+
+    # --- Trouble ----------------------------------------------------------------------
+
+    def is_list(self, request) -> bool:
+        """Whether a request is for a list page: losing one loses the reports it lists."""
+        return False
+
+    def failed(self, failure):
+        request = failure.request
+        message = failure.getErrorMessage() or failure.type.__name__
+        if self.is_list(request):
+            self.crawler.stats.inc_value("gxcrawl/lists_lost")
+        self.logger.error("could not fetch %s after retries: %s", request.url, message)
+        yield FetchFailure(source=self.source, url=request.url, error=message)
+
+    def closed(self, reason: str) -> None:
+        # Runs before the monitors and the store pipeline (it is connected to spider_closed first).
+        self.crawler.stats.set_value("gxcrawl/walk", self.walk(reason))
+
+    def walk(self, reason: str) -> str:
+        """How the lists were walked: complete, stopped_early, partial (or ids)."""
+        lost = self.crawler.stats.get_value("gxcrawl/lists_lost")
+        return "partial" if lost or reason != "finished" else "complete"
+
+
+def on_site(url: str, hosts) -> bool:
+    """Whether `url` is an http(s) address of one of `hosts`: no other site, no local file is ever fetched."""
+    parsed = urlparse(url)
+    return parsed.scheme in ("http", "https") and parsed.hostname in hosts
+
+
+def document(response) -> dict:
+    return {"url": response.url, "body": response.body,
+            "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None}
+
+
+def header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def iso_date(text: str | None) -> str | None:
+    found = _DATE.search(text or "")
+    return f"{found.group(1)}-{int(found.group(2)):02d}-{int(found.group(3)):02d}" if found else None
