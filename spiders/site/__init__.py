@@ -1,0 +1,143 @@
+"""`scrapy crawl site`: the annual reports of any agency's 「政府信息公开年报」 column.
+
+    scrapy crawl site -a url=http://www.example.gov.cn/col/col1234/index.html [-a region=卫辉市] [-a cms=hanweb]
+    scrapy crawl site -a sources=sources.yaml
+
+Most agencies publish their reports in a column of their own website, on one
+of a few CMS families. This spider walks such a column's list (its
+pagination told from the page: spiders/site/pagers.py), follows the links
+whose title names an annual report (「…年政府信息公开工作年度报告」 and its
+variants; notices about reports are not reports), and reads each report page
+and its attachments with the same parser as every spider. Reports land in the
+same database, as versions of what other spiders found of the same agency
+and year.
+
+A sources file lists many columns (see sources.yaml):
+
+    - name: 卫辉市人民政府
+      url: http://www.weihui.gov.cn/xxgk/ndbg/index.html
+      region: 卫辉市
+      agency: 卫辉市人民政府      # optional: when the reports' titles do not name it
+      cms: trs                    # optional: hanweb, trs, next, index or single; guessed when left out
+
+Spider arguments: `url` (one column; with `region`, `agency`, `cms`), or
+`sources` (a YAML file); and the refresh arguments of every spider
+(spiders/refresh.py).
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import scrapy
+import yaml
+
+from spiders.items import ReportItem
+from spiders.reports import ReportSpider, document, iso_date, on_site
+from spiders.site.pagers import BY_NAME, pager_of
+
+#: A link's title that names an annual disclosure report: 「2023年政府信息公开工作年度报告」, 「…年度报告」, 「…年报」.
+REPORT_TITLE = re.compile(r"政府信息公开.{0,6}(年度报告|年报|工作报告)")
+#: Titles about reports that are not reports: notices, plans, templates.
+NOT_A_REPORT = re.compile(r"关于|通知|印发|方案|要点|模板|格式|培训|解读")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PUBLISHED = re.compile(r"(?:发布|发文|成文|公开)(?:时间|日期)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
+#: Where the common CMS families put an article's body; else the parser finds the block holding the tables.
+CONTENT_SELECTORS = ("#zoom", ".TRS_Editor", ".article-content", ".Custom_UnionStyle", "#UCAP-CONTENT",
+                     ".pages_content", ".view-content", ".article", "#content")
+ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|txt|jpe?g|png)$", re.I)
+
+
+@dataclass(frozen=True)
+class Site:
+    """One column of annual reports."""
+
+    name: str
+    url: str
+    region: str | None = None
+    agency: str | None = None
+    cms: str | None = None
+
+
+def load_sources(path: str | Path) -> list[Site]:
+    """The columns listed in a sources file, checked: a clear message for a bad entry."""
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a list of sources (- name: …, url: …)")
+    sites = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not entry.get("url"):
+            raise ValueError(f"{path}: source {number} has no url")
+        unknown = set(entry) - {"name", "url", "region", "agency", "cms"}
+        if unknown:
+            raise ValueError(f"{path}: source {number} has unknown fields {sorted(unknown)}")
+        sites.append(site(entry["url"], entry.get("name"), entry.get("region"), entry.get("agency"), entry.get("cms")))
+    return sites
+
+
+def site(url: str, name: str | None = None, region: str | None = None, agency: str | None = None,
+         cms: str | None = None) -> Site:
+    if urlparse(url).scheme not in ("http", "https"):
+        raise ValueError(f"{url}: a column's list page is an http(s) address")
+    if cms and cms not in BY_NAME:
+        raise ValueError(f"cms {cms!r} is none of {', '.join(BY_NAME)}")
+    return Site(name or urlparse(url).hostname, url, region, agency, cms)
+
+
+class SiteSpider(ReportSpider):
+    name = "site"
+    source = "site"
+
+    def __init__(self, url: str | None = None, sources: str | None = None, region: str | None = None,
+                 agency: str | None = None, cms: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if bool(url) == bool(sources):
+            raise ValueError("give either -a url=<a column's list page> or -a sources=<a sources file>")
+        self.sites = load_sources(sources) if sources else [site(url, region=region, agency=agency, cms=cms)]
+        # Only the columns' own sites are crawled: Scrapy's offsite filter applies this to redirects too.
+        self.allowed_domains = sorted({urlparse(each.url).hostname for each in self.sites})
+
+    async def start(self):
+        self.load_refresh()
+        for each in self.sites:
+            yield scrapy.Request(each.url, callback=self.parse_list, cb_kwargs={"site": each}, errback=self.failed)
+
+    def parse_list(self, response, site: Site):
+        pager = pager_of(response, site.cms)
+        listed = {}
+        for block in pager.link_blocks(response):
+            for link in block.css("a[href]"):
+                title = (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()
+                url = response.urljoin(link.attrib["href"].strip())
+                if REPORT_TITLE.search(title) and not NOT_A_REPORT.search(title) and self.on_site(url):
+                    listed[url] = title
+        self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
+        self.crawler.stats.inc_value(f"gxcrawl/pagers/{pager.name}")
+        if not listed:
+            self.logger.info("%s (%s, a %s list) links to no annual report", response.url, site.name, pager.name)
+        for url, title in listed.items():
+            request = self.report_request(url, {"title": title, "site": site})
+            if request is not None:
+                yield request
+        yield from pager.further(response, self.parse_list, {"site": site})
+
+    def report_item(self, response, listing: dict) -> ReportItem:
+        site: Site = listing["site"]
+        title = listing.get("title") or (response.css("h1::text").get() or response.css("title::text").get() or "")
+        published = response.css("meta[name=PubDate]::attr(content)").get() or \
+            next(iter(_PUBLISHED.findall(" ".join(response.css("body ::text").getall()))), None)
+        year = _YEAR.search(title)
+        fetch = self.fetch_of(
+            response, agency=site.agency, region=site.region, year=int(year.group(1)) if year else None,
+            published=iso_date(published),
+            attachments=[url for url in map(response.urljoin, response.css("a::attr(href)").getall())
+                         if ATTACHMENT.search(urlparse(url).path) and self.on_site(url)])
+        return ReportItem(fetch, title=title.strip() or None, documents=[document(response)],
+                          content_selectors=CONTENT_SELECTORS)
+
+    def is_list(self, request) -> bool:
+        return request.callback == self.parse_list
+
+    def on_site(self, url: str) -> bool:
+        return on_site(url, self.allowed_domains)

@@ -1,0 +1,139 @@
+"""How the common government CMS families paginate a column's list, told from the page itself.
+
+Each family is one `Pager`: how to recognise it, where its list's links are,
+and which further list pages it points to. `PAGERS` is tried in order; a
+source's `cms` hint names one and skips the guessing.
+
+- `hanweb`: 大汉 (Hanweb) columns: the first records sit in a
+  `<datastore>` in the page, the rest come from a POST to
+  `/module/web/jpage/dataproxy.jsp?startrecord=…&endrecord=…&perpage=…`
+  with the column's `columnid` and `unitid`, as `<record><![CDATA[…]]></record>`;
+- `trs`: TRS WCM pages whose pager is written by
+  `createPageHTML(pages, current, "index", "shtml")`: `index.shtml`,
+  `index_1.shtml` … `index_<pages-1>.shtml`;
+- `next`: a 「下一页」 link;
+- `index`: links to an `index_N.html` sequence.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import scrapy
+from parsel import Selector
+
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+_CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
+_INDEX_PAGE = re.compile(r"(^|/)index_\d+\.s?html?$")
+_NEXT = re.compile(r"^\s*(下一页|下页|后一页)\s*[>»›]*\s*$")
+
+#: Requests per Hanweb proxy call: the CMS's own pages ask for three pages of records at a time.
+HANWEB_PAGES_PER_CALL = 3
+
+
+@dataclass(frozen=True)
+class Pager:
+    name: str
+    #: Whether a list page is of this family.
+    detect: Callable[[scrapy.http.TextResponse], bool]
+    #: The parts of a list page (or proxy answer) that hold its links.
+    link_blocks: Callable[[scrapy.http.TextResponse], list[Selector]]
+    #: The further list pages: requests, given the callback that reads them.
+    further: Callable[[scrapy.http.TextResponse, Callable, dict], Iterable[scrapy.Request]]
+
+
+def _whole(response) -> list[Selector]:
+    return [response.selector]
+
+
+# --- Hanweb -----------------------------------------------------------------------------
+
+def _hanweb_detect(response) -> bool:
+    return "dataproxy.jsp" in response.text or "<datastore>" in response.text
+
+
+def _hanweb_records(response) -> list[Selector]:
+    return [Selector(text=fragment) for fragment in _RECORD.findall(response.text)]
+
+
+def _number(pattern: str, text: str, default: int | None = None) -> int | None:
+    found = re.search(pattern, text, re.I)
+    return int(found.group(1)) if found else default
+
+
+def _hanweb_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
+    if "dataproxy.jsp" in response.url:
+        return []  # the list page asked for every batch already
+    text = response.text
+    column = _number(r"columnid\W{1,4}(\d+)", text)
+    if column is None:
+        return []
+    per_page = _number(r"perpage\W{1,4}(\d+)", text, 15)
+    total = _number(r"totalrecord\W{1,4}(\d+)", text, 0)
+    proxy = re.search(r"proxyUrl\W{1,4}([^'\"\s,]+)", text)
+    form = {"col": "1", "appid": "1", "webid": str(_number(r"webid\W{1,4}(\d+)", text, 1)), "path": "/",
+            "columnid": str(column), "sourceContentType": "1", "unitid": str(_number(r"unitid\W{1,4}(\d+)", text, 0)),
+            "webname": "", "permissiontype": "0"}
+    batch = per_page * HANWEB_PAGES_PER_CALL
+    first = len(_hanweb_records(response)) + 1
+    return [scrapy.FormRequest(response.urljoin(f"{proxy.group(1) if proxy else '/module/web/jpage/dataproxy.jsp'}"
+                                                f"?startrecord={start}&endrecord={min(start + batch - 1, total)}"
+                                                f"&perpage={per_page}"),
+                               formdata=form, callback=callback, cb_kwargs=cb_kwargs)
+            for start in range(first, total + 1, batch)]
+
+
+# --- TRS ---------------------------------------------------------------------------------
+
+def _trs_detect(response) -> bool:
+    return bool(_CREATE_PAGE.search(response.text))
+
+
+def _trs_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
+    found = _CREATE_PAGE.search(response.text)
+    pages, current, prefix, extension = int(found.group(1)), int(found.group(2)), found.group(3), found.group(4)
+    if current != 0:
+        return []  # the first page asked for all the others
+    return [scrapy.Request(response.urljoin(f"{prefix}_{page}.{extension}"), callback=callback, cb_kwargs=cb_kwargs)
+            for page in range(1, pages)]
+
+
+# --- A 「下一页」 link, or an index_N.html sequence ------------------------------------------
+
+def _next_link(response) -> str | None:
+    for link in response.css("a[href]"):
+        href = link.attrib["href"].strip()
+        if _NEXT.match("".join(link.css("::text").getall())) and not href.lower().startswith(("javascript", "#")):
+            return response.urljoin(href)
+    return None
+
+
+def _next_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
+    url = _next_link(response)
+    return [scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs)] if url else []
+
+
+def _index_pages(response) -> list[str]:
+    return [response.urljoin(href) for href in response.css("a::attr(href)").getall() if _INDEX_PAGE.search(href)]
+
+
+def _index_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
+    return [scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs) for url in _index_pages(response)]
+
+
+PAGERS = (
+    Pager("hanweb", _hanweb_detect, _hanweb_records, _hanweb_further),
+    Pager("trs", _trs_detect, _whole, _trs_further),
+    Pager("next", lambda response: _next_link(response) is not None, _whole, _next_further),
+    Pager("index", lambda response: bool(_index_pages(response)), _whole, _index_further),
+)
+#: A list of one page: no pager at all.
+SINGLE = Pager("single", lambda response: True, _whole, lambda response, callback, cb_kwargs: [])
+BY_NAME = {pager.name: pager for pager in (*PAGERS, SINGLE)}
+
+
+def pager_of(response, hint: str | None = None) -> Pager:
+    """The family of a list page: the hint's, else the first that recognises it."""
+    if hint:
+        return BY_NAME[hint]
+    return next((pager for pager in PAGERS if pager.detect(response)), SINGLE)
