@@ -105,6 +105,10 @@ def run_ingest(args) -> int:
         print(f"gxcrawl: {busy}", file=sys.stderr)
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to ingest")
+    if outcomes["rejected"]:
+        print(f"gxcrawl: {outcomes['rejected']} messages could not be stored; the failures table says why, and "
+              "they are kept in Redis (gxcrawl:items:failed)", file=sys.stderr)
+        return 1
     return 0
 
 

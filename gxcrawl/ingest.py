@@ -12,6 +12,7 @@ id in `ingested` and only removes it.
 """
 
 import base64
+import hashlib
 import json
 import os
 import signal
@@ -29,7 +30,9 @@ from gxcrawl.report import Report
 
 ITEMS = "gxcrawl:items"
 PROCESSING = "gxcrawl:items:processing"
-REPORT, FAILURE, UNCHANGED, RUN = "report", "failure", "unchanged", "run"
+REPORT, FAILURE, NOT_MODIFIED, RUN = "report", "failure", "not_modified", "run"
+#: Where a message that cannot be stored goes, instead of blocking every one behind it.
+DEAD_LETTERS = "gxcrawl:items:failed"
 
 INGESTED = """
 CREATE TABLE IF NOT EXISTS ingested (
@@ -42,35 +45,46 @@ CREATE TABLE IF NOT EXISTS ingested (
 
 # --- Messages (what workers push) ------------------------------------------------------
 
+_PROCESS_TOKEN = uuid.uuid4().hex[:8]
+
+
 def worker_id() -> str:
-    """Who is working: host and process, unique among the workers of a crawl."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who is working: host, process and a token of this process's own, as containers reuse both."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_TOKEN}"
 
 
 def report_message(fetch: storage.Fetch, report: Report, title: str | None, documents: list[dict],
-                   content_selectors: tuple[str, ...] = (), attachment_errors: tuple[dict, ...] = ()) -> str:
+                   content_selectors: tuple[str, ...] = (), attachment_errors: tuple[dict, ...] = (),
+                   crawl: str = "") -> str:
     """A report page as read: `documents` are {url, body, content_type}, the page first."""
-    return _message(REPORT, fetch=asdict(fetch), report=report.to_record(), title=title,
+    return _message(REPORT, crawl, fetch=asdict(fetch), report=report.to_record(), title=title,
                     content_selectors=list(content_selectors), attachment_errors=list(attachment_errors),
                     documents=[{"url": d["url"], "content_type": d["content_type"],
                                 "body": base64.b64encode(d["body"]).decode("ascii")} for d in documents])
 
 
-def failure_message(fetch: storage.Fetch, error: str) -> str:
-    return _message(FAILURE, fetch=asdict(fetch), error=error)
+def failure_message(fetch: storage.Fetch, error: str, crawl: str = "") -> str:
+    return _message(FAILURE, crawl, fetch=asdict(fetch), error=error)
 
 
-def unchanged_message(source: str, url: str, fetched_at: str) -> str:
-    return _message(UNCHANGED, source=source, url=url, fetched_at=fetched_at)
+def not_modified_message(source: str, url: str, fetched_at: str, crawl: str = "") -> str:
+    return _message(NOT_MODIFIED, crawl, source=source, url=url, fetched_at=fetched_at)
 
 
 def run_message(spider: str, worker: str, started: str, arguments: dict, outcome: dict) -> str:
     """A worker's finished run, for `crawl_runs`."""
-    return _message(RUN, spider=spider, worker=worker, started=started, arguments=arguments, outcome=outcome)
+    return _message(RUN, worker + started, spider=spider, worker=worker, started=started, arguments=arguments,
+                    outcome=outcome)
 
 
-def _message(kind: str, **fields) -> str:
-    return json.dumps({"id": uuid.uuid4().hex, "kind": kind, **fields}, ensure_ascii=False)
+def _message(kind: str, crawl: str, **fields) -> str:
+    """A message whose id is the same when the same thing is sent again in the same crawl (a request done
+    twice, after its worker was taken for dead), so that the ingest stores it once."""
+    content = fields.get("report", {}).get("content_sha256") or fields.get("error") or fields.get("fetched_at")
+    url = fields.get("fetch", {}).get("url") or fields.get("url") or ""
+    identity = json.dumps([crawl, kind, url, content], ensure_ascii=False) if crawl else uuid.uuid4().hex
+    return json.dumps({"id": hashlib.sha256(identity.encode()).hexdigest()[:32], "kind": kind, **fields},
+                      ensure_ascii=False)
 
 
 def push(server: redis.Redis, message: str) -> None:
@@ -106,12 +120,32 @@ class Ingest:
         self.stopping = True
 
     def take(self, data: bytes) -> None:
-        message = json.loads(data)
-        if self.store(message):
+        try:
+            message = json.loads(data)
+            stored = self.store(message)
+        except Exception as error:  # noqa: BLE001 - one bad message must not stop every one behind it
+            self.reject(data, error)
+            return
+        if stored:
             self.outcomes[message["kind"] if message["kind"] != REPORT else message["outcome"]] += 1
         else:
             self.outcomes["already stored"] += 1
         self.server.lrem(PROCESSING, 1, data)
+
+    def reject(self, data: bytes, error: Exception) -> None:
+        """Set a message that cannot be stored aside, with the reason in `failures`."""
+        try:
+            url = json.loads(data).get("fetch", {}).get("url") or "(a message of a distributed crawl)"
+        except ValueError:
+            url = "(a message of a distributed crawl that is not JSON)"
+        reason = (f"could not be ingested ({type(error).__name__}: {error}); the message is kept in Redis, "
+                  f"in {DEAD_LETTERS}")
+        storage.record_failure(self.db, storage.Fetch("ingest", url), reason)
+        pipe = self.server.pipeline()
+        pipe.rpush(DEAD_LETTERS, data)
+        pipe.lrem(PROCESSING, 1, data)
+        pipe.execute()
+        self.outcomes["rejected"] += 1
 
     def store(self, message: dict) -> bool:
         """Store one message in one transaction; False when it had been stored before."""
@@ -142,7 +176,7 @@ class Ingest:
     def store_failure(self, message: dict) -> None:
         storage.record_failure(self.db, storage.Fetch(**message["fetch"]), message["error"])
 
-    def store_unchanged(self, message: dict) -> None:
+    def store_not_modified(self, message: dict) -> None:
         storage.confirm_unchanged(self.db, message["source"], message["url"], message["fetched_at"])
 
     def store_run(self, message: dict) -> None:
@@ -171,8 +205,9 @@ def ingest(redis_url: str, database: str | Path, archive_root: str | Path, once:
         counts = worker.outcomes
         storage.finish_run(db, run_id, finish_reason="stopped" if worker.stopping else "finished",
                            reports_new=counts[storage.NEW], reports_changed=counts[storage.CHANGED],
-                           reports_unchanged=counts[storage.UNCHANGED] + counts[UNCHANGED],
+                           reports_unchanged=counts[storage.UNCHANGED] + counts[NOT_MODIFIED],
                            reports_older=counts[storage.OLDER],
-                           errors=counts[FAILURE] + counts["not read"], exit_status=0)
+                           errors=counts[FAILURE] + counts["not read"] + counts["rejected"],
+                           exit_status=1 if counts["rejected"] else 0)
         db.close()
     return outcomes

@@ -20,6 +20,7 @@ class ExportPipeline:
         self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
         self.started = storage.now()
+        self.crawl = ""  # the seed mark's value: what the same item sent twice has in common
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -29,23 +30,32 @@ class ExportPipeline:
         return pipeline
 
     def process_item(self, item):
-        stats = self.crawler.stats
+        spider = self.crawler.spider
+        self.crawl = self.crawl or (self.server.get(f"gxcrawl:{spider.name}:seeded") or b"").decode()
         if isinstance(item, FetchFailure):
-            message = ingest.failure_message(storage.Fetch(item.source, item.url), item.error)
-            stats.inc_value("gxcrawl/failures")
+            message = ingest.failure_message(storage.Fetch(item.source, item.url), item.error, self.crawl)
+            self.count_failures([item.url])
         elif isinstance(item, PageUnchanged):
-            message = ingest.unchanged_message(item.source, item.url, storage.now())
+            message = ingest.not_modified_message(item.source, item.url, storage.now(), self.crawl)
         elif isinstance(item, ReportItem):
             message = ingest.report_message(item.fetch, item.report, item.title, item.documents,
-                                            item.content_selectors, tuple(item.errors))
+                                            item.content_selectors, tuple(item.errors), self.crawl)
             unreadable = item.report.error or not ((item.report.agency or item.fetch.agency)
                                                    and (item.report.year or item.fetch.year))
-            stats.inc_value("gxcrawl/failures", len(item.errors) + bool(unreadable))
+            self.count_failures([error["url"] for error in item.errors] + ([item.fetch.url] if unreadable else []))
         else:
             return item
         ingest.push(self.server, message)
-        stats.inc_value("gxcrawl/exported")
+        self.crawler.stats.inc_value("gxcrawl/exported")
         return item
+
+    def count_failures(self, urls: list[str]) -> None:
+        """Failures for the monitors; those of pages that had failed before too (when this worker can read
+        the database) are not new."""
+        stats = self.crawler.stats
+        known = getattr(getattr(self.crawler.spider, "refresh", None), "failed", {})
+        stats.inc_value("gxcrawl/failures", len(urls))
+        stats.inc_value("gxcrawl/failures/repeated", sum(url in known for url in urls))
 
     def item_error(self, item, response, spider, failure):
         """An exception in a pipeline: Scrapy logs it and counts nothing, so the monitors would not know."""

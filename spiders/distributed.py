@@ -10,17 +10,22 @@ add-on (ADDONS in settings.py) makes the crawl a worker:
 - a worker takes a request by moving it to its own claims list
   (`gxcrawl:<spider>:claims:<host>:<pid>`), and removes it from there once the
   response and every item it yielded are through the pipelines. Workers
-  heartbeat (`gxcrawl:<spider>:worker:<host>:<pid>`, every 5 s); the claims of
-  one whose heartbeat stopped for GXCRAWL_WORKER_DEAD_SECONDS (killed, or its
-  machine gone) are put back in the queue by the others, so nothing a dead
-  worker held is lost;
+  heartbeat (`gxcrawl:<spider>:worker:<host>:<pid>:<token>`, every 5 s, from
+  a thread of their own, so that a long OCR does not silence them); the
+  claims of one whose heartbeat stopped for GXCRAWL_WORKER_DEAD_SECONDS
+  (killed, or its machine gone) are put back in the queue by the others, so
+  nothing a dead worker held is lost. Requests that cannot be read back go to
+  `gxcrawl:<spider>:requests:failed` with an error in the log;
 - the start requests are seeded once, by the first worker to start
-  (`gxcrawl:<spider>:seeded`); the others take requests from the queue;
+  (`gxcrawl:<spider>:seeded`, which names the crawl); the others take
+  requests from the queue. Every worker reads the database when it can (for
+  the refresh policy), but list pages are not walked one after the other, so
+  a walk never stops early;
 - a worker stays while the queue may still fill (others hold claims), and
   exits after GXCRAWL_WORKER_IDLE_SECONDS (default 30) of an empty queue
   with nothing claimed anywhere, so that cron can start workers and forget
-  them. The last ones out clear the duplicate filter and the seed mark: the
-  next run starts afresh;
+  them. The last ones out clear the duplicate filter and the seed mark of
+  their crawl (not of one seeded meanwhile): the next run starts afresh;
 - the counts the close-of-crawl monitors judge a crawl by (reports listed,
   report pages fetched, failures, lost list pages…) are added up across the
   workers in Redis (`gxcrawl:<spider>:totals`), so that each worker's verdict
@@ -32,6 +37,7 @@ add-on (ADDONS in settings.py) makes the crawl a worker:
 """
 
 import logging
+import threading
 import time
 import warnings
 
@@ -53,6 +59,12 @@ logger = logging.getLogger(__name__)
 CLAIM = "gxcrawl_claim"
 HEARTBEAT_SECONDS = 5
 POLL_SECONDS = 0.5
+#: Clear a finished crawl's seed mark and duplicate filter, unless another crawl was seeded meanwhile.
+_END_CRAWL = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    redis.call('DEL', KEYS[1], KEYS[2])
+end
+"""
 
 # scrapy-redis 0.9 still passes `spider` to the stats collector; the warning would fill every worker's log.
 warnings.filterwarnings("ignore", r"Passing a 'spider' argument to StatsCollector", ScrapyDeprecationWarning)
@@ -68,6 +80,7 @@ class Keys:
     def __init__(self, spider: str, worker: str = ""):
         prefix = f"gxcrawl:{spider}"
         self.requests = f"{prefix}:requests"
+        self.unreadable = f"{prefix}:requests:failed"
         self.dupefilter = f"{prefix}:dupefilter"
         self.seeded = f"{prefix}:seeded"
         self.totals = f"{prefix}:totals"
@@ -92,6 +105,7 @@ class Distributed:
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
         settings.set("STATS_CLASS", "spiders.distributed.CrawlStats", priority="addon")
+        settings.set("GXCRAWL_DISTRIBUTED", True, priority="addon")
         # Workers keep no archive and write no database: their items go to Redis for `gxcrawl ingest`.
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", StorePipeline, ExportPipeline)
         settings.set_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, None)
@@ -147,7 +161,15 @@ class ClaimedQueue(FifoQueue):
         data = self.server.lmove(self.key, claims, "RIGHT", "LEFT")
         if data is None:
             return None
-        request = self._decode_request(data)
+        try:
+            request = self._decode_request(data)
+        except Exception as error:  # noqa: BLE001 - queued by another version of gxcrawl, say
+            keys = Keys(self.spider.name, worker_id())
+            self.server.rpush(keys.unreadable, data)
+            self.server.lrem(claims, 1, data)
+            logger.error("a queued request could not be read (%s: %s); it is kept in %s", type(error).__name__,
+                         error, keys.unreadable)
+            return None
         request.meta[CLAIM] = data
         return request
 
@@ -167,7 +189,7 @@ class SeedOnce:
 
     async def process_start(self, start):
         keys = Keys(self.crawler.spider.name, worker_id())
-        if not self.server.set(keys.seeded, worker_id(), nx=True):
+        if not self.server.set(keys.seeded, f"{worker_id()}@{time.time():.0f}", nx=True):
             logger.info("this crawl was seeded by worker %s; taking requests from the shared queue",
                         (self.server.get(keys.seeded) or b"?").decode())
             return
@@ -225,7 +247,7 @@ class Workers:
     """Extension: heartbeat, recovery of dead workers' claims, and when a worker may exit.
 
     Settings: GXCRAWL_WORKER_IDLE_SECONDS (default 30), how long a worker waits, with an empty
-    queue and nothing claimed anywhere, before it exits; GXCRAWL_WORKER_DEAD_SECONDS (default 20),
+    queue and nothing claimed anywhere, before it exits; GXCRAWL_WORKER_DEAD_SECONDS (default 60),
     how long a worker may miss its heartbeat (every 5 s) before it is taken for dead and the
     requests it claimed are queued again.
     """
@@ -234,11 +256,14 @@ class Workers:
         self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
         self.idle_seconds = crawler.settings.getfloat("GXCRAWL_WORKER_IDLE_SECONDS", 30)
-        self.dead_seconds = crawler.settings.getint("GXCRAWL_WORKER_DEAD_SECONDS", 20)
+        self.dead_seconds = crawler.settings.getint("GXCRAWL_WORKER_DEAD_SECONDS", 60)
         self.beat_seconds = min(HEARTBEAT_SECONDS, self.dead_seconds / 3)
         self.idle_since: float | None = None
         self.keys: Keys | None = None
-        self.heartbeat = LoopingCall(self.beat)
+        #: The crawl this worker worked on: the seed mark's value.
+        self.crawl: bytes | None = None
+        self.beating = threading.Event()
+        self.recovery = LoopingCall(self.watch)
         self.poll = LoopingCall(self.wake_when_queued)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -253,13 +278,26 @@ class Workers:
     def spider_opened(self, spider) -> None:
         self.keys = Keys(spider.name, worker_id())
         self.server.ping()  # a wrong GXCRAWL_REDIS_URL fails here, at once
-        self.heartbeat.start(self.beat_seconds, now=True)
+        self.beat()
+        # Its own thread and connection: parsing runs on the reactor's thread and may take a while.
+        threading.Thread(target=self.keep_beating, args=(get_redis_from_settings(self.crawler.settings),),
+                         daemon=True, name="gxcrawl-heartbeat").start()
+        self.recovery.start(self.beat_seconds, now=False)
         self.poll.start(POLL_SECONDS, now=False)
         logger.info("distributed worker %s on %s: %d requests queued, %d workers heartbeating", worker_id(),
                     redis_url(self.crawler.settings), self.server.llen(self.keys.requests), len(self.live_workers()))
 
-    def beat(self) -> None:
-        self.server.set(self.keys.worker, str(time.time()), ex=self.dead_seconds)
+    def beat(self, server=None) -> None:
+        (server or self.server).set(self.keys.worker, str(time.time()), ex=self.dead_seconds)
+
+    def keep_beating(self, server) -> None:
+        self.beating.set()
+        while self.beating.is_set():
+            self.beat(server)
+            time.sleep(self.beat_seconds)
+
+    def watch(self) -> None:
+        self.crawl = self.crawl or self.server.get(self.keys.seeded)
         self.recover_dead_claims()
 
     def wake_when_queued(self) -> None:
@@ -302,13 +340,17 @@ class Workers:
         self.idle_since = self.idle_since or time.monotonic()
         if time.monotonic() - self.idle_since < self.idle_seconds:
             raise DontCloseSpider
-        # The crawl is over: the next run seeds a fresh one.
-        self.server.delete(self.keys.dupefilter, self.keys.seeded)
+        # The crawl is over: the next run seeds a fresh one. Only this crawl's marks go, in one step:
+        # a worker of the next crawl may have seeded it meanwhile.
+        self.crawl = self.crawl or self.server.get(self.keys.seeded)
+        if self.crawl:
+            self.server.eval(_END_CRAWL, 2, self.keys.seeded, self.keys.dupefilter, self.crawl)
         logger.info("the shared queue has been empty, with nothing claimed, for %.0f s: this worker is done",
                     self.idle_seconds)
 
     def spider_closed(self, spider, reason) -> None:
-        for loop in (self.heartbeat, self.poll):
+        self.beating.clear()
+        for loop in (self.recovery, self.poll):
             if loop.running:
                 loop.stop()
         if self.keys:

@@ -22,7 +22,7 @@ from spidermon import MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
 from spidermon.core.actions import Action
 
-WALKS = ("complete", "stopped_early", "partial")
+WALKS = ("complete", "stopped_early", "partial", "distributed")
 
 
 def crawl_total(stats, name: str, default=0):

@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlparse
 
 import scrapy
+from scrapy import signals
 
 from gxcrawl.storage import Fetch
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
@@ -36,7 +37,14 @@ class ReportSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         #: Largest attachment downloaded, in bytes (GXCRAWL_MAX_ATTACHMENT_BYTES, default 50 MB).
         spider.max_attachment = crawler.settings.getint("GXCRAWL_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024)
+        # After the pipelines opened: the store pipeline holds the writer lock and has upgraded the database.
+        crawler.signals.connect(spider.load_refresh, signal=signals.spider_opened)
         return spider
+
+    @property
+    def distributed(self) -> bool:
+        """Whether this is one worker of a distributed crawl (spiders/distributed.py: its add-on says so)."""
+        return self.settings.getbool("GXCRAWL_DISTRIBUTED")
 
     @property
     def scope(self) -> str | None:
@@ -44,8 +52,10 @@ class ReportSpider(scrapy.Spider):
         return None
 
     def load_refresh(self) -> None:
-        """Read what earlier runs stored. Called from `start()`: by then the store pipeline holds the writer
-        lock and has upgraded the database."""
+        """Read what earlier runs stored, when the spider opens."""
+        if self.distributed:
+            # Workers share the lists: no one of them sees them in order, so none may stop a walk.
+            self.refresh.stop_early = False
         self.refresh.load(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"), self.source, self.name, self.scope)
         self.refresh.record_in(self.crawler.stats)
         if self.refresh.walks_sequentially:
@@ -133,7 +143,8 @@ class ReportSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         # Runs before the monitors and the store pipeline (it is connected to spider_closed first).
-        self.crawler.stats.set_value("gxcrawl/walk", self.walk(reason))
+        # A worker of a distributed crawl walks part of the lists, whichever the queue gave it.
+        self.crawler.stats.set_value("gxcrawl/walk", "distributed" if self.distributed else self.walk(reason))
 
     def walk(self, reason: str) -> str:
         """How the lists were walked: complete, stopped_early, partial (or ids)."""

@@ -62,7 +62,6 @@ class HenanSpider(ReportSpider):
         return None if self.ids is not None else self.list_url(None)
 
     async def start(self):
-        self.load_refresh()
         if self.ids is not None:
             for portal_id in self.ids:
                 request = self.report_request(self.report_url(portal_id), {})

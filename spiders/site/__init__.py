@@ -99,7 +99,6 @@ class SiteSpider(ReportSpider):
         self.allowed_domains = sorted({urlparse(each.url).hostname for each in self.sites})
 
     async def start(self):
-        self.load_refresh()
         for each in self.sites:
             yield scrapy.Request(each.url, callback=self.parse_list, cb_kwargs={"site": each}, errback=self.failed)
 
