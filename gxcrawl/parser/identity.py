@@ -23,9 +23,10 @@ _TITLE = re.compile(
     r"""^(?P<before>.*)
         (?<!\d)(?P<year>(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})(?!\d)\s*年度?
         (?P<after>.*?)
-        (?:政府信息|政务|信息)公开(?:工作)?的?(?:年度)?(?:工作)?报告$""",
+        (?:政府信息|政务|信息)公开(?:工作)?的?(?:年度)?(?:工作)?(?:报告|年报)$""",
     re.VERBOSE,
 )
+_REPORT_WORD = re.compile(r"报告|報告|年报")
 _AGENCY_NOISE = re.compile(r"^关于|关于$|的$")
 _SENTENCE = re.compile(r"[。,;:!?]")
 MAX_TITLE = 80
@@ -38,10 +39,10 @@ class Identity(NamedTuple):
 
 
 def _match(text: str) -> re.Match | None:
-    if "报告" not in text and "報告" not in text:  # most lines, quickly
+    if not _REPORT_WORD.search(text):  # most lines, quickly
         return None
     line = _EXTENSION.sub("", _BREADCRUMBS.sub("", squash(text)))
-    if len(line) > MAX_TITLE or "报告" not in line:
+    if len(line) > MAX_TITLE or not _REPORT_WORD.search(line):
         return None
     for _ in range(3):
         line = _TRAILING_NOISE.sub("", _LEADING_NOISE.sub("", line))

@@ -100,7 +100,7 @@ class SiteSpider(ReportSpider):
 
     async def start(self):
         for each in self.sites:
-            yield scrapy.Request(each.url, callback=self.parse_list, cb_kwargs={"site": each}, errback=self.failed)
+            yield self.list_request(each.url, each)
 
     def parse_list(self, response, site: Site):
         pager = pager_of(response, site.cms)
@@ -119,7 +119,14 @@ class SiteSpider(ReportSpider):
             request = self.report_request(url, {"title": title, "site": site})
             if request is not None:
                 yield request
-        yield from pager.further(response, self.parse_list, {"site": site})
+        for page in pager.further(response):
+            yield self.list_request(page.url, site, page.formdata)
+
+    def list_request(self, url: str, site: Site, formdata: dict | None = None) -> scrapy.Request:
+        if formdata is not None:
+            return scrapy.FormRequest(url, formdata=formdata, callback=self.parse_list, cb_kwargs={"site": site},
+                                      errback=self.failed)
+        return scrapy.Request(url, callback=self.parse_list, cb_kwargs={"site": site}, errback=self.failed)
 
     def report_item(self, response, listing: dict) -> ReportItem:
         site: Site = listing["site"]

@@ -17,7 +17,7 @@ source's `cms` hint names one and skips the guessing.
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
 import scrapy
 from parsel import Selector
@@ -32,14 +32,22 @@ HANWEB_PAGES_PER_CALL = 3
 
 
 @dataclass(frozen=True)
+class ListPage:
+    """A further page of a list: its address, and the form to POST when it is asked for so."""
+
+    url: str
+    formdata: dict | None = None
+
+
+@dataclass(frozen=True)
 class Pager:
     name: str
     #: Whether a list page is of this family.
     detect: Callable[[scrapy.http.TextResponse], bool]
     #: The parts of a list page (or proxy answer) that hold its links.
     link_blocks: Callable[[scrapy.http.TextResponse], list[Selector]]
-    #: The further list pages: requests, given the callback that reads them.
-    further: Callable[[scrapy.http.TextResponse, Callable, dict], Iterable[scrapy.Request]]
+    #: The further list pages it points to.
+    further: Callable[[scrapy.http.TextResponse], list[ListPage]]
 
 
 def _whole(response) -> list[Selector]:
@@ -61,7 +69,7 @@ def _number(pattern: str, text: str, default: int | None = None) -> int | None:
     return int(found.group(1)) if found else default
 
 
-def _hanweb_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
+def _hanweb_further(response) -> list[ListPage]:
     if "dataproxy.jsp" in response.url:
         return []  # the list page asked for every batch already
     text = response.text
@@ -70,16 +78,15 @@ def _hanweb_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
         return []
     per_page = _number(r"perpage\W{1,4}(\d+)", text, 15)
     total = _number(r"totalrecord\W{1,4}(\d+)", text, 0)
-    proxy = re.search(r"proxyUrl\W{1,4}([^'\"\s,]+)", text)
+    proxy = re.search(r"proxyUrl\s*[:=]\s*['\"]([^'\"]+)['\"]", text)
     form = {"col": "1", "appid": "1", "webid": str(_number(r"webid\W{1,4}(\d+)", text, 1)), "path": "/",
             "columnid": str(column), "sourceContentType": "1", "unitid": str(_number(r"unitid\W{1,4}(\d+)", text, 0)),
             "webname": "", "permissiontype": "0"}
     batch = per_page * HANWEB_PAGES_PER_CALL
     first = len(_hanweb_records(response)) + 1
-    return [scrapy.FormRequest(response.urljoin(f"{proxy.group(1) if proxy else '/module/web/jpage/dataproxy.jsp'}"
-                                                f"?startrecord={start}&endrecord={min(start + batch - 1, total)}"
-                                                f"&perpage={per_page}"),
-                               formdata=form, callback=callback, cb_kwargs=cb_kwargs)
+    path = proxy.group(1) if proxy else "/module/web/jpage/dataproxy.jsp"
+    return [ListPage(response.urljoin(f"{path}?startrecord={start}&endrecord={min(start + batch - 1, total)}"
+                                      f"&perpage={per_page}"), form)
             for start in range(first, total + 1, batch)]
 
 
@@ -89,13 +96,12 @@ def _trs_detect(response) -> bool:
     return bool(_CREATE_PAGE.search(response.text))
 
 
-def _trs_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
+def _trs_further(response) -> list[ListPage]:
     found = _CREATE_PAGE.search(response.text)
     pages, current, prefix, extension = int(found.group(1)), int(found.group(2)), found.group(3), found.group(4)
     if current != 0:
         return []  # the first page asked for all the others
-    return [scrapy.Request(response.urljoin(f"{prefix}_{page}.{extension}"), callback=callback, cb_kwargs=cb_kwargs)
-            for page in range(1, pages)]
+    return [ListPage(response.urljoin(f"{prefix}_{page}.{extension}")) for page in range(1, pages)]
 
 
 # --- A 「下一页」 link, or an index_N.html sequence ------------------------------------------
@@ -108,17 +114,17 @@ def _next_link(response) -> str | None:
     return None
 
 
-def _next_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
+def _next_further(response) -> list[ListPage]:
     url = _next_link(response)
-    return [scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs)] if url else []
+    return [ListPage(url)] if url else []
 
 
 def _index_pages(response) -> list[str]:
     return [response.urljoin(href) for href in response.css("a::attr(href)").getall() if _INDEX_PAGE.search(href)]
 
 
-def _index_further(response, callback, cb_kwargs) -> Iterable[scrapy.Request]:
-    return [scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs) for url in _index_pages(response)]
+def _index_further(response) -> list[ListPage]:
+    return [ListPage(url) for url in _index_pages(response)]
 
 
 PAGERS = (
@@ -128,7 +134,7 @@ PAGERS = (
     Pager("index", lambda response: bool(_index_pages(response)), _whole, _index_further),
 )
 #: A list of one page: no pager at all.
-SINGLE = Pager("single", lambda response: True, _whole, lambda response, callback, cb_kwargs: [])
+SINGLE = Pager("single", lambda response: True, _whole, lambda response: [])
 BY_NAME = {pager.name: pager for pager in (*PAGERS, SINGLE)}
 
 
