@@ -6,7 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from gxcrawl import lock
+from gxcrawl import lock, storage
+from gxcrawl.importer import expand_paths
 from gxcrawl.report import parse_file
 
 PORTAL_CONTENT_SELECTORS = (".report-content",)
@@ -63,7 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     ingest.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
     ingest.add_argument("--once", action="store_true", help="stop when no item is left instead of waiting for more")
+    importer = commands.add_parser(
+        "import", help="store report files (HTML, PDF, DOCX, DOC, text, scans) in the database",
+        description="Read each file, or every file in each directory, with the same parser as the crawls, keep "
+                    "its bytes in the archive, and store it with source 'files' by the same rules: one report per "
+                    "agency and year (a file of a report a spider found becomes a version of it), unchanged "
+                    "content not rewritten, unreadable files recorded in the failures table. Prints how many "
+                    "were new, changed, unchanged and unreadable. Exit status: 0, or 1 when any file could not "
+                    "be read, or 75 when another process is writing the database.")
+    importer.add_argument("paths", nargs="+", metavar="PATH", help="a report file, or a directory of them")
+    importer.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    importer.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
     args = parser.parse_args(argv)
+    if args.command == "import":
+        return run_import(args)
     if args.command == "ingest":
         return run_ingest(args)
     if args.command == "reparse":
@@ -87,6 +101,34 @@ def run_reparse(args) -> int:
         print(f"gxcrawl: {busy}", file=sys.stderr)
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
+    return 0
+
+
+def run_import(args) -> int:
+    from gxcrawl.archive import Archive
+    from gxcrawl.importer import UNREADABLE, import_files
+
+    missing = [path for path in args.paths if not Path(path).exists()]
+    if missing:
+        print(f"gxcrawl: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    archive = Archive(args.archive or Path(args.db).parent / "archive")
+    try:
+        with lock.writing(args.db):
+            db = storage.open_database(args.db)
+            try:
+                outcomes = import_files(db, archive, args.paths)
+            finally:
+                db.close()
+    except lock.DatabaseBusy as busy:
+        print(f"gxcrawl: {busy}", file=sys.stderr)
+        return lock.BUSY_EXIT_STATUS
+    print(", ".join(f"{outcomes[name]} {name}" for name in ("new", "changed", "unchanged", "older", UNREADABLE)
+                    if outcomes[name] or name != "older"))
+    if outcomes[UNREADABLE]:
+        print(f"gxcrawl: {outcomes[UNREADABLE]} files could not be read; the failures table of {args.db} says why",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -137,16 +179,6 @@ def run_parse(args) -> int:
             print(f"gxcrawl: {path}: {report.error}", file=sys.stderr)
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2 if args.pretty else None), flush=True)
     return status
-
-
-def expand_paths(paths: list[str]):
-    """Each path, with a directory standing for the files inside it, in name order."""
-    for path in paths:
-        if Path(path).is_dir():
-            yield from sorted(str(found) for found in Path(path).rglob("*")
-                              if found.is_file() and not found.name.startswith("."))
-        else:
-            yield path
 
 
 if __name__ == "__main__":

@@ -1,0 +1,43 @@
+"""`gxcrawl import`: reports on disk (HTML, PDF, DOCX, DOC, text, scans) into the database, as a crawl would.
+
+Each file is read with the same parser, its bytes kept in the archive, and
+stored with `source` = `files` by the same rules as crawled reports: one
+report per agency and year (a file of a report some spider found becomes a
+version of it), unchanged content not rewritten, a file that cannot be read
+recorded in `failures` with the reason.
+"""
+
+from collections import Counter
+from pathlib import Path
+
+from gxcrawl import storage
+from gxcrawl.archive import Archive
+from gxcrawl.report import max_bytes_setting, parse_file
+
+SOURCE = "files"
+UNREADABLE = "unreadable"
+
+
+def expand_paths(paths: list[str]):
+    """Each path, with a directory standing for the files inside it, in name order."""
+    for path in paths:
+        if Path(path).is_dir():
+            yield from sorted(str(found) for found in Path(path).rglob("*")
+                              if found.is_file() and not found.name.startswith("."))
+        else:
+            yield path
+
+
+def import_files(db, archive: Archive, paths: list[str], max_bytes: int | None = None) -> Counter:
+    """Store every file under `paths`; returns how many were new, changed, unchanged, older or unreadable."""
+    limit = max_bytes_setting() if max_bytes is None else max_bytes
+    outcomes: Counter = Counter()
+    for path in expand_paths(paths):
+        report = parse_file(path, max_bytes=limit)
+        fetch = storage.Fetch(SOURCE, Path(path).resolve().as_uri())
+        if Path(path).is_file() and Path(path).stat().st_size <= limit:
+            fetch.documents = [{"url": fetch.url, "sha256": archive.put(Path(path).read_bytes()),
+                                "content_type": None}]
+        stored = storage.store_reading(db, report, fetch, title=report.title)
+        outcomes[stored.outcome or UNREADABLE] += 1
+    return outcomes
