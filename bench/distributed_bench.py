@@ -14,7 +14,6 @@ workers at least 1.8× one worker.
 
 import argparse
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,27 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from gxcrawl import ingest  # noqa: E402
 from spiders.henan.replica import Replica, ReplicaOptions  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from spiders.serving import start_redis  # noqa: E402
 
 
 def crawl(workers: int, reports: int, latency: float, concurrency: int, work: Path) -> dict:
-    port = free_port()
-    server = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no", "--dir", str(work)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    server, url = start_redis(work)
     client = redis.Redis.from_url(url)
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
     replica = Replica(ReplicaOptions(reports=reports, corrected=False, latency=latency))
     base = replica.serve()
     command = [sys.executable, "-m", "scrapy", "crawl", "henan", "-a", f"base_url={base}",

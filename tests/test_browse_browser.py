@@ -6,7 +6,6 @@ output/test-artifacts/browse), to look at when a step fails.
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,15 +17,10 @@ import pytest
 from conftest import ROOT, needs
 from gxcrawl.browse.layout import show
 from gxcrawl.rendering import CHROMIUM_FLAGS, find_chromium
+from spiders.serving import free_port
 from test_browse import REPORTS, build
 
 ARTIFACTS = Path(os.environ.get("GXCRAWL_ARTIFACTS", ROOT / "output" / "test-artifacts")) / "browse"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from gxcrawl import ingest, storage
 from gxcrawl.archive import Archive
 from gxcrawl.report import parse_document
 from gxcrawl.samples import random_report, render_html
-from test_browse_browser import free_port
+from spiders.serving import start_redis
 from test_crawl import FAST, SCRAPY, assert_database_matches, rows, serve  # noqa: F401
 
 INGEST = [sys.executable, "-m", "gxcrawl", "ingest"]
@@ -26,24 +25,7 @@ INGEST = [sys.executable, "-m", "gxcrawl", "ingest"]
 @pytest.fixture
 def redis_url(tmp_path):
     needs("redis-server")
-    import redis
-
-    port = free_port()
-    server = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
+    server, url = start_redis(tmp_path)
     yield url
     server.kill()
     server.wait()
@@ -171,7 +153,7 @@ def test_an_ingest_killed_between_taking_and_committing_loses_and_doubles_nothin
         time.sleep(0.02)
     process.kill()
     process.wait()
-    done = run_ingest(redis_url, db, "--once")
+    run_ingest(redis_url, db, "--once")  # exits 1 if the item set aside was met in this run
     assert rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 120
     assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 120
     assert rows(db, "SELECT COUNT(*) AS n FROM ingested")[0]["n"] == 120

@@ -8,7 +8,6 @@ import pytest
 
 from gxcrawl.documents import doc as doc_reader
 from gxcrawl.documents import docx as docx_reader
-from gxcrawl.documents.model import DocumentError
 from gxcrawl.rendering import docx_to_doc, render_docx
 from gxcrawl.report import parse_document
 from gxcrawl.samples import CellStyle, random_report

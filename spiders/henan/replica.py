@@ -31,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
 from gxcrawl.samples import AGENCIES, CellStyle, SampleReport, page_html, random_report, render_html, render_text
+from spiders.serving import serve_in_thread, stop_server
 
 #: Division codes of the sample agencies' areas.
 AREAS = {"新乡市": ("410700", "新乡市"), "卫辉市": ("410781", "卫辉市"), "郑州市": ("410100", "郑州市"),
@@ -158,20 +159,11 @@ class Replica:
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Start serving in a background thread; returns the base URL."""
-        replica = self
-
-        class Handler(_Handler):
-            pass
-        Handler.replica = replica
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True, name="replica").start()
-        return f"http://{host}:{self.server.server_address[1]}"
+        self.server, url = serve_in_thread(self, _Handler, host, port, "replica")
+        return url
 
     def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        stop_server(self.server)
 
     def new_token(self) -> str:
         """A clearance token: when it was issued, signed with this replica's secret."""

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from gxcrawl.samples import AGENCIES, SampleReport, random_report, render_html
+from spiders.serving import serve_in_thread, stop_server
 
 FAMILIES = ("trs", "hanweb", "next", "seq")
 LIST_PATHS = {"trs": "/trs/ndbg/index.shtml", "hanweb": "/hanweb/col/col1234/index.html",
@@ -89,20 +90,12 @@ class SiteReplica:
     # --- Serving ----------------------------------------------------------------------
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        replica = self
-
-        class Handler(_Handler):
-            pass
-        Handler.replica = replica
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True, name="site-replica").start()
-        return f"http://{host}:{self.server.server_address[1]}"
+        """Start serving in a background thread; returns the base URL."""
+        self.server, url = serve_in_thread(self, _Handler, host, port, "site-replica")
+        return url
 
     def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        stop_server(self.server)
 
     # --- Lists ------------------------------------------------------------------------
 
