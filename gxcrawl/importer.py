@@ -12,20 +12,32 @@ from pathlib import Path
 
 from gxcrawl import storage
 from gxcrawl.archive import Archive
-from gxcrawl.report import max_bytes_setting, parse_file
+from gxcrawl.report import Report, max_bytes_setting, parse_document, parse_file
 
 SOURCE = "files"
 UNREADABLE = "unreadable"
 
 
 def expand_paths(paths: list[str]):
-    """Each path, with a directory standing for the files inside it, in name order."""
+    """Each path, with a directory standing for the files inside it (not hidden ones, nor those in hidden
+    folders such as .git), in name order."""
     for path in paths:
         if Path(path).is_dir():
-            yield from sorted(str(found) for found in Path(path).rglob("*")
-                              if found.is_file() and not found.name.startswith("."))
+            yield from sorted(str(found) for found in Path(path).rglob("*") if found.is_file()
+                              and not any(part.startswith(".") for part in found.relative_to(path).parts))
         else:
             yield path
+
+
+def read_file(path: str, limit: int) -> tuple[bytes | None, Report]:
+    """The file's bytes (None when they cannot be read, or it is too large) and the report read from them."""
+    try:
+        if Path(path).is_file() and Path(path).stat().st_size <= limit:
+            data = Path(path).read_bytes()
+            return data, parse_document(data, name=str(path))
+    except OSError:
+        pass
+    return None, parse_file(path, max_bytes=limit)  # which says why it cannot be read
 
 
 def import_files(db, archive: Archive, paths: list[str], max_bytes: int | None = None) -> Counter:
@@ -33,11 +45,10 @@ def import_files(db, archive: Archive, paths: list[str], max_bytes: int | None =
     limit = max_bytes_setting() if max_bytes is None else max_bytes
     outcomes: Counter = Counter()
     for path in expand_paths(paths):
-        report = parse_file(path, max_bytes=limit)
         fetch = storage.Fetch(SOURCE, Path(path).resolve().as_uri())
-        if Path(path).is_file() and Path(path).stat().st_size <= limit:
-            fetch.documents = [{"url": fetch.url, "sha256": archive.put(Path(path).read_bytes()),
-                                "content_type": None}]
+        data, report = read_file(path, limit)
+        if data is not None:
+            fetch.documents = [{"url": fetch.url, "sha256": archive.put(data), "content_type": None}]
         stored = storage.store_reading(db, report, fetch, title=report.title)
         outcomes[stored.outcome or UNREADABLE] += 1
     return outcomes

@@ -20,7 +20,9 @@ def reparse(db_path: str, archive_root: str) -> Counter:
     archive = Archive(archive_root)
     outcomes: Counter = Counter()
     versions = list(db.query(
-        "SELECT v.*, r.source, r.region, r.area_code, r.agency, r.year, r.attachments FROM report_versions v "
+        # A version's own source: a report's versions may come from several spiders and imports.
+        "SELECT v.*, coalesce(v.source, r.source) AS source, r.region, r.area_code, r.agency, r.year, r.attachments "
+        "FROM report_versions v "
         "JOIN reports r ON r.id = v.report_id ORDER BY v.published, v.portal_id, v.id"))
     failures = list(db.query("SELECT * FROM failures WHERE documents != '[]' ORDER BY id"))
     for row in versions + failures:

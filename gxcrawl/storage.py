@@ -273,6 +273,8 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
                         "(SELECT MAX(id) FROM report_versions WHERE report_id = ?)", [key, key])
         row = _report_row(key, report, fetch, agency, year, figures)
         row["first_seen"] = current["first_seen"] if current else fetch.fetched_at
+        for column in ("region", "area_code"):  # what one source knows and another does not is kept
+            row[column] = row[column] or (current[column] if current else None)
         db["reports"].upsert(row, pk="id")
         db["figures"].upsert_all(({"report_id": key, "key": k, "value": v} for k, v in figures.items()),
                                  pk=("report_id", "key"))
@@ -450,11 +452,13 @@ def failed_pages(db: sqlite_utils.Database, source: str) -> dict[str, str]:
 def confirm_unchanged(db: sqlite_utils.Database, source: str, url: str, fetched_at: str | None = None) -> bool:
     """The portal said a stored page has not changed (HTTP 304): only `last_seen` moves.
 
-    Returns False when no current report comes from that page (it was superseded).
+    Returns False when the current version of no report comes from that page (it was superseded).
     """
     with db.atomic():
-        cursor = db.conn.execute("UPDATE reports SET last_seen = ? WHERE source = ? AND url = ?",
-                                 [fetched_at or now(), source, url])
+        cursor = db.conn.execute(
+            "UPDATE reports SET last_seen = ? WHERE id IN (SELECT report_id FROM report_versions WHERE url = ? "
+            "AND (source = ? OR (source IS NULL AND substr(report_id, 1, ?) = ?)) AND superseded = 0)",
+            [fetched_at or now(), url, source, len(source) + 1, f"{source}/"])
     return cursor.rowcount > 0
 
 

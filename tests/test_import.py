@@ -26,6 +26,8 @@ def test_a_directory_of_every_format(tmp_path):
         (folder / f"report-{index}.{extension}").write_bytes(make(sample))
         samples[f"files/{sample.agency}/{sample.year}"] = sample
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n%%truncated")
+    (folder / ".git" / "objects").mkdir(parents=True)
+    (folder / ".git" / "objects" / "ab12").write_bytes(b"not a report, and hidden")
     db = tmp_path / "g.db"
 
     first = subprocess.run([*IMPORT, str(folder), "--db", str(db)], cwd=ROOT, capture_output=True, text=True,

@@ -221,10 +221,14 @@ def test_open_readonly_refuses_writes_and_accepts_a_missing_database(tmp_path):
 def test_one_agencys_report_of_one_year_is_one_report_whichever_spider_found_it(tmp_path):
     db = storage.open_database(tmp_path / "g.db")
     assert storage.store_report(db, parsed(1), fetch(10, "2023-01-31")) == storage.NEW
+    db.conn.execute("UPDATE reports SET region = '卫辉市', area_code = '410781'")
     elsewhere = storage.Fetch("site", "http://agency.example/xxgk/ndbg/1.html", published="2023-02-15")
     assert storage.store_report(db, parsed(1, bump=1), elsewhere) == storage.CHANGED
     [row] = current(db).values()
     assert (row["id"], row["source"], row["url"]) == ("henan/某局/2022", "site", elsewhere.url)
+    assert (row["region"], row["area_code"]) == ("卫辉市", "410781")  # what the portal knew is kept
+    assert storage.confirm_unchanged(db, "site", elsewhere.url)
+    assert not storage.confirm_unchanged(db, "henan", "http://portal/view/10")  # no longer the current version
     assert [v["source"] for v in db.query("SELECT source FROM report_versions ORDER BY id")] == ["henan", "site"]
     assert set(storage.stored_pages(db, "site")) == {elsewhere.url}
     assert set(storage.stored_pages(db, "henan")) == {"http://portal/view/10"}

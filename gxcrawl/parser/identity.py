@@ -27,6 +27,7 @@ _TITLE = re.compile(
     re.VERBOSE,
 )
 _REPORT_WORD = re.compile(r"报告|報告|年报")
+_TRAILING_YEAR = re.compile(r"\(((?:19|20)\d{2})年?度?\)$")
 _AGENCY_NOISE = re.compile(r"^关于|关于$|的$")
 _SENTENCE = re.compile(r"[。,;:!?]")
 MAX_TITLE = 80
@@ -44,8 +45,12 @@ def _match(text: str) -> re.Match | None:
     line = _EXTENSION.sub("", _BREADCRUMBS.sub("", squash(text)))
     if len(line) > MAX_TITLE or not _REPORT_WORD.search(line):
         return None
+    # 「…年度报告（2023年）」: the year in brackets at the end names the year.
+    trailing_year = _TRAILING_YEAR.search(line)
     for _ in range(3):
         line = _TRAILING_NOISE.sub("", _LEADING_NOISE.sub("", line))
+    if trailing_year and not _TITLE.match(line):
+        line = f"{trailing_year.group(1)}年{line}"
     return _TITLE.match(line)
 
 

@@ -38,26 +38,34 @@ from spiders.reports import ReportSpider, document, iso_date, on_site
 from spiders.site.pagers import BY_NAME, pager_of
 
 #: A link's title that names an annual disclosure report: 「2023年政府信息公开工作年度报告」, 「…年度报告」, 「…年报」.
-REPORT_TITLE = re.compile(r"政府信息公开.{0,6}(年度报告|年报|工作报告)")
-#: Titles about reports that are not reports: notices, plans, templates.
-NOT_A_REPORT = re.compile(r"关于|通知|印发|方案|要点|模板|格式|培训|解读")
+REPORT_TITLE = re.compile(r"(政府信息|政务|信息)公开.{0,6}(年度报告|年报|工作报告)")
+#: Titles about reports that are not reports: notices (「关于做好…年度报告…的通知」), plans, templates,
+#: graphic digests and news of a report's publication. 「某局关于2023年…年度报告」 is a report.
+NOT_A_REPORT = re.compile(r"关于.{0,40}的(通知|公告|说明|公示|函)|通知$|印发|方案|要点|模板|格式|培训|解读|图解|一图|"
+                          r"发布会|已发布|的通知")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PUBLISHED = re.compile(r"(?:发布|发文|成文|公开)(?:时间|日期)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 #: Where the common CMS families put an article's body; else the parser finds the block holding the tables.
 CONTENT_SELECTORS = ("#zoom", ".TRS_Editor", ".article-content", ".Custom_UnionStyle", "#UCAP-CONTENT",
                      ".pages_content", ".view-content", ".article", "#content")
-ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|txt|jpe?g|png)$", re.I)
+#: An attachment: its address (path or query: `downfile.jsp?filename=a.pdf`) or its link text ends so.
+ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|txt|jpe?g|png)(\s*$|&)", re.I)
 
 
 @dataclass(frozen=True)
 class Site:
     """One column of annual reports."""
 
-    name: str
+    #: The site's owner, as the sources file names it: the agency of reports whose titles name none.
+    name: str | None
     url: str
     region: str | None = None
     agency: str | None = None
     cms: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or urlparse(self.url).hostname
 
 
 def load_sources(path: str | Path) -> list[Site]:
@@ -82,7 +90,7 @@ def site(url: str, name: str | None = None, region: str | None = None, agency: s
         raise ValueError(f"{url}: a column's list page is an http(s) address")
     if cms and cms not in BY_NAME:
         raise ValueError(f"cms {cms!r} is none of {', '.join(BY_NAME)}")
-    return Site(name or urlparse(url).hostname, url, region, agency, cms)
+    return Site(name, url, region, agency, cms)
 
 
 class SiteSpider(ReportSpider):
@@ -95,8 +103,9 @@ class SiteSpider(ReportSpider):
         if bool(url) == bool(sources):
             raise ValueError("give either -a url=<a column's list page> or -a sources=<a sources file>")
         self.sites = load_sources(sources) if sources else [site(url, region=region, agency=agency, cms=cms)]
-        # Only the columns' own sites are crawled: Scrapy's offsite filter applies this to redirects too.
-        self.allowed_domains = sorted({urlparse(each.url).hostname for each in self.sites})
+        # Only the columns' own sites (and their subdomains: www.x.gov.cn, files.x.gov.cn) are crawled;
+        # Scrapy's offsite filter applies this to redirects too.
+        self.allowed_domains = sorted({urlparse(each.url).hostname.removeprefix("www.") for each in self.sites})
 
     async def start(self):
         for each in self.sites:
@@ -114,7 +123,8 @@ class SiteSpider(ReportSpider):
         self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
         self.crawler.stats.inc_value(f"gxcrawl/pagers/{pager.name}")
         if not listed:
-            self.logger.info("%s (%s, a %s list) links to no annual report", response.url, site.name, pager.name)
+            self.logger.info("%s (%s, a %s list) links to no annual report on its site", response.url, site.label,
+                             pager.name)
         for url, title in listed.items():
             request = self.report_request(url, {"title": title, "site": site})
             if request is not None:
@@ -135,15 +145,25 @@ class SiteSpider(ReportSpider):
             next(iter(_PUBLISHED.findall(" ".join(response.css("body ::text").getall()))), None)
         year = _YEAR.search(title)
         fetch = self.fetch_of(
-            response, agency=site.agency, region=site.region, year=int(year.group(1)) if year else None,
-            published=iso_date(published),
-            attachments=[url for url in map(response.urljoin, response.css("a::attr(href)").getall())
-                         if ATTACHMENT.search(urlparse(url).path) and self.on_site(url)])
+            response, agency=site.agency or site.name, region=site.region, year=int(year.group(1)) if year else None,
+            published=iso_date(published), attachments=self.attachments_of(response))
         return ReportItem(fetch, title=title.strip() or None, documents=[document(response)],
                           content_selectors=CONTENT_SELECTORS)
+
+    def attachments_of(self, response) -> list[str]:
+        found = []
+        for link in response.css("a[href]"):
+            url = response.urljoin(link.attrib["href"].strip())
+            parsed = urlparse(url)
+            text = " ".join(link.css("::text").getall()).strip()
+            if self.on_site(url) and any(ATTACHMENT.search(part) for part in (parsed.path, parsed.query, text)):
+                found.append(url)
+        return list(dict.fromkeys(found))
 
     def is_list(self, request) -> bool:
         return request.callback == self.parse_list
 
     def on_site(self, url: str) -> bool:
-        return on_site(url, self.allowed_domains)
+        host = urlparse(url).hostname or ""
+        return on_site(url, [host]) and any(host == domain or host.endswith(f".{domain}")
+                                            for domain in self.allowed_domains)

@@ -17,13 +17,17 @@ source's `cms` hint names one and skips the guessing.
 
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlparse
 from typing import Callable
 
 import scrapy
 from parsel import Selector
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']")
+#: createPageHTML(pages, current, "index", "shtml"), its numbers written out or in variables
+#: (`var countPage = 5`), and the variant with a container id first: createPageHTML('page_div', 5, 1, …).
+_CREATE_PAGE = re.compile(r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,"
+                          r"\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
 _INDEX_PAGE = re.compile(r"(^|/)index_\d+\.s?html?$")
 _NEXT = re.compile(r"^\s*(下一页|下页|后一页)\s*[>»›]*\s*$")
 
@@ -61,7 +65,8 @@ def _hanweb_detect(response) -> bool:
 
 
 def _hanweb_records(response) -> list[Selector]:
-    return [Selector(text=fragment) for fragment in _RECORD.findall(response.text)]
+    """The records; a page that only mentions the proxy (a widget beside a plain list) is read whole."""
+    return [Selector(text=fragment) for fragment in _RECORD.findall(response.text)] or [response.selector]
 
 
 def _number(pattern: str, text: str, default: int | None = None) -> int | None:
@@ -70,24 +75,39 @@ def _number(pattern: str, text: str, default: int | None = None) -> int | None:
 
 
 def _hanweb_further(response) -> list[ListPage]:
-    if "dataproxy.jsp" in response.url:
-        return []  # the list page asked for every batch already
     text = response.text
+    if "dataproxy.jsp" in response.url:
+        return _hanweb_next_batch(response)
     column = _number(r"columnid\W{1,4}(\d+)", text)
     if column is None:
         return []
     per_page = _number(r"perpage\W{1,4}(\d+)", text, 15)
-    total = _number(r"totalrecord\W{1,4}(\d+)", text, 0)
+    total = _number(r"totalrecord\W{1,4}(\d+)", text)
     proxy = re.search(r"proxyUrl\s*[:=]\s*['\"]([^'\"]+)['\"]", text)
     form = {"col": "1", "appid": "1", "webid": str(_number(r"webid\W{1,4}(\d+)", text, 1)), "path": "/",
             "columnid": str(column), "sourceContentType": "1", "unitid": str(_number(r"unitid\W{1,4}(\d+)", text, 0)),
             "webname": "", "permissiontype": "0"}
     batch = per_page * HANWEB_PAGES_PER_CALL
-    first = len(_hanweb_records(response)) + 1
-    path = proxy.group(1) if proxy else "/module/web/jpage/dataproxy.jsp"
-    return [ListPage(response.urljoin(f"{path}?startrecord={start}&endrecord={min(start + batch - 1, total)}"
-                                      f"&perpage={per_page}"), form)
+    first = len(_RECORD.findall(text)) + 1
+    path = response.urljoin(proxy.group(1) if proxy else "/module/web/jpage/dataproxy.jsp")
+    if total is None:  # not stated: one batch, then more while the answers come full (_hanweb_next_batch)
+        return [ListPage(f"{path}?startrecord={first}&endrecord={first + batch - 1}&perpage={per_page}", form)]
+    return [ListPage(f"{path}?startrecord={start}&endrecord={min(start + batch - 1, total)}&perpage={per_page}", form)
             for start in range(first, total + 1, batch)]
+
+
+def _hanweb_next_batch(response) -> list[ListPage]:
+    """After a full answer to a column whose size was not stated, the next batch."""
+    if _number(r"<totalrecord>(\d+)</totalrecord>", response.text) is not None:
+        return []  # the list page knew the size and asked for every batch
+    query = parse_qs(urlparse(response.url).query)
+    start, end = int(query["startrecord"][0]), int(query["endrecord"][0])
+    if len(_RECORD.findall(response.text)) < end - start + 1:
+        return []
+    size = end - start + 1
+    form = {key: values[0] for key, values in parse_qs(response.request.body.decode(), keep_blank_values=True).items()}
+    url = response.url.split("?")[0]
+    return [ListPage(f"{url}?startrecord={end + 1}&endrecord={end + size}&perpage={query['perpage'][0]}", form)]
 
 
 # --- TRS ---------------------------------------------------------------------------------
@@ -98,10 +118,19 @@ def _trs_detect(response) -> bool:
 
 def _trs_further(response) -> list[ListPage]:
     found = _CREATE_PAGE.search(response.text)
-    pages, current, prefix, extension = int(found.group(1)), int(found.group(2)), found.group(3), found.group(4)
-    if current != 0:
-        return []  # the first page asked for all the others
-    return [ListPage(response.urljoin(f"{prefix}_{page}.{extension}")) for page in range(1, pages)]
+    pages = _value(found.group(1), response.text) if found else None
+    if not pages:
+        return []
+    # Every page, from whichever page: the duplicate filter drops those already asked for.
+    return [ListPage(response.urljoin(f"{found.group(3)}_{page}.{found.group(4)}")) for page in range(1, pages)]
+
+
+def _value(token: str, text: str) -> int | None:
+    """A number written out, or the number a script variable of that name is set to."""
+    if token.isdigit():
+        return int(token)
+    found = re.search(rf"\b{re.escape(token)}\s*=\s*['\"]?(\d+)", text)
+    return int(found.group(1)) if found else None
 
 
 # --- A 「下一页」 link, or an index_N.html sequence ------------------------------------------
@@ -120,7 +149,10 @@ def _next_further(response) -> list[ListPage]:
 
 
 def _index_pages(response) -> list[str]:
-    return [response.urljoin(href) for href in response.css("a::attr(href)").getall() if _INDEX_PAGE.search(href)]
+    """Links to pages of this list only: `index_N` beside the page itself (not another column's)."""
+    folder = response.url.split("?")[0].rsplit("/", 1)[0] + "/"
+    pages = (response.urljoin(href) for href in response.css("a::attr(href)").getall() if _INDEX_PAGE.search(href))
+    return [url for url in pages if url.startswith(folder) and "/" not in url[len(folder):]]
 
 
 def _index_further(response) -> list[ListPage]:
