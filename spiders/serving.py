@@ -30,6 +30,14 @@ def stop_server(server: ThreadingHTTPServer | None) -> None:
         server.server_close()
 
 
+def wait_until_interrupted(replica) -> None:
+    """Keep a replica served from the command line until Ctrl-C."""
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        replica.stop()
+
+
 def start_redis(folder: str | Path, timeout: float = 10) -> tuple[subprocess.Popen, str]:
     """A private redis-server on a free port of 127.0.0.1, keeping nothing on disk; and its URL."""
     import redis

@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
 from gxcrawl.samples import AGENCIES, CellStyle, SampleReport, page_html, random_report, render_html, render_text
-from spiders.serving import serve_in_thread, stop_server
+from spiders.serving import serve_in_thread, stop_server, wait_until_interrupted
 
 #: Division codes of the sample agencies' areas.
 AREAS = {"新乡市": ("410700", "新乡市"), "卫辉市": ("410781", "卫辉市"), "郑州市": ("410100", "郑州市"),
@@ -462,10 +462,7 @@ def main() -> None:
                                      attachment_formats=ATTACHMENT_FORMATS if args.attachments else ()))
     print(f"replica of the Henan portal with {len(replica.reports)} reports at {replica.serve(port=args.port)}"
           "/zw/public-report (Ctrl-C stops it)")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        replica.stop()
+    wait_until_interrupted(replica)
 
 
 if __name__ == "__main__":

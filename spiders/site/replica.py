@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from gxcrawl.samples import AGENCIES, SampleReport, random_report, render_html
-from spiders.serving import serve_in_thread, stop_server
+from spiders.serving import serve_in_thread, stop_server, wait_until_interrupted
 
 FAMILIES = ("trs", "hanweb", "next", "seq")
 LIST_PATHS = {"trs": "/trs/ndbg/index.shtml", "hanweb": "/hanweb/col/col1234/index.html",
@@ -237,10 +237,7 @@ def main() -> None:
     base = replica.serve(port=args.port)
     for family, path in LIST_PATHS.items():
         print(f"{family:7} {base}{path}")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        replica.stop()
+    wait_until_interrupted(replica)
 
 
 if __name__ == "__main__":
