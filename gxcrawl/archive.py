@@ -15,6 +15,11 @@ from pathlib import Path
 FILE_MODE = 0o644
 
 
+def beside(database: str | os.PathLike) -> Path:
+    """The archive that goes with a database: `archive/` in the same folder."""
+    return Path(database).parent / "archive"
+
+
 class Archive:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)

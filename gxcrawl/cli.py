@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from gxcrawl import lock, storage
+from gxcrawl.archive import beside
 from gxcrawl.importer import expand_paths
 from gxcrawl.report import parse_file
 
@@ -87,18 +88,29 @@ def main(argv: list[str] | None = None) -> int:
     return run_parse(args)
 
 
+def as_the_writer(database: str, work):
+    """`work()`'s result, run holding the database's writer lock; None (said on stderr) when another process
+    holds it."""
+    try:
+        with lock.writing(database):
+            return work()
+    except lock.DatabaseBusy as busy:
+        print(f"gxcrawl: {busy}", file=sys.stderr)
+        return None
+
+
+def archive_root(args) -> str:
+    return args.archive or str(beside(args.db))
+
+
 def run_reparse(args) -> int:
     from gxcrawl.reparse import reparse
 
     if not Path(args.db).exists():
         print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
         return 2
-    archive = args.archive or str(Path(args.db).parent / "archive")
-    try:
-        with lock.writing(args.db):
-            outcomes = reparse(args.db, archive)
-    except lock.DatabaseBusy as busy:
-        print(f"gxcrawl: {busy}", file=sys.stderr)
+    outcomes = as_the_writer(args.db, lambda: reparse(args.db, archive_root(args)))
+    if outcomes is None:
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
     return 0
@@ -112,16 +124,15 @@ def run_import(args) -> int:
     if missing:
         print(f"gxcrawl: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    archive = Archive(args.archive or Path(args.db).parent / "archive")
-    try:
-        with lock.writing(args.db):
-            db = storage.open_database(args.db)
-            try:
-                outcomes = import_files(db, archive, args.paths)
-            finally:
-                db.close()
-    except lock.DatabaseBusy as busy:
-        print(f"gxcrawl: {busy}", file=sys.stderr)
+    def store_files():
+        db = storage.open_database(args.db)
+        try:
+            return import_files(db, Archive(archive_root(args)), args.paths)
+        finally:
+            db.close()
+
+    outcomes = as_the_writer(args.db, store_files)
+    if outcomes is None:
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{outcomes[name]} {name}" for name in ("new", "changed", "unchanged", "older", UNREADABLE)
                     if outcomes[name] or name != "older"))
@@ -139,12 +150,8 @@ def run_ingest(args) -> int:
         print("gxcrawl: no Redis to ingest from: pass --redis redis://host:6379/0 (or set GXCRAWL_REDIS_URL)",
               file=sys.stderr)
         return 2
-    archive = args.archive or str(Path(args.db).parent / "archive")
-    try:
-        with lock.writing(args.db):
-            outcomes = ingest(args.redis, args.db, archive, once=args.once)
-    except lock.DatabaseBusy as busy:
-        print(f"gxcrawl: {busy}", file=sys.stderr)
+    outcomes = as_the_writer(args.db, lambda: ingest(args.redis, args.db, archive_root(args), once=args.once))
+    if outcomes is None:
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to ingest")
     if outcomes["rejected"]:

@@ -314,9 +314,7 @@ def store_reading(db: sqlite_utils.Database, report: Report | None, fetch: Fetch
     problems = [f"attachment {error['url']} {error['error']}" for error in attachment_errors]
     for error, problem in zip(attachment_errors, problems):
         failed(Fetch(fetch.source, error["url"]), problem)
-    stored.problem = report.error if report is not None else "the report was not parsed"
-    if stored.problem is None and not ((report.agency or fetch.agency) and (report.year or fetch.year)):
-        stored.problem = "neither the report nor the portal names its agency and year"
+    stored.problem = unstorable(report, fetch)
     if stored.problem:
         stored.problem = "; ".join([stored.problem, *problems])
         failed(fetch, stored.problem)
@@ -324,6 +322,17 @@ def store_reading(db: sqlite_utils.Database, report: Report | None, fetch: Fetch
     report.warnings.extend(problems)
     stored.outcome = store_report(db, report, fetch)
     return stored
+
+
+def unstorable(report: Report | None, fetch: Fetch) -> str | None:
+    """Why a reading cannot be stored (it could not be read, or nothing names its agency and year), or None."""
+    if report is None:
+        return "the report was not parsed"
+    if report.error:
+        return report.error
+    if not ((report.agency or fetch.agency) and (report.year or fetch.year)):
+        return "neither the report nor the portal names its agency and year"
+    return None
 
 
 def carried_over_warning(db: sqlite_utils.Database, report: Report) -> str | None:

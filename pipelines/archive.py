@@ -1,8 +1,6 @@
 """Keep every fetched document's raw bytes, content-addressed, before anything else happens to it."""
 
-from pathlib import Path
-
-from gxcrawl.archive import Archive
+from gxcrawl.archive import Archive, beside
 from spiders.items import ReportItem
 
 
@@ -15,8 +13,7 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        default = Path(settings.get("GXCRAWL_DB", "output/gxcrawl.db")).parent / "archive"
-        return cls(settings.get("GXCRAWL_ARCHIVE") or str(default))
+        return cls(settings.get("GXCRAWL_ARCHIVE") or str(beside(settings.get("GXCRAWL_DB", "output/gxcrawl.db"))))
 
     def process_item(self, item):
         if isinstance(item, ReportItem):

@@ -12,6 +12,7 @@ from scrapy_redis.connection import get_redis_from_settings
 
 from gxcrawl import ingest, storage
 from pipelines.runs import announce, run_arguments, run_outcome
+from spiders.distributed import Keys
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
 
 
@@ -31,7 +32,7 @@ class ExportPipeline:
 
     def process_item(self, item):
         spider = self.crawler.spider
-        self.crawl = self.crawl or (self.server.get(f"gxcrawl:{spider.name}:seeded") or b"").decode()
+        self.crawl = self.crawl or (self.server.get(Keys(spider.name).seeded) or b"").decode()
         if isinstance(item, FetchFailure):
             message = ingest.failure_message(storage.Fetch(item.source, item.url), item.error, self.crawl)
             self.count_failures([item.url])
@@ -40,8 +41,7 @@ class ExportPipeline:
         elif isinstance(item, ReportItem):
             message = ingest.report_message(item.fetch, item.report, item.title, item.documents,
                                             item.content_selectors, tuple(item.errors), self.crawl)
-            unreadable = item.report.error or not ((item.report.agency or item.fetch.agency)
-                                                   and (item.report.year or item.fetch.year))
+            unreadable = storage.unstorable(item.report, item.fetch)
             self.count_failures([error["url"] for error in item.errors] + ([item.fetch.url] if unreadable else []))
         else:
             return item

@@ -49,9 +49,6 @@ from scrapy_redis.queue import FifoQueue
 from twisted.internet.task import LoopingCall
 
 from gxcrawl.ingest import worker_id
-from pipelines.archive import ArchivePipeline
-from pipelines.export import ExportPipeline
-from pipelines.store import StorePipeline
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +103,11 @@ class Distributed:
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
         settings.set("STATS_CLASS", "spiders.distributed.CrawlStats", priority="addon")
         settings.set("GXCRAWL_DISTRIBUTED", True, priority="addon")
+        # Imported here: the export pipeline imports this module's Keys.
+        from pipelines.archive import ArchivePipeline
+        from pipelines.export import ExportPipeline
+        from pipelines.store import StorePipeline
+
         # Workers keep no archive and write no database: their items go to Redis for `gxcrawl ingest`.
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", StorePipeline, ExportPipeline)
         settings.set_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, None)
@@ -124,12 +126,13 @@ class CrawlStats(MemoryStatsCollector):
 
     def __init__(self, crawler):
         super().__init__(crawler)
+        self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
         self.totals: str | None = None
 
     def open_spider(self, spider=None):
         super().open_spider(spider)
-        self.totals = Keys(self._crawler.spider.name).totals
+        self.totals = Keys(self.crawler.spider.name).totals
 
     def inc_value(self, key, count=1, start=0, spider=None):
         super().inc_value(key, count, start)

@@ -152,10 +152,13 @@ class ReportSpider(scrapy.Spider):
         return "partial" if lost or reason != "finished" else "complete"
 
 
-def on_site(url: str, hosts) -> bool:
-    """Whether `url` is an http(s) address of one of `hosts`: no other site, no local file is ever fetched."""
+def on_site(url: str, domains) -> bool:
+    """Whether `url` is an http(s) address on one of `domains` or their subdomains, as Scrapy's offsite filter
+    reads `allowed_domains`: no other site, no local file is ever fetched."""
     parsed = urlparse(url)
-    return parsed.scheme in ("http", "https") and parsed.hostname in hosts
+    host = parsed.hostname or ""
+    return parsed.scheme in ("http", "https") and any(host == domain or host.endswith(f".{domain}")
+                                                        for domain in domains)
 
 
 def document(response) -> dict:

@@ -164,6 +164,4 @@ class SiteSpider(ReportSpider):
         return request.callback == self.parse_list
 
     def on_site(self, url: str) -> bool:
-        host = urlparse(url).hostname or ""
-        return on_site(url, [host]) and any(host == domain or host.endswith(f".{domain}")
-                                            for domain in self.allowed_domains)
+        return on_site(url, self.allowed_domains)
