@@ -72,7 +72,7 @@ class HenanSpider(ReportSpider):
         # Reports that could not be fetched or read before, wherever they are listed: an ordered walk
         # may stop before their list page.
         for url in self.refresh.failed:
-            if portal_id_of(url) is not None and self.on_portal(url):
+            if portal_id_of(url, self.profile) is not None and self.on_portal(url):
                 self.crawler.stats.inc_value("gxcrawl/report_pages/failed_before")
                 request = self.report_request(url, {})
                 if request is not None:
@@ -218,7 +218,7 @@ class HenanSpider(ReportSpider):
             self.mismatch(f"report page {response.url} has no title: the selector {self.profile.report_title!r} "
                           "no longer matches")
         fetch = self.fetch_of(
-            response, portal_id=portal_id_of(response.url),
+            response, portal_id=portal_id_of(response.url, self.profile),
             agency=_after_colon(response.css(self.profile.meta_agency).get()) or listing.get("agency"),
             region=_after_colon(response.css(self.profile.meta_area).get()) or listing.get("region"),
             area_code=listing.get("area_code"),
@@ -266,8 +266,10 @@ def parse_ids(text: str) -> list[int]:
     return ids
 
 
-def portal_id_of(url: str) -> int | None:
-    found = re.search(r"/view/(\d+)", url)
+def portal_id_of(url: str, profile: PortalProfile = HENAN) -> int | None:
+    """The view id in a report page's address, read by the profile's `view_path`."""
+    pattern = re.escape(profile.view_path).replace(re.escape("{id}"), r"(\d+)")
+    found = re.search(pattern, url)
     return int(found.group(1)) if found else None
 
 
