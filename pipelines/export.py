@@ -11,7 +11,7 @@ from scrapy import signals
 from scrapy_redis.connection import get_redis_from_settings
 
 from gxcrawl import ingest, storage
-from pipelines.runs import announce, run_arguments, run_outcome
+from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
 from spiders.distributed import Keys
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
 
@@ -27,7 +27,7 @@ class ExportPipeline:
     def from_crawler(cls, crawler):
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        count_item_errors(crawler)
         return pipeline
 
     def process_item(self, item):
@@ -56,10 +56,6 @@ class ExportPipeline:
         known = getattr(getattr(self.crawler.spider, "refresh", None), "failed", {})
         stats.inc_value("gxcrawl/failures", len(urls))
         stats.inc_value("gxcrawl/failures/repeated", sum(url in known for url in urls))
-
-    def item_error(self, item, response, spider, failure):
-        """An exception in a pipeline: Scrapy logs it and counts nothing, so the monitors would not know."""
-        self.crawler.stats.inc_value("gxcrawl/item_errors")
 
     def spider_closed(self, spider, reason):
         stats = self.crawler.stats

@@ -2,8 +2,16 @@
 
 import json
 
+from scrapy import signals
+
 MONITORS_MISSING = ("the close-of-crawl monitors did not run: check that SPIDERMON_ENABLED is on and "
                     "spiders.monitors.CloseMonitors is in SPIDERMON_SPIDER_CLOSE_MONITORS")
+
+
+def count_item_errors(crawler) -> None:
+    """Count exceptions raised in pipelines: Scrapy logs them and counts nothing, so the monitors would not know."""
+    crawler.signals.connect(lambda **_: crawler.stats.inc_value("gxcrawl/item_errors"), signal=signals.item_error,
+                            weak=False)
 
 
 def run_arguments(spider) -> dict:

@@ -12,7 +12,7 @@ any failed. The run, its counts and the monitors' messages go to `crawl_runs`.
 from scrapy import signals
 
 from gxcrawl import lock, storage
-from pipelines.runs import announce, run_arguments, run_outcome
+from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
 
 
@@ -31,7 +31,7 @@ class StorePipeline:
         # Connected after the Spidermon extension's handler (extensions are built before pipelines),
         # so the monitors' verdict is in the stats when this one runs.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        count_item_errors(crawler)
         return pipeline
 
     def open_spider(self, spider=None):
@@ -68,10 +68,6 @@ class StorePipeline:
     def record_failure(self, fetch: storage.Fetch, error: str) -> None:
         repeated = storage.record_failure(self.db, fetch, error, run_id=self.run_id)
         self.count(storage.Stored(failures=1, repeated=int(repeated)))
-
-    def item_error(self, item, response, spider, failure):
-        """An exception in a pipeline: Scrapy logs it and counts nothing, so the monitors would not know."""
-        self.crawler.stats.inc_value("gxcrawl/item_errors")
 
     def spider_closed(self, spider, reason):
         try:
