@@ -28,6 +28,14 @@ class Reading(NamedTuple):
 
 #: A cell whose figure could not be read (OCR without confidence): null, with a warning.
 UNREADABLE = "\ufffd"
+#: Separates a cell's alternative readings (OCR unsure between 「18」 and 「13」), as
+#: `alternatives(...)` writes them: the form's arithmetic chooses one (gxcrawl.parser.ambiguity),
+#: or the figure is null with a warning.
+ALTERNATIVE = "\ue000"
+#: Starts a cell that holds the figures of several cells run together with no separator
+#: (「898989」 in a portal's text export), as `run_together(...)` writes it: split only where
+#: the form's arithmetic admits exactly one split.
+RUN = "\ue001"
 
 #: Cells that mean «none» in the forms: a dash, a slash, 无.
 ZERO_MARKS = frozenset({"-", "--", "—", "——", "–", "―", "─", "−", "/", "无", "×"})
@@ -42,6 +50,21 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 _YUAN_PER_WAN = Decimal(10000)
+
+
+def alternatives(readings: list[str]) -> str:
+    """One cell that is one of `readings`, the likeliest first."""
+    return ALTERNATIVE.join(readings)
+
+
+def run_together(digits: str) -> str:
+    """One cell holding several cells' digits with no separator between them."""
+    return RUN + digits
+
+
+def is_ambiguous(text: str) -> bool:
+    """Whether a cell is alternatives or a run: only the arithmetic can read it."""
+    return ALTERNATIVE in text or text.startswith(RUN)
 
 
 def _cell(text: str) -> str:
@@ -60,7 +83,8 @@ def is_value(text: str) -> bool:
 @lru_cache(maxsize=1 << 12)
 def _is_value(text: str) -> bool:
     cell = _cell(text)
-    return bool(cell) and (cell in ZERO_MARKS or cell == UNREADABLE or _NUMBER.match(cell) is not None)
+    return bool(cell) and (cell in ZERO_MARKS or cell == UNREADABLE or is_ambiguous(cell)
+                           or _NUMBER.match(cell) is not None)
 
 
 def read_cell(text: str, kind: Kind = Kind.COUNT) -> Reading:
@@ -78,6 +102,10 @@ def _read_cell(text: str, kind: Kind) -> Reading:
         return Reading(Decimal(0))
     if cell == UNREADABLE:
         return Reading(None, "the figure could not be read with confidence (OCR); read as null")
+    if is_ambiguous(cell):
+        shown = cell.lstrip(RUN).replace(ALTERNATIVE, " or ")
+        return Reading(None, f"cell {shown!r} could be read more than one way and the form's arithmetic "
+                             "does not settle it; read as null")
     match = _NUMBER.match(cell)
     if match is None:
         return Reading(None, f"cell {text.strip()!r} is not a number; read as null")
