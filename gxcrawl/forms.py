@@ -12,6 +12,7 @@ Patterns are matched against *squashed* label text (NFKC, no whitespace, see
 spaces.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -111,6 +112,12 @@ class Form:
 
     def table(self, key: str) -> Table:
         return next(table for table in self.tables if table.key == key)
+
+    def printing(self, table: Table) -> "Form":
+        """This form with one table printed another form's way (figures.md, «Hybrid tables»):
+        same name and markers, that table's rows and keys in place of the form's own."""
+        tables = tuple(table if own.key == table.key else own for own in self.tables)
+        return dataclasses.replace(self, tables=tables)
 
     @cached_property
     def keys(self) -> tuple[str, ...]:
@@ -213,11 +220,14 @@ APPLICATIONS_2021 = Table("applications", "三", "applications.",
 APPLICATIONS_2019 = Table("applications", "三", "applications.",
                           _HEAD_ROWS + (OTHER_ROW_2019,) + _TAIL_ROWS, APPLICANT_COLUMNS, "申请人情况")
 
-#: The rows of table 三 whose sum is the total (rule R4), per form.
-RESULT_ROWS = {
-    FORM_2021: tuple(row.key for row in APPLICATIONS_2021.rows[2:-2]),
-    FORM_2019: tuple(row.key for row in APPLICATIONS_2019.rows[2:-2]),
-}
+
+
+def result_rows(table: Table) -> tuple[str, ...]:
+    """The rows of table 三 whose sum is the total (rule R4): all but 新收, 上年结转, 总计, 结转下年度."""
+    return tuple(row.key for row in table.rows[2:-2])
+
+
+RESULT_ROWS = {FORM_2021: result_rows(APPLICATIONS_2021), FORM_2019: result_rows(APPLICATIONS_2019)}
 
 # --- Table 四: 行政复议、行政诉讼 ------------------------------------------------------
 

@@ -77,11 +77,21 @@ def test_a_labelled_stray_row_in_table_four_is_not_read_as_figures():
     assert any("网站标识码" in w for w in figures.warnings)
 
 
-def test_a_row_of_the_other_form_is_reported():
-    figures = read_figures([row("(六)其他处理")], "本年制发件数本年废止件数")
+def test_a_2021_report_printing_other_as_one_row_keeps_its_form_and_the_row():
+    """figures.md, «Hybrid tables»: the single row under applications.other.*, the sub-rows null."""
+    figures = read_figures([row("(六)其他处理", ["2", "0", "0", "0", "0", "1", "3"])], "本年制发件数本年废止件数")
     assert figures.form.name == "2021"
-    assert any("other form" in warning for warning in figures.warnings)
-    assert all(key in FORMS["2021"].keys for key in figures.values)
+    assert figures.values["applications.other.total"] == 3
+    assert figures.values["applications.other_other.total"] is None
+    assert set(FORMS["2021"].keys) < set(figures.values)
+    assert any("as one row" in warning for warning in figures.warnings)
+
+
+def test_a_2021_table_with_the_three_sub_rows_is_not_hybrid():
+    rows = [row("(六)其他处理1.申请人无正当理由逾期不补正", ["1"] * 7), row("3.其他", ["0"] * 7)]
+    figures = read_figures(rows, "本年制发件数")
+    assert "applications.other.total" not in figures.values
+    assert figures.values["applications.other_no_correction.total"] == 1
 
 
 def test_a_repeated_row_keeps_the_fuller_one_and_says_so():

@@ -9,7 +9,7 @@ R6 compares two years of one agency and belongs to storage, not here.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gxcrawl.forms import APPLICANT_COLUMNS, RESULT_ROWS, REVIEW, Form
+from gxcrawl.forms import APPLICANT_COLUMNS, REVIEW, Form, result_rows
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
 RULES = {
@@ -82,7 +82,7 @@ def _r4(form, values):
     for column in APPLICANT_COLUMNS:
         c = column.key
         yield (f"column {c}", [_app(values, "total", c)],
-               [_app(values, row, c) for row in RESULT_ROWS[form.name]])
+               [_app(values, row, c) for row in result_rows(form.table("applications"))])
 
 
 def _r5(values):

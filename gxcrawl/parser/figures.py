@@ -17,10 +17,13 @@ from decimal import Decimal
 from gxcrawl.cells import ZERO_MARKS, read_cell
 from gxcrawl.forms import FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row
 from gxcrawl.normalize import squash
+from gxcrawl.parser.placement import Observed, best_guess, place, printed_label
 from gxcrawl.parser.rows import LabelledRow
 
 REVIEW_WIDTH = len(REVIEW.rows) * len(REVIEW.columns)
 REVIEW_COLUMNS = {column.key for column in REVIEW.columns}
+#: A row matching nothing names the form row it is most like when it is at least this alike.
+HINT_LIKENESS = 0.4
 #: More than this many rows of one table with the same problem are summed up in one warning.
 MAX_ROW_WARNINGS = 3
 
@@ -73,6 +76,26 @@ def detect_form(table_text: str, matches: list[_Match]) -> tuple[Form, str | Non
                               f"{scores[FORM_2019]} and {scores[FORM_2021]}); read as the 2021 form")
 
 
+HYBRID_WARNING = ("table 三 prints （六）其他处理 as one row, the 2019 form's way, in a 2021-form report: its figures "
+                  "are under applications.other.*, the three sub-rows 1.–3. are null (the report does not say), "
+                  "and R4 sums the single row")
+
+
+def printed_form(form: Form, matches: list[_Match]) -> Form:
+    """`form` as the report printed it: table 三 may print （六）其他处理 the other form's way.
+
+    The form is decided per table (figures.md, «Hybrid tables»): a 2021-form report whose
+    table 三 has the single 2019 row and none of the three sub-rows keeps its template, with
+    the 2019 form's table 三.
+    """
+    rows = {match.row for match in matches if match.table == "applications"}
+    own = form.distinctive_rows & rows
+    for other in FORMS.values():
+        if other is not form and other.distinctive_rows & rows and not own and form.name == FORM_2021:
+            return form.printing(other.table("applications"))
+    return form
+
+
 @dataclass
 class Alignment:
     cells: list[str | None]
@@ -115,6 +138,8 @@ def _is_filler(cell: str) -> bool:
 def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
     matches: list[_Match] = []
     unrecognised: list[LabelledRow] = []
+    #: Every row of tables 二 and 三 in document order, for placing the unrecognised ones.
+    sequence: list[_Match | LabelledRow] = []
     whole_review: list[LabelledRow] = []
     loose_review: list[str] = []
     for row in rows:
@@ -133,32 +158,50 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
             else:
                 unrecognised.append(row)
             continue
-        if row.continues and matches and matches[-1].source.table == row.table:
-            matches[-1].continuations.append(row)
+        last = sequence[-1] if sequence else None
+        if row.continues and isinstance(last, _Match) and last.source.table == row.table:
+            last.continuations.append(row)
             continue
         found = recognise_row(row.table, row.label)
-        if found is None:
-            unrecognised.append(row)
-        else:
-            matches.append(_Match(*found, row))
+        sequence.append(row if found is None else _Match(*found, row))
+    matches += [item for item in sequence if isinstance(item, _Match)]
     form, form_warning = detect_form(table_text, matches)
-    figures = Figures(form, dict.fromkeys(form.keys))
+    printed = printed_form(form, matches)
+    figures = Figures(printed, dict.fromkeys(form.keys) | dict.fromkeys(printed.keys))
     if form_warning:
         figures.warnings.append(form_warning)
+    if printed is not form:
+        figures.warnings.append(HYBRID_WARNING)
+    matches += _placed(printed, sequence, figures)
+    unrecognised += [item for item in sequence if isinstance(item, LabelledRow)]
     chosen = _choose(matches, figures)
     notes: dict[str, list[str]] = {}
     for match in chosen.values():
-        _read_match(form, match, figures, notes)
+        _read_match(printed, match, figures, notes)
     for row in unrecognised:
-        figures.warnings.append(f"row {row.source!r} is not a row of the {form.name} form; ignored")
+        guess = best_guess(printed, row.table, row.label)
+        hint = f" (most like {printed_label(printed.table(guess[0]), guess[1])!r}, {guess[2]:.0%} alike)" \
+            if guess and guess[2] >= HINT_LIKENESS else ""
+        figures.warnings.append(f"row {row.source!r} is not a row of the {form.name} form{hint}; ignored")
     review_read = _read_review(whole_review, loose_review, figures)
     for table_number, lines in notes.items():
         if len(lines) > MAX_ROW_WARNINGS:
             lines = lines[:MAX_ROW_WARNINGS] + [f"table {table_number}: {len(lines) - MAX_ROW_WARNINGS} more rows "
                                                 "did not fit their columns"]
         figures.warnings.extend(lines)
-    _warn_missing(form, chosen, review_read, figures)
+    _warn_missing(printed, chosen, review_read, figures)
     return figures
+
+
+def _placed(form: Form, sequence: list, figures: Figures) -> list[_Match]:
+    """Unrecognised rows of `sequence` read as the form rows their place determines; taken out of it."""
+    observed = [Observed(item.table, item.row, item.source.label) if isinstance(item, _Match)
+                else Observed(item.table, None, item.label) for item in sequence]
+    matches = []
+    for placed in sorted(place(form, observed), key=lambda placed: -placed.index):
+        matches.append(_Match(placed.table, placed.row, sequence.pop(placed.index)))
+        figures.warnings.append(placed.warning)
+    return matches[::-1]
 
 
 def _choose(matches: list[_Match], figures: Figures) -> dict[tuple[str, str], _Match]:
