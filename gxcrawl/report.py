@@ -16,6 +16,7 @@ from gxcrawl.cells import as_json_number
 from gxcrawl.documents import DocumentError, read_document
 from gxcrawl.normalize import squash
 from gxcrawl.parser.checks import CheckResult, run_checks
+from gxcrawl.parser.derive import derivation_warnings, derive
 from gxcrawl.parser.figures import read_figures
 from gxcrawl.parser.identity import find_identity
 from gxcrawl.parser.rows import read_rows
@@ -34,6 +35,10 @@ class Report:
     year: int | None = None
     template: str | None = None
     figures: dict[str, Decimal | None] = field(default_factory=dict)
+    #: Blank cells the form's arithmetic determines (`gxcrawl.parser.derive`); `figures` keeps them null.
+    derived: dict[str, Decimal] = field(default_factory=dict)
+    #: The rule instance that fixed each derived value: 「R3 row new」.
+    derived_rules: dict[str, str] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)
     check_failures: list[str] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
@@ -53,6 +58,8 @@ class Report:
             "file": self.file, "format": self.format, "title": self.title, "agency": self.agency,
             "year": self.year, "template": self.template, "figures_found": self.figures_found,
             "figures": {key: as_json_number(value) for key, value in self.figures.items()},
+            "derived": {key: as_json_number(value) for key, value in self.derived.items()},
+            "derived_rules": self.derived_rules,
             "checks": self.checks, "check_failures": self.check_failures,
             "sections": self.sections, "warnings": self.warnings, "content_sha256": self.content_sha256,
         }
@@ -64,12 +71,14 @@ class Report:
         """Everything the report holds, as JSON-ready data (figures as decimal strings): `from_record`'s input."""
         record = dataclasses.asdict(self)
         record["figures"] = {key: None if value is None else str(value) for key, value in self.figures.items()}
+        record["derived"] = {key: str(value) for key, value in self.derived.items()}
         return record
 
     @classmethod
     def from_record(cls, record: dict) -> "Report":
         figures = {key: None if value is None else Decimal(value) for key, value in record["figures"].items()}
-        return cls(**{**record, "figures": figures})
+        derived = {key: Decimal(value) for key, value in record.get("derived", {}).items()}
+        return cls(**{**record, "figures": figures, "derived": derived})
 
 
 def max_bytes_setting() -> int:
@@ -164,7 +173,11 @@ def _parse(document, report: Report) -> Report:
         report.warnings.append("no title naming the agency and year was found; agency and year are null")
     elif identity.agency is None:
         report.warnings.append(f"the title {identity.title!r} names no agency")
-    checks: CheckResult = run_checks(figures.form, figures.values)
+    derived = derive(figures.form, figures.values)
+    report.derived = {key: value for key, (value, _) in derived.items()}
+    report.derived_rules = {key: rule for key, (_, rule) in derived.items()}
+    report.warnings.extend(derivation_warnings(derived))
+    checks: CheckResult = run_checks(figures.form, figures.values | report.derived)
     report.checks = checks.outcomes
     report.check_failures = checks.failures
     return report

@@ -30,7 +30,12 @@ def test_word_pasted_gbk_page_without_a_report_container(html_fixture):
     assert (f["review.upheld"], f["review.pending"], f["review.total"]) == (1, 1, 2)
     assert (f["suit_direct.corrected"], f["suit_after_review.total"]) == (1, 0)
     assert report.figures_found == 200 - 1 - 7
-    assert report.checks == {"R1": "ok", "R3": "unknown", "R4": "unknown", "R5": "ok"}
+    # The blank 8.属于行政查询事项 row is settled by R4 in every column: 0, in `derived`.
+    assert report.derived == {f"applications.denied_query.{c}": 0 for c in ("natural_person", "business", "research",
+                                                                           "nonprofit", "legal_service", "other_org",
+                                                                           "total")}
+    assert report.derived_rules["applications.denied_query.total"] == "R4 column total"
+    assert report.checks == {"R1": "ok", "R3": "ok", "R4": "ok", "R5": "ok"}
     assert any("其他主动公开文件" in warning and "ignored" in warning for warning in report.warnings)
     # The page's navigation, script, related links and footer stay out of the sections.
     assert report.sections["overview"].startswith("2023年，华龙区人民政府办公室")
@@ -75,13 +80,15 @@ def test_one_label_column_vertical_review_table_and_a_missing_row(html_fixture):
     assert all(f[f"applications.unavailable_needs_creation.{c}"] is None
                for c in ("natural_person", "business", "total"))
     assert [w for w in report.warnings if "没有现成信息需要另行制作" in w]
-    assert len(report.warnings) == 1
+    # The missing row's figures are settled by R4 in `derived` (with one warning), never in `figures`.
+    assert report.derived["applications.unavailable_needs_creation.total"] == 0
+    assert len(report.warnings) == 2 and report.warnings[1].startswith("blank cells settled by R4")
     assert (f["applications.granted.natural_person"], f["applications.granted.business"]) == (4, 1)
     assert f["applications.unavailable_not_held.total"] == 2
     assert (f["active.licensing.decisions"], f["active.penalty.decisions"]) == (31, 8)
     assert f["active.fees.amount"] == 0
     assert (f["review.upheld"], f["review.total"], f["suit_direct.other"], f["suit_after_review.total"]) == (1, 1, 1, 0)
-    assert report.checks["R1"] == "ok" and report.checks["R4"] == "unknown"
+    assert report.checks["R1"] == "ok" and report.checks["R4"] == "ok"
 
 
 def test_an_inconsistent_report_is_kept_with_its_failures(html_fixture):

@@ -43,8 +43,15 @@ def test_seed_checks_and_sections(seeds_dir):
         assert report.checks["R5"] == "ok", name
         assert report.sections["overview"] and report.sections["problems"] and report.sections["other"], name
         assert report.sections["overview"].splitlines()[0] != report.title, name
-    # 004 gives only the total of （一）予以公开 and （二）部分公开: R3 cannot be evaluated on those rows.
-    assert reports["004_22472305d61fc584"].checks["R3"] == "unknown"
+    # 004 gives only the total of （一）予以公开 and （二）部分公开: their blank cells stay null among the
+    # figures, and the arithmetic settles them in `derived` (a total of 0 makes its columns 0; R4 gives
+    # 予以公开's columns), so R3 is evaluated with them.
+    seed = reports["004_22472305d61fc584"]
+    assert seed.figures["applications.partial.business"] is None and seed.figures["applications.granted.total"] == 2
+    assert seed.derived["applications.partial.business"] == 0 and seed.derived_rules[
+        "applications.partial.business"] == "R3 row partial"
+    assert seed.derived["applications.granted.natural_person"] == 2
+    assert seed.checks["R3"] == "ok"
     # 000 is a PDF's text: Kangxi radicals are mapped back in the prose too.
     assert "⼯" not in reports["000_da414b9701b36ba0"].sections["overview"]
     assert reports["002_1091f6b912cee938"].sections["other"] == "无"

@@ -8,6 +8,7 @@ R6 compares two years of one agency and belongs to storage, not here.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from gxcrawl.forms import APPLICANT_COLUMNS, REVIEW, Form, result_rows
 
@@ -33,24 +34,72 @@ class CheckResult:
 
 def run_checks(form: Form, values: dict[str, Decimal | None]) -> CheckResult:
     failures: list[str] = []
-    outcomes = {
-        "R1": _rule("R1", _r1(values), failures),
-        "R3": _rule("R3", _r3(form, values), failures),
-        "R4": _rule("R4", _r4(form, values), failures),
-        "R5": _rule("R5", _r5(values), failures),
-    }
+    by_rule: dict[str, list[Equation]] = {rule: [] for rule in RULES}
+    for equation in equations(form):
+        by_rule[equation.rule].append(equation)
+    outcomes = {rule: _outcome(instances, values, failures) for rule, instances in by_rule.items()}
     return CheckResult(outcomes, failures)
 
 
-def _rule(name, instances, failures) -> str:
-    """Each instance is (where, left terms, right terms): sum(left) must equal sum(right)."""
-    unknown = failed = False
-    for where, left, right in instances:
+@dataclass(frozen=True)
+class Equation:
+    """One instance of a rule: the figures `left` add up to the figures `right`."""
+
+    rule: str
+    #: Where in the form, for messages: 「column business」, 「row granted」, 「review」.
+    where: str
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.left + self.right
+
+    def holds(self, values) -> bool | None:
+        """Whether it holds for `values`; None when a figure it needs is null."""
+        left, right = [values.get(key) for key in self.left], [values.get(key) for key in self.right]
         if any(value is None for value in (*left, *right)):
+            return None
+        return sum(left) == sum(right)
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.where}"
+
+
+@lru_cache(maxsize=8)
+def equations(form: Form) -> tuple[Equation, ...]:
+    """Every instance of R1, R3, R4 and R5 on the form as the report printed it."""
+    applications = form.table("applications")
+    applicants = [column.key for column in APPLICANT_COLUMNS if column.key != "total"]
+    found = []
+    for column in APPLICANT_COLUMNS:
+        c = column.key
+        found.append(Equation("R1", f"column {c}", (_app("new", c), _app("carried_over", c)),
+                              (_app("total", c), _app("carried_forward", c))))
+    for row in applications.rows:
+        found.append(Equation("R3", f"row {row.key}", (_app(row.key, "total"),),
+                              tuple(_app(row.key, c) for c in applicants)))
+    for column in APPLICANT_COLUMNS:
+        found.append(Equation("R4", f"column {column.key}", (_app("total", column.key),),
+                              tuple(_app(row, column.key) for row in result_rows(applications))))
+    parts = [column.key for column in REVIEW.columns if column.key != "total"]
+    for group in REVIEW.rows:
+        found.append(Equation("R5", group.key, (f"{group.key}.total",),
+                              tuple(f"{group.key}.{part}" for part in parts)))
+    return tuple(found)
+
+
+def _outcome(instances: list[Equation], values, failures: list[str]) -> str:
+    """Failed when any instance fails, unknown when none fails but some cannot be evaluated."""
+    unknown = failed = False
+    for equation in instances:
+        holds = equation.holds(values)
+        if holds is None:
             unknown = True
-        elif sum(left) != sum(right):
+        elif not holds:
             failed = True
-            failures.append(f"{name} {where}: {_terms(left)} ≠ {_terms(right)}")
+            failures.append(f"{equation}: {_terms([values[key] for key in equation.left])} ≠ "
+                            f"{_terms([values[key] for key in equation.right])}")
     return FAILED if failed else UNKNOWN if unknown else OK
 
 
@@ -60,33 +109,5 @@ def _terms(values) -> str:
     return shown if len(values) == 1 else f"{shown} = {total}" if len(values) <= 4 else str(total)
 
 
-def _app(values, row, column):
-    return values.get(f"applications.{row}.{column}")
-
-
-def _r1(values):
-    for column in APPLICANT_COLUMNS:
-        c = column.key
-        yield (f"column {c}", [_app(values, "new", c), _app(values, "carried_over", c)],
-               [_app(values, "total", c), _app(values, "carried_forward", c)])
-
-
-def _r3(form, values):
-    applicants = [column.key for column in APPLICANT_COLUMNS if column.key != "total"]
-    for row in form.table("applications").rows:
-        yield (f"row {row.key}", [_app(values, row.key, "total")],
-               [_app(values, row.key, c) for c in applicants])
-
-
-def _r4(form, values):
-    for column in APPLICANT_COLUMNS:
-        c = column.key
-        yield (f"column {c}", [_app(values, "total", c)],
-               [_app(values, row, c) for row in result_rows(form.table("applications"))])
-
-
-def _r5(values):
-    parts = [column.key for column in REVIEW.columns if column.key != "total"]
-    for group in REVIEW.rows:
-        yield (f"{group.key}", [values.get(f"{group.key}.total")],
-               [values.get(f"{group.key}.{part}") for part in parts])
+def _app(row: str, column: str) -> str:
+    return f"applications.{row}.{column}"

@@ -14,9 +14,10 @@ layouts keep. Whatever is left out is said in a warning.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gxcrawl.cells import ZERO_MARKS, read_cell
+from gxcrawl.cells import ALTERNATIVE, RUN, ZERO_MARKS, Kind, read_cell
 from gxcrawl.forms import FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row
 from gxcrawl.normalize import squash
+from gxcrawl.parser import ambiguity
 from gxcrawl.parser.placement import Observed, best_guess, place, printed_label
 from gxcrawl.parser.rows import LabelledRow
 
@@ -33,6 +34,8 @@ class Figures:
     form: Form
     values: dict[str, Decimal | None]
     warnings: list[str] = field(default_factory=list)
+    #: Cells only the form's arithmetic can read (`gxcrawl.parser.ambiguity`).
+    ambiguities: list[ambiguity.Ambiguity] = field(default_factory=list)
 
     @property
     def found(self) -> int:
@@ -190,6 +193,7 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
                                                 "did not fit their columns"]
         figures.warnings.extend(lines)
     _warn_missing(printed, chosen, review_read, figures)
+    figures.warnings.extend(ambiguity.settle(printed, figures.values, figures.ambiguities))
     return figures
 
 
@@ -241,17 +245,44 @@ def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, li
     cells, left_over = match.cells(len(keys))
     for line in left_over:
         figures.warnings.append(f"row {line.source!r} is not a row of the {form.name} form; ignored")
+    if any(cell.startswith(RUN) for cell in cells):
+        _read_run(keys, kinds, cells, match.source.source, figures)
+        return
     alignment = align(cells, len(keys))
     if alignment.note:
         notes.setdefault(table.number, []).append(
             f"table {table.number} row {label!r} {alignment.note} ({match.source.source!r})")
-    for key, kind, cell in zip(keys, kinds, alignment.cells):
+    _read_cells(keys, kinds, alignment.cells, match.source.source, figures)
+
+
+def _read_cells(keys, kinds, cells: list[str | None], source: str, figures: Figures) -> None:
+    """Each cell read into its figure; cells with alternative readings left to the arithmetic."""
+    for key, kind, cell in zip(keys, kinds, cells):
         if cell is None:
+            continue
+        if ALTERNATIVE in cell:
+            figures.ambiguities.append(ambiguity.alternatives(key, cell, kind, source))
             continue
         reading = read_cell(cell, kind)
         figures.values[key] = reading.value
         if reading.problem:
             figures.warnings.append(f"{key}: {reading.problem}")
+
+
+def _read_run(keys: list[str], kinds: list[Kind], cells: list[str], source: str, figures: Figures) -> None:
+    """A row with digits of several cells run together: the cells before and after the run are read
+    in place, the run covers the figures between them and is left to the arithmetic."""
+    cells = [cell for cell in cells if cell]
+    runs = [index for index, cell in enumerate(cells) if cell.startswith(RUN)]
+    covered = len(keys) - len(cells) + 1
+    if len(runs) > 1 or covered < 1:
+        figures.warnings.append(f"row {source!r}: its figures ran together with no separator and cannot be "
+                                f"told apart ({len(runs)} runs for {len(keys)} columns); read as null")
+        return
+    start = runs[0]
+    _read_cells(keys[:start], kinds, cells[:start], source, figures)
+    _read_cells(keys[start + covered:], kinds[start + covered:], cells[start + 1:], source, figures)
+    figures.ambiguities.append(ambiguity.run(tuple(keys[start:start + covered]), cells[start], source))
 
 
 def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -> bool:
@@ -261,6 +292,9 @@ def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -
         if cells.note:
             figures.warnings.append(f"table 四 {cells.note} ({whole[0].source!r})")
         cells = cells.cells
+    elif any(cell.startswith(RUN) for cell in loose):
+        _read_run(REVIEW.keys(), [Kind.COUNT] * REVIEW_WIDTH, loose, "table 四", figures)
+        return True
     elif len(loose) == REVIEW_WIDTH:
         cells = loose
     else:
@@ -268,11 +302,7 @@ def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -
             figures.warnings.append(f"table 四 has {len(loose)} figures outside labelled rows, not the "
                                     f"{REVIEW_WIDTH} of the form; they were not read, as their places are unknown")
         return False
-    for key, cell in zip(REVIEW.keys(), cells):
-        reading = read_cell(cell or "")
-        figures.values[key] = reading.value
-        if reading.problem:
-            figures.warnings.append(f"{key}: {reading.problem}")
+    _read_cells(REVIEW.keys(), [Kind.COUNT] * REVIEW_WIDTH, [cell or "" for cell in cells], "table 四", figures)
     return True
 
 

@@ -1,0 +1,60 @@
+"""Blank cells the form's arithmetic determines.
+
+Agencies leave cells blank where they mean 0: all five 法人或其他组织 columns,
+or the 总计 of every result row. A blank stays null among the figures (the
+report does not say), but where a rule settles it, its value is *derived*:
+ - one figure of a rule's instance blank: the rule gives it (R3 fixes a blank
+   total from its six columns; R1, R4, R5 likewise), unless that would make a
+   count negative;
+ - several blanks on one side of an instance whose known figures already
+   balance: each is 0, as counts are never negative (a total equal to one
+   column makes the others 0).
+Derived values build on printed and derived ones, never on a blank; a printed
+figure is never overwritten. Each carries the rule instance that fixed it.
+"""
+
+from decimal import Decimal
+
+from gxcrawl.forms import Form
+from gxcrawl.parser.checks import Equation, equations
+
+
+def derive(form: Form, values: dict[str, Decimal | None]) -> dict[str, tuple[Decimal, str]]:
+    """Blank figure → (value, the rule instance that fixed it), for every blank the rules settle."""
+    known = dict(values)
+    derived: dict[str, tuple[Decimal, str]] = {}
+    progress = True
+    while progress:
+        progress = False
+        for equation in equations(form):
+            for key, value in _settled(equation, known, values).items():
+                known[key] = value
+                derived[key] = (value, str(equation))
+                progress = True
+    return derived
+
+
+def _settled(equation: Equation, known: dict, printed: dict) -> dict[str, Decimal]:
+    blank = [key for key in equation.keys if known.get(key) is None]
+    if not blank or any(key not in printed for key in blank):
+        return {}  # nothing to settle, or a figure of a row the report's table does not print
+    balance = (sum(known[key] for key in equation.left if known[key] is not None)
+               - sum(known[key] for key in equation.right if known[key] is not None))
+    on_left = [key for key in blank if key in equation.left]
+    on_right = [key for key in blank if key in equation.right]
+    if len(blank) == 1:
+        value = -balance if on_left else balance
+        return {blank[0]: value} if value >= 0 else {}
+    if balance == 0 and not (on_left and on_right):
+        return dict.fromkeys(blank, Decimal(0))
+    return {}
+
+
+def derivation_warnings(derived: dict[str, tuple[Decimal, str]]) -> list[str]:
+    """One warning per rule that fixed blank cells, naming each figure and the instance that fixed it."""
+    by_rule: dict[str, list[str]] = {}
+    for key, (value, instance) in derived.items():
+        rule, _, where = instance.partition(" ")
+        by_rule.setdefault(rule, []).append(f"{key} = {value} ({where})")
+    return [f"blank cells settled by {rule}: {', '.join(found)}; in `derived`, the figures keep them null"
+            for rule, found in by_rule.items()]
