@@ -7,6 +7,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: The shared seed reports sit beside the checkout (../shared/seeds); GXCRAWL_SEEDS points elsewhere.
 SEEDS = Path(os.environ.get("GXCRAWL_SEEDS", ROOT.parent / "shared" / "seeds"))
+#: Real reports as their agencies published them (../shared/realworld); GXCRAWL_REALWORLD points elsewhere.
+REALWORLD = Path(os.environ.get("GXCRAWL_REALWORLD", ROOT.parent / "shared" / "realworld"))
 
 
 @pytest.fixture
@@ -14,6 +16,13 @@ def seeds_dir() -> Path:
     if not (SEEDS / "expected.json").exists():
         pytest.skip(f"the shared seed reports are not at {SEEDS}; set GXCRAWL_SEEDS")
     return SEEDS
+
+
+@pytest.fixture
+def realworld_dir() -> Path:
+    if not (REALWORLD / "expected.json").exists():
+        pytest.skip(f"the shared real reports are not at {REALWORLD}; set GXCRAWL_REALWORLD")
+    return REALWORLD
 
 
 @pytest.fixture

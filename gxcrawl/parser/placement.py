@@ -45,6 +45,11 @@ def printed_label(table: Table, key: str) -> str:
     return squash(f"{row.group}{row.label}")
 
 
+def row_likeness(label: str, table: Table, key: str) -> float:
+    """How like a form row a label is, with or without the row's group (layouts print it or not)."""
+    return max(likeness(label, printed_label(table, key)), likeness(label, squash(table.row(key).label)))
+
+
 @lru_cache(maxsize=1 << 12)
 def likeness(label: str, printed: str) -> float:
     """The share of `printed` found, in order, in `label` (extra words in `label` cost nothing)."""
@@ -58,7 +63,7 @@ def likeness(label: str, printed: str) -> float:
 def best_guess(form: Form, table: str | None, label: str) -> tuple[str, str, float] | None:
     """(table, row, likeness) of the form row `label` is most like."""
     tables = [form.table(table)] if table else [t for t in form.tables if not t.printed_across]
-    guesses = [(t.key, row.key, likeness(label, printed_label(t, row.key))) for t in tables for row in t.rows]
+    guesses = [(t.key, row.key, row_likeness(label, t, row.key)) for t in tables for row in t.rows]
     return max(guesses, key=lambda guess: guess[2], default=None)
 
 
@@ -77,7 +82,7 @@ def place(form: Form, sequence: list[Observed]) -> list[Placed]:
                 continue
             for index, key in zip(members, missing):
                 label = sequence[index].label
-                share = likeness(label, printed_label(table, key))
+                share = row_likeness(label, table, key)
                 if share < MIN_LIKENESS:
                     continue
                 placed.append(Placed(index, table.key, key, (

@@ -1,0 +1,65 @@
+"""Rows found by their place in the form when their label is garbled (gxcrawl.parser.placement)."""
+
+import random
+
+import pytest
+
+from gxcrawl.forms import FORMS
+from gxcrawl.parser.placement import Observed, likeness, place
+from gxcrawl.report import parse_document
+from gxcrawl.samples import random_report, render_html, render_text
+
+FORM = FORMS["2021"]
+
+
+def test_likeness_counts_the_form_label_found_in_order():
+    assert likeness("2.其他法律行政止公开", "2.其他法律行政法规禁止公开") > 0.75
+    assert likeness("(三)不予公开结果2.其他法律行政止公开", "(三)不予公开2.其他法律行政法规禁止公开") > 0.8
+    assert likeness("其他主动公开文件", "第二十条第(五)项行政许可") < 0.3
+
+
+def test_a_garbled_row_between_two_found_rows_is_placed():
+    sequence = [Observed("applications", "denied_state_secret", "1.属于国家秘密"),
+                Observed("applications", None, "2.其他法律行政止公开"),
+                Observed("applications", "denied_three_safeties", "3.危及三安全一稳定")]
+    [placed] = place(FORM, sequence)
+    assert (placed.index, placed.row) == (1, "denied_prohibited")
+    assert "2.其他法律行政止公开" in placed.warning and "read as that row" in placed.warning
+
+
+def test_a_row_unlike_the_gap_is_not_placed():
+    sequence = [Observed("active", "normative", "行政规范性文件"), Observed("active", None, "其他主动公开文件"),
+                Observed("active", "penalty", "行政处罚")]
+    assert place(FORM, sequence) == []  # 行政许可 is missing, but 其他主动公开文件 is not it
+
+
+def test_two_garbled_rows_for_one_gap_are_not_placed():
+    sequence = [Observed("applications", "denied_state_secret", "1.属于国家秘密"),
+                Observed("applications", None, "2.其他法律行政止公开"), Observed("applications", None, "2.其他法律公开"),
+                Observed("applications", "denied_three_safeties", "3.危及三安全一稳定")]
+    assert place(FORM, sequence) == []
+
+
+@pytest.mark.parametrize("render", [lambda s: render_html(s, "official"), lambda s: render_text(s, "tabs").encode()])
+def test_a_report_with_typos_in_its_labels_reads_every_row(render):
+    sample = random_report(random.Random(21), busy=0.6)
+    page = render(sample)
+    for right, typo in (("其他法律行政法规禁止公开", "其他法律行政止公开"), ("信访举报投诉类申请", "信方举报头诉申请"),
+                        ("要求提供公开出版物", "要求提供公开出版")):
+        assert right.encode() in page
+        page = page.replace(right.encode(), typo.encode())
+    report = parse_document(page, "typos")
+    assert report.figures == sample.figures
+    placed = [warning for warning in report.warnings if "read as that row" in warning]
+    assert len(placed) == 3 and any("其他法律行政止公开" in warning for warning in placed)
+
+
+def test_an_extra_row_is_named_with_its_best_guess():
+    sample = random_report(random.Random(22), busy=0.6)
+    lines = render_text(sample, "tabs").splitlines()
+    at = next(index for index, line in enumerate(lines) if line.startswith("行政许可"))
+    lines.insert(at + 1, "行政确认\t7")
+    report = parse_document("\n".join(lines).encode(), "extra.txt")
+    assert report.figures == sample.figures  # nothing was missing: the extra row took no row's place
+    [warning] = [warning for warning in report.warnings if "行政确认" in warning]
+    assert "most like" in warning and "ignored" in warning
