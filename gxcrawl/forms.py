@@ -243,6 +243,28 @@ REVIEW = Table("review", "四", "", (
     Column("total", "总计"),
 ), printed_across=True)
 
+#: Table 四's column headings, read from the heading texts over a cell (the last match wins,
+#: as the words nearest the figures are the most specific): group, then result.
+REVIEW_HEADING_GROUPS = (("review", r"行政复议"), ("suit_direct", r"直接起诉|未经复议"),
+                         ("suit_after_review", r"复议后起诉"))
+REVIEW_HEADING_RESULTS = (("upheld", r"维持"), ("corrected", r"纠正"), ("other", r"其他"),
+                          ("pending", r"未审结|审理中"), ("total", r"总计|合计"))
+
+
+def review_heading(heading: str) -> str | None:
+    """The table 四 key the headings over a cell name (「行政诉讼未经复议直接起诉结果纠正」 → suit_direct.corrected)."""
+    group, result = _last_match(_REVIEW_GROUPS, heading), _last_match(_REVIEW_RESULTS, heading)
+    return f"{group}.{result}" if group and result else None
+
+
+def _last_match(patterns, text: str) -> str | None:
+    found = [(match.end(), key) for key, pattern in patterns for match in pattern.finditer(text)]
+    return max(found)[1] if found else None
+
+
+_REVIEW_GROUPS = tuple((key, re.compile(pattern)) for key, pattern in REVIEW_HEADING_GROUPS)
+_REVIEW_RESULTS = tuple((key, re.compile(pattern)) for key, pattern in REVIEW_HEADING_RESULTS)
+
 # --- Recognising rows ----------------------------------------------------------------
 
 #: Row key → pattern over the squashed label, per table, for both forms;

@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gxcrawl.cells import ALTERNATIVE, RUN, ZERO_MARKS, Kind, read_cell
-from gxcrawl.forms import FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row
+from gxcrawl.forms import FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row, review_heading
 from gxcrawl.normalize import squash
 from gxcrawl.parser import ambiguity
+from gxcrawl.parser.checks import equations
 from gxcrawl.parser.placement import Observed, best_guess, place, printed_label
 from gxcrawl.parser.rows import LabelledRow
 
 REVIEW_WIDTH = len(REVIEW.rows) * len(REVIEW.columns)
 REVIEW_COLUMNS = {column.key for column in REVIEW.columns}
+#: Table 四 is the same in both forms: either form's rules check it.
+REVIEW_FORM = FORMS[FORM_2021]
 #: A row matching nothing names the form row it is most like when it is at least this alike.
 HINT_LIKENESS = 0.4
 #: More than this many rows of one table with the same problem are summed up in one warning.
@@ -288,10 +291,7 @@ def _read_run(keys: list[str], kinds: list[Kind], cells: list[str], source: str,
 def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -> bool:
     """Table 四 from a row of 15 figures, or from 15 figures wrapped over unlabelled rows."""
     if whole:
-        cells = align(whole[0].cells, REVIEW_WIDTH)
-        if cells.note:
-            figures.warnings.append(f"table 四 {cells.note} ({whole[0].source!r})")
-        cells = cells.cells
+        cells = _review_cells(whole[0], figures)
     elif any(cell.startswith(RUN) for cell in loose):
         _read_run(REVIEW.keys(), [Kind.COUNT] * REVIEW_WIDTH, loose, "table 四", figures)
         return True
@@ -304,6 +304,42 @@ def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -
         return False
     _read_cells(REVIEW.keys(), [Kind.COUNT] * REVIEW_WIDTH, [cell or "" for cell in cells], "table 四", figures)
     return True
+
+
+def _review_cells(row: LabelledRow, figures: Figures) -> list[str | None]:
+    """Table 四's 15 cells from its row of figures: by the headings over each cell where the grid
+    has them (its header and data cells may span different columns, blanks among them), else in order."""
+    in_order = align(row.cells, REVIEW_WIDTH)
+    by_heading = _by_headings(row) if row.headings else None
+    if by_heading is None or by_heading == [cell or None for cell in in_order.cells]:
+        if in_order.note:
+            figures.warnings.append(f"table 四 {in_order.note} ({row.source!r})")
+        return in_order.cells
+    if in_order.note is None and not _r5_holds(by_heading) and _r5_holds(in_order.cells):
+        figures.warnings.append(f"table 四's figures read by their column headings break R5 and read in order "
+                                f"satisfy it: R5 decided for the order ({row.source!r})")
+        return in_order.cells
+    figures.warnings.append(f"table 四's figures were read by the headings over their columns, as the row does not "
+                            f"hold its 15 figures in the form's order ({row.source!r})")
+    return by_heading
+
+
+def _by_headings(row: LabelledRow) -> list[str | None] | None:
+    """The cells of a table 四 row by the headings over them; None unless every filled cell is named, once."""
+    cells: dict[str, str] = {}
+    for cell, heading in zip(row.cells, row.headings):
+        if not cell:
+            continue
+        key = review_heading(heading) if heading else None
+        if key is None or key in cells:
+            return None
+        cells[key] = cell
+    return [cells.get(key) for key in REVIEW.keys()]
+
+
+def _r5_holds(cells: list[str | None]) -> bool:
+    values = {key: read_cell(cell or "").value for key, cell in zip(REVIEW.keys(), cells)}
+    return all(equation.holds(values) for equation in equations(REVIEW_FORM) if equation.rule == "R5")
 
 
 def _warn_missing(form: Form, chosen, review_read: bool, figures: Figures) -> None:

@@ -47,6 +47,10 @@ class LabelledRow:
     #: A line of figures alone right after another row: the rest of that row's
     #: figures when a converter put each cell on a line of its own.
     continues: bool = False
+    #: For a row of a grid whose columns have headings (table 四): the squashed heading
+    #: texts over each cell of `cells`, outermost first, or None where a cell spans
+    #: columns with different headings.
+    headings: list[str | None] | None = None
 
     @property
     def own_label(self) -> str:
@@ -179,15 +183,23 @@ class _RowReader:
             self.enter(kind)
         elif kind:
             self.table = kind
+        headed = HEADED_GRID.search("".join(squash(cell) for row in grid.rows for cell in row if cell))
+        header_rows: list[list[str | None]] = []
+        under_header = False
         for row in grid.rows:
             cells = [cell for cell in row if cell is not None]
             if len([cell for cell in cells if cell]) == 1 and heading_section(next(filter(None, cells))):
                 self.paragraph(next(filter(None, cells)))
                 continue
             label, values = label_and_figures(cells)
-            self.row(label, values, "\t".join(cells))
+            if headed and not any(values):
+                # Rows without figures after rows with figures start the next table's header.
+                header_rows = [*header_rows, row] if not under_header else [row]
+            under_header = headed and any(values)
+            headings = column_headings(header_rows, row)[-len(values):] if headed and any(values) else None
+            self.row(label, values, "\t".join(cells), headings)
 
-    def row(self, label: str, values: list[str], source: str) -> None:
+    def row(self, label: str, values: list[str], source: str, headings: list[str | None] | None = None) -> None:
         label = squash(label)
         self.table_text.append(label)
         if not any(values):
@@ -200,7 +212,8 @@ class _RowReader:
             return
         held = "".join(self.pending)
         continues = self.after_row and not held and not label
-        self.layout.rows.append(LabelledRow(self.table, held + label, values, tidy(source), len(held), continues))
+        self.layout.rows.append(LabelledRow(self.table, held + label, values, tidy(source), len(held), continues,
+                                            headings))
         self.pending = []
         self.after_row = True
 
@@ -210,6 +223,34 @@ class _RowReader:
             if marker.search(text):
                 return key
         return None
+
+
+#: Grids whose value cells are read by the headings over their columns (table 四's results).
+HEADED_GRID = re.compile(r"结果维持|结果纠正|尚未审结")
+
+
+def column_headings(header_rows: list[list[str | None]], row: list[str | None]) -> list[str | None]:
+    """The headings over each cell of `row` (a grid row, None where a cell spans on), from the
+    header rows above it: a cell's heading is what every header row prints over all its columns."""
+    spans = []
+    for start, cell in enumerate(row):
+        if cell is not None:
+            spans.append([start])
+        elif spans:
+            spans[-1].append(start)
+    headings = []
+    for columns in spans:
+        over = {"".join(_header_over(header, column) for header in header_rows) for column in columns}
+        headings.append(over.pop() if len(over) == 1 else None)
+    return headings
+
+
+def _header_over(header: list[str | None], column: int) -> str:
+    """The text of the header cell covering `column` (a spanning cell is None after its first column)."""
+    for index in range(min(column, len(header) - 1), -1, -1):
+        if header[index] is not None:
+            return squash(header[index])
+    return ""
 
 
 def _wrapped_titles(opening: list[str]) -> list[str]:
