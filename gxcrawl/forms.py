@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from gxcrawl.cells import Kind
+from gxcrawl.normalize import squash
 
 FORM_2019 = "2019"
 FORM_2021 = "2021"
@@ -322,13 +323,31 @@ ROW_PATTERNS = {
 }
 
 
+#: Characters of the merged label cells the forms print vertically (「三、本年度办理结果」 down the
+#: result rows): a PDF's text puts them one by one into the rows beside them.
+VERTICAL_CHARACTERS = frozenset(squash(RESULTS + "申请人情况" + LEGAL_PERSONS))
+#: How many such characters can end up after one row's own label.
+MAX_SCATTERED = 2
+
+
 @lru_cache(maxsize=1 << 12)
 def recognise_row(table: str | None, label: str) -> tuple[str, str] | None:
     """(table, row key) of a squashed label, looking in `table` or, if None, in every table.
 
     A label often carries its group too (「三、本年度办理结果(三)不予公开1.属于国家秘密」)
-    or header text that ran into it, so the pattern matching *last* wins.
+    or header text that ran into it, so the pattern matching *last* wins. A label that
+    matches nothing is tried again without the characters of a vertical heading that a
+    PDF's text scattered after it (「(七)总计果」).
     """
+    found = _recognise(table, label)
+    for cut in range(1, MAX_SCATTERED + 1):
+        if found or len(label) <= cut or not VERTICAL_CHARACTERS.issuperset(label[-cut:]):
+            break
+        found = _recognise(table, label[:-cut])
+    return found
+
+
+def _recognise(table: str | None, label: str) -> tuple[str, str] | None:
     best, best_rank = None, (-1, -1)
     for candidate in (table,) if table else tuple(_ROW_REGEXES):
         for key, pattern in _ROW_REGEXES[candidate]:
