@@ -174,7 +174,8 @@ class _RowReader:
         self.row(label, values, text)
 
     def grid(self, grid: Grid) -> None:
-        kind = self.marked_table("".join(squash(cell) for row in grid.rows for cell in row if cell))
+        text = "".join(squash(cell) for row in grid.rows for cell in row if cell)
+        kind = self.marked_table(text)
         if self.in_prose():
             if kind is None:
                 for row in grid.rows:
@@ -183,7 +184,7 @@ class _RowReader:
             self.enter(kind)
         elif kind:
             self.table = kind
-        headed = HEADED_GRID.search("".join(squash(cell) for row in grid.rows for cell in row if cell))
+        headed = HEADED_GRID.search(text)
         header_rows: list[list[str | None]] = []
         under_header = False
         for row in grid.rows:
