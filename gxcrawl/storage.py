@@ -72,7 +72,9 @@ CREATE INDEX IF NOT EXISTS reports_identity ON reports(agency, year);
 CREATE TABLE IF NOT EXISTS figures (
     report_id TEXT NOT NULL REFERENCES reports(id),
     key TEXT NOT NULL,
-    value NUMERIC,
+    value NUMERIC,                    -- as printed; NULL for a blank cell
+    derived NUMERIC,                  -- a blank cell's value as the form's arithmetic settles it
+    derived_rule TEXT,                -- the rule instance that settled it: 「R3 row new」
     PRIMARY KEY (report_id, key)
 );
 CREATE TABLE IF NOT EXISTS report_versions (
@@ -88,6 +90,7 @@ CREATE TABLE IF NOT EXISTS report_versions (
     template TEXT,
     checks TEXT,
     figures TEXT,                     -- JSON key -> value
+    derived TEXT,                     -- JSON key -> [value, rule] for blank cells the arithmetic settles
     documents TEXT,                   -- JSON list of {url, sha256, content_type}
     etag TEXT,                        -- the page's validators, for conditional rechecks
     last_modified TEXT,
@@ -156,7 +159,8 @@ CREATE VIEW IF NOT EXISTS figures_labelled AS
 """
 #: Columns added since the first layout: `open_database` adds them to older databases.
 ADDED_COLUMNS = {
-    "report_versions": {"etag": str, "last_modified": str, "source": str},
+    "figures": {"derived": float, "derived_rule": str},
+    "report_versions": {"etag": str, "last_modified": str, "source": str, "derived": str},
     "crawl_runs": {"scope": str, "walk": str, "reports_listed": int, "list_pages": int, "report_pages": int,
                    "requests": int, "problems": str},
 }
@@ -264,6 +268,8 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
             "published": fetch.published, "content_sha256": report.content_sha256,
             "fetched_at": fetch.fetched_at, "superseded": 0 if newer else 1, "template": report.template,
             "checks": json.dumps(report.checks), "figures": figures_json,
+            "derived": json.dumps({key: [as_json_number(value), report.derived_rules.get(key)]
+                                   for key, value in report.derived.items()}, ensure_ascii=False, sort_keys=True),
             "documents": json.dumps(fetch.documents, ensure_ascii=False),
             "etag": fetch.etag, "last_modified": fetch.last_modified, "source": fetch.source,
         })
@@ -276,7 +282,9 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
         for column in ("region", "area_code"):  # what one source knows and another does not is kept
             row[column] = row[column] or (current[column] if current else None)
         db["reports"].upsert(row, pk="id")
-        db["figures"].upsert_all(({"report_id": key, "key": k, "value": v} for k, v in figures.items()),
+        db["figures"].upsert_all(({"report_id": key, "key": k, "value": v,
+                                   "derived": as_json_number(report.derived.get(k)),
+                                   "derived_rule": report.derived_rules.get(k)} for k, v in figures.items()),
                                  pk=("report_id", "key"))
         stale = set(_figure_keys(db, key)) - set(figures)
         if stale:  # re-read as the other form; the old figures stay in report_versions

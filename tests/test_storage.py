@@ -72,6 +72,22 @@ def test_every_key_of_the_form_has_a_row_and_headlines_are_filled(tmp_path):
     assert row["checks_failed"] == 0 and json.loads(row["checks"])["R1"] == "ok"
 
 
+def test_derived_values_are_stored_beside_the_printed_blank(tmp_path):
+    db = storage.open_database(tmp_path / "g.db")
+    sample = random_report(random.Random(5), agency="某局", year=2022)
+    total = sample.figures["applications.new.total"]
+    sample.figures["applications.new.total"] = None
+    report = parse_document(render_html(sample), "r.html")
+    storage.store_report(db, report, fetch(10, "2023-01-31"))
+    row = next(db.query("SELECT value, derived, derived_rule FROM figures WHERE key = 'applications.new.total'"))
+    assert row["value"] is None and row["derived"] == total and row["derived_rule"] == report.derived_rules[
+        "applications.new.total"]
+    version = json.loads(next(db.query("SELECT derived FROM report_versions"))["derived"])
+    assert version["applications.new.total"] == [total, report.derived_rules["applications.new.total"]]
+    printed = next(db.query("SELECT derived FROM figures WHERE key = 'applications.new.natural_person'"))
+    assert printed["derived"] is None
+
+
 def test_full_text_search_in_chinese(tmp_path):
     db = storage.open_database(tmp_path / "g.db")
     storage.store_report(db, parsed(5, agency="新乡市卫滨区教育局"), fetch(10, "2023-01-31"))
@@ -201,11 +217,14 @@ def test_an_older_database_gains_the_new_columns(tmp_path):
     path = tmp_path / "old.db"
     old = sqlite3.connect(path)
     old.executescript("CREATE TABLE report_versions (id INTEGER PRIMARY KEY, report_id TEXT NOT NULL, url TEXT);"
+                      "CREATE TABLE figures (report_id TEXT NOT NULL, key TEXT NOT NULL, value NUMERIC, "
+                      "PRIMARY KEY (report_id, key));"
                       "CREATE TABLE crawl_runs (id INTEGER PRIMARY KEY, spider TEXT, started TEXT);"
                       "INSERT INTO crawl_runs (spider, started) VALUES ('henan', '2025-01-01');")
     old.close()
     db = storage.open_database(path)
-    assert {"etag", "last_modified"} <= set(db["report_versions"].columns_dict)
+    assert {"etag", "last_modified", "derived"} <= set(db["report_versions"].columns_dict)
+    assert {"derived", "derived_rule"} <= set(db["figures"].columns_dict)
     assert {"scope", "walk", "reports_listed", "problems"} <= set(db["crawl_runs"].columns_dict)
     assert db["crawl_runs"].count == 1
 
