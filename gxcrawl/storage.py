@@ -248,12 +248,16 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
         raise ValueError("a report needs an agency and a year to be stored")
     figures = {k: as_json_number(v) for k, v in report.figures.items()}
     figures_json = json.dumps(figures, ensure_ascii=False, sort_keys=True)
+    # A reading whose derived values changed (a parser improvement, then reparse) is a new version.
+    derived_json = json.dumps({key: [as_json_number(value), report.derived_rules.get(key)]
+                               for key, value in report.derived.items()},
+                              ensure_ascii=False, sort_keys=True) if report.derived else None
     with db.atomic():
         key = identity_key(db, fetch.source, agency, year)
         current = next(db.query("SELECT * FROM reports WHERE id = ?", [key]), None)
         seen = next(db.query("SELECT id, superseded FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
-                             "AND url IS ? AND figures = ? ORDER BY id DESC",
-                             [key, report.content_sha256, fetch.url, figures_json]), None)
+                             "AND url IS ? AND figures = ? AND derived IS ? ORDER BY id DESC",
+                             [key, report.content_sha256, fetch.url, figures_json, derived_json]), None)
         # A superseded version seen again as the newest (a correction taken back) is current once more.
         reinstated = seen and seen["superseded"] and current is not None \
             and current["content_sha256"] != report.content_sha256 and _is_newer(fetch, current)
@@ -268,8 +272,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
             "published": fetch.published, "content_sha256": report.content_sha256,
             "fetched_at": fetch.fetched_at, "superseded": 0 if newer else 1, "template": report.template,
             "checks": json.dumps(report.checks), "figures": figures_json,
-            "derived": json.dumps({key: [as_json_number(value), report.derived_rules.get(key)]
-                                   for key, value in report.derived.items()}, ensure_ascii=False, sort_keys=True),
+            "derived": derived_json,
             "documents": json.dumps(fetch.documents, ensure_ascii=False),
             "etag": fetch.etag, "last_modified": fetch.last_modified, "source": fetch.source,
         })

@@ -88,6 +88,23 @@ def test_derived_values_are_stored_beside_the_printed_blank(tmp_path):
     assert printed["derived"] is None
 
 
+def test_a_reading_whose_derived_values_changed_is_a_new_version(tmp_path):
+    """As after a parser improvement and `gxcrawl reparse`: the same figures, new derived values."""
+    import dataclasses
+
+    db = storage.open_database(tmp_path / "g.db")
+    sample = random_report(random.Random(6), agency="某局", year=2022)
+    sample.figures["applications.new.total"] = None
+    report = parse_document(render_html(sample), "r.html")
+    assert report.derived
+    before = dataclasses.replace(report, derived={}, derived_rules={})  # read by a parser without `derived`
+    assert storage.store_report(db, before, fetch(10, "2023-01-31")) == storage.NEW
+    assert storage.store_report(db, before, fetch(10, "2023-01-31")) == storage.UNCHANGED
+    assert storage.store_report(db, report, fetch(10, "2023-01-31")) == storage.CHANGED
+    assert [row["superseded"] for row in db.query("SELECT superseded FROM report_versions ORDER BY id")] == [1, 0]
+    assert storage.store_report(db, report, fetch(10, "2023-01-31")) == storage.UNCHANGED
+
+
 def test_full_text_search_in_chinese(tmp_path):
     db = storage.open_database(tmp_path / "g.db")
     storage.store_report(db, parsed(5, agency="新乡市卫滨区教育局"), fetch(10, "2023-01-31"))
