@@ -95,10 +95,9 @@ def printed_form(form: Form, matches: list[_Match]) -> Form:
     the 2019 form's table 三.
     """
     rows = {match.row for match in matches if match.table == "applications"}
-    own = form.distinctive_rows & rows
-    for other in FORMS.values():
-        if other is not form and other.distinctive_rows & rows and not own and form.name == FORM_2021:
-            return form.printing(other.table("applications"))
+    single_row = FORMS[FORM_2019]
+    if form.name == FORM_2021 and not form.distinctive_rows & rows and single_row.distinctive_rows & rows:
+        return form.printing(single_row.table("applications"))
     return form
 
 
