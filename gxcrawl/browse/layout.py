@@ -52,14 +52,18 @@ STATISTICS_COLUMNS = ("指标名称", "计量单位", LEGACY_VALUE_COLUMN, "历�
 
 def statistics_table(rows: list[dict]) -> PrintedTable:
     """A legacy report's statistics table from its `legacy_rows` (row, label, unit, value,
-    cumulative, key), in the printed order; a row without figures is a heading across."""
-    lines = [[Cell(text, header=True) for text in STATISTICS_COLUMNS]]
+    cumulative, key), in the printed order; a row without figures or unit is a heading across,
+    and the 历年累计 column is there when the table has it."""
+    cumulative = any(row["cumulative"] is not None for row in rows)
+    headers = STATISTICS_COLUMNS if cumulative else STATISTICS_COLUMNS[:-1]
+    lines = [[Cell(text, header=True) for text in headers]]
     for row in sorted(rows, key=lambda row: row["row"]):
         if row["value"] is None and row["cumulative"] is None and not row["unit"]:
-            lines.append([Cell(row["label"], header=True, colspan=len(STATISTICS_COLUMNS))])
+            lines.append([Cell(row["label"], header=True, colspan=len(headers))])
             continue
-        lines.append([Cell(row["label"], header=True), Cell(row["unit"] or "", header=True),
-                      Cell(show(row["value"]), key=row["key"]), Cell(show(row["cumulative"]))])
+        cells = [Cell(row["label"], header=True), Cell(row["unit"] or "", header=True),
+                 Cell(show(row["value"]), key=row["key"])]
+        lines.append(cells + [Cell(show(row["cumulative"]))] * cumulative)
     return PrintedTable(LEGACY_TABLE_HEADING, lines)
 
 

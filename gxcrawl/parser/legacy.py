@@ -121,6 +121,11 @@ def _header(cells: list[str | None], year: int | None) -> _Columns | None:
         printed_year = LEGACY_YEAR_HEADER.match(text)
         if kind == "label":
             columns.label.append(index)
+            # A header over several columns (「指标名称」 over a group and its rows) covers them all.
+            spanned = index + 1
+            while spanned < len(cells) and cells[spanned] is None:
+                columns.label.append(spanned)
+                spanned += 1
         elif kind in ("unit", "value", "cumulative") and getattr(columns, kind) is None:
             setattr(columns, kind, index)
         elif printed_year:
@@ -128,13 +133,12 @@ def _header(cells: list[str | None], year: int | None) -> _Columns | None:
         elif text not in ROW_NUMBER_HEADERS:
             columns.ignored.append(text)
     if columns.value is None and years:
-        this_year = [index for index, printed in years.items() if printed == year]
-        chosen = this_year[0] if this_year else next(iter(years)) if len(years) == 1 else None
-        if chosen is None:
-            columns.ignored.extend(f"{printed}年" for printed in years.values())
-        else:
-            columns.value = chosen
-            columns.ignored.extend(f"{printed}年" for index, printed in years.items() if index != chosen)
+        # The report's year; with no title, the one year the table names. A year other than the
+        # report's is another year's figures: not this year's.
+        this_year = [index for index, printed in years.items() if printed == year or year is None]
+        columns.value = this_year[0] if len(this_year) == 1 else None
+        columns.ignored.extend(f"{printed}年" + ("" if year is None else f" (the report is of {year})")
+                               for index, printed in years.items() if index != columns.value)
     has_figures = columns.value is not None or columns.cumulative is not None
     # A header of 「项目 / 数量」 alone is any table's; the statistics table names its unit or its sums.
     names_unit_or_sums = columns.unit is not None or columns.cumulative is not None
@@ -154,11 +158,11 @@ def _read_grid(grid: Grid, year: int | None, found: StatisticsTable) -> None:
     for cells in grid.rows[position + 1:]:
         labels = _distinct([cells[index] for index in range(columns.label[0], last_label + 1)
                             if index < len(cells) and cells[index]])
-        if not labels:
+        value, cumulative = _cell(cells, columns.value), _cell(cells, columns.cumulative)
+        if not (labels or value or cumulative) or _header(cells, year):  # blank, or the header again
             continue
-        unit = _cell(cells, columns.unit)
-        _add_row(found, " ".join(labels), squash(labels[-1]), unit,
-                 _cell(cells, columns.value), _cell(cells, columns.cumulative))
+        _add_row(found, " ".join(labels), squash(labels[-1]) if labels else "", _cell(cells, columns.unit),
+                 value, cumulative)
 
 
 def _read_lines(blocks: list, index: int, year: int | None, found: StatisticsTable) -> int:
