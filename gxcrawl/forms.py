@@ -456,6 +456,8 @@ LEGACY_COLUMNS = (
     LegacyColumn("cumulative", re.compile(r"^(历年|历史)?累计(数|数量)?(\(.*\))?$")),
     LegacyColumn("value", re.compile(r"^本年度?(数|数量|数值|统计数)?$|^数量$|^数值$|^统计数$|^本年度?累计$")),
 )
+#: Words without which no line is the table's header (its label column's): most lines are passed over at once.
+LEGACY_HEADER_WORDS = re.compile(r"指标|项目|名称|内容")
 #: A header cell naming the year it counts: 「2016年度」, 「2016年」.
 LEGACY_YEAR_HEADER = re.compile(r"^((?:19|20)\d{2})年度?(数|数量|数值)?$")
 #: Units the table prints; money in 元 becomes 万元 under the `legacy.fees` key.

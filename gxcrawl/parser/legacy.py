@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from gxcrawl.cells import Kind, is_value, read_cell
 from gxcrawl.documents.model import Document, Grid, Paragraph
-from gxcrawl.forms import (FORM_LEGACY, LAST_LEGACY_YEAR, LEGACY_COLUMNS, LEGACY_INDICATORS, LEGACY_KEYS,
-                           LEGACY_TABLE_HEADING, LEGACY_UNITS, LEGACY_YEAR_HEADER, YUAN, legacy_matches)
+from gxcrawl.forms import (FORM_LEGACY, LAST_LEGACY_YEAR, LEGACY_COLUMNS, LEGACY_HEADER_WORDS, LEGACY_INDICATORS,
+                           LEGACY_KEYS, LEGACY_TABLE_HEADING, LEGACY_UNITS, LEGACY_YEAR_HEADER, YUAN, legacy_matches)
 from gxcrawl.normalize import readable, squash
 from gxcrawl.parser.checks import FAILED, OK, UNKNOWN, CheckResult
 from gxcrawl.parser.figures import Figures, read_figures
@@ -111,6 +111,8 @@ def find_statistics_table(document: Document, year: int | None) -> StatisticsTab
 
 def _header(cells: list[str | None], year: int | None) -> _Columns | None:
     """The columns a header row names, when it is the statistics table's header."""
+    if not any(cell and LEGACY_HEADER_WORDS.search(cell) for cell in cells):
+        return None
     columns = _Columns([])
     years = {}
     for index, cell in enumerate(cells):
@@ -168,10 +170,10 @@ def _read_grid(grid: Grid, year: int | None, found: StatisticsTable) -> None:
 def _read_lines(blocks: list, index: int, year: int | None, found: StatisticsTable) -> int:
     """A table printed as lines of text (a PDF's text layer): a header line, then rows of
     label, unit and figures, up to the first line of prose; returns where reading stopped."""
-    columns = _header(blocks[index].text.split(), year)
+    header = blocks[index]
+    columns = _header(header.text.split(), year)
     if columns is None:
         return index + 1
-    header = blocks[index]
     order = sorted(place for place in (columns.value, columns.cumulative) if place is not None)
     lines = []
     index += 1
