@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from datasette.utils import tilde_encode
 
-from conftest import ROOT
+from conftest import ROOT, needs
 from gxcrawl import ingest, storage
 from gxcrawl.archive import Archive
 from gxcrawl.browse.server import make_datasette
@@ -217,6 +217,18 @@ def test_a_table_printed_as_lines_of_text():
     assert report.figures["legacy.partial"] is None and report.checks == {"L1": "unknown"}
 
 
+def test_a_printed_pdf_reads_as_its_page():
+    needs("chromium")
+    from gxcrawl import rendering
+
+    for page in (fujian(), national()):
+        html_report, pdf_report = parse_document(page, "p.html"), parse_document(rendering.print_pdf(page), "p.pdf")
+        assert (pdf_report.format, pdf_report.template) == ("pdf", "legacy")
+        assert pdf_report.figures == html_report.figures
+        assert [(row["unit"], row["value"], row["cumulative"]) for row in pdf_report.legacy_rows] == \
+            [(row["unit"], row["value"], row["cumulative"]) for row in html_report.legacy_rows]
+
+
 def test_a_report_before_2019_without_the_table_has_no_figures_and_no_error():
     report = parse_document(legacy_page("某乡人民政府2011年政府信息公开工作年度报告"), "plain.html")
     assert report.error is None and report.template == "legacy"
@@ -359,6 +371,30 @@ def test_ingest_and_reparse_store_legacy_reports(tmp_path):
     assert reparse(str(path), str(tmp_path / "archive"))["new"] == 1
     db = storage.open_database(path)
     assert len(stored_rows(db, "legacy_rows_current", report_id="site/某市教育局/2017")) == len(NATIONAL_ROWS)
+
+
+def test_reparse_replaces_a_legacy_page_once_misread_as_the_2021_form(tmp_path):
+    from gxcrawl.reparse import reparse
+
+    path = tmp_path / "g.db"
+    db = storage.open_database(path)
+    page = fujian()
+    digest = Archive(tmp_path / "archive").put(page)
+    misread = parse_document(page, "http://portal/1")
+    misread.template, misread.legacy_rows, misread.checks = "2021", [], {"R1": "unknown"}
+    misread.figures = {"applications.partial.other_org": Decimal(0), "applications.partial.total": Decimal(0)}
+    fetch = storage.Fetch("site", "http://portal/1", published="2017-01-18",
+                          documents=[{"url": "http://portal/1", "sha256": digest, "content_type": "text/html"}])
+    storage.store_report(db, misread, fetch)
+    db.close()
+    assert reparse(str(path), str(tmp_path / "archive")) == {"changed": 1}
+    db = storage.open_database(path)
+    key = "site/某县人民政府/2016"
+    assert next(db.query("SELECT template FROM reports WHERE id = ?", [key]))["template"] == "legacy"
+    assert {row["key"] for row in db.query("SELECT key FROM figures WHERE report_id = ?", [key])} == set(LEGACY_KEYS)
+    versions = list(db.query("SELECT template, superseded FROM report_versions WHERE report_id = ? ORDER BY id", [key]))
+    assert versions == [{"template": "2021", "superseded": 1}, {"template": "legacy", "superseded": 0}]
+    assert len(stored_rows(db, "legacy_rows_current", report_id=key)) == len(FUJIAN_ROWS)
 
 
 def test_gxcrawl_import_stores_a_folder_of_legacy_reports(tmp_path):
