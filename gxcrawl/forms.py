@@ -463,6 +463,9 @@ LEGACY_YEAR_HEADER = re.compile(r"^((?:19|20)\d{2})年度?(数|数量|数值)?$"
 #: Units the table prints; money in 元 becomes 万元 under the `legacy.fees` key.
 LEGACY_UNITS = re.compile(r"^(条|件|个|项|次|人次|人|万元|元|份|期|场|批|家|篇|名|天|日|%)$")
 YUAN = "元"
+WAN_YUAN = "万元"
+#: A money unit named in a row's label when the table has no unit column: 「收取的费用（万元）」.
+LEGACY_UNIT_IN_LABEL = re.compile(r"\((?:单位:)?(万元|元)\)$")
 
 
 def legacy_figure_labels():

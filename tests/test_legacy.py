@@ -190,6 +190,19 @@ def test_a_money_row_keeps_its_unit_and_the_fee_is_in_wan_yuan():
     assert report.figures["legacy.fees"] == Decimal("0.25")
 
 
+@pytest.mark.parametrize("label, unit, cell, printed, fees", [
+    ("依申请公开信息收取的费用", "元", "2500", Decimal(2500), Decimal("0.25")),
+    ("依申请公开信息收取的费用", "元", "0.3万元", Decimal(3000), Decimal("0.3")),
+    ("依申请公开信息收取的费用（万元）", "", "0.0120", Decimal("0.0120"), Decimal("0.0120")),
+    ("依申请公开信息收取的费用（单位：元）", "", "120", Decimal(120), Decimal("0.012")),
+    ("依申请公开信息收取的费用", "", "120", Decimal(120), None),  # 元 or 万元? not said
+])
+def test_the_fees_unit_from_the_unit_column_the_cell_or_the_label(label, unit, cell, printed, fees):
+    report = parse_document(fujian(2014, [["主动公开政府信息数", "条", "10", "100"], [label, unit, cell, ""]]), "f.html")
+    assert report.legacy_rows[1]["value"] == printed and report.figures["legacy.fees"] == fees
+    assert (fees is None) == any("元 or 万元" in warning for warning in report.warnings)
+
+
 def test_a_table_printed_as_lines_of_text():
     text = "\n".join([
         "某县民政局2013年政府信息公开工作年度报告",

@@ -19,7 +19,8 @@ from decimal import Decimal
 from gxcrawl.cells import Kind, is_value, read_cell
 from gxcrawl.documents.model import Document, Grid, Paragraph
 from gxcrawl.forms import (FORM_LEGACY, LAST_LEGACY_YEAR, LEGACY_COLUMNS, LEGACY_HEADER_WORDS, LEGACY_INDICATORS,
-                           LEGACY_KEYS, LEGACY_TABLE_HEADING, LEGACY_UNITS, LEGACY_YEAR_HEADER, YUAN, legacy_matches)
+                           LEGACY_KEYS, LEGACY_TABLE_HEADING, LEGACY_UNIT_IN_LABEL, LEGACY_UNITS, LEGACY_YEAR_HEADER,
+                           WAN_YUAN, YUAN, legacy_matches)
 from gxcrawl.normalize import readable, squash
 from gxcrawl.parser.checks import FAILED, OK, UNKNOWN, CheckResult
 from gxcrawl.parser.figures import Figures, read_figures
@@ -220,7 +221,7 @@ def _add_row(found: StatisticsTable, label: str, own_label: str, unit: str | Non
     number = len(found.rows) + 1
     readings = {}
     for column, cell in (("value", value), ("cumulative", cumulative)):
-        reading, problem = _read_in_unit(cell, unit)
+        reading, problem = _read_in_unit(cell, money_unit(unit, own_label))
         readings[column] = reading
         if problem:
             found.warnings.append(f"{LEGACY_TABLE_HEADING} row {number} {label!r}: {problem}")
@@ -228,16 +229,24 @@ def _add_row(found: StatisticsTable, label: str, own_label: str, unit: str | Non
     found.own_labels.append(own_label)
 
 
-def _read_in_unit(cell: str | None, unit: str | None) -> tuple[Decimal | None, str | None]:
-    """A cell's number in its row's unit: money in 元 or 万元 read as an amount (a unit glued
-    onto the cell wins), everything else as a count."""
+def money_unit(unit: str | None, own_label: str) -> str | None:
+    """元 or 万元 when a row counts money, by its unit column or else its label; None otherwise."""
+    if unit in (YUAN, WAN_YUAN):
+        return unit
+    named = LEGACY_UNIT_IN_LABEL.search(own_label) if unit is None else None
+    return named.group(1) if named else None
+
+
+def _read_in_unit(cell: str | None, money: str | None) -> tuple[Decimal | None, str | None]:
+    """A cell's number in its row's unit: money (`money`, 元 or 万元) read as an amount, a unit
+    glued onto the cell winning; everything else as a count."""
     if not cell:
         return None, None
-    if unit not in (YUAN, "万元"):
+    if money is None:
         return read_cell(cell, Kind.COUNT)
     bare = squash(cell)
-    reading = read_cell(bare if bare[-1:] == YUAN else bare + unit, Kind.AMOUNT)  # in 万元
-    if reading.value is None or unit != YUAN:
+    reading = read_cell(bare if bare[-1:] == YUAN else bare + money, Kind.AMOUNT)  # in 万元
+    if reading.value is None or money == WAN_YUAN:
         return reading
     return reading.value * 10000, reading.problem
 
@@ -284,17 +293,16 @@ def read_indicators(rows: list[dict], own_labels: list[str], warnings: list[str]
                             f"{', '.join(rivals)}; it is null, as which one it is cannot be told")
             continue
         row["key"] = key
-        values[key] = _in_wan(row) if _KINDS[key] is Kind.AMOUNT else row["value"]
+        values[key] = row["value"]
+        money = money_unit(row["unit"], own_labels[row["row"] - 1])
+        if _KINDS[key] is Kind.AMOUNT and money is None and row["value"] is not None:
+            warnings.append(f"{key}: row {row['label']!r} does not say whether it counts 元 or 万元; it is null")
+            values[key] = None
+        elif money == YUAN and row["value"] is not None:
+            values[key] = row["value"] / 10000  # every amount is in 万元 (figures.md)
         if row["value"] is None:
             warnings.append(f"{key}: row {row['label']!r} gives no figure for this year; it is null")
     return values
-
-
-def _in_wan(row: dict) -> Decimal | None:
-    """A money row's value in 万元, the unit of every amount (figures.md)."""
-    if row["value"] is None:
-        return None
-    return row["value"] / 10000 if row["unit"] == YUAN else row["value"]
 
 
 def check_l1(values: dict[str, Decimal | None]) -> CheckResult:
