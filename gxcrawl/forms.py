@@ -392,7 +392,8 @@ _NUMBERED_HEADING = re.compile(r"（[一二三四五六七八九十]）[^（]*")
 
 
 def figure_labels():
-    """Every figure of both forms with its printed labels, one dict each (the `figure_labels` table).
+    """Every figure of both forms and of the legacy table with its printed labels, one dict each (the
+    `figure_labels` table).
 
     `outcome` names the result category (「（三）不予公开」, 「（一）予以公开」…) of table 三's result
     rows, for totals by outcome.
@@ -413,3 +414,116 @@ def figure_labels():
                            "row_label": row.label, "column_group": column.group or None,
                            "column_label": column.label, "label": " · ".join(part for part in printed if part),
                            "outcome": outcome}
+    yield from legacy_figure_labels()
+
+
+# === Reports before 2019: the `legacy` form ==========================================
+#
+# figures.md, «Reports before 2019»: reports for 2008–2018 predate both forms and end
+# with a 「政府信息公开情况统计表」 of indicators (指标名称 / 计量单位 / 本年度 or the year /
+# 历年累计) whose rows vary by province and year. Every row is kept as printed; the
+# indicators below are read under stable keys, this year's value. A row is recognised
+# by its squashed label; an indicator's patterns are tiers, most specific first, and the
+# first tier that matches any row decides (the national table of 2015–2018 prints both
+# 「申请办结数」 and 「申请答复数」: the replies, of which granted/partial/refused are parts,
+# are the answered count).
+
+FORM_LEGACY = "legacy"
+#: The last year whose report predates the forms: a report of that year or earlier without
+#: any of the forms' tables is a legacy report, with or without a statistics table.
+LAST_LEGACY_YEAR = 2018
+LEGACY_TABLE_HEADING = "政府信息公开情况统计表"
+#: A row of the legacy table read under a key: where the table has it, this year's value.
+LEGACY_VALUE_COLUMN = "本年度"
+#: A row's own numbering and lead-in: 「四、」, 「（二）」, 「3.」, 「其中：」.
+_NUMBERED = r"^(其中:)?([一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[、.])?(其中:)?"
+_COUNTED = r"(案件)?(数量?|总数|件数|次数)$"
+
+
+def _exactly(words: str) -> str:
+    """A label that is `words` and a count, after its numbering."""
+    return f"{_NUMBERED}({words}){_COUNTED}"
+
+
+@dataclass(frozen=True)
+class LegacyIndicator:
+    key: str
+    #: The row's label as reports usually print it (figures.md gives the variants).
+    label: str
+    #: Tiers of patterns over the squashed label, most specific first.
+    patterns: tuple[str, ...]
+    kind: Kind = Kind.COUNT
+
+
+LEGACY_INDICATORS = (
+    LegacyIndicator("legacy.proactive", "主动公开政府信息数",
+                    (r"主动公开(政府)?信息(总)?数|主动公开文件(总)?数",)),
+    LegacyIndicator("legacy.applications", "收到申请数",
+                    (r"收到(的)?(信息公开)?申请(总)?数|受理依申请公开(政府)?信息(总)?数|申请总数"
+                     r"|^(\([一二三四五六七八九十]\)|[一二三四五六七八九十\d]+[、.])?依申请公开(政府)?信息(总)?数",)),
+    LegacyIndicator("legacy.answered", "对申请的答复总数",
+                    (r"对申请的?答复(总)?数|申请答复(总)?数", r"申请办结(总)?数")),
+    LegacyIndicator("legacy.granted", "同意公开答复数", (r"(?<![不部分])同意公开(答复)?数",)),
+    LegacyIndicator("legacy.partial", "同意部分公开答复数", (r"部分公开(答复)?数",)),
+    LegacyIndicator("legacy.refused", "不同意公开答复数",
+                    (r"不同意公开(答复)?(总)?数|不予公开(答复)?(总)?数|否决公开(答复)?(总)?数",)),
+    LegacyIndicator("legacy.review", "行政复议数",
+                    (_exactly(r"(因政府信息公开(申请)?)?(提起|申请)?行政复议"),)),
+    LegacyIndicator("legacy.suit", "行政诉讼数",
+                    (_exactly(r"(因政府信息公开(申请)?)?(提起)?行政诉讼"),)),
+    # Combined rows (「行政复议、行政诉讼数」, 「接受行政诉讼、举报数」) count two things at once: none is read.
+    LegacyIndicator("legacy.complaints", "举报投诉数",
+                    (_exactly(r"举报投诉|投诉举报|行政申诉|申诉举报|举报"),)),
+    LegacyIndicator("legacy.fees", "依申请公开信息收取的费用",
+                    (r"依申请公开(政府)?信息收取的?费用|收费金额|收取(的)?费用$",), Kind.AMOUNT),
+)
+LEGACY_KEYS = tuple(indicator.key for indicator in LEGACY_INDICATORS)
+_LEGACY_REGEXES = tuple((indicator.key, tuple(map(re.compile, indicator.patterns)))
+                        for indicator in LEGACY_INDICATORS)
+
+
+def legacy_matches(label: str) -> dict[str, int]:
+    """The indicators a squashed label matches, each with the tier (0 first) of its pattern that does."""
+    found = {}
+    for key, tiers in _LEGACY_REGEXES:
+        tier = next((index for index, pattern in enumerate(tiers) if pattern.search(label)), None)
+        if tier is not None:
+            found[key] = tier
+    return found
+
+
+@dataclass(frozen=True)
+class LegacyColumn:
+    key: str
+    #: Over the squashed header cell.
+    pattern: re.Pattern
+
+
+#: The columns of the statistics table, by their header; a header naming a year (「2016年度」)
+#: is this year's column when the year is the report's.
+LEGACY_COLUMNS = (
+    LegacyColumn("label", re.compile(r"^(统计)?指标(名称)?$|^项目(名称)?$|^名称$|^统计项目$|^内容$")),
+    LegacyColumn("unit", re.compile(r"^(计量)?单位$")),
+    LegacyColumn("cumulative", re.compile(r"^(历年|历史)?累计(数|数量)?(\(.*\))?$")),
+    LegacyColumn("value", re.compile(r"^本年度?(数|数量|数值|统计数)?$|^数量$|^数值$|^统计数$|^本年度?累计$")),
+)
+#: Words without which no line is the table's header (its label column's): most lines are passed over at once.
+LEGACY_HEADER_WORDS = re.compile(r"指标|项目|名称|内容")
+#: A header cell naming the year it counts: 「2016年度」, 「2016年」.
+LEGACY_YEAR_HEADER = re.compile(r"^((?:19|20)\d{2})年度?(数|数量|数值)?$")
+#: Units the table prints; money in 元 becomes 万元 under the `legacy.fees` key.
+LEGACY_UNITS = re.compile(r"^(条|件|个|项|次|人次|人|万元|元|份|期|场|批|家|篇|名|天|日|%)$")
+YUAN = "元"
+WAN_YUAN = "万元"
+#: A money unit named in a row's label when the table has no unit column: 「收取的费用（万元）」.
+LEGACY_UNIT_IN_LABEL = re.compile(r"\((?:单位:)?(万元|元)\)$")
+
+
+def legacy_figure_labels():
+    """The legacy indicators as rows of the `figure_labels` table."""
+    for indicator in LEGACY_INDICATORS:
+        yield {"template": FORM_LEGACY, "key": indicator.key, "table_number": None,
+               "row_key": indicator.key.removeprefix("legacy."), "column_key": "this_year",
+               "section": LEGACY_TABLE_HEADING, "row_group": None, "row_label": indicator.label,
+               "column_group": None, "column_label": LEGACY_VALUE_COLUMN,
+               "label": f"{indicator.label} · {LEGACY_VALUE_COLUMN}", "outcome": None}

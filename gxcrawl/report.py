@@ -14,11 +14,13 @@ from pathlib import Path
 
 from gxcrawl.cells import as_json_number
 from gxcrawl.documents import DocumentError, read_document
+from gxcrawl.forms import FORM_LEGACY
 from gxcrawl.normalize import squash
 from gxcrawl.parser.checks import CheckResult, run_checks
 from gxcrawl.parser.derive import derivation_warnings, derive
 from gxcrawl.parser.figures import read_figures
 from gxcrawl.parser.identity import find_identity
+from gxcrawl.parser.legacy import read_legacy
 from gxcrawl.parser.rows import read_rows
 
 #: Documents larger than this are refused unread (bytes); GXCRAWL_MAX_BYTES overrides it.
@@ -39,6 +41,8 @@ class Report:
     derived: dict[str, Decimal] = field(default_factory=dict)
     #: The rule instance that fixed each derived value: 「R3 row new」.
     derived_rules: dict[str, str] = field(default_factory=dict)
+    #: A legacy report's statistics table, every row as printed: row, label, unit, value, cumulative, key.
+    legacy_rows: list[dict] = field(default_factory=list)
     checks: dict[str, str] = field(default_factory=dict)
     check_failures: list[str] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
@@ -60,6 +64,7 @@ class Report:
             "figures": {key: as_json_number(value) for key, value in self.figures.items()},
             "derived": {key: as_json_number(value) for key, value in self.derived.items()},
             "derived_rules": self.derived_rules,
+            "legacy_rows": [_numbers(row, as_json_number) for row in self.legacy_rows],
             "checks": self.checks, "check_failures": self.check_failures,
             "sections": self.sections, "warnings": self.warnings, "content_sha256": self.content_sha256,
         }
@@ -72,13 +77,21 @@ class Report:
         record = dataclasses.asdict(self)
         record["figures"] = {key: None if value is None else str(value) for key, value in self.figures.items()}
         record["derived"] = {key: str(value) for key, value in self.derived.items()}
+        record["legacy_rows"] = [_numbers(row, str) for row in self.legacy_rows]
         return record
 
     @classmethod
     def from_record(cls, record: dict) -> "Report":
         figures = {key: None if value is None else Decimal(value) for key, value in record["figures"].items()}
         derived = {key: Decimal(value) for key, value in record.get("derived", {}).items()}
-        return cls(**{**record, "figures": figures, "derived": derived})
+        legacy_rows = [_numbers(row, Decimal) for row in record.get("legacy_rows", ())]
+        return cls(**{**record, "figures": figures, "derived": derived, "legacy_rows": legacy_rows})
+
+
+def _numbers(row: dict, convert) -> dict:
+    """A legacy row with its value and cumulative value converted (None stays None)."""
+    return {**row, **{column: None if row[column] is None else convert(row[column])
+                      for column in ("value", "cumulative")}}
 
 
 def max_bytes_setting() -> int:
@@ -126,27 +139,36 @@ def parse_documents(documents: list[tuple[str, bytes, str | None]], content_sele
     """The report among a page and its attachments, given as (name, bytes, content type), page first.
 
     The page is the report when it holds the form's tables; otherwise (「详见附件」)
-    the attachment that reads best is, and the page's failure becomes a warning.
+    the attachment that reads best is, and the page's failure becomes a warning. A report
+    before 2019 whose page has no statistics table looks for it in its attachments too.
     """
     if not documents:
         return Report(file="", error="no document was fetched")
     name, data, content_type = documents[0]
     reports = [parse_document(data, name, content_type=content_type, content_selectors=content_selectors)]
-    if reports[0].error is None or len(documents) == 1:
+    if reports[0].error is None and not _legacy_without_table(reports[0]) or len(documents) == 1:
         return reports[0]
     reports += [parse_document(data, name, content_type=content_type) for name, data, content_type in documents[1:]]
     readable = [report for report in reports[1:] if report.error is None]
+    if reports[0].error is None and not any(report.figures_found or report.legacy_rows for report in readable):
+        return reports[0]
     if not readable:
         best = reports[0]
         best.error = "; ".join(f"{report.file}: {report.error}" for report in reports)
         return best
-    best = max(readable, key=lambda report: report.figures_found)
+    best = max(readable, key=lambda report: (report.figures_found, len(report.legacy_rows)))
     page = reports[0]
-    best.warnings.insert(0, f"read from the attachment {best.file}, as the page holds no report ({page.error})")
+    best.warnings.insert(0, f"read from the attachment {best.file}, as the page holds no report "
+                            f"({page.error or 'a report before 2019 without its statistics table'})")
     best.title = best.title or page.title
     if best.agency is None and page.agency:
         best.agency, best.year = page.agency, page.year
     return best
+
+
+def _legacy_without_table(report: Report) -> bool:
+    """A report before 2019 whose page holds no statistics table: its attachments may."""
+    return report.template == FORM_LEGACY and not report.legacy_rows
 
 
 def _parse(document, report: Report) -> Report:
@@ -160,6 +182,8 @@ def _parse(document, report: Report) -> Report:
     report.text = document.text()
     report.content_sha256 = hashlib.sha256(squash(report.text).encode("utf-8")).hexdigest()
     report.sections = {key: layout.sections.get(key, "") for key in PROSE_SECTIONS}
+    if read_legacy(document, figures, report):
+        return report
     if figures.found == 0:
         report.error = ("not an annual report: no 政府信息公开工作年度报告 title and none of the form's tables"
                         if identity is None else

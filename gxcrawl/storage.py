@@ -6,7 +6,8 @@ Plain functions over a `sqlite_utils.Database`:
   datasette can browse while a crawl writes;
 - `store_report(db, report, fetch)` keeps one current row per (source, agency,
   year): the later publication wins, on a tie the higher portal id. Every
-  distinct version ever seen stays in `report_versions`; unchanged content is
+  distinct version ever seen stays in `report_versions` (a legacy report's
+  statistics table in `legacy_rows`, by version); unchanged content is
   not rewritten. One transaction per report: a crash leaves either the whole report or none of it.
 - `record_failure` keeps documents that could not be read, with the reason;
 - `start_run` / `finish_run` write `crawl_runs`; `last_run` finds the run a
@@ -152,6 +153,22 @@ CREATE TABLE IF NOT EXISTS figure_labels (
     outcome TEXT,                     -- table 三's result category, for totals by outcome
     PRIMARY KEY (template, key)
 );
+-- A legacy report's statistics table (reports before 2019), every row as printed, for every stored version.
+CREATE TABLE IF NOT EXISTS legacy_rows (
+    version_id INTEGER NOT NULL REFERENCES report_versions(id),
+    report_id TEXT NOT NULL,
+    row INTEGER NOT NULL,             -- 1, 2, … in the printed order
+    label TEXT,
+    unit TEXT,                        -- as printed: 条, 件, 万元, 元…
+    value NUMERIC,                    -- this year's, in the row's unit
+    cumulative NUMERIC,               -- 历年累计, in the row's unit
+    key TEXT,                         -- the legacy.* figure the row is read as, if any
+    PRIMARY KEY (version_id, row)
+);
+CREATE INDEX IF NOT EXISTS legacy_rows_report ON legacy_rows(report_id);
+CREATE VIEW IF NOT EXISTS legacy_rows_current AS
+    SELECT l.report_id, l.row, l.label, l.unit, l.value, l.cumulative, l.key, l.version_id
+    FROM legacy_rows l JOIN report_versions v ON v.id = l.version_id WHERE v.superseded = 0;
 CREATE VIEW IF NOT EXISTS figures_labelled AS
     SELECT f.report_id, r.agency, r.year, r.region, r.template, l.table_number, f.key, l.label, f.value
     FROM figures f JOIN reports r ON r.id = f.report_id
@@ -267,7 +284,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
                             [fetch.etag, fetch.last_modified, seen["id"]])
             return UNCHANGED
         newer = current is None or _is_newer(fetch, current)
-        db["report_versions"].insert({
+        version = db["report_versions"].insert({
             "report_id": key, "url": fetch.url, "portal_id": fetch.portal_id, "title": report.title,
             "published": fetch.published, "content_sha256": report.content_sha256,
             "fetched_at": fetch.fetched_at, "superseded": 0 if newer else 1, "template": report.template,
@@ -275,7 +292,11 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
             "derived": derived_json,
             "documents": json.dumps(fetch.documents, ensure_ascii=False),
             "etag": fetch.etag, "last_modified": fetch.last_modified, "source": fetch.source,
-        })
+        }).last_pk
+        db["legacy_rows"].insert_all(({"version_id": version, "report_id": key, "row": row["row"],
+                                       "label": row["label"], "unit": row["unit"], "value": as_json_number(row["value"]),
+                                       "cumulative": as_json_number(row["cumulative"]), "key": row["key"]}
+                                      for row in report.legacy_rows), pk=("version_id", "row"))
         if not newer:
             return OLDER
         db.conn.execute("UPDATE report_versions SET superseded = 1 WHERE report_id = ? AND id != "

@@ -5,12 +5,14 @@ each table becomes rows of cells with their spans, ready for an HTML
 template. Table 二 prints one block per article, each with its own columns;
 table 三 nests its row headings three deep under 「申请人情况」's two-level
 columns; table 四 prints its rows across, as column groups over one line.
+A legacy report (before 2019) has no form: its 「政府信息公开情况统计表」 is
+shown as it printed it, row by row (`statistics_table`).
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from gxcrawl.forms import FORMS, SECTIONS, Row, Table, ancestors
+from gxcrawl.forms import FORMS, LEGACY_TABLE_HEADING, LEGACY_VALUE_COLUMN, SECTIONS, Row, Table, ancestors
 
 
 @dataclass
@@ -42,6 +44,27 @@ def printed_tables(template: str, figures: dict[str, object]) -> list[PrintedTab
             rows = _grid(table, figures)
         layouts.append(PrintedTable(headings[table.key], rows))
     return layouts
+
+
+#: The statistics table's columns as reports print them.
+STATISTICS_COLUMNS = ("指标名称", "计量单位", LEGACY_VALUE_COLUMN, "历年累计")
+
+
+def statistics_table(rows: list[dict]) -> PrintedTable:
+    """A legacy report's statistics table from its `legacy_rows` (row, label, unit, value,
+    cumulative, key), in the printed order; a row without figures or unit is a heading across,
+    and the 历年累计 column is there when the table has it."""
+    cumulative = any(row["cumulative"] is not None for row in rows)
+    headers = STATISTICS_COLUMNS if cumulative else STATISTICS_COLUMNS[:-1]
+    lines = [[Cell(text, header=True) for text in headers]]
+    for row in sorted(rows, key=lambda row: row["row"]):
+        if row["value"] is None and row["cumulative"] is None and not row["unit"]:
+            lines.append([Cell(row["label"], header=True, colspan=len(headers))])
+            continue
+        cells = [Cell(row["label"], header=True), Cell(row["unit"] or "", header=True),
+                 Cell(show(row["value"]), key=row["key"])]
+        lines.append(cells + [Cell(show(row["cumulative"]))] * cumulative)
+    return PrintedTable(LEGACY_TABLE_HEADING, lines)
 
 
 def show(value) -> str:

@@ -10,7 +10,8 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
   for the index is rewritten as `?_like=`, which this plugin's filter reads
   (and an empty one is dropped);
 - `form_layout: true`: a row's page shows the report's figures laid out as
-  the official form prints them (`gxcrawl.browse.layout`), above the row.
+  the official form prints them (`gxcrawl.browse.layout`), above the row; a
+  legacy report's (before 2019), its statistics table as printed.
 """
 
 from urllib.parse import parse_qsl, urlencode
@@ -19,7 +20,8 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils import tilde_decode
 
-from gxcrawl.browse.layout import printed_tables
+from gxcrawl.browse.layout import printed_tables, statistics_table
+from gxcrawl.forms import FORM_LEGACY
 
 #: The trigram tokenizer matches words of 3 characters or more.
 TRIGRAM = 3
@@ -96,6 +98,11 @@ def extra_template_vars(view_name, database, table, request, datasette):
         report = (await db.execute("SELECT template FROM reports WHERE id = ?", [row_id])).first()
         if report is None or report["template"] is None:
             return {}
+        if report["template"] == FORM_LEGACY:
+            rows = await db.execute("SELECT row, label, unit, value, cumulative, key FROM legacy_rows_current "
+                                    "WHERE report_id = ?", [row_id])
+            tables = [statistics_table([dict(row) for row in rows])] if rows.rows else []
+            return {"gxcrawl_form": tables, "gxcrawl_template": FORM_LEGACY}
         figures = {row["key"]: row["value"] for row in
                    await db.execute("SELECT key, value FROM figures WHERE report_id = ?", [row_id])}
         return {"gxcrawl_form": printed_tables(report["template"], figures), "gxcrawl_template": report["template"]}
