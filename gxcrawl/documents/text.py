@@ -8,6 +8,7 @@ they can fall between two rows of a table.
 
 import re
 
+from gxcrawl.documents.export import is_export, read_export
 from gxcrawl.documents.model import Document, Grid, Paragraph
 from gxcrawl.documents.sniff import decode_text
 
@@ -31,7 +32,10 @@ _EMPHASIS = re.compile(r"\*\*|__")
 
 
 def read_text(data: bytes) -> Document:
-    return Document("text", text_blocks(decode_text(data).splitlines()))
+    text = decode_text(data)
+    if is_export(text):
+        return read_export(text)
+    return Document("text", text_blocks(text.splitlines()))
 
 
 def text_blocks(lines) -> list[Paragraph | Grid]:
