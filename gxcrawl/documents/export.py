@@ -36,12 +36,12 @@ TITLE, PUBLISHER, PUBLISHED = "标题", "发布机构", "发布时间"
 MAX_HEADER_LINES = 20
 
 #: One figure character: a digit that does not number the next label (the 「2」 of
-#: 「…00000042.其他法律…」), a decimal point between digits, a space between figures.
-_FIGURE_CHAR = r"(?:\d(?![.、．][^\d\s])|(?<=\d)\.(?=\d)|(?<=\d)[ \t\u3000]+(?=\d))"
-_FIGURES = re.compile(rf"{_FIGURE_CHAR}+(?:万元|元)?")
+#: 「…00000042.其他法律…」), a decimal point between digits, a sign or a dash (a «none»
+#: mark), a space between figures.
+_FIGURE_CHAR = r"(?:\d(?![.、．][^\d\s])|(?<=\d)\.(?=\d)|[-+—–－−]|(?<=[\d\-+—–－−])[ \t\u3000]+(?=[\d\-+—–－−]))"
+_FIGURES = re.compile(rf"(?=[\d\-+—–－−]){_FIGURE_CHAR}+(?:万元|元)?")
 _DIGITS_ONLY = re.compile(r"^\d+$")
 #: A heading candidate ends where its section's text begins.
-_HEADING_END = re.compile(r"[\d，。,;；:：\s]")
 _NUMBERED_HEADING = re.compile(r"[一二三四五六][、.．]")
 MAX_HEADING = 40
 
@@ -99,13 +99,24 @@ def section_starts(body: str) -> list[tuple[object, int, int]]:
             position = match.end()
             continue
         for numbered in _NUMBERED_HEADING.finditer(body, position):
-            end = _HEADING_END.search(body, numbered.end())
-            end = end.start() if end else len(body)
-            if end - numbered.start() <= MAX_HEADING and heading_section(body[numbered.start():end]) == section.key:
+            end = _shortest_heading(body, numbered.start(), section.key)
+            if end is not None:
                 found.append((section, numbered.start(), end))
                 position = end
                 break
     return found
+
+
+def _shortest_heading(body: str, start: int, key: str) -> int | None:
+    """Where a numbered heading of section `key` starting at `start` ends, if one does: its text runs
+    into what follows, so the shortest prefix that heads the section (never across a figure) is taken."""
+    window = body[start:start + MAX_HEADING]
+    digit = re.search(r"\d", window)
+    window = window[:digit.start()] if digit else window
+    for end in range(3, len(window) + 1):
+        if heading_section(window[:end]) == key:
+            return start + end
+    return None
 
 
 # --- Tables ---------------------------------------------------------------------------
@@ -147,7 +158,10 @@ SHAPES = {
 
 
 def table_blocks(table: str, text: str) -> list[Paragraph]:
-    """A table's text as paragraphs: header text alone, each row as its label and cells, tab-separated."""
+    """A table's text as paragraphs: header text alone, each row as its label and cells, tab-separated.
+
+    Header words switch the shape too: a table whose heading was not found runs into the one before.
+    """
     shape = SHAPES[table]
     width = shape.width
     blocks = []
@@ -155,11 +169,12 @@ def table_blocks(table: str, text: str) -> list[Paragraph]:
     for figures in _FIGURES.finditer(text):
         label = text[position:figures.start()].strip()
         position = figures.end()
-        if shape.header_marker.search(squash(label)):
+        marked = next((key for key, candidate in SHAPES.items() if candidate.header_marker.search(squash(label))), None)
+        if marked:
+            shape = SHAPES[marked]
             header, label = _split_header(label, shape.header_words)
             blocks.append(Paragraph(header))
-            if table == "active":
-                width = len(shape.header_words.findall(header)) or None
+            width = shape.width if shape.width else (len(shape.header_words.findall(header)) or None)
         blocks.append(Paragraph("\t".join(filter(None, [label, *row_cells(figures.group(), width)]))))
     rest = text[position:].strip()
     if rest:
@@ -177,16 +192,23 @@ def _split_header(text: str, words: re.Pattern) -> tuple[str, str]:
 
 
 def row_cells(figures: str, width: int | None) -> list[str]:
-    """A row's figures as its cells where the layout settles them, else one run of all its digits."""
+    """A row's figures as its cells where the layout settles them, else one run of all its digits.
+
+    `width` is the row's number of columns, None when the header did not say.
+    """
     pieces = []
     for token in figures.split():
         while len(token) > 1 and token[0] == "0" and token[1].isdigit():
             pieces.append("0")
             token = token[1:]
         pieces.append(token)
-    uncertain = [piece for piece in pieces if len(piece) > 1]
-    if not uncertain or len(pieces) == width:
-        return pieces  # each piece one figure: a lone digit, or as many pieces as columns
-    if len(pieces) - len(uncertain) + sum(map(len, uncertain)) == width and all(map(_DIGITS_ONLY.match, uncertain)):
-        return list("".join(pieces))  # as many digits as columns: each digit one figure
-    return [run_together("".join(pieces))]
+    if width is None:
+        return pieces if all(len(piece) == 1 for piece in pieces) else [run_together("".join(pieces))]
+    if len(pieces) == width:
+        return pieces  # as many pieces as columns: each piece one figure
+    joined = "".join(pieces)
+    if joined.isdigit() and len(joined) == width:
+        return list(joined)  # as many digits as columns: each digit one figure
+    # Too few pieces (some hold several figures, or blank cells vanished) or too many: only the
+    # arithmetic can say which figure fills which column.
+    return [run_together(joined)]
