@@ -28,8 +28,14 @@ def named_rows(label: str) -> set[str]:
     return {key for key, pattern in _PATTERNS if pattern.search(label)}
 
 
-def place_orphans(rows) -> None:
-    """Label table 三's lines of figures that name no single row, by the form's order (see above)."""
+def place_orphans(rows, table_text: str) -> None:
+    """Label table 三's lines of figures that name no single row, by the form's order (see above).
+
+    The order is the form's whose markers `table_text` (the squashed labels) carries, or, when it
+    carries both or neither, the one both forms agree on.
+    """
+    marked = [name for name, form in FORMS.items() if form.markers.search(table_text)]
+    orders = [_ORDERS[marked[0]]] if len(marked) == 1 else list(_ORDERS.values())
     anchors: list[tuple[int, str]] = []
     orphans: list[int] = []
     for index, row in enumerate(rows):
@@ -44,13 +50,13 @@ def place_orphans(rows) -> None:
     placed: set[int] = set()
     for (start, first), (stop, last) in zip(anchors, anchors[1:]):
         lines = [index for index in orphans if start < index < stop]
-        missing = _missing_between(first, last, anchored)
+        missing = _missing_between(first, last, anchored, orders)
         if lines and missing is not None and len(missing) == len(lines):
             for index, (key, label) in zip(lines, missing):
                 rows[index].label, rows[index].held, rows[index].continues = label, 0, False
                 placed.add(index)
     for index in orphans:
-        if index not in placed and len(named_rows(rows[index].label)) > 1:
+        if index not in placed and not rows[index].own_label and len(held_names(rows[index])) > 1:
             # Several labels held over one line of figures: whose figures they are is unknown.
             rows[index].label, rows[index].held = "", 0
 
@@ -60,14 +66,21 @@ def _own_key(row) -> str | None:
     if row.own_label:
         found = recognise_row(TABLE, row.own_label)
         return found[1] if found else None
-    held = named_rows(row.label)
-    return recognise_row(TABLE, row.label)[1] if len(held) == 1 else None
+    held = held_names(row)
+    return next(iter(held)) if len(held) == 1 else None
 
 
-def _missing_between(first: str, last: str, anchored: set[str]) -> list[tuple[str, str]] | None:
-    """The rows between two in the form's order that no line names; None when the forms disagree."""
+def held_names(row) -> set[str]:
+    """The rows the lines held before a row name: each line alone (「3.其他」 names its row only at a
+    label's end) and all of them together (a label wrapped over two lines)."""
+    alone = {found[1] for found in (recognise_row(TABLE, line) for line in row.held_lines) if found}
+    return alone | named_rows(row.label)
+
+
+def _missing_between(first: str, last: str, anchored: set[str], orders) -> list[tuple[str, str]] | None:
+    """The rows between two in the forms' order that no line names; None when the orders disagree."""
     gaps = []
-    for order in _ORDERS.values():
+    for order in orders:
         keys = [key for key, _ in order]
         if first not in keys or last not in keys or keys.index(first) >= keys.index(last):
             continue

@@ -48,6 +48,8 @@ class LabelledRow:
     #: A line of figures alone right after another row: the rest of that row's
     #: figures when a converter put each cell on a line of its own.
     continues: bool = False
+    #: The lines held before the row, each as read (their joined text is the start of `label`).
+    held_lines: list[str] = field(default_factory=list)
 
     @property
     def own_label(self) -> str:
@@ -139,7 +141,7 @@ class _RowReader:
         self.layout.sections = {key: "\n".join(lines) for key, lines in self.prose.items()}
         self.layout.table_text = "".join(self.table_text)
         self.layout.title_lines.extend(_wrapped_titles(self.opening))
-        place_orphans(self.layout.rows)
+        place_orphans(self.layout.rows, self.layout.table_text)
         return self.layout
 
     def in_prose(self) -> bool:
@@ -202,7 +204,8 @@ class _RowReader:
             return
         held = "".join(self.pending)
         continues = self.after_row and not held and not label
-        self.layout.rows.append(LabelledRow(self.table, held + label, values, tidy(source), len(held), continues))
+        self.layout.rows.append(LabelledRow(self.table, held + label, values, tidy(source), len(held), continues,
+                                            list(self.pending)))
         self.pending = []
         self.after_row = True
 
