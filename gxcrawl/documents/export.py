@@ -24,14 +24,14 @@ from dataclasses import dataclass
 
 from gxcrawl.cells import run_together
 from gxcrawl.documents.model import Document, Paragraph
-from gxcrawl.forms import APPLICANT_COLUMNS, FORMS, REVIEW, SECTIONS
+from gxcrawl.forms import APPLICANT_COLUMNS, FORMS, REVIEW, SECTIONS, Section
 from gxcrawl.normalize import nfkc, squash
 from gxcrawl.parser.rows import heading_section
 
 #: 「标题: …」, 「发布机构：…」: the export's header lines, before the body marker.
 _HEADER_LINE = re.compile(r"^\s*(?P<name>[\u4e00-\u9fff]{2,6})\s*[:：]\s*(?P<value>.*?)\s*$")
 _BODY_MARKER = re.compile(r"^\s*[=＝\-—]*\s*正\s*文\s*[=＝\-—]*\s*$")
-TITLE, PUBLISHER, PUBLISHED = "标题", "发布机构", "发布时间"
+TITLE, PUBLISHER = "标题", "发布机构"
 #: How many lines the header may take before the body marker.
 MAX_HEADER_LINES = 20
 
@@ -41,9 +41,18 @@ MAX_HEADER_LINES = 20
 _FIGURE_CHAR = r"(?:\d(?![.、．][^\d\s])|(?<=\d)\.(?=\d)|[-+—–－−]|(?<=[\d\-+—–－−])[ \t\u3000]+(?=[\d\-+—–－−]))"
 _FIGURES = re.compile(rf"(?=[\d\-+—–－−]){_FIGURE_CHAR}+(?:万元|元)?")
 _DIGITS_ONLY = re.compile(r"^\d+$")
-#: A heading candidate ends where its section's text begins.
+#: Where a numbered heading may start (「四、」), when a section's is not printed as the form prints it.
 _NUMBERED_HEADING = re.compile(r"[一二三四五六][、.．]")
 MAX_HEADING = 40
+
+
+def _label_pattern(label: str) -> str:
+    """A label as printed, spaces allowed between its characters, either width of its punctuation."""
+    return r"\s*".join(f"[{re.escape(char)}{re.escape(nfkc(char))}]" if nfkc(char) != char else re.escape(char)
+                       for char in label if not char.isspace())
+
+
+_HEADINGS = {section.key: re.compile(_label_pattern(section.heading)) for section in SECTIONS}
 
 
 def is_export(text: str) -> bool:
@@ -71,9 +80,9 @@ def read_export(text: str) -> Document:
 def body_blocks(body: str) -> list[Paragraph]:
     """The body as paragraphs: the text before the first heading, then each heading and its section."""
     starts = section_starts(body)
-    blocks = [Paragraph(body[:starts[0][1]].strip())] if starts and starts[0][1] else []
     if not starts:
         return [Paragraph(body.strip())]
+    blocks = [Paragraph(body[:starts[0][1]].strip())]
     for index, (section, start, end) in enumerate(starts):
         stop = starts[index + 1][1] if index + 1 < len(starts) else len(body)
         blocks.append(Paragraph(body[start:end].strip()))
@@ -87,13 +96,12 @@ def body_blocks(body: str) -> list[Paragraph]:
     return [block for block in blocks if block.text]
 
 
-def section_starts(body: str) -> list[tuple[object, int, int]]:
+def section_starts(body: str) -> list[tuple[Section, int, int]]:
     """(section, start, end of heading) of each heading found, in the form's order."""
     found = []
     position = 0
     for section in SECTIONS:
-        canonical = re.compile(_label_pattern(section.heading))
-        match = canonical.search(body, position)
+        match = _HEADINGS[section.key].search(body, position)
         if match:
             found.append((section, match.start(), match.end()))
             position = match.end()
@@ -120,12 +128,6 @@ def _shortest_heading(body: str, start: int, key: str) -> int | None:
 
 
 # --- Tables ---------------------------------------------------------------------------
-
-def _label_pattern(label: str) -> str:
-    """A label as printed, spaces allowed between its characters, either width of its punctuation."""
-    return r"\s*".join(f"[{re.escape(char)}{re.escape(nfkc(char))}]" if nfkc(char) != char else re.escape(char)
-                       for char in label if not char.isspace())
-
 
 def _columns_pattern(labels) -> re.Pattern:
     # Longest first, so that 「本年处理决定数量」 is one column and not 「处理决定数量」 inside it.
