@@ -97,12 +97,14 @@ class _MarkdownHeader:
             # The first column names the rows (信息内容, 类别) unless it is a figure's: count the fewer.
             self.columns = sum(bool(cell) for cell in cells) - 1
             return cells
-        if not line.strip().startswith("|") or not self.columns or not figures or len(figures) >= self.columns:
+        labels = [index for index, cell in enumerate(cells) if cell and not is_value(cell)]
+        slots = len(cells) - (labels[-1] + 1 if labels else 0)  # the cells after the label, blank ones too
+        if not line.strip().startswith("|") or not self.columns or not figures or slots >= self.columns:
             return cells
         if warnings is not None:
-            warnings.append(f"the table row {line.strip()!r} has {len(figures)} figures for the {self.columns} "
-                            "columns of its table's header; which columns they fill is unknown, so they were "
-                            "not read (check the original document)")
+            warnings.append(f"the table row {line.strip()!r} has {slots} cells for the {self.columns} "
+                            "columns of its table's header; which columns its figures fill is unknown, so they "
+                            "were not read (check the original document)")
         return [cell for cell in cells if not (cell and is_value(cell))]
 
 
