@@ -86,6 +86,18 @@ def test_export_identity_sections_and_no_wrong_figure(form, seed):
         assert parsed.sections[key].replace(" ", "") == report.sections[key].replace("\n", "")
 
 
+@pytest.mark.parametrize("form, seed", FORMS_AND_SEEDS[::3])
+def test_an_export_body_broken_over_lines_anywhere_reads_no_wrong_figure(form, seed):
+    report, rng = sample(form, seed)
+    header, body = render_export(report, rng).split("正文 ====================\n")
+    breaks = sorted(rng.sample(range(1, len(body) - 1), 40))
+    pieces = [body[start:stop] for start, stop in zip([0] + breaks, breaks + [len(body)])]
+    parsed = parse_document((header + "正文 ====================\n" + "\n".join(pieces)).encode("utf-8"))
+    assert (parsed.agency, parsed.year, parsed.template) == (report.agency, report.year, form)
+    assert wrong_figures(parsed, report) == {}
+    assert unexplained_nulls(parsed, report) == []
+
+
 @pytest.mark.parametrize("form, seed", FORMS_AND_SEEDS)
 def test_export_rows_whose_digits_are_their_columns_are_read(form, seed):
     """A row of table 三 printed with one digit a cell is read whole, whatever its neighbours hold."""

@@ -30,7 +30,7 @@ from gxcrawl.parser.rows import heading_section
 
 #: 「标题: …」, 「发布机构：…」: the export's header lines, before the body marker.
 _HEADER_LINE = re.compile(r"^\s*(?P<name>[\u4e00-\u9fff]{2,6})\s*[:：]\s*(?P<value>.*?)\s*$")
-_BODY_MARKER = re.compile(r"^\s*[=＝\-—]*\s*正\s*文\s*[=＝\-—]*\s*$")
+_BODY_MARKER = re.compile(r"^\s*[=＝\-—]*\s*正\s*文\s*[:：]?\s*[=＝\-—]*\s*$")
 TITLE, PUBLISHER = "标题", "发布机构"
 #: How many lines the header may take before the body marker.
 MAX_HEADER_LINES = 20
@@ -67,7 +67,8 @@ def read_export(text: str) -> Document:
     lines = text.lstrip("\ufeff").splitlines()
     marker = next(index for index, line in enumerate(lines) if _BODY_MARKER.match(line))
     header = {match["name"]: match["value"] for match in map(_HEADER_LINE.match, lines[:marker]) if match}
-    body = " ".join(line.strip() for line in lines[marker + 1:])
+    # A line break may fall inside a cell (a <br>): it is no boundary between figures.
+    body = "".join(line.strip() for line in lines[marker + 1:])
     title = header.get(TITLE, "")
     publisher = header.get(PUBLISHER, "")
     document = Document("text", body_blocks(body), titles=[title] if title else [])
