@@ -2,8 +2,12 @@
 
 Tab-separated lines and markdown pipe tables become grids; every other line a
 paragraph. Lines a browser or PDF viewer printed onto every page (the date and
-title at the top, the URL and page counter at the bottom) are dropped here, as
-they can fall between two rows of a table.
+title at the top, the URL and page counter at the bottom, 「— 4 —」) are dropped
+here, as they can fall between two rows of a table; so are the page numbers a
+conversion left alone on their lines. A sentence wrapped between a figure and
+its unit is joined again, and a markdown row with fewer cells than its table's
+header is not read (which columns its figures fill is unknown). A portal's
+text export (「标题:」 header) is read by `gxcrawl.documents.export`.
 """
 
 import re

@@ -52,7 +52,7 @@ def place_orphans(rows, table_text: str) -> None:
         lines = [index for index in orphans if start < index < stop]
         missing = _missing_between(first, last, anchored, orders)
         if lines and missing is not None and len(missing) == len(lines):
-            for index, (key, label) in zip(lines, missing):
+            for index, (_, label) in zip(lines, missing):
                 rows[index].label, rows[index].held, rows[index].continues = label, 0, False
                 placed.add(index)
     for index in orphans:
