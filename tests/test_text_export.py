@@ -5,7 +5,7 @@ import random
 import pytest
 
 from gxcrawl.cells import RUN, run_together
-from gxcrawl.conversions import render_converted, render_export
+from conversions import render_converted, render_export
 from gxcrawl.documents import Paragraph, read_document
 from gxcrawl.documents.export import is_export, row_cells
 from gxcrawl.documents.text import page_numbers_dropped, read_text

@@ -71,27 +71,34 @@ def settle(form: Form, values: dict[str, Decimal | None], ambiguities: list[Ambi
             if confirming:
                 values.update(zip(ambiguity.keys, survivors[0]))
                 warnings.append(f"{_describe(ambiguity)}: one reading, {_shown(survivors[0])}, satisfies "
-                                f"{', '.join(sorted(confirming | ruled_out))}; it was taken")
+                                f"{_named(confirming | ruled_out)}; it was taken")
             elif ruled_out and not survivors:
-                warnings.append(f"{_describe(ambiguity)}: no reading satisfies "
-                                f"{', '.join(sorted(ruled_out))}; read as null")
+                warnings.append(f"{_describe(ambiguity)}: no reading satisfies {_named(ruled_out)}; read as null")
             else:
                 continue
             pending.remove(ambiguity)
             progress = True
     for ambiguity in pending:
         survivors, _ = _survivors(form, values, ambiguity)
-        reason = ("no reading of it is a figure" if not ambiguity.readings else
-                  f"{len(survivors)} readings satisfy the form's rules (such as "
-                  f"{'; '.join(_shown(reading) for reading in survivors[:SHOWN])})")
-        warnings.append(f"{_describe(ambiguity)}: {reason}; read as null")
+        if not ambiguity.readings:
+            reason = "no reading of it is a figure"
+        elif not _relevant(form, ambiguity):
+            reason = "no rule of the form checks these figures, so nothing tells the readings apart"
+        else:
+            reason = f"{len(survivors)} readings satisfy the form's rules as far as they can be evaluated"
+        shown = "; ".join(_shown(reading) for reading in survivors[:SHOWN])
+        warnings.append(f"{_describe(ambiguity)}: {reason}{f' (such as {shown})' if shown else ''}; read as null")
     return warnings
+
+
+def _relevant(form: Form, ambiguity: Ambiguity) -> list:
+    covered = set(ambiguity.keys)
+    return [equation for equation in equations(form) if covered & set(equation.keys)]
 
 
 def _survivors(form: Form, values, ambiguity: Ambiguity) -> tuple[list[tuple], set[str]]:
     """The readings no evaluable rule rules out, and the rules that ruled any out."""
-    covered = set(ambiguity.keys)
-    relevant = [equation for equation in equations(form) if covered & set(equation.keys)]
+    relevant = _relevant(form, ambiguity)
     survivors, deciding = [], set()
     for reading in ambiguity.readings:
         values.update(zip(ambiguity.keys, reading))
@@ -108,15 +115,24 @@ def _holding(form: Form, values, ambiguity: Ambiguity, reading: tuple) -> set[st
     """The rules that, evaluated with `reading`, hold: a reading is only taken when one confirms it,
     as a cut that merely fits the digits would be wrong whenever a blank cell dropped out of the run."""
     values.update(zip(ambiguity.keys, reading))
-    holding = {str(equation) for equation in equations(form)
-               if set(ambiguity.keys) & set(equation.keys) and equation.holds(values)}
+    holding = {str(equation) for equation in _relevant(form, ambiguity) if equation.holds(values)}
     values.update(dict.fromkeys(ambiguity.keys))
     return holding
 
 
 def _describe(ambiguity: Ambiguity) -> str:
     keys = ambiguity.keys[0] if len(ambiguity.keys) == 1 else f"{ambiguity.keys[0]} … {ambiguity.keys[-1]}"
-    return f"{keys} (row {ambiguity.source!r}) can be read {len(ambiguity.readings)} ways"
+    printed = ambiguity.source.replace(RUN, "").replace(ALTERNATIVE, " or ")
+    return f"{keys} (row {printed!r}) can be read {len(ambiguity.readings)} ways"
+
+
+def _named(instances: set[str]) -> str:
+    """Rule instances for a message: 「R3 row new」, or 「R1 (7 columns)」 where a rule holds in many places."""
+    by_rule: dict[str, list[str]] = {}
+    for instance in sorted(instances):
+        by_rule.setdefault(instance.split()[0], []).append(instance)
+    return ", ".join(found[0] if len(found) == 1 else f"{rule} in {len(found)} places"
+                     for rule, found in by_rule.items())
 
 
 def _shown(reading: tuple) -> str:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gxcrawl.cells import ALTERNATIVE, RUN, ZERO_MARKS, Kind, read_cell
-from gxcrawl.forms import FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row, review_heading
+from gxcrawl.forms import APPLICANT_COLUMNS, FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row, review_heading
 from gxcrawl.normalize import squash
 from gxcrawl.parser import ambiguity
 from gxcrawl.parser.checks import equations
-from gxcrawl.parser.placement import Observed, best_guess, place, printed_label
+from gxcrawl.parser.placement import Observed, best_guess, named_rows, place, printed_label
 from gxcrawl.parser.rows import LabelledRow
 
 REVIEW_WIDTH = len(REVIEW.rows) * len(REVIEW.columns)
@@ -164,11 +164,12 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
                 unrecognised.append(row)
             continue
         last = sequence[-1] if sequence else None
-        if row.continues and isinstance(last, _Match) and last.source.table == row.table:
+        if row.continues and isinstance(last, _Match) and last.source.table == row.table \
+                and not _another_row(last, row):
             last.continuations.append(row)
             continue
-        found = recognise_row(row.table, row.label)
-        sequence.append(row if found is None else _Match(*found, row))
+        named = named_rows(row.table, row, _whole_line(row))
+        sequence.append(_Match(*named.pop(), row) if len(named) == 1 else row)
     matches += [item for item in sequence if isinstance(item, _Match)]
     form, form_warning = detect_form(table_text, matches)
     printed = printed_form(form, matches)
@@ -199,10 +200,22 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
     return figures
 
 
+def _whole_line(row: LabelledRow) -> bool:
+    """Whether a row fills every column of table 三: a row of its own even without a label."""
+    return row.table == "applications" and sum(map(bool, row.cells)) == len(APPLICANT_COLUMNS)
+
+
+def _another_row(last: _Match, line: LabelledRow) -> bool:
+    """Whether a line of figures after a complete row of table 三 is a row of its own, whose label
+    a converter put elsewhere, rather than the rest of that row."""
+    return last.table == "applications" and last.filled >= len(APPLICANT_COLUMNS) and _whole_line(line)
+
+
 def _placed(form: Form, sequence: list, figures: Figures) -> list[_Match]:
     """Unrecognised rows of `sequence` read as the form rows their place determines; taken out of it."""
     observed = [Observed(item.table, item.row, item.source.label) if isinstance(item, _Match)
-                else Observed(item.table, None, item.label) for item in sequence]
+                else Observed(item.table, None, item.label, not item.own_label, sum(map(bool, item.cells)))
+                for item in sequence]
     matches = []
     for placed in sorted(place(form, observed), key=lambda placed: -placed.index):
         matches.append(_Match(placed.table, placed.row, sequence.pop(placed.index)))

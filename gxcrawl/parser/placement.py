@@ -1,20 +1,27 @@
-"""Rows whose label matched no row of the form, placed by where they stand.
+"""Rows the words do not name, placed by where they stand.
 
-The form's rows come in a fixed order, so a row whose label was garbled
-(「2.其他法律行政止公开」 for 「2.其他法律行政法规禁止公开」) is still known by its
-place: it stands between two recognised rows, in the gap where the form has
-rows that were not found. A gap holding as many unrecognised rows as the form
-has missing rows there is read in order, provided each label is still like
-the row it stands for (an extra row such as 「其他主动公开文件」 never is); any
-other unrecognised row is left out, and the warning names its best guess.
+The form's rows come in a fixed order, so a row is known by its place too: it
+stands between two recognised rows, in the gap where the form has rows that
+were not found. Two kinds of row get there:
+ - a row whose label was garbled (「2.其他法律行政止公开」 for
+   「2.其他法律行政法规禁止公开」): it is read as the missing row only while
+   its label is still like that row (an extra row such as 「其他主动公开文件」
+   never is);
+ - a line of figures without a label of its own, as PDF→markdown converters
+   leave them, with the labels of wrapped rows scattered above (「5.属于三类
+   内部事务信息」 「1.本机关不掌握相关政府信息」 over one line): it is read as
+   the missing row only when it fills that row's every column.
+A gap holding as many such rows as the form has missing rows there is read in
+order; any other such row is left out, and the warning names its best guess.
 """
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import lru_cache, partial
 
-from gxcrawl.forms import Form, Table
+from gxcrawl.forms import Form, Table, recognise_row
 from gxcrawl.normalize import squash
+from gxcrawl.parser.rows import LabelledRow
 
 #: How much of a form row's printed label a garbled label must still carry, in order.
 MIN_LIKENESS = 0.6
@@ -29,6 +36,9 @@ class Observed:
     table: str | None
     row: str | None
     label: str
+    #: A line of figures with no label of its own, and how many of its cells are filled.
+    unlabelled: bool = False
+    filled: int = 0
 
 
 @dataclass(frozen=True)
@@ -81,14 +91,35 @@ def place(form: Form, sequence: list[Observed]) -> list[Placed]:
             if len(missing) != len(members):
                 continue
             for index, key in zip(members, missing):
-                label = sequence[index].label
-                share = row_likeness(label, table, key)
-                if share < MIN_LIKENESS:
-                    continue
-                placed.append(Placed(index, table.key, key, (
-                    f"table {table.number}: the label {label!r} matches no row of the form; it stands where the "
-                    f"form has {printed_label(table, key)!r} ({share:.0%} alike) and was read as that row")))
+                warning = _fits(sequence[index], table, key)
+                if warning:
+                    placed.append(Placed(index, table.key, key, warning))
     return placed
+
+
+def _fits(item: Observed, table: Table, key: str) -> str | None:
+    """The warning saying why `item` is read as the form's row `key`, or None when it may not be."""
+    printed = printed_label(table, key)
+    if item.unlabelled:
+        if item.filled != len(table.columns_of(table.row(key))):
+            return None
+        return (f"table {table.number}: a line of figures without a label of its own stands where the form has "
+                f"{printed!r} and fills its columns; it was read as that row")
+    share = row_likeness(item.label, table, key)
+    if share < MIN_LIKENESS:
+        return None
+    return (f"table {table.number}: the label {item.label!r} matches no row of the form; it stands where the "
+            f"form has {printed!r} ({share:.0%} alike) and was read as that row")
+
+
+def named_rows(table: str | None, row: LabelledRow, whole_line: bool) -> set[tuple[str, str]]:
+    """The form rows a row's words name: its label; for a whole line of figures without a label of
+    its own, each line held above it alone (「3.其他」 names its row only at a label's end) and all of
+    them together, as a converter may have put several rows' labels there."""
+    if row.own_label or not whole_line:
+        found = recognise_row(table, row.label)
+        return {found} if found else set()
+    return {found for found in map(partial(recognise_row, table), [*row.held_lines, row.label]) if found}
 
 
 def _gaps(sequence: list[Observed], table: str, order: dict[str, int]):

@@ -17,7 +17,6 @@ from gxcrawl.documents.model import Document, Grid, Paragraph
 from gxcrawl.forms import SECTION_KEYS, SECTIONS, TABLE_MARKERS, recognise_row
 from gxcrawl.normalize import readable, squash, tidy
 from gxcrawl.parser.identity import is_title_line, read_title
-from gxcrawl.parser.row_order import place_orphans
 
 #: A heading's number: 「一、」 「1、」 「第一部分」 (「（一）」 numbers sub-headings).
 _NUMBERING = re.compile(r"^(第(?P<part>[一二三四五六])部分|(?P<chinese>[一二三四五六七八九十]{1,2})\s*[、.,:]"
@@ -145,7 +144,6 @@ class _RowReader:
         self.layout.sections = {key: "\n".join(lines) for key, lines in self.prose.items()}
         self.layout.table_text = "".join(self.table_text)
         self.layout.title_lines.extend(_wrapped_titles(self.opening))
-        place_orphans(self.layout.rows, self.layout.table_text)
         return self.layout
 
     def in_prose(self) -> bool:
