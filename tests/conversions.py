@@ -26,6 +26,16 @@ def _cells(report: SampleReport, style: CellStyle, table, row) -> list[str]:
     return [style.write(report.figures[table.figure_key(row, column)], column.kind) for column in table.columns_of(row)]
 
 
+def _active_rows(report: SampleReport, style: CellStyle):
+    """Table 二's rows as (the article heading first printed over the row, or None; label; cells)."""
+    table = FORMS[report.form].table("active")
+    article = None
+    for row in table.rows:
+        heading = row.group if row.group != article else None
+        article = row.group
+        yield heading, row, _cells(report, style, table, row)
+
+
 def _applications_labels(form: str):
     """Table 三's rows with the label an export prints: a group's heading before its first row."""
     table = FORMS[form].table("applications")
@@ -53,13 +63,10 @@ def render_export(report: SampleReport, rng: random.Random, publisher: str | Non
         if section.prose:
             body.append("".join(report.sections.get(section.key, "").splitlines()))
         elif section.key == "active":
-            table = FORMS[report.form].table("active")
-            article = None
-            for row in table.rows:
-                if row.group != article:
-                    article = row.group
-                    body.append(article + "信息内容" + "".join(column.label for column in row.columns))
-                body.append(row.label + run(_cells(report, style, table, row)))
+            for heading, row, cells in _active_rows(report, style):
+                if heading:
+                    body.append(heading + "信息内容" + "".join(column.label for column in row.columns))
+                body.append(row.label + run(cells))
         elif section.key == "applications":
             body.append(RECKONING + "申请人情况自然人法人或其他组织总计"
                         + "".join(column.label for column in APPLICANT_COLUMNS[1:-1]))
@@ -120,14 +127,11 @@ def render_converted(report: SampleReport, rng: random.Random, width: int = 24,
             for paragraph in report.sections.get(section.key, "").splitlines():
                 lines.extend(_wrapped(paragraph, width))
         elif section.key == "active":
-            table = FORMS[report.form].table("active")
-            article = None
-            for row in table.rows:
-                if row.group != article:
-                    article = row.group
-                    lines += [article, "## 表二：主动公开政府信息情况"]
+            for heading, row, cells in _active_rows(report, style):
+                if heading:
+                    lines += [heading, "## 表二：主动公开政府信息情况"]
                     lines += _markdown_row(["信息内容"] + [column.label for column in row.columns])
-                lines.append(_markdown_row([row.label] + _cells(report, style, table, row))[0])
+                lines.append(_markdown_row([row.label] + cells)[0])
         elif section.key == "applications":
             lines += ["申请人情况", RECKONING[:14], RECKONING[14:], "自然人总计", "商业企科研机社会公法律服", "其他",
                       "## 表三：收到和处理政府信息公开申请情况"]
