@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from gxcrawl.cells import Kind
-from gxcrawl.normalize import squash
+from gxcrawl.normalize import squash, tidy
 
 FORM_2019 = "2019"
 FORM_2021 = "2021"
@@ -52,6 +52,48 @@ SECTIONS = (
     Section("other", "六、其他需要报告的事项", re.compile(r"其他需要?报告"), re.compile(r"其他.*事项"), True),
 )
 SECTION_KEYS = tuple(section.key for section in SECTIONS)
+
+#: A heading's number: 「一、」 「1、」 「第一部分」 (「（一）」 numbers sub-headings).
+_NUMBERING = re.compile(r"^(第(?P<part>[一二三四五六])部分|(?P<chinese>[一二三四五六七八九十]{1,2})\s*[、.,:]"
+                        r"|(?P<arabic>\d{1,2})\s*[、.,:]|(?P<spaced>[一二三四五六])\s)\s*")
+_CHINESE_NUMBERS = {numeral: index for index, numeral in enumerate("一二三四五六七八九十", 1)}
+#: What a heading without a number never holds: figures, sentence punctuation.
+_SENTENCE_LIKE = re.compile(r"[\d。,;:!?]")
+MAX_HEADING = 40
+MAX_BARE_HEADING = 16
+
+
+def heading_section(text: str) -> str | None:
+    """The section a line heads, if it is a section heading.
+
+    A numbered heading must carry its section's own number (二 for 主动公开…), so
+    that a numbered sub-heading of 总体情况 such as 「2.依申请公开情况」 is not one.
+    """
+    return None if len(text) > 2 * MAX_HEADING else _heading_section(text)
+
+
+@lru_cache(maxsize=1 << 12)  # table rows repeat from report to report
+def _heading_section(text: str) -> str | None:
+    line = tidy(text)
+    numbered = _NUMBERING.match(line)
+    rest = squash(line[numbered.end():] if numbered else line)
+    if not rest or len(rest) > (MAX_HEADING if numbered else MAX_BARE_HEADING) or rest[0] in "(（":
+        return None
+    if not numbered and _SENTENCE_LIKE.search(rest):
+        return None
+    number = _heading_number(numbered) if numbered else None
+    for index, section in enumerate(SECTIONS, 1):
+        if number not in (None, index):
+            continue
+        if section.pattern.search(rest) or (number == index and section.numbered_pattern.search(rest)):
+            return section.key
+    return None
+
+
+def _heading_number(numbered: re.Match) -> int:
+    numeral = numbered["part"] or numbered["chinese"] or numbered["spaced"]
+    return _CHINESE_NUMBERS.get(numeral, 0) if numeral else int(numbered["arabic"])
+
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 from gxcrawl.cells import run_together
 from gxcrawl.documents.model import Document, Paragraph
-from gxcrawl.forms import APPLICANT_COLUMNS, FORMS, REVIEW, SECTIONS, Section
+from gxcrawl.forms import APPLICANT_COLUMNS, FORMS, MAX_HEADING, REVIEW, SECTIONS, Section, heading_section
 from gxcrawl.normalize import nfkc, squash
-from gxcrawl.parser.rows import heading_section
 
 #: 「标题: …」, 「发布机构：…」: the export's header lines, before the body marker.
 _HEADER_LINE = re.compile(r"^\s*(?P<name>[\u4e00-\u9fff]{2,6})\s*[:：]\s*(?P<value>.*?)\s*$")
@@ -43,7 +42,6 @@ _FIGURES = re.compile(rf"(?=[\d\-+—–－−]){_FIGURE_CHAR}+(?:万元|元)?")
 _DIGITS_ONLY = re.compile(r"^\d+$")
 #: Where a numbered heading may start (「四、」), when a section's is not printed as the form prints it.
 _NUMBERED_HEADING = re.compile(r"[一二三四五六][、.．]")
-MAX_HEADING = 40
 
 
 def _label_pattern(label: str) -> str:

@@ -10,22 +10,13 @@ The text of the prose sections (总体情况, 存在的主要问题, 其他需�
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from gxcrawl.cells import is_value
 from gxcrawl.documents.model import Document, Grid, Paragraph
-from gxcrawl.forms import SECTION_KEYS, SECTIONS, TABLE_MARKERS, recognise_row
+from gxcrawl.forms import MAX_HEADING, SECTION_KEYS, TABLE_MARKERS, heading_section, recognise_row
 from gxcrawl.normalize import readable, squash, tidy
 from gxcrawl.parser.identity import is_title_line, read_title
 
-#: A heading's number: 「一、」 「1、」 「第一部分」 (「（一）」 numbers sub-headings).
-_NUMBERING = re.compile(r"^(第(?P<part>[一二三四五六])部分|(?P<chinese>[一二三四五六七八九十]{1,2})\s*[、.,:]"
-                        r"|(?P<arabic>\d{1,2})\s*[、.,:]|(?P<spaced>[一二三四五六])\s)\s*")
-_CHINESE_NUMBERS = {numeral: index for index, numeral in enumerate("一二三四五六七八九十", 1)}
-#: What a heading without a number never holds: figures, sentence punctuation.
-_SENTENCE_LIKE = re.compile(r"[\d。,;:!?]")
-MAX_HEADING = 40
-MAX_BARE_HEADING = 16
 #: How much label text is held for the next row with figures.
 MAX_PENDING = 200
 #: How many paragraphs at the top are looked at for a title wrapped over two lines.
@@ -72,38 +63,6 @@ class Layout:
 
 def read_rows(document: Document) -> Layout:
     return _RowReader().read(document)
-
-
-def heading_section(text: str) -> str | None:
-    """The section a line heads, if it is a section heading.
-
-    A numbered heading must carry its section's own number (二 for 主动公开…), so
-    that a numbered sub-heading of 总体情况 such as 「2.依申请公开情况」 is not one.
-    """
-    return None if len(text) > 2 * MAX_HEADING else _heading_section(text)
-
-
-@lru_cache(maxsize=1 << 12)  # table rows repeat from report to report
-def _heading_section(text: str) -> str | None:
-    line = tidy(text)
-    numbered = _NUMBERING.match(line)
-    rest = squash(line[numbered.end():] if numbered else line)
-    if not rest or len(rest) > (MAX_HEADING if numbered else MAX_BARE_HEADING) or rest[0] in "(（":
-        return None
-    if not numbered and _SENTENCE_LIKE.search(rest):
-        return None
-    number = _heading_number(numbered) if numbered else None
-    for index, section in enumerate(SECTIONS, 1):
-        if number not in (None, index):
-            continue
-        if section.pattern.search(rest) or (number == index and section.numbered_pattern.search(rest)):
-            return section.key
-    return None
-
-
-def _heading_number(numbered: re.Match) -> int:
-    numeral = numbered["part"] or numbered["chinese"] or numbered["spaced"]
-    return _CHINESE_NUMBERS.get(numeral, 0) if numeral else int(numbered["arabic"])
 
 
 def split_label(text: str) -> tuple[str, list[str]]:
