@@ -197,7 +197,7 @@ def _parse(document, report: Report) -> Report:
         report.warnings.append("no title naming the agency and year was found; agency and year are null")
     elif identity.agency is None:
         report.warnings.append(f"the title {identity.title!r} names no agency")
-    derived = derive(figures.form, figures.values)
+    derived = derive(figures.form, figures.values, frozenset(figures.unsettled))
     report.derived = {key: value for key, (value, _) in derived.items()}
     report.derived_rules = {key: rule for key, (_, rule) in derived.items()}
     report.warnings.extend(derivation_warnings(derived))

@@ -19,25 +19,31 @@ from gxcrawl.forms import Form
 from gxcrawl.parser.checks import Equation, equations
 
 
-def derive(form: Form, values: dict[str, Decimal | None]) -> dict[str, tuple[Decimal, str]]:
-    """Blank figure → (value, the rule instance that fixed it), for every blank the rules settle."""
+def derive(form: Form, values: dict[str, Decimal | None],
+           unsettled: frozenset[str] = frozenset()) -> dict[str, tuple[Decimal, str]]:
+    """Blank figure → (value, the rule instance that fixed it), for every blank the rules settle.
+
+    `unsettled` figures are not blank but printed and not read with certainty (digits the
+    rules could not cut): an instance involving one is left alone."""
     known = dict(values)
     derived: dict[str, tuple[Decimal, str]] = {}
     progress = True
     while progress:
         progress = False
         for equation in equations(form):
-            for key, value in _settled(equation, known, values).items():
+            if unsettled.intersection(equation.keys):
+                continue
+            for key, value in _settled(equation, known).items():
                 known[key] = value
                 derived[key] = (value, str(equation))
                 progress = True
     return derived
 
 
-def _settled(equation: Equation, known: dict, printed: dict) -> dict[str, Decimal]:
+def _settled(equation: Equation, known: dict) -> dict[str, Decimal]:
     blank = [key for key in equation.keys if known.get(key) is None]
-    if not blank or any(key not in printed for key in blank):
-        return {}  # nothing to settle, or a figure of a row the report's table does not print
+    if not blank:
+        return {}
     balance = (sum(known[key] for key in equation.left if known[key] is not None)
                - sum(known[key] for key in equation.right if known[key] is not None))
     on_left = [key for key in blank if key in equation.left]

@@ -39,6 +39,8 @@ class Figures:
     warnings: list[str] = field(default_factory=list)
     #: Cells only the form's arithmetic can read (`gxcrawl.parser.ambiguity`).
     ambiguities: list[ambiguity.Ambiguity] = field(default_factory=list)
+    #: Figures printed but not read with certainty: nothing is derived into them.
+    unsettled: set[str] = field(default_factory=set)
 
     @property
     def found(self) -> int:
@@ -196,7 +198,9 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
                                                 "did not fit their columns"]
         figures.warnings.extend(lines)
     _warn_missing(printed, chosen, review_read, figures)
-    figures.warnings.extend(ambiguity.settle(printed, figures.values, figures.ambiguities))
+    settlement = ambiguity.settle(printed, figures.values, figures.ambiguities)
+    figures.warnings.extend(settlement.warnings)
+    figures.unsettled = settlement.unsettled
     return figures
 
 
@@ -261,7 +265,7 @@ def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, li
     for line in left_over:
         figures.warnings.append(f"row {line.source!r} is not a row of the {form.name} form; ignored")
     if any(cell.startswith(RUN) for cell in cells):
-        _read_run(keys, kinds, cells, match.source.source, figures)
+        _read_run(keys, cells, match.source.source, figures)
         return
     alignment = align(cells, len(keys))
     if alignment.note:
@@ -276,7 +280,7 @@ def _read_cells(keys, kinds, cells: list[str | None], source: str, figures: Figu
         if cell is None:
             continue
         if ALTERNATIVE in cell:
-            figures.ambiguities.append(ambiguity.alternatives(key, cell, kind, source))
+            figures.ambiguities.append(ambiguity.from_alternatives(key, cell, kind, source))
             continue
         reading = read_cell(cell, kind)
         figures.values[key] = reading.value
@@ -284,20 +288,17 @@ def _read_cells(keys, kinds, cells: list[str | None], source: str, figures: Figu
             figures.warnings.append(f"{key}: {reading.problem}")
 
 
-def _read_run(keys: list[str], kinds: list[Kind], cells: list[str], source: str, figures: Figures) -> None:
-    """A row with digits of several cells run together: the cells before and after the run are read
-    in place, the run covers the figures between them and is left to the arithmetic."""
-    cells = [cell for cell in cells if cell]
-    runs = [index for index, cell in enumerate(cells) if cell.startswith(RUN)]
-    covered = len(keys) - len(cells) + 1
-    if len(runs) > 1 or covered < 1:
-        figures.warnings.append(f"row {source!r}: its figures ran together with no separator and cannot be "
-                                f"told apart ({len(runs)} runs for {len(keys)} columns); read as null")
+def _read_run(keys: list[str], cells: list[str], source: str, figures: Figures) -> None:
+    """A row whose figures ran together into one cell with no separator: left to the arithmetic.
+
+    Where the run stands among other cells, which columns it covers is unknown (a blank cell
+    takes no room in it), so the row is not read."""
+    filled = [cell for cell in cells if cell]
+    if len(filled) != 1:
+        figures.warnings.append(f"row {source.replace(RUN, '')!r}: some of its figures ran together with no "
+                                "separator, beside others, so which columns they fill is unknown; read as null")
         return
-    start = runs[0]
-    _read_cells(keys[:start], kinds, cells[:start], source, figures)
-    _read_cells(keys[start + covered:], kinds[start + covered:], cells[start + 1:], source, figures)
-    figures.ambiguities.append(ambiguity.run(tuple(keys[start:start + covered]), cells[start], source))
+    figures.ambiguities.append(ambiguity.from_run(tuple(keys), filled[0], source))
 
 
 def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -> bool:
@@ -305,7 +306,7 @@ def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -
     if whole:
         cells = _review_cells(whole[0], figures)
     elif any(cell.startswith(RUN) for cell in loose):
-        _read_run(REVIEW.keys(), [Kind.COUNT] * REVIEW_WIDTH, loose, "table 四", figures)
+        _read_run(REVIEW.keys(), loose, "table 四", figures)
         return True
     elif len(loose) == REVIEW_WIDTH:
         cells = loose
