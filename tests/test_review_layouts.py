@@ -62,3 +62,16 @@ def test_a_figure_spanning_two_result_columns_is_read_in_order():
     report = parse_document(with_review_table(sample, table), "order.html")
     assert {key: report.figures[key] for key in keys} == {key: sample.figures[key] for key in keys}
     assert not any("headings" in warning for warning in report.warnings)
+
+
+def test_an_extra_blank_cell_among_the_figures_drops_none_of_them():
+    """16 cells for 15 columns, one of them blank: dropping the first figure would shift the rest, and
+    R5 would then fill the gap in `derived`. Which cell is extra is unknown: none is read."""
+    sample = random_report(random.Random(34), busy=0.9)
+    texts = [written(sample, key) for key in REVIEW.keys()]
+    texts.insert(3, "")
+    report = parse_document(with_review_table(sample, f"<table>{headers(1)}<tr>{cells(texts)}</tr></table>"),
+                            "extra.html")
+    assert all(report.figures[key] is None for key in REVIEW.keys())
+    assert not set(report.derived) & set(REVIEW.keys())
+    assert any("which are its figures is unknown" in warning for warning in report.warnings)

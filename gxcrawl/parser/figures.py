@@ -122,6 +122,10 @@ def align(cells: list[str], width: int) -> Alignment:
     head, tail = cells[:surplus], cells[width:]
     if any(_has_digit(cell) for cell in head) and all(_is_filler(cell) for cell in tail):
         return Alignment(cells[:width])
+    if any(_has_digit(cell) for cell in head) and "" in cells[surplus:]:
+        # A figure would be dropped while a blank cell is kept: the surplus may be that blank.
+        return Alignment([None] * width, f"has {len(cells)} cells for {width} columns, blank ones among them; "
+                                         "which are its figures is unknown, so none was read")
     dropped = [cell for cell in head if cell]
     note = f"has {len(cells)} cells for {width} columns; {dropped} before the figures were left out" if dropped else None
     return Alignment(cells[surplus:], note)

@@ -209,7 +209,9 @@ def column_headings(header_rows: list[list[str | None]], row: list[str | None]) 
 
 def _header_over(header: list[str | None], column: int) -> str:
     """The text of the header cell covering `column` (a spanning cell is None after its first column)."""
-    for index in range(min(column, len(header) - 1), -1, -1):
+    if column >= len(header):  # the header row is narrower: nothing is printed over this column
+        return ""
+    for index in range(column, -1, -1):
         if header[index] is not None:
             return squash(header[index])
     return ""
