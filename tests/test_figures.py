@@ -98,5 +98,8 @@ def test_a_repeated_row_keeps_the_fuller_one_and_says_so():
     figures = read_figures([row("规章", ["3"], table="active"), row("规章", ["1", "0", "16"], table="active")], "")
     assert figures.values["active.regulation.in_force"] == 16
     assert any("appears twice" in warning for warning in figures.warnings)
+    # Two as full and different: the arithmetic chooses; here neither satisfies R3, so neither is read.
     figures = read_figures([row("一、本年新收", ["1"] * 7), row("一、本年新收", ["2"] * 7)], "")
-    assert figures.values["applications.new.total"] == 1
+    assert figures.values["applications.new.total"] is None
+    assert any("appears 2 times" in warning for warning in figures.warnings)
+    assert any("no reading satisfies R3 row new" in warning for warning in figures.warnings)

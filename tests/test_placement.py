@@ -63,3 +63,21 @@ def test_an_extra_row_is_named_with_its_best_guess():
     assert report.figures == sample.figures  # nothing was missing: the extra row took no row's place
     [warning] = [warning for warning in report.warnings if "行政确认" in warning]
     assert "most like" in warning and "ignored" in warning
+
+
+@pytest.mark.parametrize("form", ["2019", "2021"])
+@pytest.mark.parametrize("missing, extra", [("规章", "其他主动公开文件"), ("行政许可", "小计"),
+                                            ("1.属于国家秘密", "合计")])
+def test_an_extra_row_never_takes_a_missing_rows_place(form, missing, extra):
+    """Held header text carries the form's group words (「第二十条第（一）项」): they earn nothing."""
+    sample = random_report(random.Random(23), form=form, busy=0.9)
+    text = render_text(sample, "tabs")
+    lines = text.splitlines()
+    at = next(index for index, line in enumerate(lines) if line.split("\t")[-8 if "国家秘密" in missing else 0:]
+              and missing in line)
+    lines[at] = lines[at].replace(missing, extra)
+    report = parse_document("\n".join(lines).encode(), "extra.txt")
+    wrong = {key: (value, report.figures[key]) for key, value in sample.figures.items()
+             if report.figures[key] is not None and report.figures[key] != value}
+    assert wrong == {}
+    assert not any("read as that row" in warning for warning in report.warnings)

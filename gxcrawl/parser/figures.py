@@ -186,12 +186,15 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
         figures.warnings.append(HYBRID_WARNING)
     matches += _placed(printed, sequence, figures)
     unrecognised += [item for item in sequence if isinstance(item, LabelledRow)]
-    chosen = _choose(matches, figures)
+    chosen, contested = _choose(matches, figures)
     notes: dict[str, list[str]] = {}
-    for match in chosen.values():
-        _read_match(printed, match, figures, notes)
+    for key, match in chosen.items():
+        if key not in contested:
+            _read_match(printed, match, figures, notes)
+    for candidates in contested.values():
+        _read_contested(printed, candidates, figures)
     for row in unrecognised:
-        guess = best_guess(printed, row.table, row.label)
+        guess = best_guess(printed, row.table, row.own_label)
         hint = f" (most like {printed_label(printed.table(guess[0]), guess[1])!r}, {guess[2]:.0%} alike)" \
             if guess and guess[2] >= HINT_LIKENESS else ""
         figures.warnings.append(f"row {row.source!r} is not a row of the {form.name} form{hint}; ignored")
@@ -222,7 +225,7 @@ def _another_row(last: _Match, line: LabelledRow) -> bool:
 def _placed(form: Form, sequence: list, figures: Figures) -> list[_Match]:
     """Unrecognised rows of `sequence` read as the form rows their place determines; taken out of it."""
     observed = [Observed(item.table, item.row, item.source.label) if isinstance(item, _Match)
-                else Observed(item.table, None, item.label, not item.own_label, sum(map(bool, item.cells)))
+                else Observed(item.table, None, item.own_label, not item.own_label, sum(map(bool, item.cells)))
                 for item in sequence]
     matches = []
     for placed in sorted(place(form, observed), key=lambda placed: -placed.index):
@@ -231,24 +234,46 @@ def _placed(form: Form, sequence: list, figures: Figures) -> list[_Match]:
     return matches[::-1]
 
 
-def _choose(matches: list[_Match], figures: Figures) -> dict[tuple[str, str], _Match]:
-    """One match per row of the form: where a row appears twice, the fuller one."""
+def _choose(matches: list[_Match], figures: Figures) -> tuple[dict[tuple[str, str], _Match], dict]:
+    """One match per row of the form: where a row appears twice, the fuller one; where two as full
+    differ (an extra row labelled like the form's, 「合计」 for 「（七）总计」), every one of them, contested."""
     chosen: dict[tuple[str, str], _Match] = {}
+    contested: dict[tuple[str, str], list[_Match]] = {}
     for match in matches:
         key = (match.table, match.row)
         kept = chosen.get(key)
         if kept is None:
             chosen[key] = match
             continue
+        if [cell for cell in match.source.cells if cell] == [cell for cell in kept.source.cells if cell]:
+            continue
+        if match.filled == kept.filled:
+            contested.setdefault(key, [kept]).append(match)
+            continue
         better, other = (match, kept) if match.filled > kept.filled else (kept, match)
         chosen[key] = better
-        if [cell for cell in better.source.cells if cell] != [cell for cell in other.source.cells if cell]:
-            figures.warnings.append(f"row {better.source.source!r} appears twice with different figures; "
-                                    f"{other.source.source!r} was ignored")
-    return chosen
+        figures.warnings.append(f"row {better.source.source!r} appears twice with different figures; the other, "
+                                f"{other.source.source!r}, has fewer and was ignored")
+    return chosen, contested
 
 
-def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, list[str]]) -> None:
+def _read_contested(form: Form, candidates: list[_Match], figures: Figures) -> None:
+    """A row printed more than once, as fully and with different figures: each printing is a reading,
+    and the form's arithmetic chooses between them (`gxcrawl.parser.ambiguity`), or none is read."""
+    readings, keys = [], []
+    for candidate in candidates:
+        alone = Figures(form, {})
+        keys = _read_match(form, candidate, alone, {}) or keys
+        if not alone.ambiguities:
+            readings.append(tuple(alone.values.get(key) for key in keys))
+    source = " / ".join(candidate.source.source for candidate in candidates)
+    figures.warnings.append(f"row {candidates[0].source.source!r} appears {len(candidates)} times with different "
+                            "figures; the form's arithmetic decides which is the row")
+    figures.ambiguities.append(ambiguity.Ambiguity(tuple(keys), readings, source))
+
+
+def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, list[str]]) -> list[str]:
+    """Read a row into `figures`; returns the keys of its figures (none for a row of the other form)."""
     table = form.table(match.table)
     if match.table == "review" and match.row in REVIEW_COLUMNS:
         # Transposed: the row is a result, its columns the three groups.
@@ -260,7 +285,7 @@ def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, li
         if row is None:
             figures.warnings.append(f"row {match.source.source!r} belongs to the other form than the "
                                     f"{form.name} form the report uses; ignored")
-            return
+            return []
         columns = table.columns_of(row)
         keys = [table.figure_key(row, column) for column in columns]
         kinds = [column.kind for column in columns]
@@ -270,12 +295,13 @@ def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, li
         figures.warnings.append(f"row {line.source!r} is not a row of the {form.name} form; ignored")
     if any(cell.startswith(RUN) for cell in cells):
         _read_run(keys, cells, match.source.source, figures)
-        return
+        return keys
     alignment = align(cells, len(keys))
     if alignment.note:
         notes.setdefault(table.number, []).append(
             f"table {table.number} row {label!r} {alignment.note} ({match.source.source!r})")
     _read_cells(keys, kinds, alignment.cells, match.source.source, figures)
+    return keys
 
 
 def _read_cells(keys, kinds, cells: list[str | None], source: str, figures: Figures) -> None:

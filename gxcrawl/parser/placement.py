@@ -23,15 +23,16 @@ from gxcrawl.forms import Form, Table, recognise_row
 from gxcrawl.normalize import squash
 from gxcrawl.parser.rows import LabelledRow
 
-#: How much of a form row's printed label a garbled label must still carry, in order.
-MIN_LIKENESS = 0.6
+#: How much of a form row's printed label (without its group) a garbled label of its own must
+#: still carry, in order, per table: table 二 has no arithmetic to catch a wrong place, so more.
+MIN_LIKENESS = {"active": 0.8, "applications": 0.6}
 #: Labels are compared on at most this many characters (their ends, where a row's own words are).
 MAX_COMPARED = 60
 
 
 @dataclass(frozen=True)
 class Observed:
-    """One row as the figures stage saw it: its table, the form row its label named (or None), its label."""
+    """One row as the figures stage saw it: its table, the form row its label named (or None), its own label."""
 
     table: str | None
     row: str | None
@@ -56,8 +57,9 @@ def printed_label(table: Table, key: str) -> str:
 
 
 def row_likeness(label: str, table: Table, key: str) -> float:
-    """How like a form row a label is, with or without the row's group (layouts print it or not)."""
-    return max(likeness(label, printed_label(table, key)), likeness(label, squash(table.row(key).label)))
+    """How like a form row's own printed label (「2.其他法律行政法规禁止公开」) a row's own label is;
+    the group's words (「（三）不予公开」, 「第二十条第（一）项」) earn nothing, as held header text has them."""
+    return likeness(label, squash(table.row(key).label))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -106,7 +108,7 @@ def _fits(item: Observed, table: Table, key: str) -> str | None:
         return (f"table {table.number}: a line of figures without a label of its own stands where the form has "
                 f"{printed!r} and fills its columns; it was read as that row")
     share = row_likeness(item.label, table, key)
-    if share < MIN_LIKENESS:
+    if share < MIN_LIKENESS[table.key]:
         return None
     return (f"table {table.number}: the label {item.label!r} matches no row of the form; it stands where the "
             f"form has {printed!r} ({share:.0%} alike) and was read as that row")
