@@ -50,8 +50,11 @@ def unexplained_nulls(report, sample_report) -> list[str]:
 
 @pytest.mark.parametrize("figures, width, cells", [
     ("000", 3, ["0", "0", "0"]),                          # 规章000: leading zeros are figures of their own
-    ("7000007", 7, list("7000007")),                      # as many digits as columns
-    ("23 0 00 0 023", 7, ["23", "0", "0", "0", "0", "0", "23"]),  # the spaces kept make seven pieces
+    ("0001", 4, list("0001")),                            # as many digits as columns, none could be 「01」
+    ("0 1 0", 3, ["0", "1", "0"]),                        # one character a piece: no room for a vanished blank
+    ("7000007", 7, [run_together("7000007")]),            # 「70」 could be one figure beside a blank cell
+    ("23 0 00 0 023", 7, [run_together("230000023")]),    # seven pieces, but 「23」 could be two figures
+    ("512", 3, [run_together("512")]),                    # 5 1 2, or 51 and 2 beside a blank cell
     ("4529", 1, ["4529"]),                                # a single figure under a single column
     ("18651.06", 1, ["18651.06"]),
     ("898989", 3, [run_together("898989")]),              # 89|89|89 or 8|9|8989 …: only arithmetic can say

@@ -9,9 +9,11 @@ here, nothing more:
 - the six sections, split at their headings;
 - the table rows, split where a label stands between two numbers, at table
   二's and 四's header words, and at spaces the export kept;
-- each row's cells where they are certain: a lone digit, a 0 that starts a
-  number (no figure is written 「023」), a row whose digits are as many as its
-  columns, a single figure under a single column.
+- each row's cells where they are certain: pieces of one character each, as
+  many as the columns (a blank cell takes no room in the export, so a longer
+  piece could be two figures beside a vanished blank), digits as many as the
+  columns that no blank could explain (「0001」: no figure is written 「01」), a
+  single figure under a single column.
 
 Any other row becomes its label and one cell of digits run together
 (`cells.run_together`), which only the form's arithmetic may split. This is
@@ -203,13 +205,14 @@ def row_cells(figures: str, width: int | None) -> list[str]:
             pieces.append("0")
             token = token[1:]
         pieces.append(token)
-    if width is None:
-        return pieces if all(len(piece) == 1 for piece in pieces) else [run_together("".join(pieces))]
-    if len(pieces) == width:
-        return pieces  # as many pieces as columns: each piece one figure
+    # A blank cell takes no room in the export, so a row's pieces are its cells only where no piece
+    # could hold two figures: each one character, or one piece for a single column.
+    if all(len(piece) == 1 for piece in pieces) and len(pieces) == (width or len(pieces)):
+        return pieces
+    if width == 1 and len(pieces) == 1:
+        return pieces
     joined = "".join(pieces)
-    if joined.isdigit() and len(joined) == width:
-        return list(joined)  # as many digits as columns: each digit one figure
-    # Too few pieces (some hold several figures, or blank cells vanished) or too many: only the
-    # arithmetic can say which figure fills which column.
+    if joined.isdigit() and len(joined) == width and not joined[:-1].strip("0"):
+        return list(joined)  # 「0001」: no figure is written 「00」 or 「01」, so no blank vanished
+    # Otherwise only the arithmetic can say which figure fills which column.
     return [run_together(joined)]
