@@ -6,9 +6,10 @@ aligned with the form's columns and read (`cells.read_cell`).
 
 Alignment follows what flattening does to tables: surplus cells are empty
 cells trailing the row, filler dashes after a single figure, or cells shifted
-in from the label, so the figures are the last N cells; a row with too few
-cells is read from the right, the rightmost column (a total) being the one
-layouts keep. Whatever is left out is said in a warning.
+in from the label, so the figures are the last N cells. A row with too few
+cells is not read, as which columns its figures fill is unknown, but for a
+lone figure in a row that ends in its 总计 (layouts keep the total). Whatever
+is left out is said in a warning.
 """
 
 from dataclasses import dataclass, field
@@ -110,12 +111,16 @@ class Alignment:
     note: str | None = None
 
 
-def align(cells: list[str], width: int) -> Alignment:
+def align(cells: list[str], width: int, ends_in_total: bool = False) -> Alignment:
     """The row's cells fitted to `width` columns (see the module's docstring)."""
     cells = trailing_empties_dropped(cells, width)
     if len(cells) < width:
-        return Alignment([None] * (width - len(cells)) + cells,
-                         f"has {len(cells)} cells for {width} columns; the missing ones on the left are null")
+        filled = [cell for cell in cells if cell]
+        if ends_in_total and len(filled) == 1 and cells[-1]:
+            return Alignment([None] * (width - 1) + cells[-1:],
+                             f"has 1 figure for {width} columns; read as the last, its 总计, the others null")
+        return Alignment([None] * width, f"has {len(cells)} cells for {width} columns; which columns they fill "
+                                         "is unknown, so none was read")
     surplus = len(cells) - width
     if not surplus:
         return Alignment(cells)
@@ -296,7 +301,7 @@ def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, li
     if any(cell.startswith(RUN) for cell in cells):
         _read_run(keys, cells, match.source.source, figures)
         return keys
-    alignment = align(cells, len(keys))
+    alignment = align(cells, len(keys), ends_in_total=keys[-1].endswith(".total"))
     if alignment.note:
         notes.setdefault(table.number, []).append(
             f"table {table.number} row {label!r} {alignment.note} ({match.source.source!r})")
