@@ -79,7 +79,7 @@ def test_derived_values_reach_the_report_and_its_checks():
     assert report.derived["applications.carried_forward.total"] is not None
     assert report.derived_rules["applications.carried_forward.total"] in ("R1 column total", "R3 row carried_forward")
     assert report.checks["R1"] == "ok" and report.checks["R3"] == "ok"
-    assert any(warning.startswith("blank cells settled by") for warning in report.warnings)
+    assert any(warning.startswith("cells left blank (or unreadable) settled by") for warning in report.warnings)
 
 
 # --- ambiguity --------------------------------------------------------------------------------

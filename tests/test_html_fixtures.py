@@ -82,7 +82,7 @@ def test_one_label_column_vertical_review_table_and_a_missing_row(html_fixture):
     assert [w for w in report.warnings if "没有现成信息需要另行制作" in w]
     # The missing row's figures are settled by R4 in `derived` (with one warning), never in `figures`.
     assert report.derived["applications.unavailable_needs_creation.total"] == 0
-    assert len(report.warnings) == 2 and report.warnings[1].startswith("blank cells settled by R4")
+    assert len(report.warnings) == 2 and report.warnings[1].startswith("cells left blank (or unreadable) settled by R4")
     assert (f["applications.granted.natural_person"], f["applications.granted.business"]) == (4, 1)
     assert f["applications.unavailable_not_held.total"] == 2
     assert (f["active.licensing.decisions"], f["active.penalty.decisions"]) == (31, 8)

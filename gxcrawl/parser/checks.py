@@ -82,11 +82,17 @@ def equations(form: Form) -> tuple[Equation, ...]:
     for column in APPLICANT_COLUMNS:
         found.append(Equation("R4", f"column {column.key}", (_app("total", column.key),),
                               tuple(_app(row, column.key) for row in result_rows(applications))))
+    return (*found, *REVIEW_EQUATIONS)
+
+
+def _review_equations() -> tuple[Equation, ...]:
     parts = [column.key for column in REVIEW.columns if column.key != "total"]
-    for group in REVIEW.rows:
-        found.append(Equation("R5", group.key, (f"{group.key}.total",),
-                              tuple(f"{group.key}.{part}" for part in parts)))
-    return tuple(found)
+    return tuple(Equation("R5", group.key, (f"{group.key}.total",), tuple(f"{group.key}.{part}" for part in parts))
+                 for group in REVIEW.rows)
+
+
+#: Rule R5 on table 四, the same in both forms.
+REVIEW_EQUATIONS = _review_equations()
 
 
 def _outcome(instances: list[Equation], values, failures: list[str]) -> str:

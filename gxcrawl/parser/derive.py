@@ -62,5 +62,5 @@ def derivation_warnings(derived: dict[str, tuple[Decimal, str]]) -> list[str]:
     for key, (value, instance) in derived.items():
         rule, _, where = instance.partition(" ")
         by_rule.setdefault(rule, []).append(f"{key} = {value} ({where})")
-    return [f"blank cells settled by {rule}: {', '.join(found)}; in `derived`, the figures keep them null"
-            for rule, found in by_rule.items()]
+    return [f"cells left blank (or unreadable) settled by {rule}: {', '.join(found)}; in `derived`, the figures "
+            "keep them null" for rule, found in by_rule.items()]

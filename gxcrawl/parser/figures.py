@@ -19,14 +19,12 @@ from gxcrawl.cells import ALTERNATIVE, RUN, ZERO_MARKS, Kind, read_cell
 from gxcrawl.forms import APPLICANT_COLUMNS, FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row, review_heading
 from gxcrawl.normalize import squash
 from gxcrawl.parser import ambiguity
-from gxcrawl.parser.checks import equations
-from gxcrawl.parser.placement import Observed, best_guess, named_rows, place, printed_label
+from gxcrawl.parser.checks import REVIEW_EQUATIONS
+from gxcrawl.parser.placement import Observed, best_guess, place, printed_label
 from gxcrawl.parser.rows import LabelledRow
 
 REVIEW_WIDTH = len(REVIEW.rows) * len(REVIEW.columns)
 REVIEW_COLUMNS = {column.key for column in REVIEW.columns}
-#: Table 四 is the same in both forms: either form's rules check it.
-REVIEW_FORM = FORMS[FORM_2021]
 #: A row matching nothing names the form row it is most like when it is at least this alike.
 HINT_LIKENESS = 0.4
 #: More than this many rows of one table with the same problem are summed up in one warning.
@@ -151,13 +149,53 @@ def _is_filler(cell: str) -> bool:
     return not cell or squash(cell) in ZERO_MARKS
 
 
+@dataclass
+class _Collected:
+    """The rows sorted by what the figures stage does with them."""
+
+    #: Rows of tables 二 and 三 in document order: a `_Match` where the words name a form row.
+    sequence: list = field(default_factory=list)
+    #: Rows of table 四 named by their own label (a group, or transposed, a result).
+    review_rows: list[_Match] = field(default_factory=list)
+    #: Rows holding table 四's 15 figures, and its figures wrapped over unlabelled rows.
+    whole_review: list[LabelledRow] = field(default_factory=list)
+    loose_review: list[str] = field(default_factory=list)
+    #: Rows of table 四 whose own label names nothing.
+    unrecognised_review: list[LabelledRow] = field(default_factory=list)
+
+
 def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
-    matches: list[_Match] = []
-    unrecognised: list[LabelledRow] = []
-    #: Every row of tables 二 and 三 in document order, for placing the unrecognised ones.
-    sequence: list[_Match | LabelledRow] = []
-    whole_review: list[LabelledRow] = []
-    loose_review: list[str] = []
+    collected = _collect(rows)
+    matches = collected.review_rows + [item for item in collected.sequence if isinstance(item, _Match)]
+    form, form_warning = detect_form(table_text, matches)
+    printed = printed_form(form, matches)
+    figures = Figures(printed, dict.fromkeys(form.keys) | dict.fromkeys(printed.keys))
+    if form_warning:
+        figures.warnings.append(form_warning)
+    if printed is not form:
+        figures.warnings.append(HYBRID_WARNING)
+    matches += _placed(printed, collected.sequence, figures)
+    chosen, contested = _choose(matches, figures)
+    notes: dict[str, list[str]] = {}
+    for key, match in chosen.items():
+        if key not in contested:
+            _read_match(printed, match, figures, notes)
+    for candidates in contested.values():
+        _read_contested(printed, candidates, figures)
+    unrecognised = collected.unrecognised_review + [row for row in collected.sequence if isinstance(row, LabelledRow)]
+    _warn_unrecognised(printed, unrecognised, figures)
+    review_read = _read_review(collected.whole_review, collected.loose_review, figures)
+    _warn_misfits(notes, figures)
+    _warn_missing(printed, chosen, review_read, figures)
+    settlement = ambiguity.settle(printed, figures.values, figures.ambiguities)
+    figures.warnings.extend(settlement.warnings)
+    figures.unsettled = settlement.unsettled
+    return figures
+
+
+def _collect(rows: list[LabelledRow]) -> _Collected:
+    collected = _Collected()
+    sequence = collected.sequence
     for row in rows:
         figures = trailing_empties_dropped(row.cells)
         if row.table == "review" or (not row.own_label and len(figures) >= REVIEW_WIDTH):
@@ -166,54 +204,49 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
             # Held header text ends in 总计 too: only a row's own label names a group.
             found = recognise_row("review", row.own_label) if row.own_label else None
             if len(figures) >= REVIEW_WIDTH:
-                whole_review.append(row)
+                collected.whole_review.append(row)
             elif found:
-                matches.append(_Match(*found, row))
+                collected.review_rows.append(_Match(*found, row))
             elif not row.own_label:
-                loose_review.extend(figures)
+                collected.loose_review.extend(figures)
             else:
-                unrecognised.append(row)
+                collected.unrecognised_review.append(row)
             continue
         last = sequence[-1] if sequence else None
         if row.continues and isinstance(last, _Match) and last.source.table == row.table \
                 and not _another_row(last, row):
             last.continuations.append(row)
             continue
-        named = named_rows(row.table, row, _whole_line(row))
+        named = _named_rows(row)
         sequence.append(_Match(*named.pop(), row) if len(named) == 1 else row)
-    matches += [item for item in sequence if isinstance(item, _Match)]
-    form, form_warning = detect_form(table_text, matches)
-    printed = printed_form(form, matches)
-    figures = Figures(printed, dict.fromkeys(form.keys) | dict.fromkeys(printed.keys))
-    if form_warning:
-        figures.warnings.append(form_warning)
-    if printed is not form:
-        figures.warnings.append(HYBRID_WARNING)
-    matches += _placed(printed, sequence, figures)
-    unrecognised += [item for item in sequence if isinstance(item, LabelledRow)]
-    chosen, contested = _choose(matches, figures)
-    notes: dict[str, list[str]] = {}
-    for key, match in chosen.items():
-        if key not in contested:
-            _read_match(printed, match, figures, notes)
-    for candidates in contested.values():
-        _read_contested(printed, candidates, figures)
-    for row in unrecognised:
-        guess = best_guess(printed, row.table, row.own_label)
-        hint = f" (most like {printed_label(printed.table(guess[0]), guess[1])!r}, {guess[2]:.0%} alike)" \
+    return collected
+
+
+def _named_rows(row: LabelledRow) -> set[tuple[str, str]]:
+    """The form rows a row's words name: its label; for a whole line of figures without a label of
+    its own, each line held above it alone (「3.其他」 names its row only at a label's end) and all of
+    them together, as a converter may have put several rows' labels there."""
+    if row.own_label or not _whole_line(row):
+        found = recognise_row(row.table, row.label)
+        return {found} if found else set()
+    return {found for found in (recognise_row(row.table, line) for line in [*row.held_lines, row.label]) if found}
+
+
+def _warn_unrecognised(form: Form, rows: list[LabelledRow], figures: Figures) -> None:
+    for row in rows:
+        guess = best_guess(form, row.table, row.own_label)
+        hint = f" (most like {printed_label(form.table(guess[0]), guess[1])!r}, {guess[2]:.0%} alike)" \
             if guess and guess[2] >= HINT_LIKENESS else ""
         figures.warnings.append(f"row {row.source!r} is not a row of the {form.name} form{hint}; ignored")
-    review_read = _read_review(whole_review, loose_review, figures)
+
+
+def _warn_misfits(notes: dict[str, list[str]], figures: Figures) -> None:
+    """Rows that did not fit their columns, a few per table."""
     for table_number, lines in notes.items():
         if len(lines) > MAX_ROW_WARNINGS:
             lines = lines[:MAX_ROW_WARNINGS] + [f"table {table_number}: {len(lines) - MAX_ROW_WARNINGS} more rows "
                                                 "did not fit their columns"]
         figures.warnings.extend(lines)
-    _warn_missing(printed, chosen, review_read, figures)
-    settlement = ambiguity.settle(printed, figures.values, figures.ambiguities)
-    figures.warnings.extend(settlement.warnings)
-    figures.unsettled = settlement.unsettled
-    return figures
 
 
 def _whole_line(row: LabelledRow) -> bool:
@@ -387,7 +420,7 @@ def _by_headings(row: LabelledRow) -> list[str | None] | None:
 
 def _r5_holds(cells: list[str | None]) -> bool:
     values = {key: read_cell(cell or "").value for key, cell in zip(REVIEW.keys(), cells)}
-    return all(equation.holds(values) for equation in equations(REVIEW_FORM) if equation.rule == "R5")
+    return all(equation.holds(values) for equation in REVIEW_EQUATIONS)
 
 
 def _warn_missing(form: Form, chosen, review_read: bool, figures: Figures) -> None:

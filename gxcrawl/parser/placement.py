@@ -17,11 +17,10 @@ order; any other such row is left out, and the warning names its best guess.
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache, partial
+from functools import lru_cache
 
-from gxcrawl.forms import Form, Table, recognise_row
+from gxcrawl.forms import Form, Table
 from gxcrawl.normalize import squash
-from gxcrawl.parser.rows import LabelledRow
 
 #: How much of a form row's printed label (without its group) a garbled label of its own must
 #: still carry, in order, per table: table 二 has no arithmetic to catch a wrong place, so more.
@@ -112,16 +111,6 @@ def _fits(item: Observed, table: Table, key: str) -> str | None:
         return None
     return (f"table {table.number}: the label {item.label!r} matches no row of the form; it stands where the "
             f"form has {printed!r} ({share:.0%} alike) and was read as that row")
-
-
-def named_rows(table: str | None, row: LabelledRow, whole_line: bool) -> set[tuple[str, str]]:
-    """The form rows a row's words name: its label; for a whole line of figures without a label of
-    its own, each line held above it alone (「3.其他」 names its row only at a label's end) and all of
-    them together, as a converter may have put several rows' labels there."""
-    if row.own_label or not whole_line:
-        found = recognise_row(table, row.label)
-        return {found} if found else set()
-    return {found for found in map(partial(recognise_row, table), [*row.held_lines, row.label]) if found}
 
 
 def _gaps(sequence: list[Observed], table: str, order: dict[str, int]):
