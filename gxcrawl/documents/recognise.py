@@ -9,6 +9,7 @@ without confidence yields its second-best reading too: the caller may let
 the form's arithmetic choose between them.
 """
 
+import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,7 +47,10 @@ def engine():
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as error:
         raise DocumentError("reading scanned reports needs the OCR engine: pip install rapidocr-onnxruntime") from error
-    return RapidOCR()
+    # ONNX Runtime would start a thread per physical core even where the process may use fewer
+    # (a worker pinned to one core), and its threads would then fight over the core.
+    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else -1
+    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
 
 
 def lock() -> threading.Lock:
@@ -78,10 +82,12 @@ def _normalised(image: numpy.ndarray, squeeze: float) -> numpy.ndarray:
 
 
 def _decoded(probabilities: numpy.ndarray, characters: list[str]) -> Reading:
-    order = numpy.argsort(-probabilities, axis=1)[:, :2]
-    best, second = order[:, 0], order[:, 1]
-    steps = numpy.arange(len(best))
+    steps = numpy.arange(len(probabilities))
+    best = probabilities.argmax(axis=1)
     best_p = probabilities[steps, best]
+    others = probabilities.copy()
+    others[steps, best] = -1.0
+    second = others.argmax(axis=1)
     text, kept = _collapse(best, characters)
     confidence = float(best_p[kept].mean()) if kept else 0.0
     spots = _unsure_spots(best_p)

@@ -15,8 +15,7 @@ from collections.abc import Callable
 import numpy
 
 from gxcrawl.documents.model import Grid
-from gxcrawl.documents.ocr import figure_cell, ocr_lines
-from gxcrawl.documents.recognise import read_lines
+from gxcrawl.documents.ocr import figure_cell, ocr_lines, read_crops
 from gxcrawl.documents.ruled import Table, find_tables, ink, ruling
 
 #: Pages are read at most this many pixels wide (about 150 dpi on A4): more costs time, not accuracy.
@@ -81,7 +80,7 @@ def _table_rows(table: Table, lines_ink: numpy.ndarray, clean: numpy.ndarray) ->
             if crop is not None:
                 crops.append(crop)
                 owners.append(index)
-    readings = read_lines(crops, squeeze=1.0) if crops else []
+    readings = read_crops(crops)
     texts: list[list[str]] = [[] for _ in table.cells]
     for owner, reading in zip(owners, readings):
         texts[owner].append(reading)
