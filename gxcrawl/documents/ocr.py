@@ -32,6 +32,8 @@ DETECTION_WIDTH = 736
 #: Lines wider than this many times their height are prose: read narrowed (recognise.read_lines).
 PROSE_RATIO = 5
 PROSE_SQUEEZE = 0.5
+#: What a figure is written with: a line read as one is read again among these only.
+FIGURE_CHARACTERS = "0123456789０１２３４５６７８９ ,.，．+-—–/万元件"
 _FIGURE_LIKE = re.compile(r"^[\d\s,.，．+\-—–/０-９]+[万元件]*$")
 
 
@@ -98,7 +100,8 @@ def read_crops(crops: list[numpy.ndarray]) -> list[Reading]:
     prose = [crop.shape[1] > PROSE_RATIO * crop.shape[0] for crop in crops]
     for squeeze, wanted in ((PROSE_SQUEEZE, True), (1.0, False)):
         chosen = [i for i, flag in enumerate(prose) if flag == wanted and min(crops[i].shape) > 1]
-        for i, reading in zip(chosen, read_lines([crops[i] for i in chosen], squeeze)):
+        for i, reading in zip(chosen, read_lines([crops[i] for i in chosen], squeeze, _is_figure_like,
+                                                 FIGURE_CHARACTERS)):
             readings[i] = reading
     return readings
 
@@ -188,6 +191,10 @@ def _fill_block(block: list[list[tuple]], median: float) -> None:
         for i in set(range(widest)) - taken:
             row.append((columns[i] - median / 4, top, columns[i] + median / 4, bottom, UNREADABLE))
         row.sort(key=lambda b: b[0])
+
+
+def _is_figure_like(text: str) -> bool:
+    return _FIGURE_LIKE.match(text) is not None
 
 
 def _is_figure(text: str) -> bool:

@@ -11,6 +11,7 @@ the form's arithmetic choose between them.
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -58,18 +59,36 @@ def lock() -> threading.Lock:
     return _lock
 
 
-def read_lines(images: list[numpy.ndarray], squeeze: float = 1.0) -> list[Reading]:
+def read_lines(images: list[numpy.ndarray], squeeze: float = 1.0,
+               figure: Callable[[str], bool] = lambda text: False, figure_characters: str = "") -> list[Reading]:
     """Each image (grey or BGR, one line of text) read. `squeeze` narrows the lines first:
-    CJK prose reads as well at half width, in half the time."""
+    CJK prose reads as well at half width, in half the time.
+
+    A line read as a figure (`figure(text)`) is read again among `figure_characters` only: the
+    model's doubt between 「0」 and 「o」 is no doubt about the figure, its doubt between 「3」
+    and 「8」 is."""
     recogniser = engine().text_rec
     characters = recogniser.postprocess_op.character
+    allowed = _indices(tuple(characters), figure_characters)
     readings = []
     with _lock:
         for image in images:
             batch = _normalised(image, squeeze)[numpy.newaxis]
             probabilities = recogniser.session(batch)[0][0]
-            readings.append(_decoded(probabilities, characters))
+            reading = _decoded(probabilities, characters)
+            if figure(reading.text.strip()):
+                restricted = numpy.zeros_like(probabilities)
+                restricted[:, allowed] = probabilities[:, allowed]
+                restricted /= restricted.sum(axis=1, keepdims=True)
+                reading = _decoded(restricted, characters)
+            readings.append(reading)
     return readings
+
+
+@lru_cache(maxsize=4)
+def _indices(characters: tuple[str, ...], wanted: str) -> numpy.ndarray:
+    """The model's output indices of the blank and of the `wanted` characters."""
+    return numpy.array([0] + [index for index, character in enumerate(characters) if character in wanted])
 
 
 def _normalised(image: numpy.ndarray, squeeze: float) -> numpy.ndarray:
