@@ -32,6 +32,8 @@ DETECTION_WIDTH = 736
 #: Lines wider than this many times their height are prose: read narrowed (recognise.read_lines).
 PROSE_RATIO = 5
 PROSE_SQUEEZE = 0.5
+#: Lines taller than this many times the page's usual line are headings, read at full width.
+TALL = 1.3
 #: What a figure is written with: a line read as one is read again among these only.
 FIGURE_CHARACTERS = "0123456789０１２３４５６７８９ ,.，．+-—–/万元件"
 _FIGURE_LIKE = re.compile(r"^[\d\s,.，．+\-—–/０-９]+[万元件]*$")
@@ -97,7 +99,10 @@ def ocr_lines(gray: numpy.ndarray) -> tuple[list[tuple[float, float, str]], list
 def read_crops(crops: list[numpy.ndarray]) -> list[Reading]:
     """Each crop (one line of text) read; prose narrowed first, which reads as well in less time."""
     readings: list[Reading] = [Reading("", 0.0, [])] * len(crops)
-    prose = [crop.shape[1] > PROSE_RATIO * crop.shape[0] for crop in crops]
+    heights = sorted(crop.shape[0] for crop in crops)
+    usual = heights[len(heights) // 2] if heights else 0
+    # Titles and headings are few and bold: narrowed, their strokes run together.
+    prose = [PROSE_RATIO * crop.shape[0] < crop.shape[1] and crop.shape[0] <= TALL * usual for crop in crops]
     for squeeze, wanted in ((PROSE_SQUEEZE, True), (1.0, False)):
         chosen = [i for i, flag in enumerate(prose) if flag == wanted and min(crops[i].shape) > 1]
         for i, reading in zip(chosen, read_lines([crops[i] for i in chosen], squeeze, _is_figure_like,
@@ -193,8 +198,13 @@ def _fill_block(block: list[list[tuple]], median: float) -> None:
         row.sort(key=lambda b: b[0])
 
 
+#: Letters the recognition model reads where a figure is printed (「o」 for 「0」, 「l」 for 「1」):
+#: a line of them is read again as a figure.
+LOOKALIKES = str.maketrans("oO〇○lI|", "0000111")
+
+
 def _is_figure_like(text: str) -> bool:
-    return _FIGURE_LIKE.match(text) is not None
+    return _FIGURE_LIKE.match(text.translate(LOOKALIKES)) is not None
 
 
 def _is_figure(text: str) -> bool:

@@ -12,7 +12,7 @@ the form's arithmetic choose between them.
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 
@@ -25,6 +25,9 @@ from gxcrawl.documents.model import DocumentError
 HEIGHT = 48
 #: Below this probability a step of the model's output is unsure: its second-best is an alternative.
 SURE = 0.9
+#: A line is plausibly a figure where the model gives figure characters at least this much
+#: probability at each character it reads.
+PLAUSIBLE = 0.05
 #: More unsure places than this in one line and it has too many readings to offer.
 MAX_UNSURE = 2
 _lock = threading.Lock()
@@ -39,6 +42,8 @@ class Reading:
     alternatives: list[str]
     #: Unsure places beyond MAX_UNSURE: the line has more readings than are worth offering.
     doubtful: bool = False
+    #: The steps of the model's output the characters were read at.
+    steps: list[int] = field(default_factory=list, repr=False)
 
 
 @lru_cache(maxsize=1)
@@ -64,9 +69,10 @@ def read_lines(images: list[numpy.ndarray], squeeze: float = 1.0,
     """Each image (grey or BGR, one line of text) read. `squeeze` narrows the lines first:
     CJK prose reads as well at half width, in half the time.
 
-    A line read as a figure (`figure(text)`) is read again among `figure_characters` only: the
-    model's doubt between 「0」 and 「o」 is no doubt about the figure, its doubt between 「3」
-    and 「8」 is."""
+    A line read as a figure (`figure(text)`), or which the model finds plausible as one at
+    every character, is read again among `figure_characters` only: the model's doubt between
+    「0」 and 「o」, or 「2」 and 「N」, is no doubt about the figure; its doubt between 「3」 and
+    「8」 is."""
     recogniser = engine().text_rec
     characters = recogniser.postprocess_op.character
     allowed = _indices(tuple(characters), figure_characters)
@@ -76,11 +82,16 @@ def read_lines(images: list[numpy.ndarray], squeeze: float = 1.0,
             batch = _normalised(image, squeeze)[numpy.newaxis]
             probabilities = recogniser.session(batch)[0][0]
             reading = _decoded(probabilities, characters)
-            if figure(reading.text.strip()):
+            if figure_characters:
                 restricted = numpy.zeros_like(probabilities)
                 restricted[:, allowed] = probabilities[:, allowed]
                 restricted /= restricted.sum(axis=1, keepdims=True)
-                reading = _decoded(restricted, characters)
+                as_figure = _decoded(restricted, characters)
+                # Every character the model sees must be plausibly one of a figure.
+                steps = reading.steps
+                plausible = bool(steps) and probabilities[steps][:, allowed[1:]].sum(axis=1).min() >= PLAUSIBLE
+                if figure(reading.text.strip()) or plausible:
+                    reading = as_figure
             readings.append(reading)
     return readings
 
@@ -111,7 +122,7 @@ def _decoded(probabilities: numpy.ndarray, characters: list[str]) -> Reading:
     confidence = float(best_p[kept].mean()) if kept else 0.0
     spots = _unsure_spots(best_p)
     if len(spots) > MAX_UNSURE:
-        return Reading(text, confidence, [], doubtful=True)
+        return Reading(text, confidence, [], doubtful=True, steps=kept)
     variants: dict[str, float] = {}
     for choice in product((False, True), repeat=len(spots)):
         ids = best.copy()
@@ -125,7 +136,7 @@ def _decoded(probabilities: numpy.ndarray, characters: list[str]) -> Reading:
         variant, _ = _collapse(ids, characters)
         if variant != text and variants.get(variant, -1.0) < score:
             variants[variant] = score
-    return Reading(text, confidence, sorted(variants, key=variants.get, reverse=True))
+    return Reading(text, confidence, sorted(variants, key=variants.get, reverse=True), steps=kept)
 
 
 def _collapse(ids: numpy.ndarray, characters: list[str]) -> tuple[str, list[int]]:

@@ -21,8 +21,9 @@ MIN_LINE = 0.025
 MERGE = 0.004
 #: The share of a grid cell's side a line must cover for the cells on its two sides to be apart.
 DRAWN = 0.6
-#: A table has at least this many rows and columns.
-MIN_CELLS = 2
+#: A table has at least this many columns (a framed paragraph is no table; a table's last row,
+#: alone on the next page, is one).
+MIN_COLUMNS = 2
 #: A table is at least this wide, as a share of the page's width.
 MIN_TABLE = 0.15
 
@@ -88,7 +89,7 @@ def _table(horizontal: numpy.ndarray, vertical: numpy.ndarray, merge: int) -> Ta
     ys = _closed(ys, int(rows_with_verticals[0]), int(rows_with_verticals[-1]), merge)
     columns_with_horizontals = numpy.flatnonzero(horizontal.any(axis=0))
     xs = _closed(xs, int(columns_with_horizontals[0]), int(columns_with_horizontals[-1]), merge)
-    if len(xs) < MIN_CELLS + 1 or len(ys) < MIN_CELLS + 1:
+    if len(xs) < MIN_COLUMNS + 1 or len(ys) < 2:
         return None
     return Table((0, 0, 0, 0), xs, ys, _cells(horizontal, vertical, xs, ys, merge))
 

@@ -48,7 +48,7 @@ def read_page(gray: numpy.ndarray, points_per_pixel: float = 1.0,
     clean = numpy.where((horizontal | vertical) > 0, 255, gray).astype(numpy.uint8)
     warnings: list[str] = []
     items: list = []
-    outside = clean.copy()
+    outside = gray.copy()  # not `clean`: long strokes of a bold title pass for ruling
     for table in tables:
         rows, problems = _table_rows(table, lines_ink, clean)
         warnings.extend(problems)
