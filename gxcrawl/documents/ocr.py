@@ -23,7 +23,7 @@ from gxcrawl.documents.model import Document, DocumentError, Grid
 from gxcrawl.documents.recognise import Reading, engine, lock, read_lines
 from gxcrawl.documents.text import text_blocks
 
-#: Below this confidence a box that looks like a figure is not trusted.
+#: Below this probability that a figure is one of its readings (`Reading.covered`) it is not trusted.
 MIN_FIGURE_CONFIDENCE = 0.8
 #: Images larger than this (pixels) are refused: a decompression bomb, not a scan.
 MAX_PIXELS = 80_000_000
@@ -117,8 +117,8 @@ def figure_cell(reading: Reading) -> tuple[str, str | None]:
     text = reading.text.strip()
     if not _FIGURE_LIKE.match(text):
         return text, None
-    if reading.doubtful or reading.confidence < MIN_FIGURE_CONFIDENCE:
-        return UNREADABLE, (f"OCR read a figure as {text!r} with confidence {reading.confidence:.2f}; "
+    if reading.doubtful or reading.covered < MIN_FIGURE_CONFIDENCE:
+        return UNREADABLE, (f"OCR read a figure as {text!r} with confidence {reading.covered:.2f}; "
                             "it is treated as unreadable")
     others = [other.strip() for other in reading.alternatives if _FIGURE_LIKE.match(other.strip())]
     if others:

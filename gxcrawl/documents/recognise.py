@@ -40,6 +40,9 @@ class Reading:
     confidence: float
     #: Other readings, likeliest first, where some character was unsure.
     alternatives: list[str]
+    #: How likely the text is one of its readings: the least, over the model's steps, of the
+    #: probability of the step's choices (the best, and the second where unsure).
+    covered: float = 0.0
     #: Unsure places beyond MAX_UNSURE: the line has more readings than are worth offering.
     doubtful: bool = False
     #: The steps of the model's output the characters were read at.
@@ -122,7 +125,11 @@ def _decoded(probabilities: numpy.ndarray, characters: list[str]) -> Reading:
     confidence = float(best_p[kept].mean()) if kept else 0.0
     spots = _unsure_spots(best_p)
     if len(spots) > MAX_UNSURE:
-        return Reading(text, confidence, [], doubtful=True, steps=kept)
+        return Reading(text, confidence, [], 0.0, doubtful=True, steps=kept)
+    choices = best_p.copy()
+    for spot in spots:
+        choices[spot] += probabilities[spot, second[spot]]
+    covered = float(choices.min()) if len(choices) else 0.0
     variants: dict[str, float] = {}
     for choice in product((False, True), repeat=len(spots)):
         ids = best.copy()
@@ -136,7 +143,7 @@ def _decoded(probabilities: numpy.ndarray, characters: list[str]) -> Reading:
         variant, _ = _collapse(ids, characters)
         if variant != text and variants.get(variant, -1.0) < score:
             variants[variant] = score
-    return Reading(text, confidence, sorted(variants, key=variants.get, reverse=True), steps=kept)
+    return Reading(text, confidence, sorted(variants, key=variants.get, reverse=True), covered, steps=kept)
 
 
 def _collapse(ids: numpy.ndarray, characters: list[str]) -> tuple[str, list[int]]:
