@@ -21,6 +21,8 @@ MIN_LINE = 0.025
 MERGE = 0.004
 #: The share of a grid cell's side a line must cover for the cells on its two sides to be apart.
 DRAWN = 0.6
+#: Lines at least this long (a share of the page's width) tell how the page is turned.
+SKEW_LINE = 0.25
 #: A table has at least this many columns (a framed paragraph is no table; a table's last row,
 #: alone on the next page, is one).
 MIN_COLUMNS = 2
@@ -59,6 +61,26 @@ def ruling(binary: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     return horizontal, vertical
+
+
+def skew(horizontal: numpy.ndarray) -> float:
+    """The angle (degrees, counter-clockwise) a page is turned by, from its long horizontal
+    lines; 0 where it has none. Scanners and cameras turn pages by a degree or so, which
+    breaks a table's rows into steps."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal)
+    angles, weights = [], []
+    for label in range(1, count):
+        if stats[label][2] < SKEW_LINE * horizontal.shape[1]:
+            continue
+        ys, xs = numpy.nonzero(labels == label)
+        slope = numpy.polyfit(xs, ys, 1)[0]
+        angles.append(numpy.degrees(numpy.arctan(slope)))
+        weights.append(stats[label][2])
+    if not angles:
+        return 0.0
+    order = numpy.argsort(angles)
+    middle = numpy.searchsorted(numpy.cumsum(numpy.array(weights)[order]), sum(weights) / 2)
+    return float(numpy.array(angles)[order][middle])
 
 
 def find_tables(horizontal: numpy.ndarray, vertical: numpy.ndarray) -> list[Table]:

@@ -16,10 +16,12 @@ import numpy
 
 from gxcrawl.documents.model import Grid
 from gxcrawl.documents.ocr import figure_cell, ocr_lines, read_crops
-from gxcrawl.documents.ruled import Table, find_tables, ink, ruling
+from gxcrawl.documents.ruled import Table, find_tables, ink, ruling, skew
 
 #: Pages are read at most this many pixels wide (about 150 dpi on A4): more costs time, not accuracy.
 MAX_WIDTH = 1300
+#: Pages turned by less than this (degrees) are read as they are: a table's lines stay within a pixel.
+MIN_SKEW = 0.05
 #: Lines within a cell closer than this share of a line's height are one line (the strokes of 三).
 LINE_GAP = 0.25
 #: A run of ink rows no taller than this share of a line's height joins its neighbour.
@@ -43,6 +45,14 @@ def read_page(gray: numpy.ndarray, points_per_pixel: float = 1.0,
         points_per_pixel /= scale
     binary = ink(gray)
     horizontal, vertical = ruling(binary)
+    angle = skew(horizontal)
+    if abs(angle) > MIN_SKEW:
+        centre = (gray.shape[1] / 2, gray.shape[0] / 2)
+        turn = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        gray = cv2.warpAffine(gray, turn, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_LINEAR,
+                              borderValue=255)
+        binary = ink(gray)
+        horizontal, vertical = ruling(binary)
     tables = find_tables(horizontal, vertical)
     lines_ink = binary & ~(horizontal | vertical)
     clean = numpy.where((horizontal | vertical) > 0, 255, gray).astype(numpy.uint8)
