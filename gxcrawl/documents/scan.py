@@ -22,6 +22,8 @@ from gxcrawl.documents.ruled import Table, find_tables, ink, ruling, skew
 MAX_WIDTH = 1300
 #: Pages turned by less than this (degrees) are read as they are: a table's lines stay within a pixel.
 MIN_SKEW = 0.05
+#: Pixels (odd) of a ruling line's fringe removed with it.
+FRINGE = 5
 #: Lines within a cell closer than this share of a line's height are one line (the strokes of 三).
 LINE_GAP = 0.25
 #: A run of ink rows no taller than this share of a line's height joins its neighbour.
@@ -54,8 +56,11 @@ def read_page(gray: numpy.ndarray, points_per_pixel: float = 1.0,
         binary = ink(gray)
         horizontal, vertical = ruling(binary)
     tables = find_tables(horizontal, vertical)
-    lines_ink = binary & ~(horizontal | vertical)
-    clean = numpy.where((horizontal | vertical) > 0, 255, gray).astype(numpy.uint8)
+    # The ruling widened by its grey, anti-aliased fringe: what is left of a line beside a cell's
+    # text would read as a dash (a minus) or a 1.
+    lines = cv2.dilate(horizontal | vertical, numpy.ones((FRINGE, FRINGE), numpy.uint8))
+    lines_ink = binary & ~lines
+    clean = numpy.where(lines > 0, 255, gray).astype(numpy.uint8)
     warnings: list[str] = []
     items: list = []
     outside = gray.copy()  # not `clean`: long strokes of a bold title pass for ruling
