@@ -51,9 +51,10 @@ class Table:
 
 
 def ink(gray: numpy.ndarray) -> numpy.ndarray:
-    """The page's ink as 255 on 0: darker than INK, or than Otsu's threshold on a dark scan."""
+    """The page's ink as 255 on 0: darker than INK, or no lighter than Otsu's threshold (ink and
+    paper apart) where that is darker, as on a dark scan."""
     otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return numpy.where(gray < min(INK, otsu), 255, 0).astype(numpy.uint8)
+    return numpy.where(gray <= min(INK - 1, otsu), 255, 0).astype(numpy.uint8)
 
 
 def ruling(binary: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
