@@ -9,7 +9,6 @@ rendered the same way by pdftoppm, whose own text layer is the reference.
 import io
 import random
 import subprocess
-from pathlib import Path
 
 import numpy
 import pytest

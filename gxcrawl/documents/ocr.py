@@ -105,7 +105,7 @@ def read_crops(crops: list[numpy.ndarray]) -> list[Reading]:
     prose = [PROSE_RATIO * crop.shape[0] < crop.shape[1] and crop.shape[0] <= TALL * usual for crop in crops]
     for squeeze, wanted in ((PROSE_SQUEEZE, True), (1.0, False)):
         chosen = [i for i, flag in enumerate(prose) if flag == wanted and min(crops[i].shape) > 1]
-        for i, reading in zip(chosen, read_lines([crops[i] for i in chosen], squeeze, _is_figure_like,
+        for i, reading in zip(chosen, read_lines([crops[i] for i in chosen], squeeze, is_figure_like,
                                                  FIGURE_CHARACTERS)):
             readings[i] = reading
     return readings
@@ -203,7 +203,8 @@ def _fill_block(block: list[list[tuple]], median: float) -> None:
 LOOKALIKES = str.maketrans("oO〇○lI|", "0000111")
 
 
-def _is_figure_like(text: str) -> bool:
+def is_figure_like(text: str) -> bool:
+    """Whether a reading looks like a figure, letters that pass for digits included."""
     return _FIGURE_LIKE.match(text.translate(LOOKALIKES)) is not None
 
 

@@ -15,7 +15,9 @@ from collections.abc import Callable
 import numpy
 
 from gxcrawl.documents.model import Grid
-from gxcrawl.documents.ocr import figure_cell, ocr_lines, read_crops
+from gxcrawl.cells import UNREADABLE
+from gxcrawl.documents.ocr import figure_cell, is_figure_like, ocr_lines, read_crops
+from gxcrawl.documents.recognise import Reading
 from gxcrawl.documents.ruled import Table, find_tables, ink, ruling, skew
 
 #: Pages are read at most this many pixels wide (about 150 dpi on A4): more costs time, not accuracy.
@@ -45,27 +47,17 @@ def read_page(gray: numpy.ndarray, points_per_pixel: float = 1.0,
         scale = MAX_WIDTH / gray.shape[1]
         gray = cv2.resize(gray, (MAX_WIDTH, int(gray.shape[0] * scale)), interpolation=cv2.INTER_AREA)
         points_per_pixel /= scale
-    binary = ink(gray)
-    horizontal, vertical = ruling(binary)
-    angle = skew(horizontal)
-    if abs(angle) > MIN_SKEW:
-        centre = (gray.shape[1] / 2, gray.shape[0] / 2)
-        turn = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        gray = cv2.warpAffine(gray, turn, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_LINEAR,
-                              borderValue=255)
-        binary = ink(gray)
-        horizontal, vertical = ruling(binary)
-    tables = find_tables(horizontal, vertical)
+    gray, binary, horizontal, vertical = _straightened(gray)
     # The ruling widened by its grey, anti-aliased fringe: what is left of a line beside a cell's
     # text would read as a dash (a minus) or a 1.
-    lines = cv2.dilate(horizontal | vertical, numpy.ones((FRINGE, FRINGE), numpy.uint8))
-    lines_ink = binary & ~lines
-    clean = numpy.where(lines > 0, 255, gray).astype(numpy.uint8)
+    drawn = cv2.dilate(horizontal | vertical, numpy.ones((FRINGE, FRINGE), numpy.uint8))
+    text_ink = binary & ~drawn
+    clean = numpy.where(drawn > 0, 255, gray).astype(numpy.uint8)
     warnings: list[str] = []
     items: list = []
     outside = gray.copy()  # not `clean`: long strokes of a bold title pass for ruling
-    for table in tables:
-        rows, problems = _table_rows(table, lines_ink, clean)
+    for table in find_tables(horizontal, vertical):
+        rows, problems = _table_rows(table, text_ink, clean)
         warnings.extend(problems)
         edges = [x * points_per_pixel for x in table.xs[:-1]]
         items.append((table.box[1], table.box[3], make_grid(rows, edges)))
@@ -79,37 +71,60 @@ def read_page(gray: numpy.ndarray, points_per_pixel: float = 1.0,
     return [(top / height, bottom / height, payload) for top, bottom, payload in items], warnings
 
 
-def _table_rows(table: Table, lines_ink: numpy.ndarray, clean: numpy.ndarray) -> tuple[list, list[str]]:
+def _straightened(gray: numpy.ndarray) -> tuple[numpy.ndarray, ...]:
+    """The page turned back where it was scanned askew: (grey, ink, horizontal and vertical ruling)."""
+    import cv2
+
+    binary = ink(gray)
+    horizontal, vertical = ruling(binary)
+    angle = skew(horizontal)
+    if abs(angle) <= MIN_SKEW:
+        return gray, binary, horizontal, vertical
+    turn = cv2.getRotationMatrix2D((gray.shape[1] / 2, gray.shape[0] / 2), angle, 1.0)
+    gray = cv2.warpAffine(gray, turn, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_LINEAR, borderValue=255)
+    binary = ink(gray)
+    return (gray, binary, *ruling(binary))
+
+
+def _table_rows(table: Table, text_ink: numpy.ndarray, clean: numpy.ndarray) -> tuple[list, list[str]]:
+    """The table's grid of cell texts, each cell's lines read; and warnings."""
     inset = max(2, (table.xs[-1] - table.xs[0]) // 300)
     cell_lines = []
     for cell in table.cells:
         x0, y0, x1, y1 = cell.box
         box = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
-        cell_lines.append((box, _runs(lines_ink[box[1]:box[3], box[0]:box[2]])))
+        cell_lines.append((box, _runs(text_ink[box[1]:box[3], box[0]:box[2]])))
     heights = sorted(bottom - top for _, runs in cell_lines for top, bottom in runs)
     line_height = heights[3 * len(heights) // 4] if heights else 0
     crops, owners = [], []
     for index, (box, runs) in enumerate(cell_lines):
         for top, bottom in _joined(runs, line_height):
-            crop = _line_crop(lines_ink, clean, box, top, bottom)
+            crop = _line_crop(text_ink, clean, box, top, bottom)
             if crop is not None:
                 crops.append(crop)
                 owners.append(index)
     readings = read_crops(crops)
-    texts: list[list[str]] = [[] for _ in table.cells]
+    parts: list[list[Reading]] = [[] for _ in table.cells]
     for owner, reading in zip(owners, readings):
-        texts[owner].append(reading)
+        parts[owner].append(reading)
     warnings: list[str] = []
-    cell_text = []
-    for parts in texts:
-        if len(parts) == 1:
-            text, problem = figure_cell(parts[0])
-            if problem:
-                warnings.append(problem)
-        else:
-            text = "".join(part.text for part in parts).strip()
-        cell_text.append(text)
-    return _grid(table, cell_text), warnings
+    texts = []
+    for lines in parts:
+        text, problem = figure_cell(lines[0]) if len(lines) == 1 else _lines_cell(lines)
+        if problem:
+            warnings.append(problem)
+        texts.append(text)
+    return _grid(table, texts), warnings
+
+
+def _lines_cell(lines: list[Reading]) -> tuple[str, str | None]:
+    """A cell of several lines: a label, wrapped. Figures are printed on one line: one that seems
+    wrapped is more likely a speck above a figure (「.」 over 「7」) than a figure."""
+    text = "".join(line.text for line in lines).strip()
+    if is_figure_like(text):
+        return UNREADABLE, (f"OCR read a figure as {text!r} over {len(lines)} lines of its cell; "
+                            "it is treated as unreadable")
+    return text, None
 
 
 def _runs(ink: numpy.ndarray) -> list[tuple[int, int]]:
@@ -137,16 +152,16 @@ def _joined(runs: list[tuple[int, int]], line_height: int) -> list[tuple[int, in
     return [(top, bottom) for top, bottom in lines]
 
 
-def _line_crop(lines_ink, clean, box, top, bottom) -> numpy.ndarray | None:
+def _line_crop(text_ink, clean, box, top, bottom) -> numpy.ndarray | None:
+    """One line of a cell cut out with a margin, as the detection model would have cut it."""
     x0, y0, x1, y1 = box
-    columns = numpy.flatnonzero(lines_ink[y0 + top:y0 + bottom, x0:x1].any(axis=0))
+    columns = numpy.flatnonzero(text_ink[y0 + top:y0 + bottom, x0:x1].any(axis=0))
     if not len(columns):
         return None
     height = bottom - top
     pad = max(2, int(PAD * height))
     left, right = x0 + columns[0], x0 + columns[-1] + 1
-    crop = clean[max(0, y0 + top - pad):y0 + bottom + pad, max(0, left - 2 * pad):right + 2 * pad]
-    return crop
+    return clean[max(0, y0 + top - pad):y0 + bottom + pad, max(0, left - 2 * pad):right + 2 * pad]
 
 
 def _grid(table: Table, texts: list[str]) -> list[list[str | None]]:
