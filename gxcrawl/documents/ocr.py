@@ -32,6 +32,9 @@ DETECTION_WIDTH = 736
 #: Lines wider than this many times their height are prose: read narrowed (recognise.read_lines).
 PROSE_RATIO = 5
 PROSE_SQUEEZE = 0.5
+#: Lines narrower than this many times their height, read as no figure, are read again this much wider.
+SHORT = 2
+WIDER = 1.25
 #: Lines taller than this many times the page's usual line are headings, read at full width.
 TALL = 1.3
 #: What a figure is written with: a line read as one is read again among these only.
@@ -107,6 +110,13 @@ def read_crops(crops: list[numpy.ndarray]) -> list[Reading]:
         chosen = [i for i, flag in enumerate(prose) if flag == wanted and min(crops[i].shape) > 1]
         for i, reading in zip(chosen, read_lines([crops[i] for i in chosen], squeeze, is_figure_like,
                                                  FIGURE_CHARACTERS)):
+            readings[i] = reading
+    # A lone character is read with no context, and now and then as a letter (「N」 for 「2」);
+    # at another width it reads as it is. A label stays a label at any width.
+    again = [i for i, crop in enumerate(crops)
+             if crop.shape[1] < SHORT * crop.shape[0] and not is_figure_like(readings[i].text.strip())]
+    for i, reading in zip(again, read_lines([crops[i] for i in again], WIDER, is_figure_like, FIGURE_CHARACTERS)):
+        if is_figure_like(reading.text.strip()):
             readings[i] = reading
     return readings
 
