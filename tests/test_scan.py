@@ -18,7 +18,7 @@ from gxcrawl.documents import read_document
 from gxcrawl.documents.model import Grid
 from gxcrawl.documents.ocr import figure_cell
 from gxcrawl.documents.recognise import Reading, _decoded
-from gxcrawl.documents.ruled import find_tables, ink, ruling
+from gxcrawl.documents.ruled import find_tables, ruling
 from gxcrawl.forms import FORMS
 from gxcrawl.rendering import print_page, print_pdf, scan_pdf
 from gxcrawl.report import parse_document
@@ -127,7 +127,7 @@ def test_ruling_gives_rows_columns_and_merged_cells():
         cv2.line(page, (x, ys[1] if x != xs[1] else ys[0]), (x, ys[-1]), 0, 2)
     cv2.line(page, (xs[0], ys[2]), (xs[1], ys[2]), 255, 4)  # the first column's rows 1 and 2 merged
     cv2.line(page, (xs[0], ys[2] - 2), (xs[0], ys[2] + 2), 0, 2)
-    tables = find_tables(*ruling(ink(page)))
+    tables = find_tables(*ruling(page))
     assert len(tables) == 1
     table = tables[0]
     assert (len(table.ys) - 1, len(table.xs) - 1) == (4, 4)
@@ -143,7 +143,7 @@ def test_a_title_in_bold_is_not_a_table():
 
     page = numpy.full((400, 1000), 255, numpy.uint8)
     cv2.putText(page, "H", (400, 200), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 12)
-    assert find_tables(*ruling(ink(page))) == []
+    assert find_tables(*ruling(page)) == []
 
 
 def _probabilities(steps: list[dict[int, float]], classes: int = 12) -> numpy.ndarray:

@@ -15,6 +15,9 @@ import numpy
 
 #: Grey levels darker than this are ink (scans are grey, shading of header rows is lighter).
 INK = 160
+#: A faint line is this much darker (grey levels) than the mean of the block around it (pixels).
+FAINT_CONTRAST = 20
+FAINT_BLOCK = 15
 #: A ruling line is at least this long, as a share of the page's width (longer than any glyph).
 MIN_LINE = 0.025
 #: Pixels (at the page's resolution, as a share of its width) within which two lines are one.
@@ -57,8 +60,11 @@ def ink(gray: numpy.ndarray) -> numpy.ndarray:
     return numpy.where(gray <= min(INK - 1, otsu), 255, 0).astype(numpy.uint8)
 
 
-def ruling(binary: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(horizontal, vertical) masks of the page's ruling lines."""
+def ruling(gray: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(horizontal, vertical) masks of the page's ruling lines. Lines are looked for in what is
+    darker than its surroundings, not only in ink: a thin line on a grey, noisy scan is faint."""
+    binary = ink(gray) | cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                               FAINT_BLOCK, FAINT_CONTRAST)
     length = max(8, int(MIN_LINE * binary.shape[1]))
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))

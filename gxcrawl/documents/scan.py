@@ -76,14 +76,14 @@ def _straightened(gray: numpy.ndarray) -> tuple[numpy.ndarray, ...]:
     import cv2
 
     binary = ink(gray)
-    horizontal, vertical = ruling(binary)
+    horizontal, vertical = ruling(gray)
     angle = skew(horizontal)
     if abs(angle) <= MIN_SKEW:
         return gray, binary, horizontal, vertical
     turn = cv2.getRotationMatrix2D((gray.shape[1] / 2, gray.shape[0] / 2), angle, 1.0)
     gray = cv2.warpAffine(gray, turn, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_LINEAR, borderValue=255)
     binary = ink(gray)
-    return (gray, binary, *ruling(binary))
+    return (gray, binary, *ruling(gray))
 
 
 def _table_rows(table: Table, text_ink: numpy.ndarray, clean: numpy.ndarray) -> tuple[list, list[str]]:
