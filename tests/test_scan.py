@@ -184,4 +184,4 @@ def test_a_sure_figure_is_itself_and_a_doubtful_one_unreadable():
 
 
 def test_text_is_never_made_a_figure():
-    assert figure_cell(Reading("信息内容", 0.4, ["信息内", "信息内容1"], 0.4)) == ("信息内容", None)
+    assert figure_cell(Reading("信息内容", ["信息内", "信息内容1"], 0.4)) == ("信息内容", None)

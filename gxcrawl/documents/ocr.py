@@ -101,7 +101,7 @@ def ocr_lines(gray: numpy.ndarray) -> tuple[list[tuple[float, float, str]], list
 
 def read_crops(crops: list[numpy.ndarray]) -> list[Reading]:
     """Each crop (one line of text) read; prose narrowed first, which reads as well in less time."""
-    readings: list[Reading] = [Reading("", 0.0, [])] * len(crops)
+    readings: list[Reading] = [Reading("", [])] * len(crops)
     heights = sorted(crop.shape[0] for crop in crops)
     usual = heights[len(heights) // 2] if heights else 0
     # Titles and headings are few and bold: narrowed, their strokes run together.

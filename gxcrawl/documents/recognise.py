@@ -36,8 +36,6 @@ _lock = threading.Lock()
 @dataclass
 class Reading:
     text: str
-    #: The mean probability of the characters read.
-    confidence: float
     #: Other readings, likeliest first, where some character was unsure.
     alternatives: list[str]
     #: How likely the text is one of its readings: the least, over the model's steps, of the
@@ -122,10 +120,9 @@ def _decoded(probabilities: numpy.ndarray, characters: list[str]) -> Reading:
     others[steps, best] = -1.0
     second = others.argmax(axis=1)
     text, kept = _collapse(best, characters)
-    confidence = float(best_p[kept].mean()) if kept else 0.0
     spots = _unsure_spots(best_p)
     if len(spots) > MAX_UNSURE:
-        return Reading(text, confidence, [], 0.0, doubtful=True, steps=kept)
+        return Reading(text, [], 0.0, doubtful=True, steps=kept)
     choices = best_p.copy()
     for spot in spots:
         choices[spot] += probabilities[spot, second[spot]]
@@ -143,7 +140,7 @@ def _decoded(probabilities: numpy.ndarray, characters: list[str]) -> Reading:
         variant, _ = _collapse(ids, characters)
         if variant != text and variants.get(variant, -1.0) < score:
             variants[variant] = score
-    return Reading(text, confidence, sorted(variants, key=variants.get, reverse=True), covered, steps=kept)
+    return Reading(text, sorted(variants, key=variants.get, reverse=True), covered, steps=kept)
 
 
 def _collapse(ids: numpy.ndarray, characters: list[str]) -> tuple[str, list[int]]:
