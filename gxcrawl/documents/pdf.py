@@ -6,7 +6,8 @@ text outside them becomes lines, with wide gaps between words kept as tabs so
 that tables printed without ruling are rebuilt from word positions. Lines a
 viewer printed on every page (the date and title at the top, page numbers at
 the bottom) are dropped, and a table cut by a page break is joined again.
-Pages that carry no text but an image are scans: they are read by OCR.
+Pages that carry no text but an image are scans: they are read by OCR
+(`scan.read_page`), their ruled tables becoming grids like those of text pages.
 """
 
 import bisect
