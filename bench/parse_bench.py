@@ -1,19 +1,24 @@
 """How fast gxcrawl parses reports, per input kind, on one core.
 
-    python bench/parse_bench.py [--reports N] [--kinds html,text,pdf,docx,image]
+    python bench/parse_bench.py [--reports N] [--kinds html,text,pdf,docx,image,real]
 
 Generates reports with known figures (gxcrawl.samples) in every input kind:
 HTML and text in each of their layouts, DOCX built with python-docx, PDF
 exported from it by LibreOffice or printed by headless Chromium, and scans
-(PDFs of page images at 150 dpi); those rows need `libreoffice-writer-nogui`,
-`chromium` and `fonts-noto-cjk`. Each kind is then parsed
-in a fresh process pinned to one core, which reports documents per second
-(seconds per page for scans), its peak resident memory, and how many
-figures were misread (wrong, not merely unread). Targets: 200 HTML, 500
-text, 10 PDF and 50 DOCX reports/s; OCR under 5 s per page.
+(PDFs of page images at 150 dpi in grey); those rows need `libreoffice-writer-nogui`,
+`chromium` and `fonts-noto-cjk`. The `real` kind reads the real reports of
+../shared/realworld that have expected figures (by format), and
+szfgs2024.pdf scanned: rendered at 150 dpi in grey by pdftoppm
+(`poppler-utils`) into a PDF of page images, its own text layer's reading
+being the expected figures. Each row is then parsed in a fresh process pinned
+to one core, which reports documents per second (seconds per page for
+scans), its peak resident memory, and how many figures were unread (null
+where a value was expected) and misread (wrong). Targets: 200 HTML, 500
+text, 10 PDF and 50 DOCX reports/s; scans at most 1 s per page.
 """
 
 import argparse
+import io
 import json
 import os
 import pickle
@@ -23,12 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from gxcrawl.samples import CellStyle, random_report, render_html, render_text
 
 TARGETS = {"html": (200, "reports/s"), "text": (500, "reports/s"), "pdf": (10, "reports/s"),
-           "docx": (50, "reports/s"), "image": (5, "s/page")}
+           "docx": (50, "reports/s"), "image": (1, "s/page")}
+REALWORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "realworld"
+#: The real text-layer PDF that is also read scanned, its text layer giving the expected figures.
+SCANNED_REAL = "szfgs2024.pdf"
 
 
 def renderers(kind: str):
@@ -55,19 +64,64 @@ def renderers(kind: str):
     raise SystemExit(f"unknown kind {kind!r}")
 
 
-def generate(kind: str, reports: int, folder: Path) -> list[tuple[str, Path]]:
+def generate(kind: str, reports: int, folder: Path) -> list[tuple[str, str, Path]]:
+    """(row name, target kind, folder of documents and their expected figures) for one kind."""
+    if kind == "real":
+        return real_documents(folder)
     rng = random.Random(2024)
     rows = []
     for name, share, render in renderers(kind):
         count = max(2, int(reports * share))
         samples = [random_report(rng, form=rng.choice(("2019", "2021")), busy=0.4) for _ in range(count)]
-        target = folder / name.replace(" ", "_").replace("(", "").replace(")", "")
-        target.mkdir()
-        for index, data in enumerate(render(samples)):
-            (target / f"{index}.doc").write_bytes(data)
-        (target / "expected.pickle").write_bytes(pickle.dumps([s.figures for s in samples]))
-        rows.append((name, target))
+        rows.append((name, kind, _row_folder(folder, name, render(samples), [s.figures for s in samples])))
     return rows
+
+
+def real_documents(folder: Path) -> list[tuple[str, str, Path]]:
+    """The real reports with expected figures, by format, and szfgs2024.pdf scanned."""
+    from gxcrawl.documents import sniff
+    from gxcrawl.report import parse_document
+
+    if not (REALWORLD / "expected.json").exists():
+        print(f"(no real documents: {REALWORLD} is absent)")
+        return []
+    by_format: dict[str, tuple[list[bytes], list[dict]]] = {}
+    for entry in json.loads((REALWORLD / "expected.json").read_text()).values():
+        data = (REALWORLD / "docs" / entry["file"]).read_bytes()
+        documents, expected = by_format.setdefault(sniff(data), ([], []))
+        documents.append(data)
+        expected.append({key: None if value is None else Decimal(str(value))
+                         for key, value in entry["figures"].items()})
+    rows = [(f"real {kind}", kind, _row_folder(folder, f"real {kind}", documents, expected))
+            for kind, (documents, expected) in sorted(by_format.items())]
+    original = (REALWORLD / "docs" / SCANNED_REAL).read_bytes()
+    reference = parse_document(original, SCANNED_REAL).figures
+    rows.append(("real scan", "image", _row_folder(folder, "real scan", [_scanned(original, folder)], [reference])))
+    return rows
+
+
+def _scanned(pdf: bytes, folder: Path) -> bytes:
+    """A PDF as pdftoppm renders it at 150 dpi in grey, made a PDF of page images (no text)."""
+    from PIL import Image
+
+    work = folder / "pdftoppm"
+    work.mkdir()
+    (work / "original.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", str(work / "original.pdf"), str(work / "page")],
+                   check=True, timeout=300)
+    pages = [Image.open(path) for path in sorted(work.glob("page-*.pgm"))]
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", resolution=150, save_all=True, append_images=pages[1:])
+    return out.getvalue()
+
+
+def _row_folder(folder: Path, name: str, documents: list[bytes], expected: list[dict]) -> Path:
+    target = folder / name.replace(" ", "_").replace("(", "").replace(")", "")
+    target.mkdir()
+    for index, data in enumerate(documents):
+        (target / f"{index}.doc").write_bytes(data)
+    (target / "expected.pickle").write_bytes(pickle.dumps(expected))
+    return target
 
 
 def parse_folder(folder: Path) -> dict:
@@ -94,8 +148,6 @@ def parse_folder(folder: Path) -> dict:
 
 def _pages(data: bytes) -> int:
     if data.startswith(b"%PDF"):
-        import io
-
         import pdfplumber
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             return len(pdf.pages)
@@ -105,7 +157,7 @@ def _pages(data: bytes) -> int:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=300, help="HTML, text and DOCX reports per layout (default 300)")
-    parser.add_argument("--kinds", default="html,text,docx,pdf,image", help="comma-separated kinds to measure")
+    parser.add_argument("--kinds", default="html,text,docx,pdf,image,real", help="comma-separated kinds to measure")
     parser.add_argument("--parse-folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.parse_folder:
@@ -117,10 +169,10 @@ def main():
         for kind in args.kinds.split(","):
             folder = Path(work, kind)
             folder.mkdir()
-            for name, target in generate(kind, args.reports, folder):
+            for name, target_kind, target in generate(kind, args.reports, folder):
                 result = json.loads(subprocess.run([sys.executable, __file__, "--parse-folder", str(target)],
                                                    capture_output=True, text=True, check=True).stdout)
-                goal, unit = TARGETS[kind]
+                goal, unit = TARGETS[target_kind]
                 if unit == "s/page":
                     speed = result["seconds"] / result["pages"]
                     ok = speed <= goal

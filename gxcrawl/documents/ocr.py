@@ -1,44 +1,51 @@
-"""Scanned reports: text boxes from OCR rebuilt into lines and cells.
+"""Scanned reports: images read by OCR, and text outside ruled tables rebuilt into lines.
 
-RapidOCR (PaddleOCR's models on ONNX Runtime, shipped inside the package, run
-offline) finds text boxes and reads them. Boxes are grouped into lines by
-their vertical centres and, within a line, separated by a tab where the gap
-is wide, so that a table's row reaches the parser as cells. A box that looks
-like a figure but was read with low confidence becomes the «unreadable» cell
-(`cells.UNREADABLE`): its figure is null with a warning, never a guess.
+An image is one scanned page (`scan.read_page`). Outside ruled tables,
+RapidOCR's detection model finds the text boxes (on the page scaled down:
+boxes need less resolution than characters) and the recognition model reads
+them at full resolution (`recognise`). Boxes are grouped into lines by their
+vertical centres and, within a line, separated by a tab where the gap is
+wide, so that a table printed without ruling reaches the parser as cells. A
+figure read without confidence becomes the «unreadable» cell
+(`cells.UNREADABLE`): its figure is null with a warning, never a guess; one
+with an unsure character becomes its alternative readings
+(`cells.alternatives`), for the form's arithmetic to choose from.
 """
 
 import io
 import re
-import threading
 import warnings
-from functools import lru_cache
 
-from gxcrawl.cells import UNREADABLE
-from gxcrawl.documents.model import Document, DocumentError
+import numpy
+
+from gxcrawl.cells import UNREADABLE, alternatives
+from gxcrawl.documents.model import Document, DocumentError, Grid
+from gxcrawl.documents.recognise import Reading, engine, lock, read_lines
 from gxcrawl.documents.text import text_blocks
 
-#: Below this confidence a box that looks like a figure is not trusted.
+#: Below this probability that a figure is one of its readings (`Reading.covered`) it is not trusted.
 MIN_FIGURE_CONFIDENCE = 0.8
-#: Images are scaled down to this many pixels on their longer side.
-MAX_SIDE = 4000
 #: Images larger than this (pixels) are refused: a decompression bomb, not a scan.
 MAX_PIXELS = 80_000_000
+#: Text boxes are detected on the page scaled to this width (the detection model's own size).
+DETECTION_WIDTH = 736
+#: Lines wider than this many times their height are prose: read narrowed (recognise.read_lines).
+PROSE_RATIO = 5
+PROSE_SQUEEZE = 0.5
+#: Lines narrower than this many times their height, read as no figure, are read again this much wider.
+SHORT = 2
+WIDER = 1.25
+#: Lines taller than this many times the page's usual line are headings, read at full width.
+TALL = 1.3
+#: What a figure is written with: a line read as one is read again among these only.
+FIGURE_CHARACTERS = "0123456789０１２３４５６７８９ ,.，．+-—–/万元件"
 _FIGURE_LIKE = re.compile(r"^[\d\s,.，．+\-—–/０-９]+[万元件]*$")
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _engine():
-    try:
-        from rapidocr_onnxruntime import RapidOCR
-    except ImportError as error:
-        raise DocumentError("reading scanned reports needs the OCR engine: pip install rapidocr-onnxruntime") from error
-    return RapidOCR()
 
 
 def read_image(data: bytes) -> Document:
     from PIL import Image, UnidentifiedImageError
+
+    from gxcrawl.documents.scan import read_page
 
     try:
         with warnings.catch_warnings():  # the size is checked below, with a clearer message
@@ -50,34 +57,83 @@ def read_image(data: bytes) -> Document:
         image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
         raise DocumentError(f"the image could not be decoded ({error})") from error
-    lines, problems = ocr_lines(image)
-    if not lines:
+    items, problems = read_page(numpy.asarray(image.convert("L")))
+    if not items:
         raise DocumentError("OCR found no text in the image")
-    return Document("image", text_blocks(text for _, _, text in lines), warnings=problems)
+    blocks: list = []
+    lines: list[str] = []
+    for _, _, payload in items + [(0, 0, None)]:
+        if isinstance(payload, str):
+            lines.append(payload)
+            continue
+        blocks.extend(text_blocks(lines))
+        lines = []
+        if isinstance(payload, Grid):
+            blocks.append(payload)
+    return Document("image", blocks, warnings=problems)
 
 
-def ocr_lines(image) -> tuple[list[tuple[float, float, str]], list[str]]:
-    """(top, bottom, text) lines of an image, cells separated by tabs, and warnings."""
-    import numpy
+def ocr_lines(gray: numpy.ndarray) -> tuple[list[tuple[float, float, str]], list[str]]:
+    """(top, bottom, text) lines of a grey image, cells separated by tabs, and warnings."""
+    import cv2
 
-    image = image.convert("RGB")
-    scale = min(1.0, MAX_SIDE / max(image.size))
-    if scale < 1.0:
-        image = image.resize((int(image.width * scale), int(image.height * scale)))
-    with _lock:  # one engine, not thread-safe
-        result, _ = _engine()(numpy.asarray(image)[:, :, ::-1], use_cls=False)
+    scale = min(1.0, DETECTION_WIDTH / gray.shape[1])
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    with lock():
+        found, _ = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
     boxes = []
+    for points in [] if found is None else found:
+        xs = [p[0] / scale for p in points]
+        ys = [p[1] / scale for p in points]
+        boxes.append((max(0, int(min(xs))), max(0, int(min(ys))), int(max(xs)) + 1, int(max(ys)) + 1))
+    readings = read_crops([gray[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes])
+    placed = []
     problems = []
-    for points, text, confidence in result or []:
-        xs = [p[0] for p in points]
-        ys = [p[1] for p in points]
-        text = text.strip()
-        if _FIGURE_LIKE.match(text) and float(confidence) < MIN_FIGURE_CONFIDENCE:
-            problems.append(f"OCR read a figure as {text!r} with confidence {float(confidence):.2f}; "
+    for box, reading in zip(boxes, readings):
+        if not reading.text.strip():
+            continue
+        text, problem = figure_cell(reading)
+        if problem:
+            problems.append(problem)
+        placed.append((*box, text))
+    return _lines(placed), problems
+
+
+def read_crops(crops: list[numpy.ndarray]) -> list[Reading]:
+    """Each crop (one line of text) read; prose narrowed first, which reads as well in less time."""
+    readings: list[Reading] = [Reading("", [])] * len(crops)
+    heights = sorted(crop.shape[0] for crop in crops)
+    usual = heights[len(heights) // 2] if heights else 0
+    # Titles and headings are few and bold: narrowed, their strokes run together.
+    prose = [PROSE_RATIO * crop.shape[0] < crop.shape[1] and crop.shape[0] <= TALL * usual for crop in crops]
+    for squeeze, wanted in ((PROSE_SQUEEZE, True), (1.0, False)):
+        chosen = [i for i, flag in enumerate(prose) if flag == wanted and min(crops[i].shape) > 1]
+        for i, reading in zip(chosen, read_lines([crops[i] for i in chosen], squeeze, is_figure_like,
+                                                 FIGURE_CHARACTERS)):
+            readings[i] = reading
+    # A lone character is read with no context, and now and then as a letter (「N」 for 「2」);
+    # at another width it reads as it is. A label stays a label at any width.
+    again = [i for i, crop in enumerate(crops)
+             if crop.shape[1] < SHORT * crop.shape[0] and not is_figure_like(readings[i].text.strip())]
+    for i, reading in zip(again, read_lines([crops[i] for i in again], WIDER, is_figure_like, FIGURE_CHARACTERS)):
+        if is_figure_like(reading.text.strip()):
+            readings[i] = reading
+    return readings
+
+
+def figure_cell(reading: Reading) -> tuple[str, str | None]:
+    """The cell a reading makes, and why it is not plain text: a figure read without confidence
+    is unreadable, one with unsure characters is its alternative readings."""
+    text = reading.text.strip()
+    if not _FIGURE_LIKE.match(text):
+        return text, None
+    if reading.doubtful or reading.covered < MIN_FIGURE_CONFIDENCE:
+        return UNREADABLE, (f"OCR read a figure as {text!r} with confidence {reading.covered:.2f}; "
                             "it is treated as unreadable")
-            text = UNREADABLE
-        boxes.append((min(xs), min(ys), max(xs), max(ys), text))
-    return _lines(boxes), problems
+    others = [other.strip() for other in reading.alternatives if _FIGURE_LIKE.match(other.strip())]
+    if others:
+        return alternatives([text, *others]), None
+    return text, None
 
 
 def _lines(boxes) -> list[tuple[float, float, str]]:
@@ -150,6 +206,16 @@ def _fill_block(block: list[list[tuple]], median: float) -> None:
         for i in set(range(widest)) - taken:
             row.append((columns[i] - median / 4, top, columns[i] + median / 4, bottom, UNREADABLE))
         row.sort(key=lambda b: b[0])
+
+
+#: Letters the recognition model reads where a figure is printed (「o」 for 「0」, 「l」 for 「1」):
+#: a line of them is read again as a figure.
+LOOKALIKES = str.maketrans("oO〇○lI|", "0000111")
+
+
+def is_figure_like(text: str) -> bool:
+    """Whether a reading looks like a figure, letters that pass for digits included."""
+    return _FIGURE_LIKE.match(text.translate(LOOKALIKES)) is not None
 
 
 def _is_figure(text: str) -> bool:
