@@ -62,6 +62,11 @@ def run_together(digits: str) -> str:
     return RUN + digits
 
 
+def printable(text: str) -> str:
+    """Text holding such cells as a person reads it: 「18 or 13」, the run's digits as printed."""
+    return text.replace(RUN, "").replace(ALTERNATIVE, " or ")
+
+
 def is_ambiguous(text: str) -> bool:
     """Whether a cell is alternatives or a run: only the arithmetic can read it."""
     return ALTERNATIVE in text or text.startswith(RUN)
@@ -103,8 +108,7 @@ def _read_cell(text: str, kind: Kind) -> Reading:
     if cell == UNREADABLE:
         return Reading(None, "the figure could not be read with confidence (OCR); read as null")
     if is_ambiguous(cell):
-        shown = cell.lstrip(RUN).replace(ALTERNATIVE, " or ")
-        return Reading(None, f"cell {shown!r} could be read more than one way and the form's arithmetic "
+        return Reading(None, f"cell {printable(cell)!r} could be read more than one way and the form's arithmetic "
                              "does not settle it; read as null")
     match = _NUMBER.match(cell)
     if match is None:

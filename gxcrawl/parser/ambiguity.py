@@ -20,7 +20,7 @@ from collections import ChainMap
 from dataclasses import dataclass
 from decimal import Decimal
 
-from gxcrawl.cells import ALTERNATIVE, RUN, Kind, read_cell
+from gxcrawl.cells import ALTERNATIVE, RUN, Kind, printable, read_cell
 from gxcrawl.forms import Form
 from gxcrawl.parser.checks import Equation, equations
 
@@ -184,8 +184,7 @@ def _unsettled_reason(ambiguity: Ambiguity, relevant: list) -> str:
 
 def _describe(ambiguity: Ambiguity) -> str:
     keys = ambiguity.keys[0] if len(ambiguity.keys) == 1 else f"{ambiguity.keys[0]} … {ambiguity.keys[-1]}"
-    printed = ambiguity.source.replace(RUN, "").replace(ALTERNATIVE, " or ")
-    return f"{keys} (row {printed!r}) can be read {len(ambiguity.readings)} ways"
+    return f"{keys} (row {printable(ambiguity.source)!r}) can be read {len(ambiguity.readings)} ways"
 
 
 def _named(instances: set[str]) -> str:

@@ -15,7 +15,7 @@ is left out is said in a warning.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gxcrawl.cells import ALTERNATIVE, RUN, ZERO_MARKS, Kind, read_cell
+from gxcrawl.cells import ALTERNATIVE, RUN, ZERO_MARKS, Kind, printable, read_cell
 from gxcrawl.forms import APPLICANT_COLUMNS, FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row, review_heading
 from gxcrawl.normalize import squash
 from gxcrawl.parser import ambiguity
@@ -237,7 +237,7 @@ def _warn_unrecognised(form: Form, rows: list[LabelledRow], figures: Figures) ->
         guess = best_guess(form, row.table, row.own_label)
         hint = f" (most like {printed_label(form.table(guess[0]), guess[1])!r}, {guess[2]:.0%} alike)" \
             if guess and guess[2] >= HINT_LIKENESS else ""
-        figures.warnings.append(f"row {row.source!r} is not a row of the {form.name} form{hint}; ignored")
+        figures.warnings.append(f"row {printable(row.source)!r} is not a row of the {form.name} form{hint}; ignored")
 
 
 def _warn_misfits(notes: dict[str, list[str]], figures: Figures) -> None:
@@ -363,7 +363,7 @@ def _read_run(keys: list[str], cells: list[str], source: str, figures: Figures) 
     takes no room in it), so the row is not read."""
     filled = [cell for cell in cells if cell]
     if len(filled) != 1:
-        figures.warnings.append(f"row {source.replace(RUN, '')!r}: some of its figures ran together with no "
+        figures.warnings.append(f"row {printable(source)!r}: some of its figures ran together with no "
                                 "separator, beside others, so which columns they fill is unknown; read as null")
         return
     figures.ambiguities.append(ambiguity.from_run(tuple(keys), filled[0], source))
