@@ -495,20 +495,23 @@ class LegacyIndicator:
     #: Tiers of patterns over the squashed label, most specific first.
     patterns: tuple[str, ...]
     kind: Kind = Kind.COUNT
+    #: Printed as a 「其中：」 sub-row of another indicator (the answers' kinds). Other indicators
+    #: are never read from a sub-row, which counts part of its parent (「其中：网上主动公开信息数」).
+    part: bool = False
 
 
 LEGACY_INDICATORS = (
     LegacyIndicator("legacy.proactive", "主动公开政府信息数",
-                    (r"主动公开(政府)?信息(总)?数|主动公开文件(总)?数",)),
+                    (r"主动公开(政府)?信息(总)?条?数|主动公开文件(总)?数",)),
     LegacyIndicator("legacy.applications", "收到申请数",
-                    (r"收到(的)?(信息公开)?申请(总)?数|受理依申请公开(政府)?信息(总)?数|申请总数"
+                    (r"收到(的)?(政府)?(信息公开)?申请(总)?数|受理依申请公开(政府)?信息(总)?数|申请总数"
                      r"|^(\([一二三四五六七八九十]\)|[一二三四五六七八九十\d]+[、.])?依申请公开(政府)?信息(总)?数",)),
     LegacyIndicator("legacy.answered", "对申请的答复总数",
                     (r"对申请的?答复(总)?数|申请答复(总)?数", r"申请办结(总)?数")),
-    LegacyIndicator("legacy.granted", "同意公开答复数", (r"(?<![不部分])同意公开(答复)?数",)),
-    LegacyIndicator("legacy.partial", "同意部分公开答复数", (r"部分公开(答复)?数",)),
+    LegacyIndicator("legacy.granted", "同意公开答复数", (r"(?<![不部分])同意公开(答复)?数",), part=True),
+    LegacyIndicator("legacy.partial", "同意部分公开答复数", (r"部分公开(答复)?数",), part=True),
     LegacyIndicator("legacy.refused", "不同意公开答复数",
-                    (r"不同意公开(答复)?(总)?数|不予公开(答复)?(总)?数|否决公开(答复)?(总)?数",)),
+                    (r"不同意公开(答复)?(总)?数|不予公开(答复)?(总)?数|否决公开(答复)?(总)?数",), part=True),
     LegacyIndicator("legacy.review", "行政复议数",
                     (_exactly(r"(因政府信息公开(申请)?)?(提起|申请)?行政复议"),)),
     LegacyIndicator("legacy.suit", "行政诉讼数",
@@ -517,17 +520,22 @@ LEGACY_INDICATORS = (
     LegacyIndicator("legacy.complaints", "举报投诉数",
                     (_exactly(r"举报投诉|投诉举报|行政申诉|申诉举报|举报"),)),
     LegacyIndicator("legacy.fees", "依申请公开信息收取的费用",
-                    (r"依申请公开(政府)?信息收取的?费用|收费金额|收取(的)?费用$",), Kind.AMOUNT),
+                    (r"依申请公开(政府)?信息收取的?费用|依申请公开收费|收费金额|收取(的)?费用$",), Kind.AMOUNT),
 )
 LEGACY_KEYS = tuple(indicator.key for indicator in LEGACY_INDICATORS)
+#: A sub-row (「其中：网上主动公开信息数」) counts part of the row above it: never a headline indicator.
+LEGACY_SUB_ROW = re.compile(r"^(其中|含)[:：,，]?")
 _LEGACY_REGEXES = tuple((indicator.key, tuple(map(re.compile, indicator.patterns)))
                         for indicator in LEGACY_INDICATORS)
 
 
 def legacy_matches(label: str) -> dict[str, int]:
     """The indicators a squashed label matches, each with the tier (0 first) of its pattern that does."""
+    sub_row = LEGACY_SUB_ROW.match(label) is not None
     found = {}
-    for key, tiers in _LEGACY_REGEXES:
+    for (key, tiers), indicator in zip(_LEGACY_REGEXES, LEGACY_INDICATORS):
+        if sub_row and not indicator.part:
+            continue
         tier = next((index for index, pattern in enumerate(tiers) if pattern.search(label)), None)
         if tier is not None:
             found[key] = tier

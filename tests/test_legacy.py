@@ -559,3 +559,13 @@ def test_the_real_letter_is_still_no_report():
     path = realworld("80787")
     report = parse_document(path.read_bytes(), path.name)
     assert report.error.startswith("not an annual report") and report.template is None
+
+
+def test_a_sub_row_never_takes_its_parents_indicator():
+    """「其中：…」 counts part of the row above: read it as the indicator and the figure is wrong."""
+    rows = [["主动公开政府信息条数", "条", "3460", "85376"], ["其中：网上主动公开信息数", "条", "3000", "80000"],
+            ["依申请公开收费", "元", "2500", "12000"], ["其中：检索费收费金额", "元", "300", "800"]]
+    report = parse_document(fujian(2016, rows), "sub-rows.html")
+    assert report.figures["legacy.proactive"] == 3460 and report.figures["legacy.fees"] == Decimal("0.25")
+    sub_rows = [row for row in report.legacy_rows if row["label"].startswith("其中")]
+    assert [row["key"] for row in sub_rows] == [None, None] and [row["value"] for row in sub_rows] == [3000, 300]
