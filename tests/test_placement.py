@@ -81,3 +81,36 @@ def test_an_extra_row_never_takes_a_missing_rows_place(form, missing, extra):
              if report.figures[key] is not None and report.figures[key] != value}
     assert wrong == {}
     assert not any("read as that row" in warning for warning in report.warnings)
+
+
+def test_labels_held_apart_from_their_figures_are_not_given_to_the_first_line():
+    """A flattened table whose label column came out before all its lines of figures: the labels held
+    name many rows, so no line of figures is taken for the last label's row."""
+    sample = random_report(random.Random(5), busy=0.6)
+    lines = render_text(sample, "tabs").splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith("一、本年新收"))
+    end = next(index for index, line in enumerate(lines) if line.startswith("四、结转下年度"))
+    labels = ["".join(cell for cell in line.split("\t") if cell and not cell.isdigit()) for line in lines[start:end + 1]]
+    figures = ["\t".join(cell for cell in line.split("\t") if cell.isdigit()) for line in lines[start:end + 1]]
+    report = parse_document("\n".join(lines[:start] + labels + figures + lines[end + 1:]).encode(), "apart.txt")
+    wrong = {key: value for key, value in report.figures.items() if value is not None and value != sample.figures[key]}
+    assert wrong == {} and not [key for key in report.derived if key.startswith("applications.")]
+
+
+def test_a_conversion_with_blank_cells_reads_nothing_wrong():
+    """PDF→markdown conversions put the labels of two rows above their lines of figures; with a blank cell
+    a line does not fill its row, and the joined labels must not name the last row alone."""
+    from conversions import render_converted
+
+    for seed in range(12):
+        rng = random.Random(seed)
+        sample = random_report(rng, busy=0.5)
+        for key in rng.sample(sorted(sample.figures), 6):
+            sample.figures[key] = None
+        report = parse_document(render_converted(sample, random.Random(seed)).encode(), "converted.md")
+        wrong = {key: value for key, value in report.figures.items()
+                 if value is not None and value != sample.figures[key]}
+        assert wrong == {}, seed
+        derived_wrong = {key: value for key, value in report.derived.items()
+                         if sample.figures[key] is not None and value != sample.figures[key]}
+        assert derived_wrong == {}, seed

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gxcrawl.cells import ALTERNATIVE, RUN, ZERO_MARKS, Kind, printable, read_cell
-from gxcrawl.forms import APPLICANT_COLUMNS, FORM_2019, FORM_2021, FORMS, REVIEW, Form, recognise_row, review_heading
+from gxcrawl.forms import (APPLICANT_COLUMNS, FORM_2019, FORM_2021, FORMS, GROUP_PARENTS, REVIEW, Form, recognise_row,
+                           review_heading)
 from gxcrawl.normalize import squash
 from gxcrawl.parser import ambiguity
 from gxcrawl.parser.checks import REVIEW_EQUATIONS
@@ -223,13 +224,15 @@ def _collect(rows: list[LabelledRow]) -> _Collected:
 
 
 def _named_rows(row: LabelledRow) -> set[tuple[str, str]]:
-    """The form rows a row's words name: its label; for a whole line of figures without a label of
-    its own, each line held above it alone (「3.其他」 names its row only at a label's end) and all of
-    them together, as a converter may have put several rows' labels there."""
-    if row.own_label or not _whole_line(row):
-        found = recognise_row(row.table, row.label)
+    """The form rows a row's words name: its label; for a line of figures without a label of its own,
+    each line held above it alone (「3.其他」 names its row only at a label's end) and all of them
+    together, as a converter may have put several rows' labels there. A heading held on a line of
+    its own (「总计」 over the columns, 「（六）其他处理」 over its sub-rows) names no row."""
+    found = recognise_row(row.table, row.label)
+    if row.own_label:
         return {found} if found else set()
-    return {found for found in (recognise_row(row.table, line) for line in [*row.held_lines, row.label]) if found}
+    lines = [line for line in row.held_lines if line not in HEADINGS]
+    return {found for found in (found, *(recognise_row(row.table, line) for line in lines)) if found}
 
 
 def _warn_unrecognised(form: Form, rows: list[LabelledRow], figures: Figures) -> None:
@@ -247,6 +250,13 @@ def _warn_misfits(notes: dict[str, list[str]], figures: Figures) -> None:
             lines = lines[:MAX_ROW_WARNINGS] + [f"table {table_number}: {len(lines) - MAX_ROW_WARNINGS} more rows "
                                                 "did not fit their columns"]
         figures.warnings.extend(lines)
+
+
+#: Table 三's column and row-group headings, squashed: a line of its own held above a row, each
+#: names no row (「总计」 over the columns, 「（六）其他处理」 over its three sub-rows).
+HEADINGS = frozenset(squash(text) for text in (
+    *(text for column in APPLICANT_COLUMNS for text in (column.label, column.group) if text),
+    FORMS[FORM_2021].table("applications").columns_heading, *GROUP_PARENTS, *GROUP_PARENTS.values()))
 
 
 def _whole_line(row: LabelledRow) -> bool:

@@ -167,9 +167,10 @@ class _RowReader:
         if not any(values):
             self.table = self.marked_table(label) or self.table
             self.pending.append(label)
-            held = "".join(self.pending)
-            if len(held) > MAX_PENDING:
-                self.pending = [held[-MAX_PENDING:]]
+            # The oldest lines go first, whole: the lines held stay lines, each naming at most its row.
+            while len(self.pending) > 1 and sum(map(len, self.pending)) > MAX_PENDING:
+                self.pending.pop(0)
+            self.pending[-1] = self.pending[-1][-MAX_PENDING:]
             self.after_row = False
             return
         held = "".join(self.pending)
