@@ -294,6 +294,7 @@ REVIEW_HEADING_RESULTS = (("upheld", r"维持"), ("corrected", r"纠正"), ("oth
                           ("pending", r"未审结|审理中"), ("total", r"总计|合计"))
 
 
+@lru_cache(maxsize=1 << 10)
 def review_heading(heading: str) -> str | None:
     """The table 四 key the headings over a cell name (「行政诉讼未经复议直接起诉结果纠正」 → suit_direct.corrected)."""
     group, result = _last_match(_REVIEW_GROUPS, heading), _last_match(_REVIEW_RESULTS, heading)

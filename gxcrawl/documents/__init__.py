@@ -9,7 +9,6 @@ from gxcrawl.documents.doc import read_doc
 from gxcrawl.documents.docx import read_docx
 from gxcrawl.documents.html import read_html
 from gxcrawl.documents.model import Block, Document, DocumentError, Grid, Paragraph
-from gxcrawl.documents.ocr import read_image
 from gxcrawl.documents.pdf import read_pdf
 from gxcrawl.documents.sniff import sniff
 from gxcrawl.documents.text import read_text
@@ -22,13 +21,19 @@ READERS = {
     "pdf": lambda data, *_: read_pdf(data),
     "docx": lambda data, *_: read_docx(data),
     "doc": lambda data, *_: read_doc(data),
-    "image": lambda data, *_: read_image(data),
+    "image": lambda data, *_: _read_image(data),
 }
 #: What to tell the user about what gxcrawl recognises but does not read.
 UNREADABLE = {
     "zip": "a ZIP archive that is not a Word document; unpack it and parse the report inside",
     "binary": "binary data, not a report in any format gxcrawl reads (HTML, text, PDF, DOCX, DOC, images)",
 }
+
+
+def _read_image(data: bytes) -> Document:
+    from gxcrawl.documents.ocr import read_image  # NumPy, OpenCV and the OCR engine: only for scans
+
+    return read_image(data)
 
 
 def read_document(data: bytes, *, content_type: str | None = None,

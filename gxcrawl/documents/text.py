@@ -11,6 +11,7 @@ text export (「标题:」 header) is read by `gxcrawl.documents.export`.
 """
 
 import re
+from itertools import islice
 
 from gxcrawl.cells import is_value
 from gxcrawl.documents.export import is_export, read_export
@@ -62,7 +63,8 @@ def text_blocks(lines, warnings: list[str] | None = None) -> list[Paragraph | Gr
             continue
         cells = line_cells(line)
         if cells is not None:
-            grid.append(header.fit(line, cells, _ruled(lines, index), warnings))
+            ruled = line.lstrip().startswith("|") and _ruled(lines, index)
+            grid.append(header.fit(line, cells, ruled, warnings))
             continue
         if grid:
             blocks.append(Grid(grid))
@@ -80,7 +82,7 @@ def text_blocks(lines, warnings: list[str] | None = None) -> list[Paragraph | Gr
 
 def _ruled(lines: list[str], index: int) -> bool:
     """Whether a markdown table line is a header: the next line is the table's rule."""
-    following = next((line for line in lines[index + 1:] if line.strip()), "")
+    following = next((line for line in islice(lines, index + 1, None) if line.strip()), "")
     return bool(_MARKDOWN_RULE.match(following.strip()))
 
 
@@ -96,6 +98,8 @@ class _MarkdownHeader:
         self.columns: int | None = None
 
     def fit(self, line: str, cells: list[str], ruled: bool, warnings: list[str] | None) -> list[str]:
+        if not line.lstrip().startswith("|"):
+            return cells  # a tab-separated row: no markdown header promises its columns
         figures = [cell for cell in cells if cell and is_value(cell)]
         if ruled and not figures:
             # The first column names the rows (信息内容, 类别) unless it is a figure's: count the fewer.
@@ -103,7 +107,7 @@ class _MarkdownHeader:
             return cells
         labels = [index for index, cell in enumerate(cells) if cell and not is_value(cell)]
         slots = len(cells) - (labels[-1] + 1 if labels else 0)  # the cells after the label, blank ones too
-        if not line.strip().startswith("|") or not self.columns or not figures or slots >= self.columns:
+        if not self.columns or not figures or slots >= self.columns:
             return cells
         if warnings is not None:
             warnings.append(f"the table row {line.strip()!r} has {slots} cells for the {self.columns} "

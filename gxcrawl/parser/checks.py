@@ -57,10 +57,14 @@ class Equation:
 
     def holds(self, values) -> bool | None:
         """Whether it holds for `values`; None when a figure it needs is null."""
-        left, right = [values.get(key) for key in self.left], [values.get(key) for key in self.right]
-        if any(value is None for value in (*left, *right)):
-            return None
-        return sum(left) == sum(right)
+        balance = 0
+        for keys, sign in ((self.left, 1), (self.right, -1)):
+            for key in keys:
+                value = values.get(key)
+                if value is None:
+                    return None
+                balance += sign * value
+        return balance == 0
 
     def __str__(self) -> str:
         return f"{self.rule} {self.where}"

@@ -25,14 +25,15 @@ def derive(form: Form, values: dict[str, Decimal | None],
 
     `unsettled` figures are not blank but printed and not read with certainty (digits the
     rules could not cut): an instance involving one is left alone."""
-    known = dict(values)
+    blank = {key for key, value in values.items() if value is None}
     derived: dict[str, tuple[Decimal, str]] = {}
+    open_equations = [equation for equation in equations(form)
+                      if not blank.isdisjoint(equation.keys) and unsettled.isdisjoint(equation.keys)]
+    known = dict(values)
     progress = True
     while progress:
         progress = False
-        for equation in equations(form):
-            if unsettled.intersection(equation.keys):
-                continue
+        for equation in open_equations:
             for key, value in _settled(equation, known).items():
                 known[key] = value
                 derived[key] = (value, str(equation))

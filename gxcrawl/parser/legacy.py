@@ -27,6 +27,8 @@ from gxcrawl.parser.figures import Figures, read_figures
 from gxcrawl.parser.rows import read_rows
 
 RULES = {"L1": "对申请的答复总数 ≥ 同意公开 + 同意部分公开 + 不同意公开 (legacy reports)"}
+#: A report with this many figures of the forms holds their tables: it is not looked at as a legacy one.
+MANY_FORM_FIGURES = 20
 #: How far into a grid the header row is looked for (a title row may come first).
 HEADER_ROWS = 4
 #: A line of text without figures longer than this is prose: the table printed as text has ended.
@@ -53,6 +55,8 @@ def read_legacy(document: Document, figures: Figures, report) -> bool:
     It is one when it holds the statistics table and none of the forms' tables,
     or when its title names a year up to 2018 and it holds none of the forms' tables.
     """
+    if figures.found >= MANY_FORM_FIGURES:
+        return False  # the forms' tables are there: no statistics table reads as so many of their rows
     table = find_statistics_table(document, report.year)
     if table is None:
         if figures.found or report.year is None or report.year > LAST_LEGACY_YEAR:

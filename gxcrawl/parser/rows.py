@@ -38,12 +38,20 @@ class LabelledRow:
     #: A line of figures alone right after another row: the rest of that row's
     #: figures when a converter put each cell on a line of its own.
     continues: bool = False
-    #: For a row of a grid whose columns have headings (table 四): the squashed heading
-    #: texts over each cell of `cells`, outermost first, or None where a cell spans
-    #: columns with different headings.
-    headings: list[str | None] | None = None
+    #: For a row of a grid whose columns have headings (table 四): the grid's rows above it
+    #: that have no figures, and the row itself as the grid holds it (see `headings`).
+    header_rows: list[list[str | None]] | None = None
+    grid_row: list[str | None] | None = None
     #: The lines held before the row, each as read (their joined text is the start of `label`).
     held_lines: list[str] = field(default_factory=list)
+
+    @property
+    def headings(self) -> list[str | None] | None:
+        """The squashed heading texts over each cell of `cells`, outermost first (None where a cell
+        spans columns with different headings); None outside a grid with headings."""
+        if self.header_rows is None:
+            return None
+        return column_headings(self.header_rows, self.grid_row)[-len(self.cells):]
 
     @property
     def own_label(self) -> str:
@@ -158,10 +166,10 @@ class _RowReader:
                 # Rows without figures after rows with figures start the next table's header.
                 header_rows = [*header_rows, row] if not under_header else [row]
             under_header = headed and any(values)
-            headings = column_headings(header_rows, row)[-len(values):] if headed and any(values) else None
+            headings = (header_rows, row) if headed and any(values) else (None, None)
             self.row(label, values, "\t".join(cells), headings)
 
-    def row(self, label: str, values: list[str], source: str, headings: list[str | None] | None = None) -> None:
+    def row(self, label: str, values: list[str], source: str, headings: tuple = (None, None)) -> None:
         label = squash(label)
         self.table_text.append(label)
         if not any(values):
@@ -176,7 +184,7 @@ class _RowReader:
         held = "".join(self.pending)
         continues = self.after_row and not held and not label
         self.layout.rows.append(LabelledRow(self.table, held + label, values, tidy(source), len(held), continues,
-                                            headings, list(self.pending)))
+                                            *headings, list(self.pending)))
         self.pending = []
         self.after_row = True
 
