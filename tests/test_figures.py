@@ -108,3 +108,8 @@ def test_a_repeated_row_keeps_the_fuller_one_and_says_so():
     assert figures.values["applications.new.total"] is None
     assert any("appears 2 times" in warning for warning in figures.warnings)
     assert any("no reading satisfies R3 row new" in warning for warning in figures.warnings)
+    # Printings with a blank cell: readings with a null figure, which no rule can confirm.
+    figures = read_figures([row("一、本年新收", ["1", "", "0", "0", "0", "0", "1"]),
+                            row("一、本年新收", ["2", "", "0", "0", "0", "0", "2"])], "")
+    assert figures.values["applications.new.total"] is None
+    assert figures.unsettled >= {"applications.new.total"}

@@ -109,7 +109,7 @@ def _settle_group(form: Form, values, group: list[Ambiguity], settlement: Settle
         settlement.unsettled.update(keys)
         return
     left, ruled_out = search.left, search.ruled_out
-    per_member = [sorted({combination[index] for combination in left}) for index in range(len(group))]
+    per_member = [list(dict.fromkeys(combination[index] for combination in left)) for index in range(len(group))]
     # What the rules determine: the members every combination left reads the same way.
     determined = ChainMap({key: value for ambiguity, readings in zip(group, per_member) if len(readings) == 1
                            for key, value in zip(ambiguity.keys, readings[0])}, values)
@@ -126,9 +126,11 @@ def _settle_group(form: Form, values, group: list[Ambiguity], settlement: Settle
         elif len(readings) > 1:
             shown = "; ".join(_shown(reading) for reading in readings[:SHOWN])
             reason = f"{len(readings)} readings satisfy the rules that can be evaluated (such as {shown})"
+        elif not confirming:
+            reason = f"only {_shown(readings[0])} is left, but no rule that holds with it confirms it"
         else:
-            reason = (f"only {_shown(readings[0])} is left, but only {_named(confirming) or 'no rule'} holds with "
-                      "it, too little to confirm a cut of several figures")
+            reason = (f"only {_shown(readings[0])} is left, but only {_named(confirming)} holds with it, too little "
+                      "to confirm a reading of several figures")
         settlement.warnings.append(f"{_describe(ambiguity)}: {reason}; read as null")
 
 
