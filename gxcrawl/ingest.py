@@ -63,8 +63,9 @@ def report_message(fetch: storage.Fetch, report: Report, title: str | None, docu
                                 "body": base64.b64encode(d["body"]).decode("ascii")} for d in documents])
 
 
-def failure_message(fetch: storage.Fetch, error: str, crawl: str = "") -> str:
-    return _message(FAILURE, crawl, fetch=asdict(fetch), error=error)
+def failure_message(fetch: storage.Fetch, error: str, crawl: str = "", title: str | None = None,
+                    status: int | None = None) -> str:
+    return _message(FAILURE, crawl, fetch=asdict(fetch), error=error, title=title, status=status)
 
 
 def not_modified_message(source: str, url: str, fetched_at: str, crawl: str = "") -> str:
@@ -174,7 +175,8 @@ class Ingest:
         message["outcome"] = stored.outcome or "not read"
 
     def store_failure(self, message: dict) -> None:
-        storage.record_failure(self.db, storage.Fetch(**message["fetch"]), message["error"])
+        storage.record_failure(self.db, storage.Fetch(**message["fetch"]), message["error"],
+                               title=message.get("title"), status=message.get("status"))
 
     def store_not_modified(self, message: dict) -> None:
         storage.confirm_unchanged(self.db, message["source"], message["url"], message["fetched_at"])

@@ -113,7 +113,8 @@ CREATE TABLE IF NOT EXISTS failures (
     attachments TEXT,
     documents TEXT,
     fetched_at TEXT,
-    run_id INTEGER
+    run_id INTEGER,
+    status INTEGER                    -- the HTTP status of the last answer, when one came
 );
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY,
@@ -177,6 +178,7 @@ CREATE VIEW IF NOT EXISTS figures_labelled AS
 #: Columns added since the first layout: `open_database` adds them to older databases.
 ADDED_COLUMNS = {
     "figures": {"derived": float, "derived_rule": str},
+    "failures": {"status": int},
     "report_versions": {"etag": str, "last_modified": str, "source": str, "derived": str},
     "crawl_runs": {"scope": str, "walk": str, "reports_listed": int, "list_pages": int, "report_pages": int,
                    "requests": int, "problems": str},
@@ -412,7 +414,7 @@ def _report_row(key: str, report: Report, fetch: Fetch, agency: str, year: int, 
 
 
 def record_failure(db: sqlite_utils.Database, fetch: Fetch, error: str, title: str | None = None,
-                   run_id: int | None = None) -> bool:
+                   run_id: int | None = None, status: int | None = None) -> bool:
     """Keep a document that could not be read, and why (its raw bytes are in the archive); returns
     whether the same URL had failed before."""
     with db.atomic():
@@ -423,7 +425,8 @@ def record_failure(db: sqlite_utils.Database, fetch: Fetch, error: str, title: s
             "error": error, "run_id": run_id, "published": fetch.published, "region": fetch.region,
             "area_code": fetch.area_code, "agency": fetch.agency, "year": fetch.year,
             "attachments": json.dumps(fetch.attachments, ensure_ascii=False),
-            "documents": json.dumps(fetch.documents, ensure_ascii=False), "fetched_at": fetch.fetched_at},
+            "documents": json.dumps(fetch.documents, ensure_ascii=False), "fetched_at": fetch.fetched_at,
+            "status": status},
             alter=True)  # databases made before these columns existed gain them
     return before
 

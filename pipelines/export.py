@@ -34,7 +34,8 @@ class ExportPipeline:
         spider = self.crawler.spider
         self.crawl = self.crawl or (self.server.get(Keys(spider.name).seeded) or b"").decode()
         if isinstance(item, FetchFailure):
-            message = ingest.failure_message(storage.Fetch(item.source, item.url), item.error, self.crawl)
+            message = ingest.failure_message(item.fetch or storage.Fetch(item.source, item.url), item.error,
+                                             self.crawl, item.title, item.status)
             self.count_failures([item.url])
         elif isinstance(item, PageUnchanged):
             message = ingest.not_modified_message(item.source, item.url, storage.now(), self.crawl)

@@ -47,7 +47,8 @@ class StorePipeline:
             stats.inc_value(f"gxcrawl/reports_{storage.UNCHANGED}")
             return item
         if isinstance(item, FetchFailure):
-            self.record_failure(storage.Fetch(item.source, item.url), item.error)
+            self.record_failure(item.fetch or storage.Fetch(item.source, item.url), item.error, item.title,
+                                item.status)
             return item
         if not isinstance(item, ReportItem):
             return item
@@ -65,8 +66,9 @@ class StorePipeline:
         # Failed before too: the monitors judge a run by what newly went wrong.
         stats.inc_value("gxcrawl/failures/repeated", stored.repeated)
 
-    def record_failure(self, fetch: storage.Fetch, error: str) -> None:
-        repeated = storage.record_failure(self.db, fetch, error, run_id=self.run_id)
+    def record_failure(self, fetch: storage.Fetch, error: str, title: str | None = None,
+                       status: int | None = None) -> None:
+        repeated = storage.record_failure(self.db, fetch, error, title=title, run_id=self.run_id, status=status)
         self.count(storage.Stored(failures=1, repeated=int(repeated)))
 
     def spider_closed(self, spider, reason):

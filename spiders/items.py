@@ -28,6 +28,11 @@ class FetchFailure:
     source: str
     url: str
     error: str
+    #: What the list said of the report the page holds (agency, year, region, date), when it is one.
+    fetch: Fetch | None = None
+    title: str | None = None
+    #: The HTTP status the page was last answered with; None when no answer came.
+    status: int | None = None
 
 
 @dataclass

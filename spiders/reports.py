@@ -8,10 +8,12 @@ to, and records what could not be fetched. Spider arguments `refresh`,
 """
 
 import re
+from http import HTTPStatus
 from urllib.parse import urlparse
 
 import scrapy
 from scrapy import signals
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from gxcrawl.storage import Fetch
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
@@ -133,13 +135,24 @@ class ReportSpider(scrapy.Spider):
         """Whether a request is for a list page: losing one loses the reports it lists."""
         return False
 
+    def listed(self, url: str, listing: dict) -> Fetch:
+        """What a list said of the report at `url` (agency, year, region, date), before its page is read."""
+        raise NotImplementedError
+
     def failed(self, failure):
         request = failure.request
-        message = failure.getErrorMessage() or failure.type.__name__
+        status = failure.value.response.status if failure.check(HttpError) else None
+        message = (f"the server answered HTTP {status} {_reason(status)} after retries" if status else
+                   failure.getErrorMessage() or failure.type.__name__)
         if self.is_list(request):
             self.crawler.stats.inc_value("gxcrawl/lists_lost")
-        self.logger.error("could not fetch %s after retries: %s", request.url, message)
-        yield FetchFailure(source=self.source, url=request.url, error=message)
+        listing = request.cb_kwargs.get("listing")
+        fetch = self.listed(request.url, listing) if listing is not None else None
+        title = listing.get("title") if listing else None
+        self.logger.error("could not fetch %s%s after retries: %s", request.url,
+                          f" ({title or 'untitled'}, {fetch.agency or 'agency unknown'}, {fetch.year or 'year unknown'})"
+                          if fetch else "", message)
+        yield FetchFailure(source=self.source, url=request.url, error=message, fetch=fetch, title=title, status=status)
 
     def closed(self, reason: str) -> None:
         # Runs before the monitors and the store pipeline (it is connected to spider_closed first).
@@ -164,6 +177,13 @@ def on_site(url: str, domains) -> bool:
 def document(response) -> dict:
     return {"url": response.url, "body": response.body,
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None}
+
+
+def _reason(status: int) -> str:
+    try:
+        return f"({HTTPStatus(status).phrase})"
+    except ValueError:
+        return ""
 
 
 def header(response, name: bytes) -> str | None:

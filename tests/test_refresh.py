@@ -94,6 +94,12 @@ def test_reports_that_failed_are_fetched_again_though_the_walk_stops_early(serve
     first = crawl(url, db, "-s", "RETRY_TIMES=1")
     assert first.returncode == 0, first.stderr[-3000:]  # one failure is within the allowed errors
     assert rows(db, "SELECT url FROM failures") == [{"url": url + path}]
+    # The failure names the report as the list gave it, and the HTTP status it got.
+    [failure] = rows(db, "SELECT title, agency, year, status, error FROM failures")
+    assert (failure["title"], failure["agency"], failure["year"], failure["status"]) == \
+        (broken.title, broken.sample.agency, broken.sample.year, 503)
+    assert "HTTP 503 (Service Unavailable)" in failure["error"]
+    assert broken.title in first.stderr
     replica.options.always_failing = ()
     second = crawl(url, db)
     assert second.returncode == 0, second.stderr[-3000:]

@@ -25,6 +25,7 @@ from urllib.parse import urlencode, urlparse
 
 import scrapy
 
+from gxcrawl.storage import Fetch
 from spiders.browser import render_in_browser
 from spiders.henan.profile import HENAN, PortalProfile
 from spiders.items import ReportItem
@@ -209,6 +210,11 @@ class HenanSpider(ReportSpider):
 
     def report_url(self, portal_id: int) -> str:
         return self.base_url + self.profile.view_path.format(id=portal_id)
+
+    def listed(self, url: str, listing: dict) -> Fetch:
+        return Fetch(self.source, url, portal_id=portal_id_of(url, self.profile), agency=listing.get("agency"),
+                     region=listing.get("region"), area_code=listing.get("area_code"), year=_int(listing.get("year")),
+                     published=iso_date(listing.get("published")))
 
     def report_item(self, response, listing: dict) -> ReportItem | None:
         title = " ".join(response.css(self.profile.report_title).css("::text").getall()).strip()

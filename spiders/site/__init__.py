@@ -33,6 +33,7 @@ from urllib.parse import urlparse
 import scrapy
 import yaml
 
+from gxcrawl.storage import Fetch
 from spiders.items import ReportItem
 from spiders.reports import ReportSpider, document, iso_date, on_site
 from spiders.site.pagers import BY_NAME, pager_of
@@ -138,15 +139,19 @@ class SiteSpider(ReportSpider):
                                       errback=self.failed)
         return scrapy.Request(url, callback=self.parse_list, cb_kwargs={"site": site}, errback=self.failed)
 
-    def report_item(self, response, listing: dict) -> ReportItem:
+    def listed(self, url: str, listing: dict) -> Fetch:
         site: Site = listing["site"]
+        year = _YEAR.search(listing.get("title") or "")
+        return Fetch(self.source, url, agency=site.agency or site.name, region=site.region,
+                     year=int(year.group(1)) if year else None)
+
+    def report_item(self, response, listing: dict) -> ReportItem:
         title = listing.get("title") or (response.css("h1::text").get() or response.css("title::text").get() or "")
         published = response.css("meta[name=PubDate]::attr(content)").get() or \
             next(iter(_PUBLISHED.findall(" ".join(response.css("body ::text").getall()))), None)
-        year = _YEAR.search(title)
-        fetch = self.fetch_of(
-            response, agency=site.agency or site.name, region=site.region, year=int(year.group(1)) if year else None,
-            published=iso_date(published), attachments=self.attachments_of(response))
+        known = self.listed(response.url, {**listing, "title": title})
+        fetch = self.fetch_of(response, agency=known.agency, region=known.region, year=known.year,
+                              published=iso_date(published), attachments=self.attachments_of(response))
         return ReportItem(fetch, title=title.strip() or None, documents=[document(response)],
                           content_selectors=CONTENT_SELECTORS)
 
