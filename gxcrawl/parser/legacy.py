@@ -61,8 +61,10 @@ def read_legacy(document: Document, figures: Figures, report) -> bool:
     if table is None:
         if figures.found or report.year is None or report.year > LAST_LEGACY_YEAR:
             return False
-        report.warnings.append(f"no {LEGACY_TABLE_HEADING} was found: a report of {report.year}, before the "
-                               "official forms, with no figures")
+        report.warnings.append(f"no {LEGACY_TABLE_HEADING} was found whose header names an indicator column "
+                               f"beside 计量单位 or 历年累计: a report of {report.year}, before the official forms, "
+                               "with no figures (a table with another header is not read: see LEGACY_COLUMNS in "
+                               "gxcrawl/forms.py)")
     elif figures.found and _forms_tables_outside(document, table):
         return False
     report.template = FORM_LEGACY
