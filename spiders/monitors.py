@@ -12,7 +12,10 @@ settings, read here:
   again, and a few that stay broken must not fail every run;
 - GXCRAWL_MIN_LISTED_RATIO (default 0.5): the crawl fails when the portal
   lists fewer than this share of the reports (or list pages) that the last
-  successful run over the same list saw.
+  successful run over the same list saw;
+- GXCRAWL_SHORTFALL (default `fail`; `warn`): what a walk that saw fewer
+  records or list pages than a list declares (「recordCount: '20'」, 「共2页」)
+  does to the crawl. The walk is `partial` either way.
 """
 
 import warnings
@@ -74,6 +77,17 @@ class ReportsMonitor(BaseScrapyMonitor):
             self.skipTest("the crawl enumerated ids instead of walking lists")
         if not crawl_total(self.stats, "gxcrawl/reports_listed"):
             self.fail("the portal's lists showed no report at all")
+
+    @monitors.name("lists seen whole")
+    def test_declared(self):
+        shortfalls = self.stats.get("gxcrawl/shortfalls")
+        if not shortfalls:
+            return
+        message = (f"the walk saw less than the lists declare: {'; '.join(shortfalls)}. Their other pages may be "
+                   "loaded by script from an interface the spider does not know")
+        if self.crawler.settings.get("GXCRAWL_SHORTFALL", "fail") == "warn":
+            self.skipTest(f"{message} (GXCRAWL_SHORTFALL=warn)")
+        self.fail(message)
 
     @monitors.name("few errors")
     def test_errors(self):

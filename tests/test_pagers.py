@@ -78,3 +78,31 @@ def test_titles_of_reports(title):
                                    "政府信息公开工作年度报告格式模板"])
 def test_titles_that_are_not_reports(title):
     assert not REPORT_TITLE.search(title) or NOT_A_REPORT.search(title)
+
+
+def test_what_a_list_page_declares_of_its_size():
+    from spiders.site.pagers import Declared, declared
+
+    trs = declared("var pageConfig = {recordCount: '20', prepage: 10, quickMode: \"动静结合\", maxStaticIndex: 1};")
+    assert trs == Declared(records=20, per_page=10) and trs.page_count == 2
+    assert declared("<div>共 13 条 共2页</div>") == Declared(records=13, pages=2)
+    assert declared("<datastore><totalrecord>8</totalrecord></datastore>").records == 8
+    assert declared("$('#1234').jpage({perPage: 5, totalRecord: 8})") == Declared(records=8, per_page=5)
+    assert declared("<ul><li>2023年报告</li></ul>") == Declared()
+
+
+def test_a_column_walk_falls_short_of_what_its_list_declares():
+    from spiders.site import ColumnWalk
+    from spiders.site.pagers import Declared, is_entry
+
+    assert is_entry("http://x.gov.cn/zfxxgknb/202001/t20200120_80576.htm")
+    assert not is_entry("http://x.gov.cn/xxgk/") and not is_entry("http://x.gov.cn/zfxxgknb/index_2.htm")
+    walk = ColumnWalk()
+    walk.note(Declared(records=20, per_page=10))
+    walk.entries.update(f"http://x/t{n:04d}_1.htm" for n in range(10))
+    assert walk.shortfall() == "declares 20 records and the walk saw 10 in 1 list pages"
+    walk.entries.update(f"http://x/t{n:04d}_2.htm" for n in range(10))
+    assert walk.shortfall() is None
+    pages_only = ColumnWalk()
+    pages_only.note(Declared(pages=3))
+    assert pages_only.shortfall() == "declares 3 list pages and the walk read 1"

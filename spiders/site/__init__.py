@@ -26,7 +26,7 @@ Spider arguments: `url` (one column; with `region`, `agency`, `cms`), or
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -36,7 +36,7 @@ import yaml
 from gxcrawl.storage import Fetch
 from spiders.items import ReportItem
 from spiders.reports import ReportSpider, document, iso_date, on_site
-from spiders.site.pagers import BY_NAME, pager_of
+from spiders.site.pagers import BY_NAME, Declared, declared, is_entry, pager_of
 
 #: A link's title that names an annual disclosure report: 「2023年政府信息公开工作年度报告」, 「…年度报告」, 「…年报」.
 REPORT_TITLE = re.compile(r"(政府信息|政务|信息)公开.{0,6}(年度报告|年报|工作报告)")
@@ -94,6 +94,33 @@ def site(url: str, name: str | None = None, region: str | None = None, agency: s
     return Site(name, url, region, agency, cms)
 
 
+@dataclass
+class ColumnWalk:
+    """One column's walk: the largest size its list pages declared, the pages read, the entries seen."""
+
+    records: int | None = None
+    pages: int | None = None
+    pages_read: int = 0
+    entries: set[str] = field(default_factory=set)
+
+    def note(self, size: Declared) -> None:
+        self.pages_read += 1
+        self.records = max(filter(None, (self.records, size.records)), default=None)
+        self.pages = max(filter(None, (self.pages, size.page_count)), default=None)
+
+    def shortfall(self) -> str | None:
+        """What the walk missed of what the list declared, or None.
+
+        Records are compared where the list declares them (pages fetched in batches, as Hanweb's
+        proxy does, make page counts differ); pages where it declares only those."""
+        if self.records is not None and len(self.entries) < self.records:
+            return (f"declares {self.records} records and the walk saw {len(self.entries)} "
+                    f"in {self.pages_read} list pages")
+        if self.records is None and self.pages is not None and self.pages_read < self.pages:
+            return f"declares {self.pages} list pages and the walk read {self.pages_read}"
+        return None
+
+
 class SiteSpider(ReportSpider):
     name = "site"
     source = "site"
@@ -104,6 +131,8 @@ class SiteSpider(ReportSpider):
         if bool(url) == bool(sources):
             raise ValueError("give either -a url=<a column's list page> or -a sources=<a sources file>")
         self.sites = load_sources(sources) if sources else [site(url, region=region, agency=agency, cms=cms)]
+        #: What each column's lists declared of their size, and what the walk saw of them.
+        self.walked = {each.url: ColumnWalk() for each in self.sites}
         # Only the columns' own sites (and their subdomains: www.x.gov.cn, files.x.gov.cn) are crawled;
         # Scrapy's offsite filter applies this to redirects too.
         self.allowed_domains = sorted({urlparse(each.url).hostname.removeprefix("www.") for each in self.sites})
@@ -114,11 +143,14 @@ class SiteSpider(ReportSpider):
 
     def parse_list(self, response, site: Site):
         pager = pager_of(response, site.cms)
+        self.walked[site.url].note(declared(response.text))
         listed = {}
         for block in pager.link_blocks(response):
             for link in block.css("a[href]"):
                 title = (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()
                 url = response.urljoin(link.attrib["href"].strip())
+                if self.on_site(url) and is_entry(url):
+                    self.walked[site.url].entries.add(url)
                 if REPORT_TITLE.search(title) and not NOT_A_REPORT.search(title) and self.on_site(url):
                     listed[url] = title
         self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
@@ -167,6 +199,18 @@ class SiteSpider(ReportSpider):
 
     def is_list(self, request) -> bool:
         return request.callback == self.parse_list
+
+    def closed(self, reason: str) -> None:
+        # A worker of a distributed crawl sees only the list pages the queue gave it.
+        shortfalls = [] if self.distributed else [f"{each.label} ({each.url}) {shortfall}" for each in self.sites
+                                                  if (shortfall := self.walked[each.url].shortfall())]
+        for shortfall in shortfalls:
+            self.logger.warning("the walk saw less than the list declares: %s", shortfall)
+        self.crawler.stats.set_value("gxcrawl/shortfalls", shortfalls)
+        super().closed(reason)
+
+    def walk(self, reason: str) -> str:
+        return "partial" if self.crawler.stats.get_value("gxcrawl/shortfalls") else super().walk(reason)
 
     def on_site(self, url: str) -> bool:
         return on_site(url, self.allowed_domains)

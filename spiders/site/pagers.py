@@ -31,6 +31,14 @@ _CREATE_PAGE = re.compile(r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\w+
 _INDEX_PAGE = re.compile(r"(^|/)index_\d+\.s?html?$")
 _NEXT = re.compile(r"^\s*(下一页|下页|后一页)\s*[>»›]*\s*$")
 
+#: What a list page says of its size: in its script's list configuration (TRS 「recordCount: '20'」,
+#: Hanweb 「totalRecord: 13」, 「pageCount」 …), in its pager text (「共20条」 「共2页」), or as a JSON total.
+_DECLARED_RECORDS = re.compile(r"""["']?(?:recordCount|totalRecord|totalRecords|totalCount|recordTotal|record_count)["']?"""
+                               r"""\s*[:=]\s*["']?(\d+)|共\s*(\d+)\s*条|<totalrecord>(\d+)</totalrecord>""", re.I)
+_DECLARED_PAGES = re.compile(r"""["']?(?:pageCount|totalPage|totalPages|countPage|pageTotal|page_count)["']?"""
+                             r"""\s*[:=]\s*["']?(\d+)|共\s*(\d+)\s*页""", re.I)
+_PER_PAGE = re.compile(r"""["']?(?:prepage|perPage|pageSize|page_size)["']?\s*[:=]\s*["']?(\d+)""", re.I)
+
 #: Requests per Hanweb proxy call: the CMS's own pages ask for three pages of records at a time.
 HANWEB_PAGES_PER_CALL = 3
 
@@ -41,6 +49,44 @@ class ListPage:
 
     url: str
     formdata: dict | None = None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a list page declares about its column's size; None for what it does not say."""
+
+    records: int | None = None
+    pages: int | None = None
+    per_page: int | None = None
+
+    @property
+    def page_count(self) -> int | None:
+        """The pages it declares, or those its records take at its page size."""
+        if self.pages:
+            return self.pages
+        if self.records is not None and self.per_page:
+            return -(-self.records // self.per_page)
+        return None
+
+
+#: An article's address: an id or a date in its path (「t20240115_501.shtml」, 「art_1234_501.html」), as
+#: navigation links (「/」, 「/xxgk/」) have none. A list's entries are counted by it.
+_ARTICLE_PATH = re.compile(r"\d{3,}")
+
+
+def is_entry(url: str) -> bool:
+    """Whether a link of a list leads to one of its entries (an article), not to navigation or a list page."""
+    path = urlparse(url).path
+    return bool(_ARTICLE_PATH.search(path)) and not _INDEX_PAGE.search(path)
+
+
+def declared(text: str) -> Declared:
+    """The size a list page (or a list interface's answer) declares, the largest where it says it twice."""
+    def largest(pattern):
+        found = [int(next(filter(None, match.groups()))) for match in pattern.finditer(text)]
+        return max(found, default=None)
+
+    return Declared(largest(_DECLARED_RECORDS), largest(_DECLARED_PAGES), largest(_PER_PAGE))
 
 
 @dataclass(frozen=True)
