@@ -6,6 +6,7 @@ import sys
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+import yaml
 
 from conftest import ROOT
 from gxcrawl.samples import random_report, render_html, render_text
@@ -152,3 +153,33 @@ def test_a_walk_that_sees_less_than_its_list_declares_is_partial(script_loaded_c
     assert "declares 6 records and the walk saw 3 in 1 list pages" in result.stderr
     assert ("declares 6 records" in run["problems"]) == (shortfall == "fail")
     assert len(rows(db, "SELECT id FROM reports")) == 3  # what it saw is stored all the same
+
+
+def doctor(url: str, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*SCRAPY, "doctor", url, *arguments], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_doctor_says_what_a_column_shows_and_gives_its_sources_entry(site, tmp_path):
+    replica, base = site
+    db = tmp_path / "g.db"
+    result = doctor(base + LIST_PATHS["hanweb"], "-s", f"GXCRAWL_DB={db}")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "CMS family   hanweb" in result.stdout and "declared     8 records, 5 a page" in result.stdout
+    first = replica.columns["hanweb"][0]
+    assert f"{first.title}  {base}{first.path}" in result.stdout
+    entry = yaml.safe_load(result.stdout.split("sources.yaml entry", 1)[1].split("\n", 1)[1])
+    assert entry == [{"name": "政府信息公开年报", "url": base + LIST_PATHS["hanweb"], "cms": "hanweb"}]
+    assert not db.exists()  # one page looked at: nothing stored
+
+
+def test_doctor_warns_of_a_list_that_shows_less_than_it_declares(script_loaded_column):
+    result = doctor(script_loaded_column)
+    assert result.returncode == 1
+    assert "declared     6 records, 3 a page, 2 pages" in result.stdout
+    assert "probably loaded by a script" in result.stdout
+
+
+def test_doctor_on_an_address_that_does_not_answer(site):
+    _, base = site
+    result = doctor(base + "/no/such/list.html")
+    assert result.returncode == 1 and "could not be read" in result.stdout

@@ -36,6 +36,7 @@ import yaml
 from gxcrawl.storage import Fetch
 from spiders.items import ReportItem
 from spiders.reports import ReportSpider, document, iso_date, on_site
+from spiders.site.diagnosis import Diagnosis
 from spiders.site.pagers import BY_NAME, Declared, declared, is_entry, pager_of
 
 #: A link's title that names an annual disclosure report: 「2023年政府信息公开工作年度报告」, 「…年度报告」, 「…年报」.
@@ -126,8 +127,12 @@ class SiteSpider(ReportSpider):
     source = "site"
 
     def __init__(self, url: str | None = None, sources: str | None = None, region: str | None = None,
-                 agency: str | None = None, cms: str | None = None, **kwargs):
+                 agency: str | None = None, cms: str | None = None, diagnose: str | None = None, **kwargs):
         super().__init__(**kwargs)
+        #: `scrapy doctor`: read the first list page, say what it shows (`diagnosis`), follow nothing.
+        self.diagnose = bool(diagnose)
+        self.diagnosis: Diagnosis | None = None
+        self.diagnosis_error: str | None = None
         if bool(url) == bool(sources):
             raise ValueError("give either -a url=<a column's list page> or -a sources=<a sources file>")
         self.sites = load_sources(sources) if sources else [site(url, region=region, agency=agency, cms=cms)]
@@ -143,7 +148,8 @@ class SiteSpider(ReportSpider):
 
     def parse_list(self, response, site: Site):
         pager = pager_of(response, site.cms)
-        self.walked[site.url].note(declared(response.text))
+        size = declared(response.text)
+        self.walked[site.url].note(size)
         listed = {}
         for block in pager.link_blocks(response):
             for link in block.css("a[href]"):
@@ -153,6 +159,12 @@ class SiteSpider(ReportSpider):
                     self.walked[site.url].entries.add(url)
                 if REPORT_TITLE.search(title) and not NOT_A_REPORT.search(title) and self.on_site(url):
                     listed[url] = title
+        if self.diagnose:
+            self.diagnosis = Diagnosis(response.url, response.status, (response.css("title::text").get() or "").strip(),
+                                       pager.name, size, [page.url for page in pager.further(response)],
+                                       [(title, url) for url, title in listed.items()],
+                                       len(self.walked[site.url].entries))
+            return
         self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
         self.crawler.stats.inc_value(f"gxcrawl/pagers/{pager.name}")
         if not listed:
@@ -200,10 +212,16 @@ class SiteSpider(ReportSpider):
     def is_list(self, request) -> bool:
         return request.callback == self.parse_list
 
+    def failed(self, failure):
+        if self.diagnose:
+            self.diagnosis_error = failure.getErrorMessage() or failure.type.__name__
+        yield from super().failed(failure)
+
     def closed(self, reason: str) -> None:
-        # A worker of a distributed crawl sees only the list pages the queue gave it.
-        shortfalls = [] if self.distributed else [f"{each.label} ({each.url}) {shortfall}" for each in self.sites
-                                                  if (shortfall := self.walked[each.url].shortfall())]
+        # A worker of a distributed crawl sees only the list pages the queue gave it; a diagnosis, one.
+        shortfalls = [] if self.distributed or self.diagnose else [
+            f"{each.label} ({each.url}) {shortfall}" for each in self.sites
+            if (shortfall := self.walked[each.url].shortfall())]
         for shortfall in shortfalls:
             self.logger.warning("the walk saw less than the list declares: %s", shortfall)
         self.crawler.stats.set_value("gxcrawl/shortfalls", shortfalls)
