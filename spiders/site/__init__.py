@@ -160,10 +160,11 @@ class SiteSpider(ReportSpider):
                 if REPORT_TITLE.search(title) and not NOT_A_REPORT.search(title) and self.on_site(url):
                     listed[url] = title
         if self.diagnose:
+            walk = self.walked[site.url]
             self.diagnosis = Diagnosis(response.url, response.status, (response.css("title::text").get() or "").strip(),
                                        pager.name, size, [page.url for page in pager.further(response)],
-                                       [(title, url) for url, title in listed.items()],
-                                       len(self.walked[site.url].entries))
+                                       [(title, url) for url, title in listed.items()], len(walk.entries),
+                                       walk.shortfall())
             return
         self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
         self.crawler.stats.inc_value(f"gxcrawl/pagers/{pager.name}")

@@ -30,11 +30,12 @@ class Diagnosis:
     #: (title, url) of the page's report links.
     reports: list[tuple[str, str]] = field(default_factory=list)
     entries: int = 0
+    #: What this page alone falls short of what it declares (the spider's `ColumnWalk.shortfall`).
+    shortfall: str | None = None
 
     def shows_less_than_declared(self) -> bool:
-        records, pages = self.declared.records, self.declared.page_count
-        return (records is not None and self.entries < records and not self.further) or \
-            (records is None and pages is not None and pages > 1 and not self.further)
+        """It falls short and points to no further page that could make up the difference."""
+        return self.shortfall is not None and not self.further
 
     def text(self) -> str:
         lines = [f"list page    {self.url} (HTTP {self.status})",
@@ -49,9 +50,9 @@ class Diagnosis:
         if len(self.reports) > SHOWN_REPORTS:
             lines.append(f"  … and {len(self.reports) - SHOWN_REPORTS} more")
         if self.shows_less_than_declared():
-            lines.append("warning      the page declares more than it shows and points to no further page: its "
-                         "other pages are probably loaded by a script, which gxcrawl cannot follow yet; a crawl "
-                         "of it would be partial and fail")
+            lines.append(f"warning      the page {self.shortfall} and points to no further page: its other "
+                         "pages are probably loaded by a script, which gxcrawl cannot follow yet; a crawl of it "
+                         "would be partial and fail")
         elif not self.reports:
             lines.append("warning      no link on this page names an annual report (「…政府信息公开工作年度报告」): "
                          "is this the column's list page?")
