@@ -19,9 +19,9 @@ import warnings
 import numpy
 
 from gxcrawl.cells import UNREADABLE, alternatives
-from gxcrawl.documents.model import Document, DocumentError, Grid
+from gxcrawl.documents.model import Document, DocumentError
 from gxcrawl.documents.recognise import Reading, engine, lock, read_lines
-from gxcrawl.documents.text import text_blocks
+from gxcrawl.documents.pdf import page_blocks
 
 #: Below this probability that a figure is one of its readings (`Reading.covered`) it is not trusted.
 MIN_FIGURE_CONFIDENCE = 0.8
@@ -60,17 +60,7 @@ def read_image(data: bytes) -> Document:
     items, problems = read_page(numpy.asarray(image.convert("L")))
     if not items:
         raise DocumentError("OCR found no text in the image")
-    blocks: list = []
-    lines: list[str] = []
-    for _, _, payload in items + [(0, 0, None)]:
-        if isinstance(payload, str):
-            lines.append(payload)
-            continue
-        blocks.extend(text_blocks(lines))
-        lines = []
-        if isinstance(payload, Grid):
-            blocks.append(payload)
-    return Document("image", blocks, warnings=problems)
+    return Document("image", page_blocks([[payload for _, _, payload in items]]), warnings=problems)
 
 
 def ocr_lines(gray: numpy.ndarray) -> tuple[list[tuple[float, float, str]], list[str]]:

@@ -69,7 +69,7 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
     if not read:
         raise DocumentError("no page of the PDF could be read")
     fmt = "image" if scanned and scanned >= len(read) / 2 else "pdf"
-    return Document(fmt, _blocks(_drop_furniture(read)), warnings=warnings)
+    return Document(fmt, page_blocks(_drop_furniture(read)), warnings=warnings)
 
 
 # --- One page: (top, bottom, line text or grid) in reading order ---------------------------------
@@ -259,7 +259,7 @@ def _halves(top: str | None, bottom: str | None) -> bool:
     return not (is_value(top) or is_value(bottom))
 
 
-def _blocks(pages: list[list[str | Grid]]) -> list[Paragraph | Grid]:
+def page_blocks(pages: list[list[str | Grid]]) -> list[Paragraph | Grid]:
     """Paragraphs and grids of all pages; a grid cut by a page break is joined again."""
     blocks: list[Paragraph | Grid] = []
     for page in pages:
