@@ -12,6 +12,8 @@ Plain functions over a `sqlite_utils.Database`:
 - `record_failure` keeps documents that could not be read, with the reason;
 - `start_run` / `finish_run` write `crawl_runs`; `last_run` finds the run a
   new one compares itself with;
+- `keep_interface`, `retire_interface` and `list_interfaces` keep what was
+  learnt of a column's script-loaded list between runs;
 - `stored_pages`, `failed_pages` and `confirm_unchanged` are what a refresh
   reads and writes to fetch only what is new or due for a recheck;
 - the raw documents are kept content-addressed by `archive` (see
@@ -170,6 +172,19 @@ CREATE INDEX IF NOT EXISTS legacy_rows_report ON legacy_rows(report_id);
 CREATE VIEW IF NOT EXISTS legacy_rows_current AS
     SELECT l.report_id, l.row, l.label, l.unit, l.value, l.cumulative, l.key, l.version_id
     FROM legacy_rows l JOIN report_versions v ON v.id = l.version_id WHERE v.superseded = 0;
+-- How a column's list answers when a script loads it (learnt in the browser, walked with plain HTTP), kept
+-- so the next run starts from it: one current row per list page, earlier ones retired with the reason.
+CREATE TABLE IF NOT EXISTS list_interfaces (
+    id INTEGER PRIMARY KEY,
+    list_url TEXT NOT NULL,           -- the column's list page
+    interface TEXT NOT NULL,          -- JSON: the request, its page parameter, where the records are
+    description TEXT,                 -- the same, in words
+    learnt_at TEXT NOT NULL,
+    run_id INTEGER,
+    retired_at TEXT,                  -- when it stopped working or was replaced; NULL while it is current
+    retired_why TEXT
+);
+CREATE INDEX IF NOT EXISTS list_interfaces_list ON list_interfaces(list_url);
 CREATE VIEW IF NOT EXISTS figures_labelled AS
     SELECT f.report_id, r.agency, r.year, r.region, r.template, l.table_number, f.key, l.label, f.value
     FROM figures f JOIN reports r ON r.id = f.report_id
@@ -456,6 +471,38 @@ def last_run(db: sqlite_utils.Database, spider: str, scope: str | None, succeede
     condition = "AND exit_status = 0 AND finish_reason = 'finished'" if succeeded else ""
     return next(db.query(f"SELECT * FROM crawl_runs WHERE spider = ? AND scope IS ? AND finish_reason IS NOT NULL "
                          f"{condition} ORDER BY id DESC LIMIT 1", [spider, scope]), None)
+
+
+def keep_interface(db: sqlite_utils.Database, list_url: str, interface: str, description: str,
+                   run_id: int | None = None) -> None:
+    """Keep the interface learnt for a list; one learnt before that differs is retired, not overwritten."""
+    with db.atomic():
+        current = list_interfaces(db).get(list_url)
+        if current == interface:
+            return
+        if current is not None:
+            _retire(db, list_url, f"replaced by the interface learnt in run {run_id}")
+        db["list_interfaces"].insert({"list_url": list_url, "interface": interface, "description": description,
+                                      "learnt_at": now(), "run_id": run_id})
+
+
+def retire_interface(db: sqlite_utils.Database, list_url: str, why: str) -> None:
+    """The list's current interface stopped working: it stays, marked with when and why."""
+    with db.atomic():
+        _retire(db, list_url, why)
+
+
+def _retire(db: sqlite_utils.Database, list_url: str, why: str) -> None:
+    db.conn.execute("UPDATE list_interfaces SET retired_at = ?, retired_why = ? "
+                    "WHERE list_url = ? AND retired_at IS NULL", [now(), why, list_url])
+
+
+def list_interfaces(db: sqlite_utils.Database) -> dict[str, str]:
+    """The current interface of every list that has one: list URL → its JSON."""
+    if "list_interfaces" not in db.table_names():
+        return {}
+    return {row["list_url"]: row["interface"] for row in
+            db.query("SELECT list_url, interface FROM list_interfaces WHERE retired_at IS NULL ORDER BY id")}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from scrapy import signals
 
 from gxcrawl import lock, storage
 from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
-from spiders.items import FetchFailure, PageUnchanged, ReportItem
+from spiders.items import FetchFailure, InterfaceLearnt, InterfaceRetired, PageUnchanged, ReportItem
 
 
 class StorePipeline:
@@ -49,6 +49,12 @@ class StorePipeline:
         if isinstance(item, FetchFailure):
             self.record_failure(item.fetch or storage.Fetch(item.source, item.url), item.error, item.title,
                                 item.status)
+            return item
+        if isinstance(item, InterfaceLearnt):
+            storage.keep_interface(self.db, item.list_url, item.interface, item.description, self.run_id)
+            return item
+        if isinstance(item, InterfaceRetired):
+            storage.retire_interface(self.db, item.list_url, item.why)
             return item
         if not isinstance(item, ReportItem):
             return item

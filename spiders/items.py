@@ -1,4 +1,5 @@
-"""What a spider hands to the pipelines: one report page and the documents it holds."""
+"""What a spider hands to the pipelines: one report page and the documents it holds, a page that
+could not be fetched, and what was learnt of a list's interface."""
 
 from dataclasses import dataclass, field
 
@@ -41,3 +42,20 @@ class PageUnchanged:
 
     source: str
     url: str
+
+
+@dataclass
+class InterfaceLearnt:
+    """How a column's script-loaded list answers (spiders/interface.py), to keep for the next run."""
+
+    list_url: str
+    interface: str
+    description: str
+
+
+@dataclass
+class InterfaceRetired:
+    """A list's kept interface stopped working: it is marked so, with the reason, and learnt again."""
+
+    list_url: str
+    why: str

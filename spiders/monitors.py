@@ -83,8 +83,8 @@ class ReportsMonitor(BaseScrapyMonitor):
         shortfalls = self.stats.get("gxcrawl/shortfalls")
         if not shortfalls:
             return
-        message = (f"the walk saw less than the lists declare: {'; '.join(shortfalls)}. Their other pages may be "
-                   "loaded by script from an interface the spider does not know")
+        message = (f"the walk saw less than the lists declare: {'; '.join(shortfalls)}. `scrapy doctor <list URL>` "
+                   "shows what such a list holds and how its script loads the rest")
         if self.crawler.settings.get("GXCRAWL_SHORTFALL", "fail") == "warn":
             self.skipTest(f"{message} (GXCRAWL_SHORTFALL=warn)")
         self.fail(message)

@@ -1,16 +1,13 @@
 """`scrapy crawl site` against replicas of the common CMS families (spiders/site/replica.py), end to end."""
 
-import random
 import subprocess
 import sys
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 import yaml
 
 from conftest import ROOT
-from gxcrawl.samples import random_report, render_html, render_text
-from spiders.serving import serve_in_thread, stop_server
+from gxcrawl.samples import render_text
 from spiders.site.replica import LIST_PATHS, SiteReplica
 from test_crawl import FAST, SCRAPY, rows, stored_figures
 
@@ -101,60 +98,6 @@ def test_a_bad_sources_file_is_refused_clearly(tmp_path, content, message):
     assert result.returncode != 0 and message in result.stderr
 
 
-class _ScriptLoadedColumn(BaseHTTPRequestHandler):
-    """A TRS 「动静结合」 column: the first page static, with its list configuration; its later records
-    come from the CMS's search interface, called by the page's script (which the spider cannot run)."""
-
-    def log_message(self, format, *args):
-        pass
-
-    def do_GET(self):
-        reports = self.replica
-        if self.path == "/zfxxgknb/index.htm":
-            items = "".join(f'<li><a href="./t2024{n:04d}_{n}.htm" title="{r.title}">{r.title}</a></li>'
-                            for n, r in enumerate(reports[:3], 1))
-            body = (f"<ul class='list'>{items}</ul><script>var pageConfig = {{recordCount: '{len(reports)}', "
-                    "prepage: 3, quickMode: \"动静结合\", maxStaticIndex: 1, channelid: '12345', "
-                    "classsql: 'chnlid=12345', sortfield: '-docreltime'};</script>")
-        elif self.path.startswith("/zfxxgknb/t2024"):
-            return self.send(render_html(reports[int(self.path.rsplit("_", 1)[1].split(".")[0]) - 1]))
-        else:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send(f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>".encode())
-
-    def send(self, data: bytes) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-@pytest.fixture
-def script_loaded_column():
-    rng = random.Random(41)
-    reports = [random_report(rng, agency=f"某县{name}局", year=2022) for name in "甲乙丙丁戊己"]
-    server, base = serve_in_thread(reports, _ScriptLoadedColumn, "127.0.0.1", 0, "script-loaded-column")
-    yield base + "/zfxxgknb/index.htm"
-    stop_server(server)
-
-
-@pytest.mark.parametrize("shortfall, exit_status", [("fail", 1), ("warn", 0)])
-def test_a_walk_that_sees_less_than_its_list_declares_is_partial(script_loaded_column, tmp_path, shortfall,
-                                                                 exit_status):
-    db = tmp_path / "g.db"
-    result = crawl_site(db, "-a", f"url={script_loaded_column}", "-s", f"GXCRAWL_SHORTFALL={shortfall}")
-    assert result.returncode == exit_status, result.stderr[-3000:]
-    [run] = rows(db, "SELECT walk, problems FROM crawl_runs")
-    assert run["walk"] == "partial"
-    assert "declares 6 records and the walk saw 3 in 1 list pages" in result.stderr
-    assert ("declares 6 records" in run["problems"]) == (shortfall == "fail")
-    assert len(rows(db, "SELECT id FROM reports")) == 3  # what it saw is stored all the same
-
-
 def doctor(url: str, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run([*SCRAPY, "doctor", url, *arguments], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
@@ -170,13 +113,6 @@ def test_doctor_says_what_a_column_shows_and_gives_its_sources_entry(site, tmp_p
     entry = yaml.safe_load(result.stdout.split("sources.yaml entry", 1)[1].split("\n", 1)[1])
     assert entry == [{"name": "政府信息公开年报", "url": base + LIST_PATHS["hanweb"], "cms": "hanweb"}]
     assert not db.exists()  # one page looked at: nothing stored
-
-
-def test_doctor_warns_of_a_list_that_shows_less_than_it_declares(script_loaded_column):
-    result = doctor(script_loaded_column)
-    assert result.returncode == 1
-    assert "declared     6 records, 3 a page, 2 pages" in result.stdout
-    assert "probably loaded by a script" in result.stdout
 
 
 def test_doctor_on_an_address_that_does_not_answer(site):

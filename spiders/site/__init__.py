@@ -33,18 +33,16 @@ from urllib.parse import urlparse
 import scrapy
 import yaml
 
+from gxcrawl import storage
 from gxcrawl.storage import Fetch
-from spiders.items import ReportItem
+from spiders.interface import Answer, Interface, Learning
+from spiders.items import InterfaceLearnt, InterfaceRetired, ReportItem
+from spiders.learning import ListLearner
 from spiders.reports import ReportSpider, document, iso_date, on_site
 from spiders.site.diagnosis import Diagnosis
 from spiders.site.pagers import BY_NAME, Declared, declared, is_entry, pager_of
+from spiders.titles import names_a_report
 
-#: A link's title that names an annual disclosure report: 「2023年政府信息公开工作年度报告」, 「…年度报告」, 「…年报」.
-REPORT_TITLE = re.compile(r"(政府信息|政务|信息)公开.{0,6}(年度报告|年报|工作报告)")
-#: Titles about reports that are not reports: notices (「关于做好…年度报告…的通知」), plans, templates,
-#: graphic digests and news of a report's publication. 「某局关于2023年…年度报告」 is a report.
-NOT_A_REPORT = re.compile(r"关于.{0,40}的(通知|公告|说明|公示|函)|通知$|印发|方案|要点|模板|格式|培训|解读|图解|一图|"
-                          r"发布会|已发布|的通知")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PUBLISHED = re.compile(r"(?:发布|发文|成文|公开)(?:时间|日期)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 #: Where the common CMS families put an article's body; else the parser finds the block holding the tables.
@@ -103,6 +101,8 @@ class ColumnWalk:
     pages: int | None = None
     pages_read: int = 0
     entries: set[str] = field(default_factory=set)
+    #: Why the interface a script loads the list from could not be learnt, when it was tried and could not.
+    unlearnt: str | None = None
 
     def note(self, size: Declared) -> None:
         self.pages_read += 1
@@ -114,15 +114,28 @@ class ColumnWalk:
 
         Records are compared where the list declares them (pages fetched in batches, as Hanweb's
         proxy does, make page counts differ); pages where it declares only those."""
+        why = f"; the interface its script loads the list from could not be learnt: {self.unlearnt}" \
+            if self.unlearnt else ""
         if self.records is not None and len(self.entries) < self.records:
             return (f"declares {self.records} records and the walk saw {len(self.entries)} "
-                    f"in {self.pages_read} list pages")
+                    f"in {self.pages_read} list pages{why}")
         if self.records is None and self.pages is not None and self.pages_read < self.pages:
-            return f"declares {self.pages} list pages and the walk read {self.pages_read}"
+            return f"declares {self.pages} list pages and the walk read {self.pages_read}{why}"
+        if self.unlearnt and not self.entries:
+            return f"shows no entry in its HTML{why}"
         return None
 
+    def needs_learning(self, further: bool) -> bool:
+        """After a column's first list page: it shows less than it declares and points to no further page
+        that could make up the difference, or it shows no entry at all (a page a script fills)."""
+        return not further and (self.shortfall() is not None or not self.entries)
 
-class SiteSpider(ReportSpider):
+
+#: Most pages of a learnt interface walked when its answers give no total.
+MAX_INTERFACE_PAGES = 1000
+
+
+class SiteSpider(ListLearner, ReportSpider):
     name = "site"
     source = "site"
 
@@ -138,6 +151,8 @@ class SiteSpider(ReportSpider):
         self.sites = load_sources(sources) if sources else [site(url, region=region, agency=agency, cms=cms)]
         #: What each column's lists declared of their size, and what the walk saw of them.
         self.walked = {each.url: ColumnWalk() for each in self.sites}
+        #: The interfaces learnt by earlier runs, by list page (JSON): walked before learning anything again.
+        self.interfaces: dict[str, str] = {}
         # Only the columns' own sites (and their subdomains: www.x.gov.cn, files.x.gov.cn) are crawled;
         # Scrapy's offsite filter applies this to redirects too.
         self.allowed_domains = sorted({urlparse(each.url).hostname.removeprefix("www.") for each in self.sites})
@@ -149,40 +164,162 @@ class SiteSpider(ReportSpider):
     def parse_list(self, response, site: Site):
         pager = pager_of(response, site.cms)
         size = declared(response.text)
-        self.walked[site.url].note(size)
+        walk = self.walked[site.url]
+        walk.note(size)
         listed = {}
         for block in pager.link_blocks(response):
             for link in block.css("a[href]"):
                 title = (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()
                 url = response.urljoin(link.attrib["href"].strip())
                 if self.on_site(url) and is_entry(url):
-                    self.walked[site.url].entries.add(url)
-                if REPORT_TITLE.search(title) and not NOT_A_REPORT.search(title) and self.on_site(url):
+                    walk.entries.add(url)
+                if names_a_report(title) and self.on_site(url):
                     listed[url] = title
+        further = pager.further(response)
+        # A column's first page decides whether its list is loaded by a script from an interface.
+        learn = walk.pages_read == 1 and site.url not in self.interfaces and walk.needs_learning(bool(further))
         if self.diagnose:
-            walk = self.walked[site.url]
             self.diagnosis = Diagnosis(response.url, response.status, (response.css("title::text").get() or "").strip(),
-                                       pager.name, size, [page.url for page in pager.further(response)],
+                                       pager.name, size, [page.url for page in further],
                                        [(title, url) for url, title in listed.items()], len(walk.entries),
                                        walk.shortfall())
+            if learn:
+                yield from self.learn_list(site)
             return
         self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
         self.crawler.stats.inc_value(f"gxcrawl/pagers/{pager.name}")
-        if not listed:
+        if not listed and not learn:
             self.logger.info("%s (%s, a %s list) links to no annual report on its site", response.url, site.label,
                              pager.name)
         for url, title in listed.items():
             request = self.report_request(url, {"title": title, "site": site})
             if request is not None:
                 yield request
-        for page in pager.further(response):
+        for page in further:
             yield self.list_request(page.url, site, page.formdata)
+        if walk.pages_read == 1 and site.url in self.interfaces:
+            yield self.interface_request(site, self.interfaces[site.url], 1, kept=True)
+        elif learn:
+            yield from self.learn_list(site)
+
+    # --- Lists a script loads: their interface, learnt in the browser (spiders/learning.py) -----------
+
+    def learn_list(self, site: Site):
+        cannot = self.can_learn()
+        if cannot is not None:
+            yield from self.learnt(cannot, site)
+            return
+        self.logger.info("%s (%s) shows less than it declares and no further page: rendering it in the browser to "
+                         "learn the interface its script loads the list from", site.url, site.label)
+        yield self.learning_request(site.url, self.parse_rendered_list, {"site": site}, self.rendering_failed)
+
+    async def parse_rendered_list(self, response, site: Site):
+        for output in self.learnt(await self.watch(response), site):
+            yield output
+
+    def rendering_failed(self, failure):
+        site = failure.request.cb_kwargs["site"]
+        yield from self.learnt(Learning(why_not=f"the browser could not render the page ({failure.getErrorMessage()})"),
+                               site)
+
+    def learnt(self, learning: Learning, site: Site):
+        walk = self.walked[site.url]
+        if self.diagnose:
+            self.diagnosis.learning = learning
+            return
+        if learning.interface is None:
+            walk.unlearnt = learning.why_not
+            self.logger.warning("%s (%s): the interface its script loads the list from could not be learnt: %s",
+                                site.url, site.label, learning.why_not)
+            return
+        interface = learning.interface
+        self.logger.info("%s (%s): learnt the interface its script loads the list from: %s", site.url, site.label,
+                         interface.describe())
+        self.crawler.stats.inc_value("gxcrawl/interfaces_learnt")
+        yield InterfaceLearnt(site.url, interface.as_json(), interface.describe())
+        yield self.interface_request(site, interface.as_json(), 1)
+
+    def interface_request(self, site: Site, interface: str, page: int, kept: bool = False) -> scrapy.Request:
+        """Page `page` of a learnt interface, asked for with plain HTTP as the page's script asked for it."""
+        learnt = Interface.from_json(interface)
+        method, url, body = learnt.request(page)
+        headers = {"Referer": site.url, "X-Requested-With": "XMLHttpRequest"}
+        if learnt.content_type:
+            headers["Content-Type"] = learnt.content_type
+        return scrapy.Request(url, method=method, body=body, headers=headers, callback=self.parse_interface,
+                              errback=self.interface_failed, dont_filter=True,
+                              cb_kwargs={"site": site, "interface": interface, "page": page, "kept": kept})
+
+    def parse_interface(self, response, site: Site, interface: str, page: int, kept: bool):
+        learnt = Interface.from_json(interface)
+        try:
+            answer = learnt.read(response.text, site.url)
+        except ValueError as error:
+            answer, problem = Answer([]), str(error)
+        else:
+            problem = None if answer.records else "its answer holds no records"
+        if kept and page == 1 and problem:
+            yield from self.relearn(site, f"{response.url} answered, but {problem}")
+            return
+        if problem:
+            self.logger.error("page %d of the interface of %s (%s) could not be read: %s", page, site.url, site.label,
+                              problem)
+            self.crawler.stats.inc_value("gxcrawl/lists_lost")
+            return
+        walk = self.walked[site.url]
+        walk.note(Declared(records=answer.total))
+        new = [record for record in answer.records if record.url not in walk.entries]
+        listed = 0
+        for record in answer.records:
+            if not self.on_site(record.url):
+                continue
+            walk.entries.add(record.url)
+            if names_a_report(record.title):
+                listed += 1
+                request = self.report_request(record.url, {"title": record.title, "site": site})
+                if request is not None:
+                    yield request
+        self.crawler.stats.inc_value("gxcrawl/reports_listed", listed)
+        self.crawler.stats.inc_value("gxcrawl/pagers/interface")
+        last = learnt.last_page(answer.total)
+        if last is not None:
+            further = range(2, min(last, MAX_INTERFACE_PAGES) + 1) if page == 1 else ()
+        else:  # no total given: on while pages come full and bring records not seen yet
+            full = learnt.per_page is not None and len(answer.records) >= learnt.per_page
+            further = [page + 1] if full and new and page < MAX_INTERFACE_PAGES else ()
+        for number in further:
+            yield self.interface_request(site, interface, number)
+
+    def interface_failed(self, failure):
+        request = failure.request
+        if request.cb_kwargs["kept"] and request.cb_kwargs["page"] == 1:
+            status = getattr(getattr(failure.value, "response", None), "status", None)
+            why = f"HTTP {status}" if status else failure.getErrorMessage()
+            yield from self.relearn(request.cb_kwargs["site"], f"{request.url} answered {why}")
+            return
+        yield from self.failed(failure)
+
+    def relearn(self, site: Site, why: str):
+        """The interface kept from an earlier run no longer works: retire it, and learn the list again."""
+        self.logger.warning("%s (%s): the interface learnt before no longer works (%s); learning it again",
+                            site.url, site.label, why)
+        del self.interfaces[site.url]
+        yield InterfaceRetired(site.url, why)
+        yield from self.learn_list(site)
 
     def list_request(self, url: str, site: Site, formdata: dict | None = None) -> scrapy.Request:
         if formdata is not None:
             return scrapy.FormRequest(url, formdata=formdata, callback=self.parse_list, cb_kwargs={"site": site},
                                       errback=self.failed)
         return scrapy.Request(url, callback=self.parse_list, cb_kwargs={"site": site}, errback=self.failed)
+
+    def load_refresh(self) -> None:
+        super().load_refresh()
+        db = storage.open_readonly(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"))
+        if db is not None and not self.diagnose:
+            self.interfaces = {url: interface for url, interface in storage.list_interfaces(db).items()
+                               if url in self.walked}
+            db.close()
 
     def listed(self, url: str, listing: dict) -> Fetch:
         site: Site = listing["site"]
@@ -211,7 +348,7 @@ class SiteSpider(ReportSpider):
         return list(dict.fromkeys(found))
 
     def is_list(self, request) -> bool:
-        return request.callback == self.parse_list
+        return request.callback in (self.parse_list, self.parse_interface)
 
     def failed(self, failure):
         if self.diagnose:

@@ -2,17 +2,21 @@
 
 One page is read as `scrapy crawl site` reads it: the CMS family its pager
 belongs to, the size the page declares, the further list pages it points to,
-its report links, and how many entries (links to article pages) it shows. The
-report ends with a `sources.yaml` entry ready to paste, and says plainly when
-the page declares more than it shows (a list whose later pages a script
-loads: the crawl would be `partial`).
+its report links, and how many entries (links to article pages) it shows.
+When the page shows less than it declares and points to no further page, or
+shows nothing (a list a script loads), it is rendered in the browser as the
+crawl would, and the report says which interface was learnt (the request, its
+page parameter, where the records are) or why none could be. The report ends
+with a `sources.yaml` entry ready to paste.
 """
 
 from dataclasses import dataclass, field
 
 import yaml
 
+from spiders.interface import Learning
 from spiders.site.pagers import Declared
+from spiders.titles import names_a_report
 
 #: How many report links the report lists.
 SHOWN_REPORTS = 10
@@ -32,10 +36,18 @@ class Diagnosis:
     entries: int = 0
     #: What this page alone falls short of what it declares (the spider's `ColumnWalk.shortfall`).
     shortfall: str | None = None
+    #: What the browser taught of the interface a script loads the list from, when the page needed it.
+    learning: Learning | None = None
 
     def shows_less_than_declared(self) -> bool:
         """It falls short and points to no further page that could make up the difference."""
         return self.shortfall is not None and not self.further
+
+    def complete(self) -> bool:
+        """Whether a crawl would see the list whole, as far as one page and its interface can tell."""
+        if self.learning is not None:
+            return self.learning.interface is not None and bool(self.learning.seen)
+        return bool(self.reports) and not self.shows_less_than_declared()
 
     def text(self) -> str:
         lines = [f"list page    {self.url} (HTTP {self.status})",
@@ -49,10 +61,12 @@ class Diagnosis:
         lines += [f"  {title}  {url}" for title, url in self.reports[:SHOWN_REPORTS]]
         if len(self.reports) > SHOWN_REPORTS:
             lines.append(f"  … and {len(self.reports) - SHOWN_REPORTS} more")
-        if self.shows_less_than_declared():
+        if self.learning is not None:
+            lines += self._learning()
+        elif self.shows_less_than_declared():
             lines.append(f"warning      the page {self.shortfall} and points to no further page: its other "
-                         "pages are probably loaded by a script, which gxcrawl cannot follow yet; a crawl of it "
-                         "would be partial and fail")
+                         "pages are probably loaded by a script, and no browser was at hand to learn how; a crawl "
+                         "of it would be partial and fail")
         elif not self.reports:
             lines.append("warning      no link on this page names an annual report (「…政府信息公开工作年度报告」): "
                          "is this the column's list page?")
@@ -63,6 +77,21 @@ class Diagnosis:
         lines += ["", "sources.yaml entry (add region and agency where the titles do not name them):",
                   yaml.safe_dump([entry], allow_unicode=True, sort_keys=False).rstrip()]
         return "\n".join(lines)
+
+    def _learning(self) -> list[str]:
+        learning = self.learning
+        if learning.interface is None:
+            return [f"interface    none learnt: {learning.why_not}",
+                    "warning      a crawl of this column would see only what the page's HTML shows: partial, and "
+                    "it fails"]
+        reports = sum(1 for record in learning.seen.values() if names_a_report(record.title))
+        lines = [f"interface    {learning.interface.describe()}",
+                 f"             the browser saw it answer {len(learning.seen)} records ({reports} annual reports)"
+                 + (f" of the {learning.total} it declares" if learning.total is not None else "")
+                 + "; a crawl walks it with plain HTTP and keeps it for the next run"]
+        lines += [f"  {record.title}  {record.url}" for record in learning.seen.values()
+                  if names_a_report(record.title)][:SHOWN_REPORTS]
+        return lines
 
     def _declared(self) -> str:
         size = self.declared
