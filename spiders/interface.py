@@ -142,6 +142,15 @@ class Interface:
             return None
         return max(1, -(-total // self.per_page))
 
+    def pages_after(self, page: int, answer: Answer, brought_new: bool, most: int) -> list[int]:
+        """The pages to ask for once `page` is read: from page 1, every page to the total the answer gives;
+        with no total, the next while pages come full and bring records not seen before (at most `most`)."""
+        last = self.last_page(answer.total)
+        if last is not None:
+            return list(range(2, min(last, most) + 1)) if page == 1 else []
+        full = self.per_page is not None and len(answer.records) >= self.per_page
+        return [page + 1] if full and brought_new and page < most else []
+
     def describe(self) -> str:
         """One line for a person: what is asked, which parameter is the page, where the records are."""
         method, url, body = self.request(1)

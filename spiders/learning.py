@@ -8,7 +8,8 @@ with scrapy-playwright, the browser's answers recorded from the first one
 (「下一页」, 「>」…), waits again, and reads what the page fetched (XHR, fetch
 and script answers: JSON, JSONP, XML) into `Exchange`s for `learn`. The page
 is closed whatever happens. The spider then walks the learnt interface with
-plain HTTP: the browser is used once per column, not once per page.
+plain HTTP (`interface_request`, `Interface.pages_after`): the browser is
+used once per column, not once per page.
 """
 
 import asyncio
@@ -18,7 +19,7 @@ import time
 import scrapy
 
 from spiders.browser import INSTALL_HINT, browser_available
-from spiders.interface import Exchange, Learning, learn
+from spiders.interface import Answer, Exchange, Interface, Learning, learn
 
 #: The text of a pager's control to the next page.
 NEXT_CONTROL = re.compile(r"^\s*(下一页|下页|后一页|next|›|»|>)\s*$", re.I)
@@ -34,6 +35,8 @@ CLICK_TIMEOUT = 5_000
 RECORDED_TYPES = frozenset({"xhr", "fetch", "script", "other"})
 MAX_EXCHANGES = 200
 MAX_ANSWER_BYTES = 5 * 1024 * 1024
+#: Most pages of a learnt interface walked when its answers give no total.
+MAX_INTERFACE_PAGES = 1000
 
 
 class ListLearner:
@@ -45,6 +48,28 @@ class ListLearner:
                               meta={"playwright": True, "playwright_include_page": True,
                                     "playwright_page_event_handlers": {"response": "record_traffic"}})
 
+    def interface_request(self, interface: str, page: int, list_url: str, errback, **context) -> scrapy.Request:
+        """Page `page` of a learnt interface (its JSON), asked for with plain HTTP as the page's script asked;
+        the spider's `parse_interface` reads it."""
+        learnt = Interface.from_json(interface)
+        method, url, body = learnt.request(page)
+        headers = {"Referer": list_url, "X-Requested-With": "XMLHttpRequest"}
+        if learnt.content_type:
+            headers["Content-Type"] = learnt.content_type
+        return scrapy.Request(url, method=method, body=body, headers=headers, callback=self.parse_interface,
+                              errback=errback, dont_filter=True,
+                              cb_kwargs={"interface": interface, "page": page, **context})
+
+    @staticmethod
+    def read_interface(response, interface: str, list_url: str) -> tuple[Interface, Answer, str | None]:
+        """An interface page's answer, and what is wrong with it (None when it holds records)."""
+        learnt = Interface.from_json(interface)
+        try:
+            answer = learnt.read(response.text, list_url)
+        except ValueError as error:
+            return learnt, Answer([]), str(error)
+        return learnt, answer, None if answer.records else "its answer holds no records"
+
     @staticmethod
     def can_learn() -> Learning | None:
         """None when a browser is at hand; else the learning that could not be."""
@@ -52,14 +77,17 @@ class ListLearner:
 
     async def record_traffic(self, response) -> None:
         """Page event handler: every answer the page gets, kept with its page."""
-        traffic = self.__dict__.setdefault("_traffic", {})
-        traffic.setdefault(id(response.frame.page), []).append(response)
+        self._recorded(response.frame.page).append(response)
+
+    def _recorded(self, page) -> list:
+        """The answers recorded for a rendered page (a mixin has no __init__ to make the store in)."""
+        return self.__dict__.setdefault("_traffic", {}).setdefault(id(page), [])
 
     async def watch(self, response) -> Learning:
         """What the rendered list page (a scrapy-playwright response) fetched, on loading and on going to its
         next page, learnt from; the page is closed."""
         page = response.meta["playwright_page"]
-        recorded = self.__dict__.setdefault("_traffic", {}).setdefault(id(page), [])
+        recorded = self._recorded(page)
         clicked = False
         try:
             await _settle(recorded)
@@ -70,17 +98,23 @@ class ListLearner:
             exchanges = [await _exchange(answer, index >= loaded)
                          for index, answer in enumerate(recorded[:MAX_EXCHANGES])]
         finally:
-            self._traffic.pop(id(page), None)
-            await page.close()
+            await self.close_page(response)
         learning = learn([exchange for exchange in exchanges if exchange is not None], response.url)
         if learning.interface is None and not clicked:
             learning.why_not += "; the page has no next-page control (「下一页」) to click"
         return learning
 
-    @staticmethod
-    async def close_page(response) -> None:
-        page = response.meta.get("playwright_page")
-        if page is not None and not page.is_closed():
+    async def rendered(self, response):
+        """The rendered page's response once its scripts have settled: what they filled in, not the bare shell."""
+        page = response.meta["playwright_page"]
+        await _settle(self._recorded(page))
+        return response.replace(body=(await page.content()).encode("utf-8"), encoding="utf-8")
+
+    async def close_page(self, response) -> None:
+        """Close the rendered page, and forget its traffic."""
+        page = response.meta["playwright_page"]
+        self.__dict__.get("_traffic", {}).pop(id(page), None)
+        if not page.is_closed():
             await page.close()
 
 

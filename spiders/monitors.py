@@ -48,9 +48,12 @@ class CrawlMonitor(BaseScrapyMonitor):
     @monitors.name("site matches the profile")
     def test_profile(self):
         mismatches = crawl_total(self.stats, "gxcrawl/profile_mismatch")
+        fallback = self.stats.get("gxcrawl/profile_fallback")
         if mismatches:
             self.fail(f"the site no longer matches the spider's profile ({mismatches} times; the errors above say "
-                      "where)")
+                      "where)" + (f"; the spider fell back to the list interface it learnt in the browser "
+                                  f"({fallback}) and stored what it found there: update the profile" if fallback
+                                  else ""))
 
     @monitors.name("every list page read")
     def test_lists(self):

@@ -11,7 +11,8 @@ from scrapy.http import HtmlResponse
 from spiders.browser import is_challenge, launch_options
 
 from conftest import needs
-from test_crawl import crawl, rows, serve  # noqa: F401 (a fixture)
+from test_crawl import assert_database_matches, crawl, rows, serve  # noqa: F401 (a fixture)
+from test_site import doctor
 
 
 def database(db) -> tuple:
@@ -77,3 +78,29 @@ def test_system_chromium_is_used_when_playwright_has_none(monkeypatch, tmp_path)
     assert launch_options()["executable_path"] == "/usr/bin/chromium"
     (tmp_path / "chromium-1234").mkdir()
     assert "executable_path" not in launch_options()
+
+
+def test_a_redesigned_portal_is_crawled_by_what_the_browser_learns_and_the_profile_is_called_out(serve, tmp_path):
+    needs("chromium")
+    # The list is now an empty shell of other markup whose script POSTs to a new search interface; the
+    # profile's JSON list answers 404. The report pages are as before.
+    replica, url = serve(reports=24, seed=5, corrected=True, redesigned=True)
+    db = tmp_path / "g.db"
+    result = crawl(url, db)
+    assert result.returncode == 1, result.stderr[-3000:]  # stored, but the profile must be updated
+    assert_database_matches(db, replica)
+    # Which part of the profile broke, and what was learnt instead.
+    assert "the profile's JSON list endpoint (json_list_path '/zw/public-report/api/list') failed" in result.stderr
+    assert "HTTP 404" in result.stderr
+    assert "the selectors 'ul.report-list > li' / \"a[href*='/view/']\" no longer match" in result.stderr
+    assert "'pageNo' in the JSON body" in result.stderr and "records at 'data.records'" in result.stderr
+    [run] = rows(db, "SELECT walk, problems, reports_listed FROM crawl_runs")
+    assert run["walk"] == "complete" and run["reports_listed"] == len(replica.reports)
+    assert "update the profile" in run["problems"]
+    # Chromium renders list page 1 once; the interface's pages are plain HTTP, and no other list page is asked for.
+    assert stat(result, "pages/browser") == 1
+    assert [path for path in replica.requests if path.startswith("/zw/public-report?")] == ["/zw/public-report?page=1"] * 2
+    # What a person fixing the profile runs: doctor shows the new interface.
+    diagnosis = doctor(url + "/zw/public-report")
+    assert diagnosis.returncode == 0 and "interface    POST " in diagnosis.stdout
+    assert "/zw/public-report/api/v2/search" in diagnosis.stdout and "(title 'reportTitle'" in diagnosis.stdout

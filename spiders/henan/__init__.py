@@ -1,10 +1,17 @@
 """`scrapy crawl henan`: the annual reports of Henan's disclosure portal.
 
 Navigation only: list pages (server-rendered links, else the JSON list
-endpoint), pagination to the last page, the report pages, and their
-attachments when a page holds no report itself. Everything specific to the
-portal's markup and paths is in `profile.HENAN`. Parsing and storage are the
-pipelines' job.
+endpoint, else the page rendered in Chromium), pagination to the last page,
+the report pages, and their attachments when a page holds no report itself.
+Everything specific to the portal's markup and paths is in `profile.HENAN`.
+Parsing and storage are the pipelines' job.
+
+When the live portal no longer matches the profile (the list selectors find
+nothing even in the browser, the JSON endpoint 404s or answers another
+shape), the spider falls back to learning the list from what the rendered
+page fetches (spiders/learning.py), walks what it learns, and says loudly
+which part of the profile broke: the crawl stores what it finds and fails,
+so that someone updates profile.py.
 
 Spider arguments (`-a name=value`):
 
@@ -26,15 +33,16 @@ from urllib.parse import urlencode, urlparse
 import scrapy
 
 from gxcrawl.storage import Fetch
-from spiders.browser import render_in_browser
 from spiders.henan.profile import HENAN, PortalProfile
 from spiders.items import ReportItem
+from spiders.learning import MAX_INTERFACE_PAGES, ListLearner
 from spiders.reports import ReportSpider, document, iso_date, on_site
+from spiders.titles import names_a_report
 
 _TOTAL_PAGES = re.compile(r"(\d+)")
 
 
-class HenanSpider(ReportSpider):
+class HenanSpider(ListLearner, ReportSpider):
     name = "henan"
     profile: PortalProfile = HENAN
     source = HENAN.source
@@ -165,14 +173,16 @@ class HenanSpider(ReportSpider):
 
     def json_failed(self, failure):
         page = failure.request.cb_kwargs["page"]
-        self.logger.info("the JSON list endpoint %s failed (%s); rendering list page %d in the browser",
-                         failure.request.url, failure.getErrorMessage(), page)
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        self.logger.warning("the profile's JSON list endpoint (json_list_path %r) failed at %s (%s); rendering "
+                            "list page %d in the browser", self.profile.json_list_path, failure.request.url,
+                            f"HTTP {status}" if status else failure.getErrorMessage(), page)
         yield self.browser_list_request(page)
 
     def browser_list_request(self, page: int) -> scrapy.Request:
-        """The list page rendered by Chromium: the last way to its links."""
-        request = self.list_request(page).replace(errback=self.browser_list_failed)
-        return render_in_browser(request, wait_for=f"{self.profile.list_item} {self.profile.list_link}")
+        """The list page rendered by Chromium, its traffic recorded: the last way to its links."""
+        return self.learning_request(self.list_url(page), self.parse_rendered_list, {"page": page},
+                                     self.browser_list_failed)
 
     def browser_list_failed(self, failure):
         page = failure.request.cb_kwargs["page"]
@@ -181,12 +191,52 @@ class HenanSpider(ReportSpider):
                       f"{self.profile.list_item!r} / {self.profile.list_link!r} no longer match")
         self.crawler.stats.inc_value("gxcrawl/lists_lost")
 
+    async def parse_rendered_list(self, response, page: int):
+        """A list page as the browser shows it: read by the profile's selectors; when they find nothing on the
+        first page, the list is learnt from what the page fetched (spiders/learning.py) and walked so."""
+        shown = await self.rendered(response)
+        if shown.css(self.profile.list_item).css(self.profile.list_link) or page > 1:
+            await self.close_page(response)
+            for output in self.parse_list(shown, page):
+                yield output
+            return
+        learning = await self.watch(response)
+        if learning.interface is None:
+            self.mismatch(f"list page 1 of {response.url} yielded 0 report links, even rendered in the browser: the "
+                          f"selectors {self.profile.list_item!r} / {self.profile.list_link!r} no longer match, and "
+                          f"the list could not be learnt from what the page fetched ({learning.why_not})")
+            return
+        interface = learning.interface
+        self.mismatch(f"list page 1 of {response.url} yielded 0 report links, even rendered in the browser: the "
+                      f"selectors {self.profile.list_item!r} / {self.profile.list_link!r} no longer match. The "
+                      f"list was learnt from what the page fetched instead, and is walked so: {interface.describe()}")
+        self.crawler.stats.set_value("gxcrawl/profile_fallback", interface.describe())
+        yield self.interface_request(interface.as_json(), 1, self.list_url(1), self.failed)
+
+    def parse_interface(self, response, interface: str, page: int):
+        learnt, answer, problem = self.read_interface(response, interface, self.list_url(1))
+        if problem:
+            self.logger.error("page %d of the learnt list interface (%s) could not be read: %s", page, response.url,
+                              problem)
+            self.crawler.stats.inc_value("gxcrawl/lists_lost")
+            return
+        listed = [(record.url, {"title": record.title, "published": record.published}) for record in answer.records
+                  if names_a_report(record.title) and self.on_portal(record.url)]
+        yield from self.listed_reports(listed)
+        if page == 1:
+            self.crawler.stats.set_value("gxcrawl/list_pages", learnt.last_page(answer.total))
+        brought_new = any(url not in self.requested for url, _ in listed)
+        for number in learnt.pages_after(page, answer, brought_new, self.max_pages or MAX_INTERFACE_PAGES):
+            yield self.interface_request(interface, number, self.list_url(1), self.failed)
+
     def parse_json_list(self, response, page: int):
         try:
             data = json.loads(response.text)
             records = data["records"]
         except (ValueError, KeyError, TypeError) as error:
-            self.mismatch(f"the JSON list at {response.url} is not the expected {{records: [...]}} ({error})")
+            self.logger.warning("the profile's JSON list at %s is not the expected {records: [...]} (%s); rendering "
+                                "list page %d in the browser", response.url, error, page)
+            yield self.browser_list_request(page)
             return
         if not records and page == 1:
             if data.get("total") == 0:
@@ -246,7 +296,7 @@ class HenanSpider(ReportSpider):
     # --- Trouble ----------------------------------------------------------------------
 
     def is_list(self, request) -> bool:
-        return request.callback in (self.parse_list, self.parse_json_list)
+        return request.callback in (self.parse_list, self.parse_json_list, self.parse_interface)
 
     def failed(self, failure):
         status = getattr(getattr(failure.value, "response", None), "status", None)

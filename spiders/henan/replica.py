@@ -64,6 +64,10 @@ class ReplicaOptions:
     attachment_formats: tuple[str, ...] = ()
     #: List pages with other class names, as after a redesign of the portal.
     markup_changed: bool = False
+    #: A redesign the profile does not know: list pages are an empty shell (other markup) whose script POSTs
+    #: a JSON body to a new search interface (`/zw/public-report/api/v2/search`, answering
+    #: `{"code": 0, "data": {"records": [...], "total": N}}`); the old JSON list answers 404.
+    redesigned: bool = False
     #: Paths (with their query) that answer 503 every time.
     always_failing: tuple[str, ...] = ()
     #: Links a crawler must not follow: off the portal, and to local files.
@@ -205,6 +209,10 @@ class Replica:
         size = self.options.page_size
         pages = max(1, -(-len(found) // size))
         items = found[(page - 1) * size: page * size]
+        if self.options.redesigned:
+            return _list_page_html('<div id="root"><div class="report-cards"></div><nav class="pagination">'
+                                   '<button class="page-next" type="button">下一页</button></nav></div>'
+                                   + _REDESIGNED_SCRIPT.replace("PAGE_SIZE", str(size)))
         if self.options.markup_changed:
             body = "<div class='reports'>" + "".join(
                 f"<div class='item'><span onclick=\"go({r.id})\">{html.escape(r.title)}</span></div>" for r in items
@@ -238,6 +246,17 @@ class Replica:
                     "areaName": r.area_name, "year": r.sample.year, "publishDate": r.published}
                    for r in found[(page - 1) * size: page * size]]
         return json.dumps({"code": 0, "total": len(found), "page": page, "size": size, "records": records},
+                          ensure_ascii=False)
+
+    def search_json(self, body: dict) -> str:
+        """The redesigned portal's search interface: POST {"pageNo", "pageSize", "keyword"}."""
+        page, size = max(1, int(body.get("pageNo", 1))), max(1, min(50, int(body.get("pageSize", 10))))
+        found = self.listed({})
+        records = [{"reportId": r.id, "reportTitle": r.title, "detailUrl": f"/zw/public-report/view/{r.id}",
+                    "orgName": r.sample.agency, "reportYear": str(r.sample.year), "releaseDate": r.published}
+                   for r in found[(page - 1) * size: page * size]]
+        return json.dumps({"code": 0, "message": "success", "data": {"records": records, "total": len(found),
+                                                                      "pageNo": page, "pageSize": size}},
                           ensure_ascii=False)
 
     def report_page(self, report: PortalReport) -> bytes:
@@ -287,6 +306,22 @@ fetch('/zw/public-report/api/list?page=PAGE&size=10EXTRA').then(r => r.json()).t
   if (PAGE < pages) pager += '<a class="next" href="?page=' + (PAGE + 1) + 'EXTRA">下一页</a>';
   document.querySelector('.pager').innerHTML = pager;
 });
+</script>"""
+# What a redesigned list page runs: cards from the new search interface, and a 下一页 button.
+_REDESIGNED_SCRIPT = """<script>
+var pageNo = 1, total = 0;
+function load() {
+  fetch('/zw/public-report/api/v2/search', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({keyword: '', pageNo: pageNo, pageSize: PAGE_SIZE})})
+  .then(r => r.json()).then(res => {
+    total = res.data.total;
+    document.querySelector('.report-cards').innerHTML = res.data.records.map(r =>
+      '<div class="card"><a href="' + r.detailUrl + '">' + r.reportTitle + '</a><i>' + r.releaseDate + '</i></div>'
+    ).join('');
+  });
+}
+document.querySelector('.page-next').onclick = () => { if (pageNo * PAGE_SIZE < total) { pageNo++; load(); } };
+load();
 </script>"""
 _CHALLENGE = ("<html><head><title>安全验证</title></head><body><script>"
               "document.cookie='gxcrawl_clearance=TOKEN; path=/';location.reload();</script></body></html>")
@@ -339,7 +374,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/zw/public-report":
             return self._send(self.replica.list_page(query).encode(), "text/html; charset=utf-8")
         if path == "/zw/public-report/api/list":
-            if not self.replica.options.json_endpoint or self.replica.options.markup_changed:
+            if not self.replica.options.json_endpoint or self.replica.options.markup_changed or \
+                    self.replica.options.redesigned:
                 return self._send(b"not found", "text/plain", 404)
             return self._send(self.replica.list_json(query).encode(), "application/json; charset=utf-8")
         parts = path.strip("/").split("/")
@@ -353,6 +389,16 @@ class _Handler(BaseHTTPRequestHandler):
             if report and report.format != "html":
                 return self._send(self.replica.attachment(report), CONTENT_TYPES[report.format])
         return self._send("<html><body><h1>404 页面不存在</h1></body></html>".encode(), "text/html; charset=utf-8", 404)
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if urlparse(self.path).path == "/zw/public-report/api/v2/search" and self.replica.options.redesigned:
+            try:
+                query = json.loads(body or b"{}")
+            except ValueError:
+                return self._send(b'{"code": 400, "message": "bad request"}', "application/json", 400)
+            return self._send(self.replica.search_json(query).encode(), "application/json; charset=utf-8")
+        return self._send(b"not found", "text/plain", 404)
 
     def _fault(self, path: str) -> bool:
         kind = FAULTS[zlib.crc32(path.encode()) % len(FAULTS)]

@@ -35,9 +35,9 @@ import yaml
 
 from gxcrawl import storage
 from gxcrawl.storage import Fetch
-from spiders.interface import Answer, Interface, Learning
+from spiders.interface import Learning
 from spiders.items import InterfaceLearnt, InterfaceRetired, ReportItem
-from spiders.learning import ListLearner
+from spiders.learning import MAX_INTERFACE_PAGES, ListLearner
 from spiders.reports import ReportSpider, document, iso_date, on_site
 from spiders.site.diagnosis import Diagnosis
 from spiders.site.pagers import BY_NAME, Declared, declared, is_entry, pager_of
@@ -131,10 +131,6 @@ class ColumnWalk:
         return not further and (self.shortfall() is not None or not self.entries)
 
 
-#: Most pages of a learnt interface walked when its answers give no total.
-MAX_INTERFACE_PAGES = 1000
-
-
 class SiteSpider(ListLearner, ReportSpider):
     name = "site"
     source = "site"
@@ -198,7 +194,8 @@ class SiteSpider(ListLearner, ReportSpider):
         for page in further:
             yield self.list_request(page.url, site, page.formdata)
         if walk.pages_read == 1 and site.url in self.interfaces:
-            yield self.interface_request(site, self.interfaces[site.url], 1, kept=True)
+            yield self.interface_request(self.interfaces[site.url], 1, site.url, self.interface_failed, site=site,
+                                         kept=True)
         elif learn:
             yield from self.learn_list(site)
 
@@ -237,27 +234,10 @@ class SiteSpider(ListLearner, ReportSpider):
                          interface.describe())
         self.crawler.stats.inc_value("gxcrawl/interfaces_learnt")
         yield InterfaceLearnt(site.url, interface.as_json(), interface.describe())
-        yield self.interface_request(site, interface.as_json(), 1)
-
-    def interface_request(self, site: Site, interface: str, page: int, kept: bool = False) -> scrapy.Request:
-        """Page `page` of a learnt interface, asked for with plain HTTP as the page's script asked for it."""
-        learnt = Interface.from_json(interface)
-        method, url, body = learnt.request(page)
-        headers = {"Referer": site.url, "X-Requested-With": "XMLHttpRequest"}
-        if learnt.content_type:
-            headers["Content-Type"] = learnt.content_type
-        return scrapy.Request(url, method=method, body=body, headers=headers, callback=self.parse_interface,
-                              errback=self.interface_failed, dont_filter=True,
-                              cb_kwargs={"site": site, "interface": interface, "page": page, "kept": kept})
+        yield self.interface_request(interface.as_json(), 1, site.url, self.interface_failed, site=site, kept=False)
 
     def parse_interface(self, response, site: Site, interface: str, page: int, kept: bool):
-        learnt = Interface.from_json(interface)
-        try:
-            answer = learnt.read(response.text, site.url)
-        except ValueError as error:
-            answer, problem = Answer([]), str(error)
-        else:
-            problem = None if answer.records else "its answer holds no records"
+        learnt, answer, problem = self.read_interface(response, interface, site.url)
         if kept and page == 1 and problem:
             yield from self.relearn(site, f"{response.url} answered, but {problem}")
             return
@@ -281,14 +261,8 @@ class SiteSpider(ListLearner, ReportSpider):
                     yield request
         self.crawler.stats.inc_value("gxcrawl/reports_listed", listed)
         self.crawler.stats.inc_value("gxcrawl/pagers/interface")
-        last = learnt.last_page(answer.total)
-        if last is not None:
-            further = range(2, min(last, MAX_INTERFACE_PAGES) + 1) if page == 1 else ()
-        else:  # no total given: on while pages come full and bring records not seen yet
-            full = learnt.per_page is not None and len(answer.records) >= learnt.per_page
-            further = [page + 1] if full and new and page < MAX_INTERFACE_PAGES else ()
-        for number in further:
-            yield self.interface_request(site, interface, number)
+        for number in learnt.pages_after(page, answer, bool(new), MAX_INTERFACE_PAGES):
+            yield self.interface_request(interface, number, site.url, self.interface_failed, site=site, kept=False)
 
     def interface_failed(self, failure):
         request = failure.request
