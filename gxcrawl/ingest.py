@@ -1,7 +1,8 @@
 """`gxcrawl ingest`: the single writer of a distributed crawl, draining the workers' items from Redis.
 
 Workers (spiders/distributed.py) push one JSON message per report page, per
-failure, per page found unchanged, and one per finished run, onto the list
+failure, per page found unchanged, per list interface learnt or retired, and
+one per finished run, onto the list
 `gxcrawl:items`. The ingest takes each with LMOVE into `gxcrawl:items:processing`,
 stores it by the same rules as a crawl (archive, R6, versions, failures),
 records its id in `ingested` in the same transaction, and only then removes
@@ -31,6 +32,7 @@ from gxcrawl.report import Report
 ITEMS = "gxcrawl:items"
 PROCESSING = "gxcrawl:items:processing"
 REPORT, FAILURE, NOT_MODIFIED, RUN = "report", "failure", "not_modified", "run"
+INTERFACE, INTERFACE_RETIRED = "interface", "interface_retired"
 #: Where a message that cannot be stored goes, instead of blocking every one behind it.
 DEAD_LETTERS = "gxcrawl:items:failed"
 
@@ -72,6 +74,15 @@ def not_modified_message(source: str, url: str, fetched_at: str, crawl: str = ""
     return _message(NOT_MODIFIED, crawl, source=source, url=url, fetched_at=fetched_at)
 
 
+def interface_message(list_url: str, interface: str, description: str, crawl: str = "") -> str:
+    """A list's interface, learnt by a worker (storage.keep_interface)."""
+    return _message(INTERFACE, crawl, url=list_url, interface=interface, description=description)
+
+
+def interface_retired_message(list_url: str, why: str, crawl: str = "") -> str:
+    return _message(INTERFACE_RETIRED, crawl, url=list_url, why=why)
+
+
 def run_message(spider: str, worker: str, started: str, arguments: dict, outcome: dict) -> str:
     """A worker's finished run, for `crawl_runs`."""
     return _message(RUN, worker + started, spider=spider, worker=worker, started=started, arguments=arguments,
@@ -81,7 +92,8 @@ def run_message(spider: str, worker: str, started: str, arguments: dict, outcome
 def _message(kind: str, crawl: str, **fields) -> str:
     """A message whose id is the same when the same thing is sent again in the same crawl (a request done
     twice, after its worker was taken for dead), so that the ingest stores it once."""
-    content = fields.get("report", {}).get("content_sha256") or fields.get("error") or fields.get("fetched_at")
+    content = fields.get("report", {}).get("content_sha256") or fields.get("error") or fields.get("fetched_at") or \
+        fields.get("interface") or fields.get("why")
     url = fields.get("fetch", {}).get("url") or fields.get("url") or ""
     identity = json.dumps([crawl, kind, url, content], ensure_ascii=False) if crawl else uuid.uuid4().hex
     return json.dumps({"id": hashlib.sha256(identity.encode()).hexdigest()[:32], "kind": kind, **fields},
@@ -180,6 +192,12 @@ class Ingest:
 
     def store_not_modified(self, message: dict) -> None:
         storage.confirm_unchanged(self.db, message["source"], message["url"], message["fetched_at"])
+
+    def store_interface(self, message: dict) -> None:
+        storage.keep_interface(self.db, message["url"], message["interface"], message["description"])
+
+    def store_interface_retired(self, message: dict) -> None:
+        storage.retire_interface(self.db, message["url"], message["why"])
 
     def store_run(self, message: dict) -> None:
         # A worker stores nothing itself: its reports' outcomes are counted in the ingest's own run.

@@ -1,4 +1,5 @@
-"""Distributed workers: push each report, failure and the run's record to Redis for `gxcrawl ingest`.
+"""Distributed workers: push each report, failure, learnt list interface and the run's record to Redis for
+`gxcrawl ingest`.
 
 It takes the place of the archive and store pipelines when GXCRAWL_REDIS_URL
 is set (spiders/distributed.py): a worker writes no database and keeps no
@@ -13,7 +14,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from gxcrawl import ingest, storage
 from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
 from spiders.distributed import Keys
-from spiders.items import FetchFailure, PageUnchanged, ReportItem
+from spiders.items import FetchFailure, InterfaceLearnt, InterfaceRetired, PageUnchanged, ReportItem
 
 
 class ExportPipeline:
@@ -39,6 +40,10 @@ class ExportPipeline:
             self.count_failures([item.url])
         elif isinstance(item, PageUnchanged):
             message = ingest.not_modified_message(item.source, item.url, storage.now(), self.crawl)
+        elif isinstance(item, InterfaceLearnt):
+            message = ingest.interface_message(item.list_url, item.interface, item.description, self.crawl)
+        elif isinstance(item, InterfaceRetired):
+            message = ingest.interface_retired_message(item.list_url, item.why, self.crawl)
         elif isinstance(item, ReportItem):
             message = ingest.report_message(item.fetch, item.report, item.title, item.documents,
                                             item.content_selectors, tuple(item.errors), self.crawl)

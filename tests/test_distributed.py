@@ -172,3 +172,24 @@ def test_a_busy_database_or_no_redis_is_refused(redis_url, tmp_path):
     with lock.writing(tmp_path / "g.db"):
         busy = run_ingest(redis_url, tmp_path / "g.db", "--once")
     assert busy.returncode == 75 and "is being written by" in busy.stderr
+
+
+def test_a_worker_learns_a_script_loaded_list_and_the_ingest_keeps_its_interface(redis_url, tmp_path):
+    from script_lists import LIST_PATHS, ScriptLists
+
+    needs("chromium")
+    replica = ScriptLists()
+    base = replica.serve()
+    db, url = tmp_path / "g.db", base + LIST_PATHS["vue"]
+    try:
+        process = subprocess.Popen([*SCRAPY, "crawl", "site", "-a", f"url={url}", "-s", f"GXCRAWL_DB={db}",
+                                    "-s", f"GXCRAWL_REDIS_URL={redis_url}", "-s", "GXCRAWL_WORKER_IDLE_SECONDS=3",
+                                    *FAST], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        finish(process)
+    finally:
+        replica.stop()
+    assert run_ingest(redis_url, db, "--once").returncode == 0
+    stored = {(row["agency"], row["year"]) for row in rows(db, "SELECT agency, year FROM reports")}
+    assert stored == {(r.sample.agency, r.sample.year) for r in replica.reports("vue")}
+    [kept] = rows(db, "SELECT list_url, description, retired_at FROM list_interfaces")
+    assert kept["list_url"] == url and "'pageNum' in the JSON body" in kept["description"]
