@@ -82,7 +82,7 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse
     visible = [table["name"] for table in database["tables"] if not table["hidden"]] + \
         [view["name"] for view in database["views"]]
     assert sorted(visible) == sorted(["reports", "figures", "report_versions", "failures", "crawl_runs", "legacy_rows", "legacy_rows_current",
-                                      "figure_labels", "figures_labelled"])
+                                      "figure_labels", "figures_labelled", "list_interfaces"])
     assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}
     for name in visible:
         columns = get(f"/g/{name}.json?_size=0").json()["columns"]

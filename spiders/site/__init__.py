@@ -206,8 +206,9 @@ class SiteSpider(ListLearner, ReportSpider):
         if cannot is not None:
             yield from self.learnt(cannot, site)
             return
-        self.logger.info("%s (%s) shows less than it declares and no further page: rendering it in the browser to "
-                         "learn the interface its script loads the list from", site.url, site.label)
+        self.logger.info("%s (%s) shows less than it declares, or nothing, and points to no further page: rendering "
+                         "it in the browser to learn the interface its script loads the list from", site.url,
+                         site.label)
         yield self.learning_request(site.url, self.parse_rendered_list, {"site": site}, self.rendering_failed)
 
     async def parse_rendered_list(self, response, site: Site):
