@@ -9,45 +9,55 @@ then a click on its next-page control) and finds:
 - the answer that holds the list: an array of records (objects, or HTML
   fragments with a link) whose titles name annual reports and that carry a
   URL, in JSON, JSONP or XML; where in it the records, their fields and the
-  total are;
-- the request that returned it, and which of its parameters is the page
-  (page/pageNo/pageIndex/current/curpage…, or an offset: start/offset/
-  startrecord…), in the query, a form body or a JSON body: the one that
-  changed between the two pages, else the one named so.
+  list's total are;
+- the request that returned it, and which of its parameters is the page: the
+  one that changed between the page as loaded and after the click (so a tab's
+  `columnId` loaded beside the list is not taken for it), else the best-named
+  one (page/pageNo/pageIndex/current/curpage…, or an offset: start/offset/
+  startrecord…), in the query, a form body or a JSON body.
 
 The result, an `Interface`, says how to ask for page N (`request`) and how to
 read an answer (`read`); it is kept between runs as JSON (`as_json`). Nothing
-here knows Scrapy or a site: only what the recorded traffic shows.
+here knows Scrapy or a site: only what the recorded traffic shows. Answers
+are read within bounds: at most MAX_RECORDS records, MAX_DEPTH levels deep.
 """
 
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlunparse
+from urllib.parse import parse_qsl, urljoin, urlparse
 
 from lxml import etree
 from parsel import Selector
 
-from spiders.titles import names_a_report
+from spiders.titles import link_title, names_a_report
 
-#: A page parameter's names, lower-cased: page numbers, and offsets into the list.
-PAGE_NAMES = frozenset({"page", "pageno", "pagenum", "pageindex", "pagenumber", "current", "currentpage", "curpage",
-                        "cur_page", "page_no", "page_index", "pn", "p"})
-OFFSET_NAMES = frozenset({"start", "offset", "startrecord", "from", "skip", "begin", "startrow", "first"})
+#: A page parameter's names, best first: page numbers, then offsets into the list.
+PAGE_NAMES = ("page", "pageno", "pagenum", "pageindex", "pagenumber", "currentpage", "curpage", "cur_page", "page_no",
+              "page_index", "pn", "current", "p")
+OFFSET_NAMES = ("start", "offset", "startrecord", "startrow", "skip", "from", "begin", "first")
+#: An offset's inclusive end, moved with it (Hanweb's `startrecord=1&endrecord=30`).
+END_NAMES = ("endrecord", "endrow", "end")
 #: A page size's names: an offset moves by it.
-SIZE_NAMES = frozenset({"size", "pagesize", "page_size", "limit", "rows", "perpage", "prepage", "length", "count",
+SIZE_NAMES = frozenset({"size", "pagesize", "page_size", "limit", "rows", "perpage", "prepage", "length",
                         "pagecount", "num", "ps"})
-#: Names of a list's total number of records.
-TOTAL_NAMES = frozenset({"total", "totalcount", "totalrecord", "totalrecords", "recordcount", "totalnum",
-                         "totalsize", "totalelements", "total_count", "totalrow", "totalrows", "count", "allcount"})
+#: Names of a list's total number of records, most telling first: `count` is often the page's own.
+TOTAL_NAMES = ("total", "totalcount", "totalrecord", "totalrecords", "recordcount", "totalnum", "totalsize",
+               "totalelements", "total_count", "totalrow", "totalrows", "allcount", "count")
+#: Names a record's own title and address go by, preferred where two fields qualify alike.
+TITLE_NAMES = ("title", "doctitle", "name", "subject", "bt")
+URL_NAMES = ("url", "link", "href", "docpuburl", "detailurl", "puburl", "linkurl", "path")
 #: Parameters that change between requests for no reason of the list's: cache busters and JSONP callbacks.
-VOLATILE_NAMES = frozenset({"_", "t", "ts", "timestamp", "rnd", "random", "r", "callback", "jsoncallback", "cb",
+VOLATILE_NAMES = frozenset({"_", "_t", "t", "ts", "timestamp", "rnd", "random", "r", "callback", "jsoncallback", "cb",
                             "nocache", "v"})
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
 _DATE = re.compile(r"^(19|20)\d{2}[-/.年]\d{1,2}")
 _URL = re.compile(r"^(https?://|/|\./|\.\./)|\.(s?html?|jsp|aspx?|php)(\?|$)", re.I)
-#: Most records an answer is read for; an answer is a list's page, not a dump of the site.
+#: An article's address rather than a file's: a report record links its page before its PDF.
+_FILE = re.compile(r"\.(pdf|docx?|wps|xlsx?|zip|rar|jpe?g|png)(\?|$)", re.I)
+#: Most records an answer is read for, and how deep into it: a list's page, not a dump of the site.
 MAX_RECORDS = 2000
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -56,9 +66,9 @@ class Exchange:
 
     method: str
     url: str
-    #: The request's body (a form or JSON), as sent.
+    #: The request's body (a form or JSON), as sent, and its Content-Type.
     body: str | None
-    content_type: str
+    request_type: str | None
     status: int
     text: str
     #: Whether it was made after the click to the next page (else while the page loaded).
@@ -76,6 +86,8 @@ class Record:
 class Answer:
     records: list[Record]
     total: int | None = None
+    #: Items the answer's list held, those without a title or address included: whether the page was full.
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,9 +95,10 @@ class Interface:
     """How to ask a list's interface for page N, and how to read its answer."""
 
     method: str
-    #: The request as the page made it (for page `first_page`'s value of the page parameter).
+    #: The request as the page made it, body and Content-Type included.
     url: str
     body: str | None
+    content_type: str | None
     #: Where the page parameter is: "query", "form" or "json" (a JSON body, `page_key` a dotted path).
     page_in: str
     page_key: str
@@ -98,44 +111,44 @@ class Interface:
     url_field: str | None = None
     date_field: str | None = None
     total_field: str | None = None
-    #: Records on a full page.
+    #: Items on a full page.
     per_page: int | None = None
     #: What the answer is: "json", "jsonp" or "xml".
     kind: str = "json"
+    #: An offset's inclusive end that moves with it, when the request has one.
+    end_key: str | None = None
 
     def request(self, page: int) -> tuple[str, str, str | None]:
-        """(method, url, body) of page `page` (1, 2, …)."""
+        """(method, url, body) of page `page` (1, 2, …); the rest of the request as the page sent it."""
         value = self.page_one + (page - 1) * self.step
+        values = {self.page_key: value, **({self.end_key: value + self.step - 1} if self.end_key else {})}
         url, body = self.url, self.body
         if self.page_in == "query":
-            url = _with_parameter(url, self.page_key, value)
+            parsed = urlparse(url)
+            url = parsed._replace(query=_with_values(parsed.query, values)).geturl()
         elif self.page_in == "form":
-            body = urlencode([(name, str(value) if name == self.page_key else current)
-                              for name, current in parse_qsl(body or "", keep_blank_values=True)])
+            body = _with_values(body or "", values)
         else:
             data = json.loads(body)
-            _set_path(data, self.page_key, value)
+            for key, number in values.items():
+                _set_path(data, key, number)
             body = json.dumps(data, ensure_ascii=False)
         return self.method, url, body
 
-    @property
-    def content_type(self) -> str | None:
-        return {"form": "application/x-www-form-urlencoded", "json": "application/json"}.get(self.page_in) \
-            if self.body is not None else None
-
     def read(self, text: str, base_url: str) -> Answer:
         """The records of an answer, their addresses resolved against the list page `base_url`."""
-        data = parse_answer(text)
+        data, _ = parse_answer(text)
         if data is None:
             raise ValueError("the answer is not JSON, JSONP or XML")
         if self.records == "links":
-            return Answer(_links(text, base_url), _total_in(data))
+            records = _links(text, data, base_url)
+            return Answer(records, _total_in(data), len(records))
         items = _get_path(data, self.records)
         if not isinstance(items, list):
             raise ValueError(f"the answer has no list of records at {self.records or 'its top'!r}")
         records = _records(items[:MAX_RECORDS], self.title_field, self.url_field, self.date_field, base_url)
         total = _int(_get_path(data, self.total_field)) if self.total_field else None
-        return Answer(records, total)
+        return Answer(records, total, len(items))
 
     def last_page(self, total: int | None) -> int | None:
         if total is None or not self.per_page:
@@ -144,18 +157,17 @@ class Interface:
 
     def pages_after(self, page: int, answer: Answer, brought_new: bool, most: int) -> list[int]:
         """The pages to ask for once `page` is read: from page 1, every page to the total the answer gives;
-        with no total, the next while pages come full and bring records not seen before (at most `most`)."""
+        with no total, the next while pages bring records not seen before (at most `most`)."""
         last = self.last_page(answer.total)
         if last is not None:
             return list(range(2, min(last, most) + 1)) if page == 1 else []
-        full = self.per_page is not None and len(answer.records) >= self.per_page
-        return [page + 1] if full and brought_new and page < most else []
+        return [page + 1] if answer.size and brought_new and page < most else []
 
     def describe(self) -> str:
         """One line for a person: what is asked, which parameter is the page, where the records are."""
         method, url, body = self.request(1)
         where = {"query": "in the query", "form": "in the form body", "json": "in the JSON body"}[self.page_in]
-        kind = "offset" if self.step > 1 else "page number"
+        kind = "offset" if self.page_key.split(".")[-1].lower() in OFFSET_NAMES else "page number"
         fields = ", ".join(f"{name} {value!r}" for name, value in (("title", self.title_field),
                                                                    ("url", self.url_field),
                                                                    ("date", self.date_field)) if value)
@@ -186,18 +198,20 @@ class Learning:
 def learn(exchanges: list[Exchange], list_url: str) -> Learning:
     """The interface a rendered list page's exchanges show, or why they show none."""
     found = []
-    for exchange in exchanges:
-        if exchange.status != 200:
-            continue
-        shape = find_records(exchange.text, list_url)
+    for order, exchange in enumerate(exchanges):
+        shape = find_records(exchange.text, list_url) if exchange.status == 200 else None
         if shape is not None:
-            found.append((exchange, shape))
+            found.append((order, exchange, shape))
     if not found:
         return Learning(why_not=_why_nothing(exchanges))
-    # The endpoint that answered with the most report records is the list's.
-    endpoint = max({_endpoint(exchange) for exchange, _ in found},
-                   key=lambda key: sum(len(shape.reports) for exchange, shape in found if _endpoint(exchange) == key))
-    answers = [(exchange, shape) for exchange, shape in found if _endpoint(exchange) == endpoint]
+    # The list's endpoint: the one that answered with the most report records; on a tie, the one the click
+    # went to, then the first asked.
+    endpoints: dict[tuple[str, str], list] = {}
+    for order, exchange, shape in found:
+        endpoints.setdefault(_endpoint(exchange), []).append((order, exchange, shape))
+    answers = [(exchange, shape) for _, exchange, shape in max(endpoints.values(), key=lambda group: (
+        sum(len(shape.reports) for _, _, shape in group), any(exchange.after_click for _, exchange, _ in group),
+        -group[0][0]))]
     seen = {record.url: record for _, shape in answers for record in shape.answer.records}
     total = max((shape.answer.total for _, shape in answers if shape.answer.total is not None), default=None)
     page = _page_parameter(answers)
@@ -205,40 +219,35 @@ def learn(exchanges: list[Exchange], list_url: str) -> Learning:
         return Learning(why_not=page, seen=seen, total=total)
     exchange, shape = answers[0]
     page_in, page_key, page_one, step = page
-    per_page = max(len(shape.answer.records) for _, shape in answers)
-    size = _size_of(exchange)
-    interface = Interface(exchange.method, exchange.url, exchange.body, page_in, page_key, page_one, step,
-                          shape.path, shape.title_field, shape.url_field, shape.date_field, shape.total_field,
-                          max(per_page, size or 0) if step == 1 else step, shape.kind)
+    parameters = _parameters(exchange)
+    end_key = next((name for (where, name) in parameters if where == page_in
+                    and name.split(".")[-1].lower() in END_NAMES), None) if step > 1 else None
+    per_page = max(shape.answer.size for _, shape in answers)
+    interface = Interface(exchange.method, exchange.url, exchange.body, exchange.request_type, page_in, page_key,
+                          page_one, step, shape.path, shape.title_field, shape.url_field, shape.date_field,
+                          shape.total_field, max(per_page, _size_of(exchange) or 0) if step == 1 else step,
+                          shape.kind, end_key)
     return Learning(interface, seen=seen, total=total)
 
 
 # --- Reading an answer ------------------------------------------------------------------
 
-def parse_answer(text: str):
-    """An answer's data: JSON, JSONP's JSON, or XML as nested dicts; None for anything else."""
+def parse_answer(text: str) -> tuple[object, str | None]:
+    """An answer's data and kind: JSON, JSONP's JSON, or XML as nested dicts; (None, None) for anything else."""
     stripped = text.strip().lstrip("\ufeff")
-    if not stripped:
-        return None
-    if stripped[0] in "[{":
-        try:
-            return json.loads(stripped)
-        except ValueError:
-            return None
-    wrapped = _JSONP.match(stripped)
-    if wrapped and wrapped.group(1)[:1] in "[{":
-        try:
-            return json.loads(wrapped.group(1))
-        except ValueError:
-            return None
-    if stripped.startswith("<") and not re.match(r"<(!doctype\s+)?html", stripped, re.I):
-        try:
-            root = etree.fromstring(stripped.encode("utf-8"), etree.XMLParser(recover=True, resolve_entities=False,
-                                                                              no_network=True, huge_tree=False))
-        except (etree.XMLSyntaxError, ValueError):
-            return None
-        return None if root is None else {root.tag: _xml_data(root)}
-    return None
+    try:
+        if stripped[:1] in ("[", "{"):
+            return json.loads(stripped), "json"
+        wrapped = _JSONP.match(stripped)
+        if wrapped and wrapped.group(1)[:1] in ("[", "{"):
+            return json.loads(wrapped.group(1)), "jsonp"
+        if stripped.startswith("<") and not re.match(r"<(!doctype\s+)?html", stripped, re.I):
+            root = etree.fromstring(stripped.encode("utf-8"), etree.XMLParser(
+                recover=True, resolve_entities=False, no_network=True, huge_tree=False))
+            return (None, None) if root is None else ({root.tag: _xml_data(root)}, "xml")
+    except (ValueError, RecursionError, etree.XMLSyntaxError):
+        pass
+    return None, None
 
 
 @dataclass(frozen=True)
@@ -260,26 +269,26 @@ class Shape:
 
 def find_records(text: str, base_url: str) -> Shape | None:
     """The list of report records an answer holds, and where; None when it holds none."""
-    data = parse_answer(text)
+    data, kind = parse_answer(text)
     if data is None:
         return None
-    kind = "json" if text.strip().lstrip("\ufeff")[:1] in "[{" else "xml" if text.strip().startswith("<") else "jsonp"
     best = None
     for path, items, parents in _arrays(data):
         dicts = [item for item in items[:MAX_RECORDS] if isinstance(item, dict)]
         if dicts:
-            title_field = _field(dicts, names_a_report)
-            url_field = _field(dicts, lambda value: bool(_URL.search(value)) and " " not in value.strip())
+            title_field = _field(dicts, names_a_report, TITLE_NAMES, shorter=True)
+            url_field = _field(dicts, lambda value: bool(_URL.search(value)) and " " not in value, URL_NAMES,
+                               article=True)
             if title_field is None or url_field is None:
                 continue
-            date_field = _field(dicts, lambda value: bool(_DATE.match(value)))
-            total_field = _total_field(parents, path)
+            date_field = _field(dicts, lambda value: bool(_DATE.match(value)), ())
             records = _records(dicts, title_field, url_field, date_field, base_url)
-            shape = Shape(path, kind, Answer(records, _int(_get_path(data, total_field)) if total_field else None),
-                          title_field, url_field, date_field, total_field)
+            total_field = _total_field(parents, path, len(items))
+            shape = Shape(path, kind, Answer(records, _int(_get_path(data, total_field)) if total_field else None,
+                                             len(items)), title_field, url_field, date_field, total_field)
         elif any(isinstance(item, str) and "<a" in item for item in items):
-            records = _links(text, base_url)
-            shape = Shape("links", kind, Answer(records, _total_in(data)))
+            records = _links(text, data, base_url)
+            shape = Shape("links", kind, Answer(records, _total_in(data), len(records)))
         else:
             continue
         if shape.reports and (best is None or len(shape.reports) > len(best.reports)):
@@ -287,49 +296,71 @@ def find_records(text: str, base_url: str) -> Shape | None:
     return best
 
 
-def _arrays(data, path: str = "", parents: tuple = ()):
+def _arrays(data, path: str = "", parents: tuple = (), depth: int = 0):
     """Every array in the data: (its dotted path, the array, the objects above it, nearest first)."""
+    if depth > MAX_DEPTH:
+        return
     if isinstance(data, list):
         yield path, data, parents
         for index, item in enumerate(data[:3]):  # arrays of arrays: a few suffice to find the shape
             if isinstance(item, (dict, list)):
-                yield from _arrays(item, f"{path}.{index}".lstrip("."), parents)
+                yield from _arrays(item, f"{path}.{index}".lstrip("."), parents, depth + 1)
     elif isinstance(data, dict):
         for key, value in data.items():
             if isinstance(value, (dict, list)):
-                yield from _arrays(value, f"{path}.{key}".lstrip("."), ((path, data), *parents))
+                yield from _arrays(value, f"{path}.{key}".lstrip("."), ((path, data), *parents), depth + 1)
 
 
-def _field(records: list[dict], test) -> str | None:
-    """The key whose string values pass `test` with the most distinct values (at least one): a record's own
-    title, not the column's name that every record repeats."""
-    values: dict[str, set] = {}
+def _field(records: list[dict], test, names: tuple[str, ...], shorter: bool = False,
+           article: bool = False) -> str | None:
+    """The key whose string values pass `test` with the most distinct values: a record's own title, not the
+    column's name every record repeats. A key named as such fields are (`title`, `url`) goes first when it is
+    nearly as varied; on a tie, an article's address before a file's, the shorter text (a title before a summary
+    that repeats it)."""
+    values: dict[str, list[str]] = {}
     for record in records:
         for key, value in record.items():
             if isinstance(value, str) and test(value.strip()):
-                values.setdefault(key, set()).add(value.strip())
-    return max(values, key=lambda key: len(values[key])) if values else None
+                values.setdefault(key, []).append(value.strip())
+    if not values:
+        return None
+
+    most = max(len(set(texts)) for texts in values.values())
+
+    def rank(key: str):
+        texts = values[key]
+        distinct = len(set(texts))
+        return (2 * distinct >= most and key.lower() in names, distinct,
+                article and not any(_FILE.search(text) for text in texts), -sum(map(len, texts)) if shorter else 0)
+    return max(values, key=rank)
 
 
-def _total_field(parents: tuple, array_path: str) -> str | None:
-    """The total beside the records, or in an object above them: its dotted path."""
-    for path, data in parents:
+def _total_field(parents: tuple, array_path: str, items: int) -> str | None:
+    """The list's total beside the records or above them, by the most telling name; never a count smaller than
+    the records themselves (the page's own count)."""
+    found = []
+    for depth, (path, data) in enumerate(parents):
         for key, value in data.items():
-            if key.lower() in TOTAL_NAMES and _int(value) is not None and f"{path}.{key}".lstrip(".") != array_path:
-                return f"{path}.{key}".lstrip(".")
-    return None
+            number = _int(value)
+            full = f"{path}.{key}".lstrip(".")
+            if key.lower() in TOTAL_NAMES and number is not None and number >= items and full != array_path:
+                found.append((TOTAL_NAMES.index(key.lower()), depth, full))
+    return min(found)[2] if found else None
 
 
-def _total_in(data) -> int | None:
-    """A total anywhere in the data (XML answers, whose records are links)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key.lower() in TOTAL_NAMES and _int(value) is not None:
-                return _int(value)
-            found = _total_in(value)
-            if found is not None:
-                return found
-    return None
+def _total_in(data, depth: int = 0) -> int | None:
+    """A total anywhere in the data (answers whose records are links), by the most telling name."""
+    found = []
+
+    def walk(value, level):
+        if level > MAX_DEPTH or not isinstance(value, dict):
+            return
+        for key, inner in value.items():
+            if key.lower() in TOTAL_NAMES and _int(inner) is not None:
+                found.append((TOTAL_NAMES.index(key.lower()), _int(inner)))
+            walk(inner, level + 1)
+    walk(data, depth)
+    return min(found)[1] if found else None
 
 
 def _records(items: list, title_field: str, url_field: str, date_field: str | None, base_url: str) -> list[Record]:
@@ -344,12 +375,16 @@ def _records(items: list, title_field: str, url_field: str, date_field: str | No
     return records
 
 
-def _links(text: str, base_url: str) -> list[Record]:
-    """The links of an answer whose records are HTML (Hanweb's CDATA records, XML lists of <a>)."""
-    markup = text.replace("<![CDATA[", "").replace("]]>", "")
+def _links(text: str, data, base_url: str) -> list[Record]:
+    """The links of an answer whose records are HTML: fragments in a JSON array, Hanweb's CDATA records."""
+    if isinstance(data, list) or (isinstance(data, dict) and not text.lstrip().startswith("<")):
+        fragments = [item for _, items, _ in _arrays(data) for item in items if isinstance(item, str)]
+        markup = "".join(fragments)
+    else:
+        markup = text.replace("<![CDATA[", "").replace("]]>", "")
     records = []
-    for link in Selector(text=markup).css("a[href]")[:MAX_RECORDS]:
-        title = (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()
+    for link in Selector(text=markup, type="html").css("a[href]")[:MAX_RECORDS]:
+        title = link_title(link)
         if title:
             records.append(Record(_text(title), urljoin(base_url, link.attrib["href"].strip())))
     return records
@@ -360,18 +395,18 @@ def _text(value: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", value)).strip()
 
 
-def _xml_data(element):
+def _xml_data(element, depth: int = 0):
     """An XML element as data: its text, or its children by tag, repeated tags as lists."""
-    children = [child for child in element if isinstance(child.tag, str)]
+    children = [child for child in element if isinstance(child.tag, str)] if depth < MAX_DEPTH else []
     if not children:
         return (element.text or "").strip()
     tags = [child.tag for child in children]
     data: dict = {}
     for child in children:
         if tags.count(child.tag) > 1:
-            data.setdefault(child.tag, []).append(_xml_data(child))
+            data.setdefault(child.tag, []).append(_xml_data(child, depth + 1))
         else:
-            data[child.tag] = _xml_data(child)
+            data[child.tag] = _xml_data(child, depth + 1)
     return data
 
 
@@ -386,58 +421,75 @@ def _parameters(exchange: Exchange) -> dict[tuple[str, str], str]:
     """Every parameter of a request: (where, name) → value; JSON bodies flattened to dotted paths."""
     found = {("query", name): value for name, value in parse_qsl(urlparse(exchange.url).query, keep_blank_values=True)}
     body = exchange.body or ""
-    if body.strip()[:1] in "[{":
+    if body.strip()[:1] in ("[", "{"):
         try:
             found.update({("json", path): value for path, value in _flatten(json.loads(body))})
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     elif body:
         found.update({("form", name): value for name, value in parse_qsl(body, keep_blank_values=True)})
     return found
 
 
-def _flatten(data, path: str = ""):
+def _flatten(data, path: str = "", depth: int = 0):
+    if depth > MAX_DEPTH:
+        return
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from _flatten(value, f"{path}.{key}".lstrip("."))
+            yield from _flatten(value, f"{path}.{key}".lstrip("."), depth + 1)
     elif not isinstance(data, list):
         yield path, data
 
 
+def _name_rank(name: str) -> int | None:
+    """How likely a parameter's name is a page's: its place among page then offset names; None for neither."""
+    short = name.split(".")[-1].lower()
+    names = PAGE_NAMES + OFFSET_NAMES
+    return names.index(short) if short in names else None
+
+
 def _page_parameter(answers: list[tuple[Exchange, Shape]]):
-    """(where, name, value for page 1, step) of the page parameter, or why it could not be told."""
-    first, _ = answers[0]
-    parameters = _parameters(first)
-    for exchange, _ in answers[1:]:
-        other = _parameters(exchange)
-        changed = [key for key in parameters if key in other and key[1].split(".")[-1].lower() not in VOLATILE_NAMES
-                   and _int(parameters[key]) is not None and _int(other[key]) is not None
-                   and _int(parameters[key]) != _int(other[key])]
-        if len(changed) == 1:
-            where, name = changed[0]
-            values = sorted((_int(parameters[changed[0]]), _int(other[changed[0]])))
-            step = values[1] - values[0]
-            low = values[0]
-            earlier_page = 1 if not (first.after_click and exchange.after_click) else 2
-            return where, name, low - (earlier_page - 1) * step, step
-    for (where, name), value in parameters.items():
-        number = _int(value)
-        short = name.split(".")[-1].lower()
-        if number is None:
-            continue
-        if short in PAGE_NAMES:
-            return where, name, number - 1 if first.after_click else number, 1
-        if short in OFFSET_NAMES:
-            step = _size_of(first) or len(answers[0][1].answer.records)
-            if not step:
-                break
-            return where, name, number - step if first.after_click else number, step
+    """(where, name, value for page 1, step) of the page parameter, or why it could not be told.
+
+    The click's own request against one of the page as loaded: the one parameter that changed between them,
+    while the records moved on. Else the best-named parameter of the first request."""
+    loaded = [(exchange, shape) for exchange, shape in answers if not exchange.after_click]
+    clicked = [(exchange, shape) for exchange, shape in answers if exchange.after_click]
+    candidates = []
+    for later, later_shape in clicked:
+        for earlier, earlier_shape in loaded:
+            before, after = _parameters(earlier), _parameters(later)
+            changed = [key for key in before if key in after
+                       and key[1].split(".")[-1].lower() not in VOLATILE_NAMES | set(END_NAMES)
+                       and _int(before[key]) is not None and _int(after[key]) is not None
+                       and _int(before[key]) < _int(after[key])]
+            moved_on = {r.url for r in later_shape.answer.records} != {r.url for r in earlier_shape.answer.records}
+            if len(changed) == 1 and moved_on:
+                key = changed[0]
+                rank = _name_rank(key[1])
+                candidates.append((rank is None, rank or 0, key, _int(before[key]), _int(after[key])))
+    if candidates:
+        _, _, (where, name), low, high = min(candidates)
+        return where, name, low, high - low
+    first, shape = answers[0]
+    named = sorted((rank, where, name, _int(value)) for (where, name), value in _parameters(first).items()
+                   if (rank := _name_rank(name)) is not None and _int(value) is not None)
+    for rank, where, name, number in named:
+        if name.split(".")[-1].lower() in PAGE_NAMES:
+            page_one = number - 1 if first.after_click else number
+            if page_one >= 0:
+                return where, name, page_one, 1
+        else:
+            step = _size_of(first) or shape.answer.size
+            page_one = number - step if first.after_click else number
+            if step and page_one >= 0:
+                return where, name, page_one, step
     return (f"the list's answers came from {first.method} {first.url} but no parameter of it is a page number or "
             "an offset that changed between the pages")
 
 
 def _size_of(exchange: Exchange) -> int | None:
-    for (where, name), value in _parameters(exchange).items():
+    for (_, name), value in _parameters(exchange).items():
         if name.split(".")[-1].lower() in SIZE_NAMES and _int(value):
             return _int(value)
     return None
@@ -476,11 +528,13 @@ def _set_path(data: dict, path: str, value: int) -> None:
     data[last] = value if not isinstance(data.get(last), str) else str(value)
 
 
-def _with_parameter(url: str, name: str, value: int) -> str:
-    parsed = urlparse(url)
-    query = [(key, str(value) if key == name else current)
-             for key, current in parse_qsl(parsed.query, keep_blank_values=True)]
-    return urlunparse(parsed._replace(query=urlencode(query)))
+def _with_values(encoded: str, values: dict[str, int]) -> str:
+    """A query or form with some parameters' values replaced, everything else left byte for byte as sent
+    (a GBK-encoded search word stays GBK)."""
+    def replace(match):
+        name = match.group(2)
+        return f"{match.group(1)}{name}={values[name]}" if name in values else match.group(0)
+    return re.sub(r"(^|&)([^=&]+)=([^&]*)", replace, encoded)
 
 
 def _int(value) -> int | None:
@@ -491,4 +545,3 @@ def _int(value) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
-

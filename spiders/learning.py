@@ -21,8 +21,8 @@ import scrapy
 from spiders.browser import INSTALL_HINT, browser_available
 from spiders.interface import Answer, Exchange, Interface, Learning, learn
 
-#: The text of a pager's control to the next page.
-NEXT_CONTROL = re.compile(r"^\s*(下一页|下页|后一页|next|›|»|>)\s*$", re.I)
+#: The text of a pager's control to the next page (「»」 is usually the last page's).
+NEXT_CONTROL = re.compile(r"^\s*(下一页|下页|后一页|next|›|>)\s*$", re.I)
 #: Elements a next-page control is made of.
 CONTROL_ELEMENTS = "a, button, span, li, div[role=button]"
 #: The page has settled when it has fetched nothing new for this long (seconds)…
@@ -54,8 +54,9 @@ class ListLearner:
         learnt = Interface.from_json(interface)
         method, url, body = learnt.request(page)
         headers = {"Referer": list_url, "X-Requested-With": "XMLHttpRequest"}
-        if learnt.content_type:
-            headers["Content-Type"] = learnt.content_type
+        if body is not None:
+            headers["Content-Type"] = learnt.content_type or (
+                "application/json" if body.lstrip()[:1] in ("[", "{") else "application/x-www-form-urlencoded")
         return scrapy.Request(url, method=method, body=body, headers=headers, callback=self.parse_interface,
                               errback=errback, dont_filter=True,
                               cb_kwargs={"interface": interface, "page": page, **context})
@@ -95,8 +96,9 @@ class ListLearner:
             clicked = await _click_next(page)
             if clicked:
                 await _settle(recorded)
-            exchanges = [await _exchange(answer, index >= loaded)
-                         for index, answer in enumerate(recorded[:MAX_EXCHANGES])]
+            readable = [(index, answer) for index, answer in enumerate(recorded)
+                        if answer.request.resource_type in RECORDED_TYPES]
+            exchanges = [await _exchange(answer, index >= loaded) for index, answer in readable[-MAX_EXCHANGES:]]
         finally:
             await self.close_page(response)
         learning = learn([exchange for exchange in exchanges if exchange is not None], response.url)
@@ -109,6 +111,15 @@ class ListLearner:
         page = response.meta["playwright_page"]
         await _settle(self._recorded(page))
         return response.replace(body=(await page.content()).encode("utf-8"), encoding="utf-8")
+
+    def discard_page(self, failure) -> None:
+        """After a rendering failed (an HTTP error reaches the errback with its page open): close the page,
+        forget its traffic."""
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            self.__dict__.get("_traffic", {}).pop(id(page), None)
+            if not page.is_closed():
+                asyncio.ensure_future(page.close())
 
     async def close_page(self, response) -> None:
         """Close the rendered page, and forget its traffic."""
@@ -147,8 +158,6 @@ async def _click_next(page) -> bool:
 async def _exchange(answer, after_click: bool) -> Exchange | None:
     """A recorded answer as an Exchange; None for what cannot hold a list."""
     request = answer.request
-    if request.resource_type not in RECORDED_TYPES:
-        return None
     try:
         body = await answer.body()
     except Exception:  # a redirect, or an answer the browser dropped: nothing to read
@@ -161,4 +170,5 @@ async def _exchange(answer, after_click: bool) -> Exchange | None:
         text = body.decode(charset.group(1) if charset else "utf-8")
     except (LookupError, UnicodeDecodeError):
         text = body.decode("gb18030", "replace")
-    return Exchange(request.method, request.url, request.post_data, content_type, answer.status, text, after_click)
+    return Exchange(request.method, request.url, request.post_data, request.headers.get("content-type"),
+                    answer.status, text, after_click)

@@ -141,7 +141,7 @@ class ReportSpider(scrapy.Spider):
 
     def failed(self, failure):
         request = failure.request
-        status = failure.value.response.status if failure.check(HttpError) else None
+        status = http_status(failure)
         message = (f"the server answered HTTP {status} {_reason(status)} after retries" if status else
                    failure.getErrorMessage() or failure.type.__name__)
         if self.is_list(request):
@@ -172,6 +172,11 @@ def on_site(url: str, domains) -> bool:
     host = parsed.hostname or ""
     return parsed.scheme in ("http", "https") and any(host == domain or host.endswith(f".{domain}")
                                                         for domain in domains)
+
+
+def http_status(failure) -> int | None:
+    """The HTTP status a failed request was last answered with; None when no answer came."""
+    return failure.value.response.status if failure.check(HttpError) else None
 
 
 def document(response) -> dict:

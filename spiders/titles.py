@@ -1,4 +1,4 @@
-"""Whether a title a list shows names an annual disclosure report: every spider's test of a listed link."""
+"""A listed link's title, and whether it names an annual disclosure report: every spider's test of a link."""
 
 import re
 
@@ -12,3 +12,9 @@ NOT_A_REPORT = re.compile(r"关于.{0,40}的(通知|公告|说明|公示|函)|�
 
 def names_a_report(title: str | None) -> bool:
     return bool(title) and bool(REPORT_TITLE.search(title)) and not NOT_A_REPORT.search(title)
+
+
+def link_title(link) -> str:
+    """A link's title as a list shows it: its `title` attribute (the whole title where the text is cut
+    short), else its text."""
+    return (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()

@@ -1,5 +1,6 @@
 """Learning a list's script interface from recorded traffic (spiders/interface.py), without a browser."""
 
+import functools
 import json
 
 import pytest
@@ -35,7 +36,7 @@ def test_records_are_found_with_their_own_title_not_the_column_name_every_record
 def test_an_answer_without_report_titles_or_without_addresses_holds_no_list():
     assert find_records(json.dumps({"rows": [{"name": "2024年政务公开工作要点", "link": "/a/1.html"}]}), LIST) is None
     assert find_records(json.dumps({"rows": [{"name": TITLE.format("甲", 2023), "id": 3}]}), LIST) is None
-    assert parse_answer("<!DOCTYPE html><html><body>404</body></html>") is None
+    assert parse_answer("<!DOCTYPE html><html><body>404</body></html>") == (None, None)
 
 
 def test_jsonp_and_xml_answers_are_read():
@@ -118,3 +119,96 @@ def test_an_answer_that_is_not_the_interface_s_is_refused_when_read():
         interface.read("<html><body>系统维护中</body></html>", LIST)
     with pytest.raises(ValueError, match="no list of records at 'datas'"):
         interface.read(json.dumps({"code": 1, "msg": "参数错误"}), LIST)
+
+
+def page(number: int, size: int = 10, total: int = 95) -> list[dict]:
+    first = (number - 1) * size
+    return [{"title": TITLE.format(chr(0x4e00 + n), 2015 + n % 9), "url": f"/art/{n}.html",
+             "fileUrl": f"/u/cms/{n}.pdf", "summary": f"{n}号：本报告为{TITLE.format(chr(0x4e00 + n), 2015 + n % 9)}…",
+             "pubDate": "2024-01-02"} for n in range(first, min(first + size, total))]
+
+
+def test_the_total_is_the_list_s_not_the_page_s_own_count():
+    # {"count": 10, "total": 95}: count is this page's; taking it would end the walk after page 1.
+    answer = {"code": 0, "count": 10, "total": 95, "data": page(1)}
+    interface = learn([exchange("http://x.gov.cn/api?pageNo=1&pageSize=10", answer)], LIST).interface
+    assert interface.total_field == "total" and interface.last_page(95) == 10
+    only_count = find_records(json.dumps({"count": 10, "data": page(1)}, ensure_ascii=False), LIST)
+    assert only_count.total_field == "count"  # as many as its records: could be the total of a one-page list
+    assert find_records(json.dumps({"count": 3, "data": page(1)}, ensure_ascii=False), LIST).total_field is None
+
+
+def test_with_no_total_the_walk_goes_on_while_pages_bring_new_records():
+    # A record without an address (an external link) makes page 1 look short; the walk goes on all the same.
+    first = page(1)
+    first[4]["url"] = None
+    interface = learn([exchange("http://x.gov.cn/api?pageNo=1&pageSize=10", {"data": first})], LIST).interface
+    answer = interface.read(json.dumps({"data": first}, ensure_ascii=False), LIST)
+    assert (len(answer.records), answer.size) == (9, 10)
+    assert interface.pages_after(1, answer, brought_new=True, most=1000) == [2]
+    assert interface.pages_after(7, answer, brought_new=False, most=1000) == []
+    assert interface.pages_after(1000, answer, brought_new=True, most=1000) == []
+
+
+def test_a_tab_loaded_beside_the_list_is_not_taken_for_the_page():
+    # Two tabs (市直部门 columnId=101, 乡镇 columnId=104) load from the same endpoint; then 下一页 is clicked.
+    tabs = [exchange(f"http://x.gov.cn/api?columnId={column}&pageNo=1&pageSize=10", {"total": 95, "data": page(1)})
+            for column in (101, 104)]
+    clicked = exchange("http://x.gov.cn/api?columnId=101&pageNo=2&pageSize=10", {"total": 95, "data": page(2)},
+                       after_click=True)
+    interface = learn([*tabs, clicked], LIST).interface
+    assert (interface.page_key, interface.page_one, interface.step) == ("pageNo", 1, 1)
+    assert interface.request(3)[1].endswith("columnId=101&pageNo=3&pageSize=10")
+
+
+@pytest.mark.parametrize("query, key, page_one", [
+    ("menuId=7&current=1&pageNo=2", "pageNo", 1),   # a menu's `current` is not the page
+    ("from=1&pageNo=2&rows=10", "pageNo", 1),       # nor an unrelated `from`
+    ("p=1&pageNo=2", "pageNo", 1),
+    ("channel=3&start=10&limit=10", "start", 0),    # an offset, after the click
+])
+def test_the_best_named_parameter_is_the_page(query, key, page_one):
+    clicked = exchange(f"http://x.gov.cn/api?{query}", {"total": 95, "data": page(2)}, after_click=True)
+    interface = learn([clicked], LIST).interface
+    assert (interface.page_key, interface.page_one) == (key, page_one)
+
+
+def test_a_hanweb_range_moves_its_end_with_its_start():
+    loaded = exchange("http://x.gov.cn/dataproxy.jsp?startrecord=1&endrecord=30&perpage=10",
+                      {"total": 95, "data": page(1, 30)})
+    clicked = exchange("http://x.gov.cn/dataproxy.jsp?startrecord=31&endrecord=60&perpage=10",
+                       {"total": 95, "data": page(2, 30)}, after_click=True)
+    interface = learn([loaded, clicked], LIST).interface
+    assert (interface.page_key, interface.step, interface.end_key) == ("startrecord", 30, "endrecord")
+    assert interface.request(4)[1].endswith("startrecord=91&endrecord=120&perpage=10")
+
+
+def test_the_article_s_address_and_own_title_are_taken_not_a_file_or_a_summary():
+    shape = find_records(json.dumps({"total": 95, "data": page(1)}, ensure_ascii=False), LIST)
+    assert (shape.title_field, shape.url_field) == ("title", "url")
+
+
+def test_the_rest_of_the_request_is_sent_as_the_page_sent_it():
+    # A GBK search word stays GBK; a JSON body whose page is in the query keeps its Content-Type.
+    gbk = learn([exchange("http://x.gov.cn/was5/web/search?searchword=%C4%EA%B1%A8&page=2", {"total": 95,
+                                                                                             "data": page(2)},
+                          after_click=True)], LIST).interface
+    assert gbk.request(5)[1] == "http://x.gov.cn/was5/web/search?searchword=%C4%EA%B1%A8&page=5"
+    posted = Exchange("POST", "http://x.gov.cn/api/page?current=2&size=10", '{"columnId": "5"}',
+                      "application/json;charset=UTF-8", 200,
+                      json.dumps({"data": {"records": page(2), "total": 95}}, ensure_ascii=False), True)
+    interface = learn([posted], LIST).interface
+    assert (interface.page_in, interface.page_key, interface.content_type) == \
+        ("query", "current", "application/json;charset=UTF-8")
+    assert interface.request(1) == ("POST", "http://x.gov.cn/api/page?current=1&size=10", '{"columnId": "5"}')
+
+
+def test_html_fragments_in_json_and_hostile_answers_are_read_within_bounds():
+    fragments = [f"<li><a href='/art/{n}.html' title='{TITLE.format(n, 2020)}'>x</a></li>" for n in "甲乙"]
+    shape = find_records(json.dumps(fragments, ensure_ascii=False), LIST)
+    assert shape.path == "links" and [r.url for r in shape.reports] == ["http://www.example.gov.cn/art/甲.html",
+                                                                        "http://www.example.gov.cn/art/乙.html"]
+    deep = "[" * 100_000 + "]" * 100_000
+    assert parse_answer(deep) == (None, None) and find_records(deep, LIST) is None
+    nested = json.dumps(functools.reduce(lambda inner, _: {"a": inner}, range(500), {"data": page(1)}))
+    assert find_records(nested, LIST) is None  # deeper than MAX_DEPTH: not read, and no crash

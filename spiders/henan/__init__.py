@@ -36,7 +36,7 @@ from gxcrawl.storage import Fetch
 from spiders.henan.profile import HENAN, PortalProfile
 from spiders.items import ReportItem
 from spiders.learning import MAX_INTERFACE_PAGES, ListLearner
-from spiders.reports import ReportSpider, document, iso_date, on_site
+from spiders.reports import ReportSpider, document, http_status, iso_date, on_site
 from spiders.titles import names_a_report
 
 _TOTAL_PAGES = re.compile(r"(\d+)")
@@ -173,7 +173,7 @@ class HenanSpider(ListLearner, ReportSpider):
 
     def json_failed(self, failure):
         page = failure.request.cb_kwargs["page"]
-        status = getattr(getattr(failure.value, "response", None), "status", None)
+        status = http_status(failure)
         self.logger.warning("the profile's JSON list endpoint (json_list_path %r) failed at %s (%s); rendering "
                             "list page %d in the browser", self.profile.json_list_path, failure.request.url,
                             f"HTTP {status}" if status else failure.getErrorMessage(), page)
@@ -185,6 +185,7 @@ class HenanSpider(ListLearner, ReportSpider):
                                      self.browser_list_failed)
 
     def browser_list_failed(self, failure):
+        self.discard_page(failure)
         page = failure.request.cb_kwargs["page"]
         self.mismatch(f"list page {page} of {self.list_url(page)} yielded 0 report links, with no JSON list and "
                       f"even rendered in the browser ({failure.getErrorMessage()[:120]}): the selectors "
@@ -222,11 +223,16 @@ class HenanSpider(ListLearner, ReportSpider):
             return
         listed = [(record.url, {"title": record.title, "published": record.published}) for record in answer.records
                   if names_a_report(record.title) and self.on_portal(record.url)]
-        yield from self.listed_reports(listed)
-        if page == 1:
-            self.crawler.stats.set_value("gxcrawl/list_pages", learnt.last_page(answer.total))
         brought_new = any(url not in self.requested for url, _ in listed)
-        for number in learnt.pages_after(page, answer, brought_new, self.max_pages or MAX_INTERFACE_PAGES):
+        yield from self.listed_reports(listed)
+        last = learnt.last_page(answer.total)
+        if page == 1 and last is not None:
+            self.crawler.stats.set_value("gxcrawl/list_pages", last)
+        most = min(self.max_pages or MAX_INTERFACE_PAGES, MAX_INTERFACE_PAGES)
+        further = learnt.pages_after(page, answer, brought_new, most)
+        if self.max_pages and (last or 0) > self.max_pages or (not further and brought_new and page == most):
+            self.walk_cut = True
+        for number in further:
             yield self.interface_request(interface, number, self.list_url(1), self.failed)
 
     def parse_json_list(self, response, page: int):
@@ -299,8 +305,7 @@ class HenanSpider(ListLearner, ReportSpider):
         return request.callback in (self.parse_list, self.parse_json_list, self.parse_interface)
 
     def failed(self, failure):
-        status = getattr(getattr(failure.value, "response", None), "status", None)
-        if self.ids is not None and status == 404:
+        if self.ids is not None and http_status(failure) == 404:
             self.logger.debug("no report at %s", failure.request.url)  # enumerated ids have gaps
             return
         yield from super().failed(failure)

@@ -38,11 +38,13 @@ from gxcrawl.storage import Fetch
 from spiders.interface import Learning
 from spiders.items import InterfaceLearnt, InterfaceRetired, ReportItem
 from spiders.learning import MAX_INTERFACE_PAGES, ListLearner
-from spiders.reports import ReportSpider, document, iso_date, on_site
+from spiders.reports import ReportSpider, document, http_status, iso_date, on_site
 from spiders.site.diagnosis import Diagnosis
 from spiders.site.pagers import BY_NAME, Declared, declared, is_entry, pager_of
-from spiders.titles import names_a_report
+from spiders.titles import link_title, names_a_report
 
+#: What a kept interface answers when it is gone for good: it is then retired and the list learnt again.
+GONE = (404, 410)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PUBLISHED = re.compile(r"(?:发布|发文|成文|公开)(?:时间|日期)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 #: Where the common CMS families put an article's body; else the parser finds the block holding the tables.
@@ -155,7 +157,7 @@ class SiteSpider(ListLearner, ReportSpider):
 
     async def start(self):
         for each in self.sites:
-            yield self.list_request(each.url, each)
+            yield self.list_request(each.url, each).replace(meta={"gxcrawl_column_start": True})
 
     def parse_list(self, response, site: Site):
         pager = pager_of(response, site.cms)
@@ -165,15 +167,16 @@ class SiteSpider(ListLearner, ReportSpider):
         listed = {}
         for block in pager.link_blocks(response):
             for link in block.css("a[href]"):
-                title = (link.attrib.get("title") or " ".join(link.css("::text").getall())).strip()
+                title = link_title(link)
                 url = response.urljoin(link.attrib["href"].strip())
                 if self.on_site(url) and is_entry(url):
                     walk.entries.add(url)
                 if names_a_report(title) and self.on_site(url):
                     listed[url] = title
         further = pager.further(response)
-        # A column's first page decides whether its list is loaded by a script from an interface.
-        learn = walk.pages_read == 1 and site.url not in self.interfaces and walk.needs_learning(bool(further))
+        # The column's own first page decides whether its list is loaded by a script from an interface.
+        first = response.meta.get("gxcrawl_column_start", False)
+        learn = first and site.url not in self.interfaces and walk.needs_learning(bool(further))
         if self.diagnose:
             self.diagnosis = Diagnosis(response.url, response.status, (response.css("title::text").get() or "").strip(),
                                        pager.name, size, [page.url for page in further],
@@ -193,22 +196,22 @@ class SiteSpider(ListLearner, ReportSpider):
                 yield request
         for page in further:
             yield self.list_request(page.url, site, page.formdata)
-        if walk.pages_read == 1 and site.url in self.interfaces:
+        if first and site.url in self.interfaces:
             yield self.interface_request(self.interfaces[site.url], 1, site.url, self.interface_failed, site=site,
-                                         kept=True)
+                                         kept=True, fresh=False)
         elif learn:
             yield from self.learn_list(site)
 
     # --- Lists a script loads: their interface, learnt in the browser (spiders/learning.py) -----------
 
-    def learn_list(self, site: Site):
+    def learn_list(self, site: Site, why: str = "it shows less than it declares, or nothing, and points to no "
+                                                   "further page"):
         cannot = self.can_learn()
         if cannot is not None:
             yield from self.learnt(cannot, site)
             return
-        self.logger.info("%s (%s) shows less than it declares, or nothing, and points to no further page: rendering "
-                         "it in the browser to learn the interface its script loads the list from", site.url,
-                         site.label)
+        self.logger.info("%s (%s): %s; rendering it in the browser to learn the interface its script loads the list "
+                         "from", site.url, site.label, why)
         yield self.learning_request(site.url, self.parse_rendered_list, {"site": site}, self.rendering_failed)
 
     async def parse_rendered_list(self, response, site: Site):
@@ -216,6 +219,7 @@ class SiteSpider(ListLearner, ReportSpider):
             yield output
 
     def rendering_failed(self, failure):
+        self.discard_page(failure)
         site = failure.request.cb_kwargs["site"]
         yield from self.learnt(Learning(why_not=f"the browser could not render the page ({failure.getErrorMessage()})"),
                                site)
@@ -233,15 +237,22 @@ class SiteSpider(ListLearner, ReportSpider):
         interface = learning.interface
         self.logger.info("%s (%s): learnt the interface its script loads the list from: %s", site.url, site.label,
                          interface.describe())
-        self.crawler.stats.inc_value("gxcrawl/interfaces_learnt")
-        yield InterfaceLearnt(site.url, interface.as_json(), interface.describe())
-        yield self.interface_request(interface.as_json(), 1, site.url, self.interface_failed, site=site, kept=False)
+        yield self.interface_request(interface.as_json(), 1, site.url, self.interface_failed, site=site, kept=False,
+                                     fresh=True)
 
-    def parse_interface(self, response, site: Site, interface: str, page: int, kept: bool):
+    def parse_interface(self, response, site: Site, interface: str, page: int, kept: bool, fresh: bool):
         learnt, answer, problem = self.read_interface(response, interface, site.url)
         if kept and page == 1 and problem:
             yield from self.relearn(site, f"{response.url} answered, but {problem}")
             return
+        if fresh and problem:
+            self.walked[site.url].unlearnt = (f"the interface learnt in the browser does not answer plain HTTP as it "
+                                              f"answered the browser ({response.url}: {problem})")
+            self.logger.warning("%s (%s): %s", site.url, site.label, self.walked[site.url].unlearnt)
+            return
+        if fresh:  # it works without the browser: kept for the next run
+            self.crawler.stats.inc_value("gxcrawl/interfaces_learnt")
+            yield InterfaceLearnt(site.url, interface, learnt.describe())
         if problem:
             self.logger.error("page %d of the interface of %s (%s) could not be read: %s", page, site.url, site.label,
                               problem)
@@ -263,15 +274,22 @@ class SiteSpider(ListLearner, ReportSpider):
         self.crawler.stats.inc_value("gxcrawl/reports_listed", listed)
         self.crawler.stats.inc_value("gxcrawl/pagers/interface")
         for number in learnt.pages_after(page, answer, bool(new), MAX_INTERFACE_PAGES):
-            yield self.interface_request(interface, number, site.url, self.interface_failed, site=site, kept=False)
+            yield self.interface_request(interface, number, site.url, self.interface_failed, site=site, kept=False,
+                                         fresh=False)
 
     def interface_failed(self, failure):
-        request = failure.request
-        if request.cb_kwargs["kept"] and request.cb_kwargs["page"] == 1:
-            status = getattr(getattr(failure.value, "response", None), "status", None)
-            why = f"HTTP {status}" if status else failure.getErrorMessage()
-            yield from self.relearn(request.cb_kwargs["site"], f"{request.url} answered {why}")
+        request, status = failure.request, http_status(failure)
+        first = request.cb_kwargs["page"] == 1
+        if request.cb_kwargs["kept"] and first and status in GONE:
+            yield from self.relearn(request.cb_kwargs["site"], f"{request.url} answered HTTP {status}")
             return
+        if request.cb_kwargs["fresh"] and first:
+            site = request.cb_kwargs["site"]
+            answered = f"HTTP {status}" if status else failure.getErrorMessage()
+            self.walked[site.url].unlearnt = (f"the interface learnt in the browser does not answer plain HTTP "
+                                              f"({request.url}: {answered})")
+            self.logger.warning("%s (%s): %s", site.url, site.label, self.walked[site.url].unlearnt)
+        # A server error or a timeout may pass: a kept interface stays kept, and the walk is partial.
         yield from self.failed(failure)
 
     def relearn(self, site: Site, why: str):
@@ -280,7 +298,7 @@ class SiteSpider(ListLearner, ReportSpider):
                             site.url, site.label, why)
         del self.interfaces[site.url]
         yield InterfaceRetired(site.url, why)
-        yield from self.learn_list(site)
+        yield from self.learn_list(site, "the interface learnt before no longer works")
 
     def list_request(self, url: str, site: Site, formdata: dict | None = None) -> scrapy.Request:
         if formdata is not None:
@@ -290,8 +308,8 @@ class SiteSpider(ListLearner, ReportSpider):
 
     def load_refresh(self) -> None:
         super().load_refresh()
-        db = storage.open_readonly(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"))
-        if db is not None and not self.diagnose:
+        db = None if self.diagnose else storage.open_readonly(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"))
+        if db is not None:
             self.interfaces = {url: interface for url, interface in storage.list_interfaces(db).items()
                                if url in self.walked}
             db.close()
