@@ -21,7 +21,7 @@ crawl: setup
 
 # The same job offline, against a replica of the portal, into output/demo.db.
 demo: setup
-	$(BIN)/python -m spiders.henan.demo
+	PYTHONPATH=tests $(BIN)/python -m support.demo
 
 # Browse a database in datasette (make browse DB=output/demo.db for the demo's).
 browse: setup

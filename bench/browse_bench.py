@@ -24,14 +24,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas (tests/support)
 
 from datasette.utils import tilde_encode  # noqa: E402
 
 from gxcrawl import storage  # noqa: E402
 from gxcrawl.browse.server import make_datasette  # noqa: E402
 from gxcrawl.report import parse_document  # noqa: E402
-from gxcrawl.samples import random_report, render_html  # noqa: E402
+from support.samples import random_report, render_html  # noqa: E402
 
 REGIONS = ("郑州市", "开封市", "洛阳市", "新乡市", "卫辉市", "安阳市", "南阳市", "信阳市")
 

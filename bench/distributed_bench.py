@@ -23,11 +23,11 @@ from pathlib import Path
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas (tests/support)
 
 from gxcrawl import ingest  # noqa: E402
-from spiders.henan.replica import Replica, ReplicaOptions  # noqa: E402
-from spiders.serving import start_redis  # noqa: E402
+from support.henan_replica import Replica, ReplicaOptions  # noqa: E402
+from support.serving import start_redis  # noqa: E402
 
 
 def crawl(workers: int, reports: int, latency: float, concurrency: int, work: Path) -> dict:

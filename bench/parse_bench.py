@@ -2,7 +2,7 @@
 
     python bench/parse_bench.py [--reports N] [--kinds html,text,pdf,docx,image,real]
 
-Generates reports with known figures (gxcrawl.samples) in every input kind:
+Generates reports with known figures (support.samples) in every input kind:
 HTML and text in each of their layouts, DOCX built with python-docx, PDF
 exported from it by LibreOffice or printed by headless Chromium, and scans
 (PDFs of page images at 150 dpi in grey); those rows need `libreoffice-writer-nogui`,
@@ -31,7 +31,9 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from gxcrawl.samples import CellStyle, random_report, render_html, render_text
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the sample reports (tests/support)
+
+from support.samples import CellStyle, random_report, render_html, render_text  # noqa: E402
 
 TARGETS = {"html": (200, "reports/s"), "text": (500, "reports/s"), "pdf": (10, "reports/s"),
            "docx": (50, "reports/s"), "image": (1, "s/page")}
@@ -52,7 +54,7 @@ def renderers(kind: str):
     if kind == "text":
         return [("text tabs", 1, each(lambda r: render_text(r, "tabs").encode())),
                 ("text spaces", 1, each(lambda r: render_text(r, "spaces").encode()))]
-    from gxcrawl import rendering
+    from support import rendering
     if kind == "docx":
         return [("docx", 1, each(rendering.render_docx))]
     if kind == "pdf":

@@ -20,7 +20,7 @@ import time
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.http import Response
 
-from gxcrawl.rendering import CHROMIUM_FLAGS, find_chromium
+from gxcrawl.chromium import CHROMIUM_FLAGS, find_chromium
 
 #: What a challenge page's script does; a page doing both is a challenge, not a report.
 CHALLENGE_MARKERS = ("document.cookie", "location.reload")

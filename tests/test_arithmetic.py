@@ -10,7 +10,7 @@ from gxcrawl.parser.derive import derive
 from gxcrawl.parser.figures import read_figures
 from gxcrawl.parser.rows import LabelledRow
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report, render_text
+from support.samples import random_report, render_text
 
 FORM = FORMS["2021"]
 COLUMNS = [column.key for column in APPLICANT_COLUMNS]

@@ -7,7 +7,7 @@ import pytest
 
 from gxcrawl.forms import APPLICANT_COLUMNS, FORMS, result_rows
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report, render_html, render_text
+from support.samples import random_report, render_html, render_text
 
 LEGAL_PERSONS = [column.key for column in APPLICANT_COLUMNS if column.group]
 

@@ -17,7 +17,7 @@ from gxcrawl.browse.layout import show
 from gxcrawl.browse.server import make_datasette
 from gxcrawl.forms import figure_labels
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report, render_html
+from support.samples import random_report, render_html
 
 #: (agency, region, year): two agencies over consecutive years, one of each form, and a short-named one.
 REPORTS = [("卫辉市商务局", "卫辉市", 2021), ("卫辉市商务局", "卫辉市", 2022), ("郑州市教育局", "郑州市", 2019),

@@ -16,8 +16,8 @@ import pytest
 
 from conftest import ROOT, needs
 from gxcrawl.browse.layout import show
-from gxcrawl.rendering import CHROMIUM_FLAGS, find_chromium
-from spiders.serving import free_port
+from gxcrawl.chromium import CHROMIUM_FLAGS, find_chromium
+from support.serving import free_port
 from test_browse import REPORTS, build
 
 ARTIFACTS = Path(os.environ.get("GXCRAWL_ARTIFACTS", ROOT / "output" / "test-artifacts")) / "browse"

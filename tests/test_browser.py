@@ -74,7 +74,7 @@ def test_challenges_are_recognised_by_status_and_content():
 
 def test_system_chromium_is_used_when_playwright_has_none(monkeypatch, tmp_path):
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
-    monkeypatch.setattr("gxcrawl.rendering.shutil.which", lambda name: "/usr/bin/chromium" if name == "chromium" else None)
+    monkeypatch.setattr("support.rendering.shutil.which", lambda name: "/usr/bin/chromium" if name == "chromium" else None)
     assert launch_options()["executable_path"] == "/usr/bin/chromium"
     (tmp_path / "chromium-1234").mkdir()
     assert "executable_path" not in launch_options()

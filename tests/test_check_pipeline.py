@@ -8,7 +8,7 @@ from scrapy.utils.test import get_crawler
 
 from gxcrawl import storage
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report, render_html
+from support.samples import random_report, render_html
 from pipelines.check import CheckPipeline
 from spiders.items import ReportItem
 

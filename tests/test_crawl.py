@@ -6,6 +6,7 @@ subprocess in the project root), and reads the database it left, figure by figur
 
 import json
 import sqlite3
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, needs
-from spiders.henan.replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
+from support.henan_replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
 
 SCRAPY = [sys.executable, "-m", "scrapy"]
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
@@ -191,8 +192,10 @@ def test_year_and_area_filters(serve, tmp_path):
 
 def test_the_demo_crawls_a_replica_and_says_how_to_browse(tmp_path):
     db = tmp_path / "demo.db"
-    result = subprocess.run([sys.executable, "-m", "spiders.henan.demo", "--db", str(db), "--reports", "8"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    # As `make demo` runs it: from the checkout, the demo and its replica found in tests/.
+    result = subprocess.run([sys.executable, "-m", "support.demo", "--db", str(db), "--reports", "8"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "tests")})
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "replica of the Henan portal" in result.stdout and f"gxcrawl browse {db}" in result.stdout
     assert rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 8

@@ -15,8 +15,8 @@ from conftest import ROOT, needs
 from gxcrawl import ingest, storage
 from gxcrawl.archive import Archive
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report, render_html
-from spiders.serving import start_redis
+from support.samples import random_report, render_html
+from support.serving import start_redis
 from test_crawl import FAST, SCRAPY, assert_database_matches, rows, serve  # noqa: F401
 
 INGEST = [sys.executable, "-m", "gxcrawl", "ingest"]
@@ -175,7 +175,7 @@ def test_a_busy_database_or_no_redis_is_refused(redis_url, tmp_path):
 
 
 def test_a_worker_learns_a_script_loaded_list_and_the_ingest_keeps_its_interface(redis_url, tmp_path):
-    from script_lists import LIST_PATHS, ScriptLists
+    from support.script_lists import LIST_PATHS, ScriptLists
 
     needs("chromium")
     replica = ScriptLists()

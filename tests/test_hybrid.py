@@ -6,7 +6,7 @@ import pytest
 
 from gxcrawl.forms import APPLICANT_COLUMNS, OTHER_ROWS_2021
 from gxcrawl.report import parse_document
-from gxcrawl.samples import CellStyle, random_report, render_text
+from support.samples import CellStyle, random_report, render_text
 
 COLUMNS = [column.key for column in APPLICANT_COLUMNS]
 SUB_ROWS = [row.key for row in OTHER_ROWS_2021]

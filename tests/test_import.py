@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from conftest import ROOT, needs
-from gxcrawl.samples import random_report, render_html, render_text
+from support.samples import random_report, render_html, render_text
 from test_crawl import rows, stored_figures
 
 IMPORT = [sys.executable, "-m", "gxcrawl", "import"]
@@ -13,7 +13,7 @@ IMPORT = [sys.executable, "-m", "gxcrawl", "import"]
 
 def test_a_directory_of_every_format(tmp_path):
     needs("chromium", "soffice")
-    from gxcrawl import rendering
+    from support import rendering
 
     folder = tmp_path / "reports"
     folder.mkdir()

@@ -6,7 +6,7 @@ import pytest
 
 from gxcrawl.forms import FORM_2019, FORM_2021, FORMS
 from gxcrawl.report import parse_document
-from gxcrawl.samples import HTML_LAYOUTS, TEXT_LAYOUTS, CellStyle, random_report, render_html, render_text
+from support.samples import HTML_LAYOUTS, TEXT_LAYOUTS, CellStyle, random_report, render_html, render_text
 
 STYLES = [CellStyle(), CellStyle(zero="—"), CellStyle(zero="-", fullwidth=True), CellStyle(zero="/", thousands=True)]
 CASES = [(form, kind, layout) for form in (FORM_2021, FORM_2019)

@@ -1,4 +1,4 @@
-"""Columns whose lists a script loads (tests/script_lists.py): learnt in Chromium, walked with plain HTTP,
+"""Columns whose lists a script loads (tests/support/script_lists.py): learnt in Chromium, walked with plain HTTP,
 kept between runs, learnt again when they move, and a walk called partial when they cannot be learnt."""
 
 import json
@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import needs
-from script_lists import LIST_PATHS, ScriptLists
+from support.script_lists import LIST_PATHS, ScriptLists
 from test_crawl import rows, stored_figures
 from test_site import crawl_site, doctor
 

@@ -22,7 +22,7 @@ from gxcrawl.archive import Archive
 from gxcrawl.browse.server import make_datasette
 from gxcrawl.forms import LEGACY_KEYS, figure_labels
 from gxcrawl.report import Report, parse_document, parse_documents
-from gxcrawl.samples import page_html, random_report, render_html
+from support.samples import page_html, random_report, render_html
 
 REALWORLD = ROOT.parent / "shared" / "realworld" / "docs"
 PROSE = ("<p>一、概述</p><p>本年度，我局认真贯彻落实《中华人民共和国政府信息公开条例》，政府信息公开工作有序推进。</p>"
@@ -232,7 +232,7 @@ def test_a_table_printed_as_lines_of_text():
 
 def test_a_printed_pdf_reads_as_its_page():
     needs("chromium")
-    from gxcrawl import rendering
+    from support import rendering
 
     for page in (fujian(), national()):
         html_report, pdf_report = parse_document(page, "p.html"), parse_document(rendering.print_pdf(page), "p.pdf")
@@ -426,7 +426,7 @@ def test_gxcrawl_import_stores_a_folder_of_legacy_reports(tmp_path):
 
 
 def test_a_crawl_of_a_column_with_reports_before_2019_stores_them_and_succeeds(tmp_path):
-    from spiders.site.replica import LIST_PATHS, SiteReplica
+    from support.site_replica import LIST_PATHS, SiteReplica
     from test_site import crawl_site
 
     class ColumnWithLegacyReports(SiteReplica):

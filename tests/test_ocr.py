@@ -9,9 +9,9 @@ import random
 
 import pytest
 
-from gxcrawl.rendering import print_page, screenshot_png
+from support.rendering import print_page, screenshot_png
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report
+from support.samples import random_report
 
 from conftest import needs
 

@@ -7,9 +7,9 @@ import pytest
 
 from gxcrawl.documents import Grid, read_document
 from gxcrawl.documents.pdf import DEFAULT_MAX_PAGES
-from gxcrawl.rendering import print_page, print_pdf
+from support.rendering import print_page, print_pdf
 from gxcrawl.report import parse_document
-from gxcrawl.samples import CellStyle, random_report
+from support.samples import CellStyle, random_report
 
 from conftest import compare, needs
 
@@ -97,7 +97,7 @@ def test_a_pdf_of_hundreds_of_pages_is_read_up_to_the_cap(pdfs):
 
 def test_pdfs_exported_from_word_by_libreoffice(samples):
     needs("soffice")
-    from gxcrawl.rendering import docx_to_pdf, render_docx
+    from support.rendering import docx_to_pdf, render_docx
 
     for sample, pdf in zip(samples.values(), docx_to_pdf([render_docx(s) for s in samples.values()])):
         report = parse_document(pdf, "word.pdf")

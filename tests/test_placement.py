@@ -7,7 +7,7 @@ import pytest
 from gxcrawl.forms import FORMS
 from gxcrawl.parser.placement import Observed, likeness, place
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report, render_html, render_text
+from support.samples import random_report, render_html, render_text
 
 FORM = FORMS["2021"]
 
@@ -100,7 +100,7 @@ def test_labels_held_apart_from_their_figures_are_not_given_to_the_first_line():
 def test_a_conversion_with_blank_cells_reads_nothing_wrong():
     """PDF→markdown conversions put the labels of two rows above their lines of figures; with a blank cell
     a line does not fill its row, and the joined labels must not name the last row alone."""
-    from conversions import render_converted
+    from support.conversions import render_converted
 
     for seed in range(12):
         rng = random.Random(seed)

@@ -5,7 +5,7 @@ import re
 
 from gxcrawl.forms import REVIEW
 from gxcrawl.report import parse_document
-from gxcrawl.samples import CellStyle, random_report, render_html
+from support.samples import CellStyle, random_report, render_html
 
 RESULTS = [column.label for column in REVIEW.columns]
 

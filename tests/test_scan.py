@@ -20,9 +20,9 @@ from gxcrawl.documents.ocr import figure_cell
 from gxcrawl.documents.recognise import Reading, _decoded
 from gxcrawl.documents.ruled import find_tables, ruling
 from gxcrawl.forms import FORMS
-from gxcrawl.rendering import print_page, print_pdf, scan_pdf
+from support.rendering import print_page, print_pdf, scan_pdf
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report
+from support.samples import random_report
 
 from conftest import ROOT, needs
 

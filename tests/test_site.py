@@ -1,4 +1,4 @@
-"""`scrapy crawl site` against replicas of the common CMS families (spiders/site/replica.py), end to end."""
+"""`scrapy crawl site` against replicas of the common CMS families (tests/support/site_replica.py), end to end."""
 
 import subprocess
 import sys
@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from gxcrawl.samples import render_text
-from spiders.site.replica import LIST_PATHS, SiteReplica
+from support.samples import render_text
+from support.site_replica import LIST_PATHS, SiteReplica
 from test_crawl import FAST, SCRAPY, rows, stored_figures
 
 

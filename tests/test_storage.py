@@ -9,7 +9,7 @@ import pytest
 from gxcrawl import storage
 from gxcrawl.archive import Archive
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report, render_html
+from support.samples import random_report, render_html
 
 
 def parsed(seed: int, agency="某局", year=2022, bump=0):

@@ -8,7 +8,7 @@ import pytest
 
 from gxcrawl.cells import is_value
 from gxcrawl.report import parse_document
-from gxcrawl.samples import random_report, render_text
+from support.samples import random_report, render_text
 
 from conftest import needs
 
@@ -42,7 +42,7 @@ def test_scattered_heading_characters_lose_no_row(form, where):
 
 def test_a_printed_pdf_with_the_heading_set_vertically():
     needs("chromium")
-    from gxcrawl.rendering import print_page, print_pdf
+    from support.rendering import print_page, print_pdf
 
     sample = random_report(random.Random(62), busy=0.6)
     page = print_page(sample, ruled=False).decode()

@@ -8,9 +8,9 @@ import pytest
 
 from gxcrawl.documents import doc as doc_reader
 from gxcrawl.documents import docx as docx_reader
-from gxcrawl.rendering import docx_to_doc, render_docx
+from support.rendering import docx_to_doc, render_docx
 from gxcrawl.report import parse_document
-from gxcrawl.samples import CellStyle, random_report
+from support.samples import CellStyle, random_report
 
 from conftest import compare, needs
 
@@ -104,7 +104,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
 def test_external_entities_and_links_are_never_fetched(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
-    from gxcrawl.samples import random_report as make
+    from support.samples import random_report as make
     data = render_docx(make(random.Random(1)))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}

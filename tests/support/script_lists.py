@@ -16,7 +16,7 @@ One server, three columns, each after what real government sites do:
   answering `{"rows": [{"name", "link", "date"}…], "total"}`.
 
 Every column also lists records that are not reports (notices, plans), as
-real columns do; the figures of every report are known (gxcrawl.samples). `broken` makes every interface answer HTTP 500; `moved`
+real columns do; the figures of every report are known (support.samples). `broken` makes every interface answer HTTP 500; `moved`
 moves them under `/v2` (the old paths answer 404), as after a CMS upgrade.
 """
 
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from gxcrawl.samples import AGENCIES, SampleReport, random_report, render_html
-from spiders.serving import serve_in_thread, stop_server
+from support.samples import AGENCIES, SampleReport, random_report, render_html
+from support.serving import serve_in_thread, stop_server
 
 COLUMNS = ("trs", "vue", "offset")
 LIST_PATHS = {"trs": "/trs/zfxxgknb/index.htm", "vue": "/vue/ndbg.html", "offset": "/portal/nb/list.html"}

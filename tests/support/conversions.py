@@ -14,7 +14,7 @@
 import random
 
 from gxcrawl.forms import APPLICANT_COLUMNS, FORMS, RESULTS, REVIEW, SECTIONS
-from gxcrawl.samples import CellStyle, SampleReport
+from support.samples import CellStyle, SampleReport
 
 EXPORT_HEADER = ("标题: {title}\n发布时间: {year_after}-03-10 15:35\n文号: \n发布机构: {publisher}\n"
                  "栏目: 政府信息公开年报\n原文链接: https://www.example.gov.cn/zwgk/t{year_after}0310_1.htm\n"

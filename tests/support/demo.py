@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from spiders.henan.replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
+from support.henan_replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
 
 
 def main(argv: list[str] | None = None) -> int:

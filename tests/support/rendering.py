@@ -1,6 +1,6 @@
 """Sample reports in the attachment formats: DOCX, DOC, PDF and scans.
 
-For the offline replica, the tests and the benchmarks: `samples` lays a
+For the offline replicas, the tests, the demo and the benchmarks (not shipped): `samples` lays a
 report out; this module produces the files a portal would attach. DOCX is built
 with python-docx, merged cells merged; DOC is that DOCX converted by
 LibreOffice; PDF is printed and PNG photographed by headless Chromium, the way
@@ -15,14 +15,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from gxcrawl.chromium import CHROMIUM_FLAGS, find_chromium
 from gxcrawl.forms import SECTIONS
-from gxcrawl.samples import (CellStyle, Layout, SampleReport, active_tables, applications_table, render_html,
+from support.samples import (CellStyle, Layout, SampleReport, active_tables, applications_table, render_html,
                              review_table)
 
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-#: Flags for Chromium on a machine with no network and no display (run as root, no GPU).
-CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
 PRINT_CSS = """body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; font-size: 12pt; }
 table { border-collapse: collapse; margin: 6pt 0; } td { padding: 2pt 4pt; text-align: center; }"""
 RULED_CSS = "td { border: 1px solid #000; }"
@@ -143,11 +140,6 @@ def print_page(report: SampleReport, layout: str = "official", style: CellStyle 
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>'
             f"<style>{css}</style></head><body><h2>{html.escape(report.title)}</h2>{content}</body></html>"
             ).encode("utf-8")
-
-
-def find_chromium() -> str | None:
-    """The system's Chromium (Debian's /usr/bin/chromium and the usual names), or None."""
-    return next((path for path in map(shutil.which, CHROMIUM_NAMES) if path), None)
 
 
 def chromium_executable() -> str:

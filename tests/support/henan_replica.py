@@ -1,6 +1,6 @@
 """An offline replica of the Henan portal model (../shared/spec/portal-model.md).
 
-It serves generated reports (gxcrawl.samples) whose every figure is known,
+It serves generated reports (support.samples) whose every figure is known,
 with the paths and markup of the model, and on demand the obstacles real
 portals put up: lists with no links (JSON only), transient faults on first
 attempts (503, a connection reset mid-body, a stalled response), GBK pages
@@ -10,7 +10,7 @@ change as portals do: publish new reports (`publish`), correct one quietly
 under the same address (`correct_silently`), or list nothing at all. Report
 pages carry ETag and Last-Modified and answer conditional requests with 304.
 
-    python -m spiders.henan.replica --reports 40 --port 8000
+    PYTHONPATH=tests python -m support.henan_replica --reports 40 --port 8000
 
 The tests, the demo and the benchmarks start it in-process (`Replica.serve`).
 """
@@ -30,8 +30,8 @@ from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
-from gxcrawl.samples import AGENCIES, CellStyle, SampleReport, page_html, random_report, render_html, render_text
-from spiders.serving import serve_in_thread, stop_server, wait_until_interrupted
+from support.samples import AGENCIES, CellStyle, SampleReport, page_html, random_report, render_html, render_text
+from support.serving import serve_in_thread, stop_server, wait_until_interrupted
 
 #: Division codes of the sample agencies' areas.
 AREAS = {"新乡市": ("410700", "新乡市"), "卫辉市": ("410781", "卫辉市"), "郑州市": ("410100", "郑州市"),
@@ -335,7 +335,7 @@ def _list_page_html(body: str) -> str:
 
 
 def render_attachment(fmt: str, sample: SampleReport) -> bytes:
-    from gxcrawl import rendering
+    from support import rendering
 
     if fmt == "txt":
         return render_text(sample, "tabs").encode("utf-8")

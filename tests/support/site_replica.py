@@ -11,9 +11,9 @@ family does (spiders/site/pagers.py):
 - `/seq/index.html`: an `index_N.html` sequence, articles with no container at all.
 
 Every list also links to pages that are not reports (a notice about the
-reports, a work plan). Every report's figures are known (gxcrawl.samples).
+reports, a work plan). Every report's figures are known (support.samples).
 
-    python -m spiders.site.replica --reports 12
+    PYTHONPATH=tests python -m support.site_replica --reports 12
 """
 
 import argparse
@@ -25,8 +25,8 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from gxcrawl.samples import AGENCIES, SampleReport, random_report, render_html
-from spiders.serving import serve_in_thread, stop_server, wait_until_interrupted
+from support.samples import AGENCIES, SampleReport, random_report, render_html
+from support.serving import serve_in_thread, stop_server, wait_until_interrupted
 
 FAMILIES = ("trs", "hanweb", "next", "seq")
 LIST_PATHS = {"trs": "/trs/ndbg/index.shtml", "hanweb": "/hanweb/col/col1234/index.html",
@@ -163,7 +163,7 @@ class SiteReplica:
         return _page(report.title, f"<h1>{html.escape(report.title)}</h1>{dated}{container.format(content)}", meta)
 
     def attachment(self, report_id: int) -> bytes:
-        from gxcrawl.rendering import render_docx
+        from support.rendering import render_docx
 
         report = next(r for r in self.all_reports() if r.id == report_id)
         with self.lock:
