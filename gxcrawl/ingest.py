@@ -27,14 +27,11 @@ import redis
 
 from gxcrawl import storage
 from gxcrawl.archive import Archive
+from gxcrawl.keys import DEAD_LETTERS, ITEMS, PROCESSING
 from gxcrawl.report import Report
 
-ITEMS = "gxcrawl:items"
-PROCESSING = "gxcrawl:items:processing"
 REPORT, FAILURE, NOT_MODIFIED, RUN = "report", "failure", "not_modified", "run"
 INTERFACE, INTERFACE_RETIRED = "interface", "interface_retired"
-#: Where a message that cannot be stored goes, instead of blocking every one behind it.
-DEAD_LETTERS = "gxcrawl:items:failed"
 
 INGESTED = """
 CREATE TABLE IF NOT EXISTS ingested (

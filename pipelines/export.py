@@ -13,7 +13,7 @@ from scrapy_redis.connection import get_redis_from_settings
 
 from gxcrawl import ingest, storage
 from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
-from spiders.distributed import Keys
+from gxcrawl.keys import Keys
 from spiders.items import FetchFailure, InterfaceLearnt, InterfaceRetired, PageUnchanged, ReportItem
 
 

@@ -49,6 +49,10 @@ from scrapy_redis.queue import FifoQueue
 from twisted.internet.task import LoopingCall
 
 from gxcrawl.ingest import worker_id
+from gxcrawl.keys import SCHEDULER_KEYS, Keys
+from pipelines.archive import ArchivePipeline
+from pipelines.export import ExportPipeline
+from pipelines.store import StorePipeline
 
 logger = logging.getLogger(__name__)
 
@@ -71,22 +75,6 @@ def redis_url(settings) -> str | None:
     return settings.get("GXCRAWL_REDIS_URL") or settings.get("REDIS_URL")
 
 
-class Keys:
-    """The Redis keys of one spider's distributed crawl."""
-
-    def __init__(self, spider: str, worker: str = ""):
-        prefix = f"gxcrawl:{spider}"
-        self.requests = f"{prefix}:requests"
-        self.unreadable = f"{prefix}:requests:failed"
-        self.dupefilter = f"{prefix}:dupefilter"
-        self.seeded = f"{prefix}:seeded"
-        self.totals = f"{prefix}:totals"
-        self.claims_prefix = f"{prefix}:claims:"
-        self.claims = self.claims_prefix + worker
-        self.worker_prefix = f"{prefix}:worker:"
-        self.worker = self.worker_prefix + worker
-
-
 class Distributed:
     """The add-on: with GXCRAWL_REDIS_URL (or REDIS_URL) set, the crawl is a worker (see the module)."""
 
@@ -97,17 +85,12 @@ class Distributed:
         settings.set("REDIS_URL", url, priority="addon")
         settings.set("SCHEDULER", "scrapy_redis.scheduler.Scheduler", priority="addon")
         settings.set("SCHEDULER_QUEUE_CLASS", "spiders.distributed.ClaimedQueue", priority="addon")
-        settings.set("SCHEDULER_QUEUE_KEY", "gxcrawl:%(spider)s:requests", priority="addon")
-        settings.set("SCHEDULER_DUPEFILTER_KEY", "gxcrawl:%(spider)s:dupefilter", priority="addon")
+        settings.set("SCHEDULER_QUEUE_KEY", SCHEDULER_KEYS.requests, priority="addon")
+        settings.set("SCHEDULER_DUPEFILTER_KEY", SCHEDULER_KEYS.dupefilter, priority="addon")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="addon")
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
         settings.set("STATS_CLASS", "spiders.distributed.CrawlStats", priority="addon")
         settings.set("GXCRAWL_DISTRIBUTED", True, priority="addon")
-        # Imported here: the export pipeline imports this module's Keys.
-        from pipelines.archive import ArchivePipeline
-        from pipelines.export import ExportPipeline
-        from pipelines.store import StorePipeline
-
         # Workers keep no archive and write no database: their items go to Redis for `gxcrawl ingest`.
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", StorePipeline, ExportPipeline)
         settings.set_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, None)

@@ -12,6 +12,23 @@ REALWORLD = Path(os.environ.get("GXCRAWL_REALWORLD", ROOT.parent / "shared" / "r
 
 
 @pytest.fixture
+def serve():
+    """Start replicas of the Henan portal (tests/support/henan_replica.py): serve(**ReplicaOptions) →
+    (replica, its base URL); each is stopped after the test."""
+    from support.henan_replica import Replica, ReplicaOptions
+
+    started = []
+
+    def start(**options):
+        replica = Replica(ReplicaOptions(**options))
+        started.append(replica)
+        return replica, replica.serve()
+    yield start
+    for replica in started:
+        replica.stop()
+
+
+@pytest.fixture
 def seeds_dir() -> Path:
     if not (SEEDS / "expected.json").exists():
         pytest.skip(f"the shared seed reports are not at {SEEDS}; set GXCRAWL_SEEDS")

@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse
 from spiders.browser import is_challenge, launch_options
 
 from conftest import needs
-from test_crawl import assert_database_matches, crawl, rows, serve  # noqa: F401 (a fixture)
+from test_crawl import assert_database_matches, crawl, rows
 from test_site import doctor
 
 

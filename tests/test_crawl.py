@@ -12,26 +12,12 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 
 from conftest import ROOT, needs
-from support.henan_replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
+from support.henan_replica import ATTACHMENT_FORMATS, Replica
 
 SCRAPY = [sys.executable, "-m", "scrapy"]
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
-
-
-@pytest.fixture
-def serve():
-    started = []
-
-    def start(**options) -> tuple[Replica, str]:
-        replica = Replica(ReplicaOptions(**options))
-        started.append(replica)
-        return replica, replica.serve()
-    yield start
-    for replica in started:
-        replica.stop()
 
 
 def crawl(url: str, db: Path, *arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -12,12 +12,12 @@ import time
 import pytest
 
 from conftest import ROOT, needs
-from gxcrawl import ingest, storage
+from gxcrawl import ingest, keys, storage
 from gxcrawl.archive import Archive
 from gxcrawl.report import parse_document
 from support.samples import random_report, render_html
 from support.serving import start_redis
-from test_crawl import FAST, SCRAPY, assert_database_matches, rows, serve  # noqa: F401
+from test_crawl import FAST, SCRAPY, assert_database_matches, rows
 
 INGEST = [sys.executable, "-m", "gxcrawl", "ingest"]
 
@@ -96,7 +96,7 @@ def test_a_worker_killed_midcrawl_loses_nothing(serve, redis_url, tmp_path):
     doomed, survivor = worker(url, redis_url, db), worker(url, redis_url, db)
     client = redis.Redis.from_url(redis_url)
     deadline = time.monotonic() + 120
-    claims = f"gxcrawl:henan:claims:*:{doomed.pid}:*"
+    claims = f"{keys.Keys('henan').claims_prefix}*:{doomed.pid}:*"
     while not any(client.llen(key) for key in client.scan_iter(match=claims)):
         assert time.monotonic() < deadline, "the doomed worker never claimed a request"
         time.sleep(0.05)
@@ -137,9 +137,9 @@ def test_an_ingest_killed_between_taking_and_committing_loses_and_doubles_nothin
     for message in messages:
         ingest.push(client, message)
     # Taken and never committed: as an ingest killed right after LMOVE leaves it.
-    client.lmove(ingest.ITEMS, ingest.PROCESSING, "RIGHT", "LEFT")
+    client.lmove(keys.ITEMS, keys.PROCESSING, "RIGHT", "LEFT")
     # Committed and never removed: as one killed between its commit and LREM.
-    taken = client.lmove(ingest.ITEMS, ingest.PROCESSING, "RIGHT", "LEFT")
+    taken = client.lmove(keys.ITEMS, keys.PROCESSING, "RIGHT", "LEFT")
     writer = ingest.Ingest(client, storage.open_database(db), Archive(tmp_path / "archive"))
     assert writer.store(json.loads(taken))
     writer.db.close()
@@ -157,8 +157,8 @@ def test_an_ingest_killed_between_taking_and_committing_loses_and_doubles_nothin
     assert rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 120
     assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 120
     assert rows(db, "SELECT COUNT(*) AS n FROM ingested")[0]["n"] == 120
-    assert client.llen(ingest.ITEMS) == client.llen(ingest.PROCESSING) == 0
-    assert client.llen(ingest.DEAD_LETTERS) == 1
+    assert client.llen(keys.ITEMS) == client.llen(keys.PROCESSING) == 0
+    assert client.llen(keys.DEAD_LETTERS) == 1
     [rejected] = rows(db, "SELECT url, error FROM failures WHERE source = 'ingest'")
     assert rejected["url"] == "http://portal/view/0" and "could not be ingested" in rejected["error"]
 
