@@ -23,12 +23,15 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from gxcrawl.model import Fetch  # noqa: E402
+from gxcrawl.store.reports import store_report  # noqa: E402
+from gxcrawl.store.schema import open_database  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas (tests/support)
 
 from datasette.utils import tilde_encode  # noqa: E402
 
-from gxcrawl import storage  # noqa: E402
 from gxcrawl.browse.server import make_datasette  # noqa: E402
 from gxcrawl.report import parse_document  # noqa: E402
 from support.samples import random_report, render_html  # noqa: E402
@@ -41,12 +44,12 @@ def build(path: Path, count: int) -> None:
     readings = [parse_document(render_html(random_report(rng, year=2019 + index % 5,
                                                          form="2021" if index % 5 >= 2 else "2019")), "r.html")
                 for index in range(200)]
-    db = storage.open_database(path)
+    db = open_database(path)
     for index in range(count):
         reading = readings[index % len(readings)]
         agency = f"{REGIONS[index % len(REGIONS)]}第{index // 5}局"
         report = dataclasses.replace(reading, agency=agency, year=2019 + index % 5)
-        storage.store_report(db, report, storage.Fetch("henan", f"http://portal/view/{index}", portal_id=index,
+        store_report(db, report, Fetch("henan", f"http://portal/view/{index}", portal_id=index,
                                                        published=f"{report.year + 1}-02-01",
                                                        region=REGIONS[index % len(REGIONS)]))
     db.close()

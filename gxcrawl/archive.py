@@ -10,7 +10,6 @@ import os
 import tempfile
 from pathlib import Path
 
-
 #: Readable by the browsing and backup tools, like the database beside it.
 FILE_MODE = 0o644
 

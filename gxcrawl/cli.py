@@ -6,10 +6,11 @@ import os
 import sys
 from pathlib import Path
 
-from gxcrawl import lock, storage
+from gxcrawl import lock
 from gxcrawl.archive import beside
 from gxcrawl.importer import expand_paths
 from gxcrawl.report import parse_file
+from gxcrawl.store.schema import open_database
 
 PORTAL_CONTENT_SELECTORS = (".report-content",)
 
@@ -125,7 +126,7 @@ def run_import(args) -> int:
         print(f"gxcrawl: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
     def store_files():
-        db = storage.open_database(args.db)
+        db = open_database(args.db)
         try:
             return import_files(db, Archive(archive_root(args)), args.paths)
         finally:

@@ -10,9 +10,10 @@ recorded in `failures` with the reason.
 from collections import Counter
 from pathlib import Path
 
-from gxcrawl import storage
 from gxcrawl.archive import Archive
+from gxcrawl.model import Fetch
 from gxcrawl.report import Report, max_bytes_setting, parse_document, parse_file
+from gxcrawl.store.reports import store_reading
 
 SOURCE = "files"
 UNREADABLE = "unreadable"
@@ -45,10 +46,10 @@ def import_files(db, archive: Archive, paths: list[str], max_bytes: int | None =
     limit = max_bytes_setting() if max_bytes is None else max_bytes
     outcomes: Counter = Counter()
     for path in expand_paths(paths):
-        fetch = storage.Fetch(SOURCE, Path(path).resolve().as_uri())
+        fetch = Fetch(SOURCE, Path(path).resolve().as_uri())
         data, report = read_file(path, limit)
         if data is not None:
             fetch.documents = [{"url": fetch.url, "sha256": archive.put(data), "content_type": None}]
-        stored = storage.store_reading(db, report, fetch, title=report.title)
+        stored = store_reading(db, report, fetch, title=report.title)
         outcomes[stored.outcome or UNREADABLE] += 1
     return outcomes

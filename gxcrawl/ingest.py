@@ -25,10 +25,15 @@ from pathlib import Path
 
 import redis
 
-from gxcrawl import storage
 from gxcrawl.archive import Archive
 from gxcrawl.keys import DEAD_LETTERS, ITEMS, PROCESSING
+from gxcrawl.model import Fetch, now
 from gxcrawl.report import Report
+from gxcrawl.store.interfaces import keep_interface, retire_interface
+from gxcrawl.store.refresh import confirm_unchanged
+from gxcrawl.store.reports import CHANGED, NEW, OLDER, UNCHANGED, carried_over_warning, store_reading
+from gxcrawl.store.runs import finish_run, record_failure, start_run
+from gxcrawl.store.schema import open_database
 
 REPORT, FAILURE, NOT_MODIFIED, RUN = "report", "failure", "not_modified", "run"
 INTERFACE, INTERFACE_RETIRED = "interface", "interface_retired"
@@ -52,7 +57,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_TOKEN}"
 
 
-def report_message(fetch: storage.Fetch, report: Report, title: str | None, documents: list[dict],
+def report_message(fetch: Fetch, report: Report, title: str | None, documents: list[dict],
                    content_selectors: tuple[str, ...] = (), attachment_errors: tuple[dict, ...] = (),
                    crawl: str = "") -> str:
     """A report page as read: `documents` are {url, body, content_type}, the page first."""
@@ -62,7 +67,7 @@ def report_message(fetch: storage.Fetch, report: Report, title: str | None, docu
                                 "body": base64.b64encode(d["body"]).decode("ascii")} for d in documents])
 
 
-def failure_message(fetch: storage.Fetch, error: str, crawl: str = "", title: str | None = None,
+def failure_message(fetch: Fetch, error: str, crawl: str = "", title: str | None = None,
                     status: int | None = None) -> str:
     return _message(FAILURE, crawl, fetch=asdict(fetch), error=error, title=title, status=status)
 
@@ -72,7 +77,7 @@ def not_modified_message(source: str, url: str, fetched_at: str, crawl: str = ""
 
 
 def interface_message(list_url: str, interface: str, description: str, crawl: str = "") -> str:
-    """A list's interface, learnt by a worker (storage.keep_interface)."""
+    """A list's interface, learnt by a worker (keep_interface)."""
     return _message(INTERFACE, crawl, url=list_url, interface=interface, description=description)
 
 
@@ -150,7 +155,7 @@ class Ingest:
             url = "(a message of a distributed crawl that is not JSON)"
         reason = (f"could not be ingested ({type(error).__name__}: {error}); the message is kept in Redis, "
                   f"in {DEAD_LETTERS}")
-        storage.record_failure(self.db, storage.Fetch("ingest", url), reason)
+        record_failure(self.db, Fetch("ingest", url), reason)
         pipe = self.server.pipeline()
         pipe.rpush(DEAD_LETTERS, data)
         pipe.lrem(PROCESSING, 1, data)
@@ -167,39 +172,39 @@ class Ingest:
                 return False
             getattr(self, f"store_{message['kind']}")(message)
             self.db["ingested"].insert({"id": message["id"], "kind": message["kind"],
-                                        "ingested_at": storage.now()})
+                                        "ingested_at": now()})
         return True
 
     def store_report(self, message: dict) -> None:
-        fetch = storage.Fetch(**message["fetch"])
+        fetch = Fetch(**message["fetch"])
         fetch.documents = [{"url": d["url"], "sha256": d["sha256"], "content_type": d["content_type"]}
                            for d in message["documents"]]
         fetch.documents[0]["content_selectors"] = message["content_selectors"]
         report = Report.from_record(message["report"])
-        warning = None if report.error else storage.carried_over_warning(self.db, report)
+        warning = None if report.error else carried_over_warning(self.db, report)
         if warning and warning not in report.warnings:
             report.warnings.append(warning)
-        stored = storage.store_reading(self.db, report, fetch, message["title"],
+        stored = store_reading(self.db, report, fetch, message["title"],
                                        tuple(message["attachment_errors"]))
         message["outcome"] = stored.outcome or "not read"
 
     def store_failure(self, message: dict) -> None:
-        storage.record_failure(self.db, storage.Fetch(**message["fetch"]), message["error"],
+        record_failure(self.db, Fetch(**message["fetch"]), message["error"],
                                title=message.get("title"), status=message.get("status"))
 
     def store_not_modified(self, message: dict) -> None:
-        storage.confirm_unchanged(self.db, message["source"], message["url"], message["fetched_at"])
+        confirm_unchanged(self.db, message["source"], message["url"], message["fetched_at"])
 
     def store_interface(self, message: dict) -> None:
-        storage.keep_interface(self.db, message["url"], message["interface"], message["description"])
+        keep_interface(self.db, message["url"], message["interface"], message["description"])
 
     def store_interface_retired(self, message: dict) -> None:
-        storage.retire_interface(self.db, message["url"], message["why"])
+        retire_interface(self.db, message["url"], message["why"])
 
     def store_run(self, message: dict) -> None:
         # A worker stores nothing itself: its reports' outcomes are counted in the ingest's own run.
         self.db["crawl_runs"].insert({"spider": message["spider"], "started": message["started"],
-                                      "ended": storage.now(), "reports_new": None, "reports_changed": None,
+                                      "ended": now(), "reports_new": None, "reports_changed": None,
                                       "reports_unchanged": None, "reports_older": None,
                                       "arguments": json.dumps({**message["arguments"], "worker": message["worker"]},
                                                               ensure_ascii=False),
@@ -210,8 +215,8 @@ def ingest(redis_url: str, database: str | Path, archive_root: str | Path, once:
     """Drain the workers' items into the database; the caller holds its writer lock."""
     server = redis.Redis.from_url(redis_url)
     server.ping()
-    db = storage.open_database(database)
-    run_id = storage.start_run(db, "ingest", {"redis": redis_url, "once": once})
+    db = open_database(database)
+    run_id = start_run(db, "ingest", {"redis": redis_url, "once": once})
     worker = Ingest(server, db, Archive(archive_root))
     previous = {sig: signal.signal(sig, worker.stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -220,10 +225,10 @@ def ingest(redis_url: str, database: str | Path, archive_root: str | Path, once:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         counts = worker.outcomes
-        storage.finish_run(db, run_id, finish_reason="stopped" if worker.stopping else "finished",
-                           reports_new=counts[storage.NEW], reports_changed=counts[storage.CHANGED],
-                           reports_unchanged=counts[storage.UNCHANGED] + counts[NOT_MODIFIED],
-                           reports_older=counts[storage.OLDER],
+        finish_run(db, run_id, finish_reason="stopped" if worker.stopping else "finished",
+                           reports_new=counts[NEW], reports_changed=counts[CHANGED],
+                           reports_unchanged=counts[UNCHANGED] + counts[NOT_MODIFIED],
+                           reports_older=counts[OLDER],
                            errors=counts[FAILURE] + counts["not read"] + counts["rejected"],
                            exit_status=1 if counts["rejected"] else 0)
         db.close()

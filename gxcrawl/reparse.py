@@ -10,13 +10,15 @@ that could not be read before and can now is stored.
 import json
 from collections import Counter
 
-from gxcrawl import storage
 from gxcrawl.archive import Archive
+from gxcrawl.model import Fetch
 from gxcrawl.report import parse_documents
+from gxcrawl.store.reports import store_report
+from gxcrawl.store.schema import open_database
 
 
 def reparse(db_path: str, archive_root: str) -> Counter:
-    db = storage.open_database(db_path)
+    db = open_database(db_path)
     archive = Archive(archive_root)
     outcomes: Counter = Counter()
     versions = list(db.query(
@@ -34,7 +36,7 @@ def reparse(db_path: str, archive_root: str) -> Counter:
             continue
         selectors = tuple(documents[0].get("content_selectors") or ()) if documents else ()
         report = parse_documents(data, selectors)
-        fetch = storage.Fetch(
+        fetch = Fetch(
             source=row["source"], url=row["url"], portal_id=row["portal_id"], published=row.get("published"),
             region=row.get("region"), area_code=row.get("area_code"), agency=row.get("agency"),
             year=row.get("year"), attachments=json.loads(row.get("attachments") or "[]"), documents=documents,
@@ -43,6 +45,6 @@ def reparse(db_path: str, archive_root: str) -> Counter:
         if report.error or not (report.agency or fetch.agency) or not (report.year or fetch.year):
             outcomes["still unreadable" if "error" in row else "now unreadable"] += 1
             continue
-        outcomes[storage.store_report(db, report, fetch)] += 1
+        outcomes[store_report(db, report, fetch)] += 1
     db.close()
     return outcomes

@@ -5,7 +5,8 @@ same agency. It is a warning, added to the report's warnings, never a reason
 to drop anything.
 """
 
-from gxcrawl.storage import carried_over_warning, open_readonly
+from gxcrawl.store.reports import carried_over_warning
+from gxcrawl.store.schema import open_readonly
 from spiders.items import ReportItem
 
 

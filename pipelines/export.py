@@ -11,9 +11,11 @@ status is the close-of-crawl monitors' verdict, as for a local crawl.
 from scrapy import signals
 from scrapy_redis.connection import get_redis_from_settings
 
-from gxcrawl import ingest, storage
-from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
+from gxcrawl import ingest
 from gxcrawl.keys import Keys
+from gxcrawl.model import Fetch, now
+from gxcrawl.store.reports import unstorable
+from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
 from spiders.items import FetchFailure, InterfaceLearnt, InterfaceRetired, PageUnchanged, ReportItem
 
 
@@ -21,7 +23,7 @@ class ExportPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
-        self.started = storage.now()
+        self.started = now()
         self.crawl = ""  # the seed mark's value: what the same item sent twice has in common
 
     @classmethod
@@ -35,11 +37,11 @@ class ExportPipeline:
         spider = self.crawler.spider
         self.crawl = self.crawl or (self.server.get(Keys(spider.name).seeded) or b"").decode()
         if isinstance(item, FetchFailure):
-            message = ingest.failure_message(item.fetch or storage.Fetch(item.source, item.url), item.error,
+            message = ingest.failure_message(item.fetch or Fetch(item.source, item.url), item.error,
                                              self.crawl, item.title, item.status)
             self.count_failures([item.url])
         elif isinstance(item, PageUnchanged):
-            message = ingest.not_modified_message(item.source, item.url, storage.now(), self.crawl)
+            message = ingest.not_modified_message(item.source, item.url, now(), self.crawl)
         elif isinstance(item, InterfaceLearnt):
             message = ingest.interface_message(item.list_url, item.interface, item.description, self.crawl)
         elif isinstance(item, InterfaceRetired):
@@ -47,7 +49,7 @@ class ExportPipeline:
         elif isinstance(item, ReportItem):
             message = ingest.report_message(item.fetch, item.report, item.title, item.documents,
                                             item.content_selectors, tuple(item.errors), self.crawl)
-            unreadable = storage.unstorable(item.report, item.fetch)
+            unreadable = unstorable(item.report, item.fetch)
             self.count_failures([error["url"] for error in item.errors] + ([item.fetch.url] if unreadable else []))
         else:
             return item

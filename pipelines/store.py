@@ -11,7 +11,13 @@ any failed. The run, its counts and the monitors' messages go to `crawl_runs`.
 
 from scrapy import signals
 
-from gxcrawl import lock, storage
+from gxcrawl import lock
+from gxcrawl.model import Fetch
+from gxcrawl.store.interfaces import keep_interface, retire_interface
+from gxcrawl.store.refresh import confirm_unchanged
+from gxcrawl.store.reports import CHANGED, NEW, OLDER, UNCHANGED, Stored, store_reading
+from gxcrawl.store.runs import finish_run, record_failure, start_run
+from gxcrawl.store.schema import open_database
 from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
 from spiders.items import FetchFailure, InterfaceLearnt, InterfaceRetired, PageUnchanged, ReportItem
 
@@ -36,35 +42,35 @@ class StorePipeline:
 
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
-        self.db = storage.open_database(self.path)
-        self.run_id = storage.start_run(self.db, spider.name, run_arguments(spider),
+        self.db = open_database(self.path)
+        self.run_id = start_run(self.db, spider.name, run_arguments(spider),
                                         scope=getattr(spider, "scope", None))
 
     def process_item(self, item):
         stats = self.crawler.stats
         if isinstance(item, PageUnchanged):
-            storage.confirm_unchanged(self.db, item.source, item.url)
-            stats.inc_value(f"gxcrawl/reports_{storage.UNCHANGED}")
+            confirm_unchanged(self.db, item.source, item.url)
+            stats.inc_value(f"gxcrawl/reports_{UNCHANGED}")
             return item
         if isinstance(item, FetchFailure):
-            self.record_failure(item.fetch or storage.Fetch(item.source, item.url), item.error, item.title,
+            self.record_failure(item.fetch or Fetch(item.source, item.url), item.error, item.title,
                                 item.status)
             return item
         if isinstance(item, InterfaceLearnt):
-            storage.keep_interface(self.db, item.list_url, item.interface, item.description, self.run_id)
+            keep_interface(self.db, item.list_url, item.interface, item.description, self.run_id)
             return item
         if isinstance(item, InterfaceRetired):
-            storage.retire_interface(self.db, item.list_url, item.why)
+            retire_interface(self.db, item.list_url, item.why)
             return item
         if not isinstance(item, ReportItem):
             return item
-        stored = storage.store_reading(self.db, item.report, item.fetch, item.title, tuple(item.errors), self.run_id)
+        stored = store_reading(self.db, item.report, item.fetch, item.title, tuple(item.errors), self.run_id)
         self.count(stored)
         if stored.problem:
             self.crawler.spider.logger.warning("could not read the report at %s: %s", item.fetch.url, stored.problem)
         return item
 
-    def count(self, stored: storage.Stored) -> None:
+    def count(self, stored: Stored) -> None:
         stats = self.crawler.stats
         if stored.outcome:
             stats.inc_value(f"gxcrawl/reports_{stored.outcome}")
@@ -72,10 +78,10 @@ class StorePipeline:
         # Failed before too: the monitors judge a run by what newly went wrong.
         stats.inc_value("gxcrawl/failures/repeated", stored.repeated)
 
-    def record_failure(self, fetch: storage.Fetch, error: str, title: str | None = None,
+    def record_failure(self, fetch: Fetch, error: str, title: str | None = None,
                        status: int | None = None) -> None:
-        repeated = storage.record_failure(self.db, fetch, error, title=title, run_id=self.run_id, status=status)
-        self.count(storage.Stored(failures=1, repeated=int(repeated)))
+        repeated = record_failure(self.db, fetch, error, title=title, run_id=self.run_id, status=status)
+        self.count(Stored(failures=1, repeated=int(repeated)))
 
     def spider_closed(self, spider, reason):
         try:
@@ -87,9 +93,9 @@ class StorePipeline:
     def finish(self, spider, reason):
         stats = self.crawler.stats
         counts = {outcome: stats.get_value(f"gxcrawl/reports_{outcome}", 0)
-                  for outcome in (storage.NEW, storage.CHANGED, storage.UNCHANGED, storage.OLDER)}
+                  for outcome in (NEW, CHANGED, UNCHANGED, OLDER)}
         problems, outcome = run_outcome(stats, reason)
-        storage.finish_run(self.db, self.run_id, reports_new=counts["new"], reports_changed=counts["changed"],
+        finish_run(self.db, self.run_id, reports_new=counts["new"], reports_changed=counts["changed"],
                            reports_unchanged=counts["unchanged"], reports_older=counts["older"], **outcome)
         summary = (f"stored in {self.path}: {counts['new']} new, {counts['changed']} changed, "
                    f"{counts['unchanged']} unchanged reports; {stats.get_value('gxcrawl/failures', 0)} not read "

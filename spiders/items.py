@@ -3,7 +3,7 @@ could not be fetched, and what was learnt of a list's interface."""
 
 from dataclasses import dataclass, field
 
-from gxcrawl.storage import Fetch
+from gxcrawl.model import Fetch
 
 
 @dataclass

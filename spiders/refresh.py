@@ -23,7 +23,9 @@ every run that walks the lists, wherever they are listed.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from gxcrawl import storage
+from gxcrawl.store.refresh import StoredPage, failed_pages, stored_pages
+from gxcrawl.store.runs import last_run
+from gxcrawl.store.schema import open_readonly
 
 NEW, ALL = "new", "all"
 
@@ -34,7 +36,7 @@ class RefreshPolicy:
     recheck_days: int | None = None
     stop_early: bool = True
     #: Report pages stored before, by URL.
-    stored: dict[str, storage.StoredPage] = field(default_factory=dict)
+    stored: dict[str, StoredPage] = field(default_factory=dict)
     #: Pages that could not be fetched or read before (URL → when that first happened): fetched again.
     failed: dict[str, str] = field(default_factory=dict)
     #: The last run over the same list, and the last that succeeded.
@@ -57,15 +59,15 @@ class RefreshPolicy:
 
     def load(self, database: str, source: str, spider: str, scope: str | None) -> None:
         """Read what earlier runs stored; a missing database is an empty one."""
-        db = storage.open_readonly(database)
+        db = open_readonly(database)
         if db is None:
             return
         try:
-            self.stored = storage.stored_pages(db, source)
-            self.failed = {url: first for url, first in storage.failed_pages(db, source).items()
+            self.stored = stored_pages(db, source)
+            self.failed = {url: first for url, first in failed_pages(db, source).items()
                            if url not in self.stored}
-            self.last_run = storage.last_run(db, spider, scope)
-            self.last_good_run = storage.last_run(db, spider, scope, succeeded=True)
+            self.last_run = last_run(db, spider, scope)
+            self.last_good_run = last_run(db, spider, scope, succeeded=True)
         finally:
             db.close()
 
@@ -100,7 +102,7 @@ class RefreshPolicy:
             headers["If-Modified-Since"] = page.last_modified
         return headers
 
-    def due_for_recheck(self, page: storage.StoredPage) -> bool:
+    def due_for_recheck(self, page: StoredPage) -> bool:
         if self.recheck_days is None or not page.published:
             return False
         return page.published >= (date.today() - timedelta(days=self.recheck_days)).isoformat()

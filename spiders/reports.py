@@ -15,7 +15,7 @@ import scrapy
 from scrapy import signals
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from gxcrawl.storage import Fetch
+from gxcrawl.model import Fetch
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
 from spiders.refresh import RefreshPolicy
 

@@ -5,18 +5,20 @@ import asyncio
 import html
 import random
 import re
-from urllib.parse import quote
 from collections import defaultdict
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from datasette.utils import tilde_encode
 
-from gxcrawl import storage
 from gxcrawl.browse.layout import show
 from gxcrawl.browse.server import make_datasette
 from gxcrawl.forms import figure_labels
+from gxcrawl.model import Fetch
 from gxcrawl.report import parse_document
+from gxcrawl.store.reports import store_report
+from gxcrawl.store.schema import open_database
 from support.samples import random_report, render_html
 
 #: (agency, region, year): two agencies over consecutive years, one of each form, and a short-named one.
@@ -38,11 +40,11 @@ def build(path) -> tuple[dict, dict]:
     samples[CARRIED_ON].figures["applications.carried_over.total"] = before
     zhengzhou = samples[("郑州市教育局", 2019)].figures["applications.carried_forward.total"]
     samples[("郑州市教育局", 2020)].figures["applications.carried_over.total"] = zhengzhou + 2
-    db = storage.open_database(path)
+    db = open_database(path)
     reports = {}
     for index, (agency, region, year) in enumerate(REPORTS):
         reports[(agency, year)] = parse_document(render_html(samples[(agency, year)]), "r.html")
-        storage.store_report(db, reports[(agency, year)], storage.Fetch(
+        store_report(db, reports[(agency, year)], Fetch(
             "henan", f"http://portal/view/{index}", portal_id=index, published=f"{year + 1}-02-{index + 1:02d}",
             region=region))
     db.close()
@@ -232,7 +234,7 @@ def test_databases_get_the_metadata_under_the_names_datasette_gives_them(tmp_pat
     for name in ("a/gx.db", "b/gx.db", "2024.db", "demo.v2.db"):
         path = tmp_path / name
         path.parent.mkdir(exist_ok=True)
-        storage.open_database(path).close()
+        open_database(path).close()
         paths.append(path)
     names = database_names(paths)
     assert names == ["gx", "gx_2", "2024", "demo.v2"]

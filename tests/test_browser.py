@@ -8,9 +8,8 @@ import re
 import pytest
 from scrapy.http import HtmlResponse
 
-from spiders.browser import is_challenge, launch_options
-
 from conftest import needs
+from spiders.browser import is_challenge, launch_options
 from test_crawl import assert_database_matches, crawl, rows
 from test_site import doctor
 

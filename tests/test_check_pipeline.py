@@ -6,11 +6,13 @@ from decimal import Decimal
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from gxcrawl import storage
+from gxcrawl.model import Fetch
 from gxcrawl.report import parse_document
-from support.samples import random_report, render_html
+from gxcrawl.store.reports import store_report
+from gxcrawl.store.schema import open_database
 from pipelines.check import CheckPipeline
 from spiders.items import ReportItem
+from support.samples import random_report, render_html
 
 
 def report(year: int, **figures):
@@ -21,14 +23,14 @@ def report(year: int, **figures):
 
 def test_r6_compares_with_last_years_stored_report(tmp_path):
     database = tmp_path / "g.db"
-    db = storage.open_database(database)
-    storage.store_report(db, report(2021, **{"applications.carried_forward.total": Decimal(4)}),
-                         storage.Fetch("henan", "http://p/view/1"))
+    db = open_database(database)
+    store_report(db, report(2021, **{"applications.carried_forward.total": Decimal(4)}),
+                         Fetch("henan", "http://p/view/1"))
     db.close()
     pipeline = CheckPipeline(MemoryStatsCollector(get_crawler()), str(database))
-    matching = pipeline.process_item(ReportItem(storage.Fetch("henan", "http://p/view/2"),
+    matching = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/2"),
                                                 report=report(2022, **{"applications.carried_over.total": Decimal(4)})))
-    differing = pipeline.process_item(ReportItem(storage.Fetch("henan", "http://p/view/3"),
+    differing = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/3"),
                                                  report=report(2022, **{"applications.carried_over.total": Decimal(3)})))
     pipeline.close_spider()
     assert not [w for w in matching.report.warnings if w.startswith("R6")]
@@ -38,5 +40,5 @@ def test_r6_compares_with_last_years_stored_report(tmp_path):
 
 def test_r6_waits_for_a_database(tmp_path):
     pipeline = CheckPipeline(MemoryStatsCollector(get_crawler()), str(tmp_path / "none.db"))
-    item = pipeline.process_item(ReportItem(storage.Fetch("henan", "http://p/view/2"), report=report(2022)))
+    item = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/2"), report=report(2022)))
     assert not [w for w in item.report.warnings if w.startswith("R6")]

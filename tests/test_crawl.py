@@ -5,13 +5,12 @@ subprocess in the project root), and reads the database it left, figure by figur
 """
 
 import json
-import sqlite3
 import os
+import sqlite3
 import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
-
 
 from conftest import ROOT, needs
 from support.henan_replica import ATTACHMENT_FORMATS, Replica

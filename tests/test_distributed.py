@@ -12,9 +12,11 @@ import time
 import pytest
 
 from conftest import ROOT, needs
-from gxcrawl import ingest, keys, storage
+from gxcrawl import ingest, keys
 from gxcrawl.archive import Archive
+from gxcrawl.model import Fetch
 from gxcrawl.report import parse_document
+from gxcrawl.store.schema import open_database
 from support.samples import random_report, render_html
 from support.serving import start_redis
 from test_crawl import FAST, SCRAPY, assert_database_matches, rows
@@ -117,7 +119,7 @@ def report_messages(count: int) -> list[str]:
         sample = random_report(random.Random(index), agency=f"某局{index}", year=2022)
         report = parse_document(render_html(sample), "r.html")
         body = render_html(sample)
-        fetch = storage.Fetch("henan", f"http://portal/view/{index}", portal_id=index, published="2023-02-01",
+        fetch = Fetch("henan", f"http://portal/view/{index}", portal_id=index, published="2023-02-01",
                               agency=sample.agency, year=sample.year)
         messages.append(ingest.report_message(fetch, report, report.title,
                                               [{"url": fetch.url, "body": body, "content_type": "text/html"}]))
@@ -140,7 +142,7 @@ def test_an_ingest_killed_between_taking_and_committing_loses_and_doubles_nothin
     client.lmove(keys.ITEMS, keys.PROCESSING, "RIGHT", "LEFT")
     # Committed and never removed: as one killed between its commit and LREM.
     taken = client.lmove(keys.ITEMS, keys.PROCESSING, "RIGHT", "LEFT")
-    writer = ingest.Ingest(client, storage.open_database(db), Archive(tmp_path / "archive"))
+    writer = ingest.Ingest(client, open_database(db), Archive(tmp_path / "archive"))
     assert writer.store(json.loads(taken))
     writer.db.close()
 

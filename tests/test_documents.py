@@ -1,11 +1,11 @@
 """Stage one: bytes → paragraphs and grids."""
 
 import pytest
+from lxml import html as lxml_html
 
 from gxcrawl.documents import DocumentError, Grid, Paragraph, read_document, sniff
 from gxcrawl.documents.html import expand_table, read_html
 from gxcrawl.documents.text import read_text
-from lxml import html as lxml_html
 
 
 @pytest.mark.parametrize("data, kind", [

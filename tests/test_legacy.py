@@ -17,11 +17,15 @@ import pytest
 from datasette.utils import tilde_encode
 
 from conftest import ROOT, needs
-from gxcrawl import ingest, storage
+from gxcrawl import ingest
 from gxcrawl.archive import Archive
 from gxcrawl.browse.server import make_datasette
 from gxcrawl.forms import LEGACY_KEYS, figure_labels
+from gxcrawl.model import Fetch
 from gxcrawl.report import Report, parse_document, parse_documents
+from gxcrawl.store.reports import CHANGED, HEADLINES, NEW, OLDER, UNCHANGED, store_report
+from gxcrawl.store.runs import record_failure
+from gxcrawl.store.schema import open_database
 from support.samples import page_html, random_report, render_html
 
 REALWORLD = ROOT.parent / "shared" / "realworld" / "docs"
@@ -315,23 +319,23 @@ def stored_rows(db, view="legacy_rows", **where):
 
 
 def test_storage_keeps_every_versions_rows_and_the_current_ones(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
+    db = open_database(tmp_path / "g.db")
     first = parse_document(fujian(), "v1.html")
     corrected_rows = [row if row[0] != "行政复议数" else ["行政复议数", "件", "3", "6"] for row in FUJIAN_ROWS]
     corrected = parse_document(fujian(rows=corrected_rows), "v2.html")
-    assert storage.store_report(db, first, storage.Fetch("files", "http://x/1", published="2017-01-18")) == storage.NEW
-    assert storage.store_report(db, first, storage.Fetch("files", "http://x/1", published="2017-01-18")) == \
-        storage.UNCHANGED
-    assert storage.store_report(db, corrected, storage.Fetch("files", "http://x/2", published="2017-02-01")) == \
-        storage.CHANGED
+    assert store_report(db, first, Fetch("files", "http://x/1", published="2017-01-18")) == NEW
+    assert store_report(db, first, Fetch("files", "http://x/1", published="2017-01-18")) == \
+        UNCHANGED
+    assert store_report(db, corrected, Fetch("files", "http://x/2", published="2017-02-01")) == \
+        CHANGED
     earlier = parse_document(fujian(rows=FUJIAN_ROWS[:5]), "v0.html")
-    assert storage.store_report(db, earlier, storage.Fetch("files", "http://x/0", published="2017-01-02")) == \
-        storage.OLDER
+    assert store_report(db, earlier, Fetch("files", "http://x/0", published="2017-01-02")) == \
+        OLDER
     key = "files/某县人民政府/2016"
     report = next(db.query("SELECT * FROM reports WHERE id = ?", [key]))
     assert report["template"] == "legacy" and json.loads(report["checks"]) == {"L1": "ok"}
     assert report["checks_failed"] == 0 and report["figures_found"] == 9
-    assert all(report[column] is None for column in storage.HEADLINES)  # the forms' headlines mean nothing here
+    assert all(report[column] is None for column in HEADLINES)  # the forms' headlines mean nothing here
     figures = {row["key"]: row["value"] for row in db.query("SELECT * FROM figures WHERE report_id = ?", [key])}
     assert set(figures) == set(LEGACY_KEYS) and figures["legacy.review"] == 3 and figures["legacy.fees"] == 0.25
     versions = {row["url"]: row for row in db.query("SELECT * FROM report_versions WHERE report_id = ?", [key])}
@@ -352,12 +356,12 @@ def test_storage_keeps_every_versions_rows_and_the_current_ones(tmp_path):
 
 def test_a_database_made_before_legacy_reports_gains_their_table(tmp_path):
     path = tmp_path / "old.db"
-    db = storage.open_database(path)
+    db = open_database(path)
     db.conn.executescript("DROP VIEW legacy_rows_current; DROP TABLE legacy_rows;")
     db.close()
-    db = storage.open_database(path)
+    db = open_database(path)
     assert "legacy_rows" in db.table_names() and "legacy_rows_current" in db.view_names()
-    storage.store_report(db, parse_document(national(), "n.html"), storage.Fetch("files", "http://x/n"))
+    store_report(db, parse_document(national(), "n.html"), Fetch("files", "http://x/n"))
     assert len(stored_rows(db, "legacy_rows_current")) == len(NATIONAL_ROWS)
 
 
@@ -365,24 +369,24 @@ def test_ingest_and_reparse_store_legacy_reports(tmp_path):
     from gxcrawl.reparse import reparse
 
     path = tmp_path / "g.db"
-    db = storage.open_database(path)
+    db = open_database(path)
     archive = Archive(tmp_path / "archive")
     page = fujian()
     report = parse_document(page, "http://portal/1")
-    fetch = storage.Fetch("site", "http://portal/1", published="2017-01-18")
+    fetch = Fetch("site", "http://portal/1", published="2017-01-18")
     message = ingest.report_message(fetch, report, report.title,
                                     [{"url": fetch.url, "body": page, "content_type": "text/html"}])
     assert ingest.Ingest(None, db, archive).store(json.loads(message))
     assert len(stored_rows(db, "legacy_rows_current", report_id="site/某县人民政府/2016")) == len(FUJIAN_ROWS)
     # A legacy page an older parser could not read, kept as a failure: reparse stores it now.
     later = national()
-    failed = storage.Fetch("site", "http://portal/2", published="2018-01-10",
+    failed = Fetch("site", "http://portal/2", published="2018-01-10",
                            documents=[{"url": "http://portal/2", "sha256": archive.put(later),
                                        "content_type": "text/html"}])
-    storage.record_failure(db, failed, "none of the form's tables was found")
+    record_failure(db, failed, "none of the form's tables was found")
     db.close()
     assert reparse(str(path), str(tmp_path / "archive"))["new"] == 1
-    db = storage.open_database(path)
+    db = open_database(path)
     assert len(stored_rows(db, "legacy_rows_current", report_id="site/某市教育局/2017")) == len(NATIONAL_ROWS)
 
 
@@ -390,18 +394,18 @@ def test_reparse_replaces_a_legacy_page_once_misread_as_the_2021_form(tmp_path):
     from gxcrawl.reparse import reparse
 
     path = tmp_path / "g.db"
-    db = storage.open_database(path)
+    db = open_database(path)
     page = fujian()
     digest = Archive(tmp_path / "archive").put(page)
     misread = parse_document(page, "http://portal/1")
     misread.template, misread.legacy_rows, misread.checks = "2021", [], {"R1": "unknown"}
     misread.figures = {"applications.partial.other_org": Decimal(0), "applications.partial.total": Decimal(0)}
-    fetch = storage.Fetch("site", "http://portal/1", published="2017-01-18",
+    fetch = Fetch("site", "http://portal/1", published="2017-01-18",
                           documents=[{"url": "http://portal/1", "sha256": digest, "content_type": "text/html"}])
-    storage.store_report(db, misread, fetch)
+    store_report(db, misread, fetch)
     db.close()
     assert reparse(str(path), str(tmp_path / "archive")) == {"changed": 1}
-    db = storage.open_database(path)
+    db = open_database(path)
     key = "site/某县人民政府/2016"
     assert next(db.query("SELECT template FROM reports WHERE id = ?", [key]))["template"] == "legacy"
     assert {row["key"] for row in db.query("SELECT key FROM figures WHERE report_id = ?", [key])} == set(LEGACY_KEYS)
@@ -420,7 +424,7 @@ def test_gxcrawl_import_stores_a_folder_of_legacy_reports(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2 new, 0 changed, 0 unchanged, 0 unreadable"
-    stored = storage.open_database(db)
+    stored = open_database(db)
     templates = {row["id"]: (row["template"], row["figures_found"]) for row in stored.query("SELECT * FROM reports")}
     assert templates == {"files/某县人民政府/2016": ("legacy", 9), "files/某乡人民政府/2011": ("legacy", 0)}
 
@@ -453,7 +457,7 @@ def test_a_crawl_of_a_column_with_reports_before_2019_stores_them_and_succeeds(t
     finally:
         replica.stop()
     assert result.returncode == 0, result.stderr[-3000:]
-    stored = storage.open_database(db)
+    stored = open_database(db)
     templates = {(row["agency"], row["year"]): row["template"] for row in stored.query("SELECT * FROM reports")}
     assert len(templates) == 4 and list(templates.values()).count("legacy") == 2
     assert templates[(column[0].sample.agency, 2016)] == "legacy"
@@ -473,13 +477,13 @@ def printed_rows(page: str) -> list[list[tuple[str, str, str]]]:
 
 def test_a_legacy_reports_page_shows_its_table_as_printed(tmp_path):
     path = tmp_path / "g.db"
-    db = storage.open_database(path)
-    storage.store_report(db, parse_document(national(), "n.html"), storage.Fetch("files", "http://x/n"))
-    storage.store_report(db, parse_document(fujian(), "f.html"), storage.Fetch("files", "http://x/f"))
-    storage.store_report(db, parse_document(legacy_page("某乡人民政府2011年政府信息公开工作年度报告"), "p.html"),
-                         storage.Fetch("files", "http://x/p"))
-    storage.store_report(db, parse_document(render_html(random_report(random.Random(1), agency="某局", year=2022)),
-                                            "r.html"), storage.Fetch("files", "http://x/r"))
+    db = open_database(path)
+    store_report(db, parse_document(national(), "n.html"), Fetch("files", "http://x/n"))
+    store_report(db, parse_document(fujian(), "f.html"), Fetch("files", "http://x/f"))
+    store_report(db, parse_document(legacy_page("某乡人民政府2011年政府信息公开工作年度报告"), "p.html"),
+                         Fetch("files", "http://x/p"))
+    store_report(db, parse_document(render_html(random_report(random.Random(1), agency="某局", year=2022)),
+                                            "r.html"), Fetch("files", "http://x/r"))
     db.close()
     datasette = make_datasette([path])
     loop = asyncio.new_event_loop()

@@ -9,11 +9,10 @@ import random
 
 import pytest
 
-from support.rendering import print_page, screenshot_png
-from gxcrawl.report import parse_document
-from support.samples import random_report
-
 from conftest import needs
+from gxcrawl.report import parse_document
+from support.rendering import print_page, screenshot_png
+from support.samples import random_report
 
 
 @pytest.fixture(scope="module")

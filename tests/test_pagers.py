@@ -3,8 +3,8 @@
 import pytest
 from scrapy.http import HtmlResponse, Request, XmlResponse
 
-from spiders.titles import names_a_report
 from spiders.site.pagers import BY_NAME, pager_of
+from spiders.titles import names_a_report
 
 
 def page(url: str, body: str) -> HtmlResponse:

@@ -5,13 +5,12 @@ import random
 
 import pytest
 
+from conftest import compare, needs
 from gxcrawl.documents import Grid, read_document
 from gxcrawl.documents.pdf import DEFAULT_MAX_PAGES
-from support.rendering import print_page, print_pdf
 from gxcrawl.report import parse_document
+from support.rendering import print_page, print_pdf
 from support.samples import CellStyle, random_report
-
-from conftest import compare, needs
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import json
 import pytest
 
 from gxcrawl.report import parse_file
-
 from test_seeds import read_as_expected
 
 

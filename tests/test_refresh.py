@@ -7,7 +7,7 @@ import subprocess
 import time
 from datetime import date
 
-from test_crawl import FAST, SCRAPY, ROOT, assert_database_matches, crawl, rows, stored_figures
+from test_crawl import FAST, ROOT, SCRAPY, assert_database_matches, crawl, rows, stored_figures
 
 
 def report_pages(paths: list[str]) -> list[str]:

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from gxcrawl.storage import StoredPage
+from gxcrawl.store.refresh import StoredPage
 from spiders.refresh import RefreshPolicy
 
 RECENT = (date.today() - timedelta(days=3)).isoformat()

@@ -13,6 +13,7 @@ import subprocess
 import numpy
 import pytest
 
+from conftest import ROOT, needs
 from gxcrawl.cells import ALTERNATIVE, UNREADABLE
 from gxcrawl.documents import read_document
 from gxcrawl.documents.model import Grid
@@ -20,11 +21,9 @@ from gxcrawl.documents.ocr import figure_cell
 from gxcrawl.documents.recognise import Reading, _decoded
 from gxcrawl.documents.ruled import find_tables, ruling
 from gxcrawl.forms import FORMS
-from support.rendering import print_page, print_pdf, scan_pdf
 from gxcrawl.report import parse_document
+from support.rendering import print_page, print_pdf, scan_pdf
 from support.samples import random_report
-
-from conftest import ROOT, needs
 
 REAL = ROOT.parent / "shared" / "realworld" / "docs" / "szfgs2024.pdf"
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gxcrawl.report import parse_file
-
 from conftest import ROOT
+from gxcrawl.report import parse_file
 
 
 def expected_reports(seeds_dir):

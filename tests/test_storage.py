@@ -1,14 +1,18 @@
 """Storage rules: one current row per (agency, year), every version kept, nothing lost."""
 
 import json
-import sqlite3
 import random
+import sqlite3
 
 import pytest
 
-from gxcrawl import storage
 from gxcrawl.archive import Archive
+from gxcrawl.model import Fetch
 from gxcrawl.report import parse_document
+from gxcrawl.store.refresh import StoredPage, confirm_unchanged, failed_pages, stored_pages
+from gxcrawl.store.reports import CHANGED, NEW, OLDER, UNCHANGED, store_report
+from gxcrawl.store.runs import finish_run, last_run, record_failure, start_run
+from gxcrawl.store.schema import open_database, open_readonly
 from support.samples import random_report, render_html
 
 
@@ -19,7 +23,7 @@ def parsed(seed: int, agency="某局", year=2022, bump=0):
 
 
 def fetch(portal_id, published, url=None):
-    return storage.Fetch("henan", url or f"http://portal/view/{portal_id}", portal_id=portal_id, published=published)
+    return Fetch("henan", url or f"http://portal/view/{portal_id}", portal_id=portal_id, published=published)
 
 
 def current(db):
@@ -27,10 +31,10 @@ def current(db):
 
 
 def test_the_later_publication_wins_and_the_earlier_is_kept(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
+    db = open_database(tmp_path / "g.db")
     original, corrected = parsed(1), parsed(1, bump=1)
-    assert storage.store_report(db, corrected, fetch(20, "2023-03-01")) == storage.NEW
-    assert storage.store_report(db, original, fetch(10, "2023-01-31")) == storage.OLDER
+    assert store_report(db, corrected, fetch(20, "2023-03-01")) == NEW
+    assert store_report(db, original, fetch(10, "2023-01-31")) == OLDER
     row = current(db)["henan/某局/2022"]
     assert (row["portal_id"], row["published"]) == (20, "2023-03-01")
     versions = list(db.query("SELECT portal_id, superseded, figures FROM report_versions ORDER BY portal_id"))
@@ -40,9 +44,9 @@ def test_the_later_publication_wins_and_the_earlier_is_kept(tmp_path):
 
 
 def test_on_the_same_date_the_higher_portal_id_wins(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
-    assert storage.store_report(db, parsed(1), fetch(10, "2023-01-31")) == storage.NEW
-    assert storage.store_report(db, parsed(1, bump=2), fetch(11, "2023-01-31")) == storage.CHANGED
+    db = open_database(tmp_path / "g.db")
+    assert store_report(db, parsed(1), fetch(10, "2023-01-31")) == NEW
+    assert store_report(db, parsed(1, bump=2), fetch(11, "2023-01-31")) == CHANGED
     assert current(db)["henan/某局/2022"]["portal_id"] == 11
     value = next(db.query("SELECT value FROM figures WHERE report_id = ? AND key = ?",
                           ["henan/某局/2022", "active.normative.issued"]))["value"]
@@ -50,21 +54,21 @@ def test_on_the_same_date_the_higher_portal_id_wins(tmp_path):
 
 
 def test_unchanged_content_is_not_rewritten(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
+    db = open_database(tmp_path / "g.db")
     report = parsed(3)
-    storage.store_report(db, report, fetch(10, "2023-01-31"))
+    store_report(db, report, fetch(10, "2023-01-31"))
     again = fetch(10, "2023-01-31")
     again.fetched_at = "2099-01-01T00:00:00+00:00"
-    assert storage.store_report(db, report, again) == storage.UNCHANGED
+    assert store_report(db, report, again) == UNCHANGED
     row = current(db)["henan/某局/2022"]
     assert row["last_seen"] == "2099-01-01T00:00:00+00:00" and row["fetched_at"] != row["last_seen"]
     assert db["report_versions"].count == 1
 
 
 def test_every_key_of_the_form_has_a_row_and_headlines_are_filled(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
+    db = open_database(tmp_path / "g.db")
     report = parsed(4)
-    storage.store_report(db, report, fetch(10, "2023-01-31"))
+    store_report(db, report, fetch(10, "2023-01-31"))
     assert db["figures"].count == len(report.figures) == 200
     row = current(db)["henan/某局/2022"]
     assert row["applications_total"] == report.figures["applications.total.total"]
@@ -73,12 +77,12 @@ def test_every_key_of_the_form_has_a_row_and_headlines_are_filled(tmp_path):
 
 
 def test_derived_values_are_stored_beside_the_printed_blank(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
+    db = open_database(tmp_path / "g.db")
     sample = random_report(random.Random(5), agency="某局", year=2022)
     total = sample.figures["applications.new.total"]
     sample.figures["applications.new.total"] = None
     report = parse_document(render_html(sample), "r.html")
-    storage.store_report(db, report, fetch(10, "2023-01-31"))
+    store_report(db, report, fetch(10, "2023-01-31"))
     row = next(db.query("SELECT value, derived, derived_rule FROM figures WHERE key = 'applications.new.total'"))
     assert row["value"] is None and row["derived"] == total and row["derived_rule"] == report.derived_rules[
         "applications.new.total"]
@@ -92,33 +96,33 @@ def test_a_reading_whose_derived_values_changed_is_a_new_version(tmp_path):
     """As after a parser improvement and `gxcrawl reparse`: the same figures, new derived values."""
     import dataclasses
 
-    db = storage.open_database(tmp_path / "g.db")
+    db = open_database(tmp_path / "g.db")
     sample = random_report(random.Random(6), agency="某局", year=2022)
     sample.figures["applications.new.total"] = None
     report = parse_document(render_html(sample), "r.html")
     assert report.derived
     before = dataclasses.replace(report, derived={}, derived_rules={})  # read by a parser without `derived`
-    assert storage.store_report(db, before, fetch(10, "2023-01-31")) == storage.NEW
-    assert storage.store_report(db, before, fetch(10, "2023-01-31")) == storage.UNCHANGED
-    assert storage.store_report(db, report, fetch(10, "2023-01-31")) == storage.CHANGED
+    assert store_report(db, before, fetch(10, "2023-01-31")) == NEW
+    assert store_report(db, before, fetch(10, "2023-01-31")) == UNCHANGED
+    assert store_report(db, report, fetch(10, "2023-01-31")) == CHANGED
     assert [row["superseded"] for row in db.query("SELECT superseded FROM report_versions ORDER BY id")] == [1, 0]
-    assert storage.store_report(db, report, fetch(10, "2023-01-31")) == storage.UNCHANGED
+    assert store_report(db, report, fetch(10, "2023-01-31")) == UNCHANGED
 
 
 def test_full_text_search_in_chinese(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
-    storage.store_report(db, parsed(5, agency="新乡市卫滨区教育局"), fetch(10, "2023-01-31"))
-    storage.store_report(db, parsed(6, agency="开封市财政局"), fetch(11, "2023-01-31"))
+    db = open_database(tmp_path / "g.db")
+    store_report(db, parsed(5, agency="新乡市卫滨区教育局"), fetch(10, "2023-01-31"))
+    store_report(db, parsed(6, agency="开封市财政局"), fetch(11, "2023-01-31"))
     found = list(db.query("SELECT reports.agency FROM reports JOIN reports_fts ON reports.rowid = reports_fts.rowid "
                           "WHERE reports_fts MATCH ?", ['"卫滨区"']))
     assert [row["agency"] for row in found] == ["新乡市卫滨区教育局"]
 
 
 def test_failures_and_runs_are_recorded(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
-    run = storage.start_run(db, "henan", {"year": "2022"})
-    storage.record_failure(db, fetch(12, None), "the PDF is encrypted", run_id=run)
-    storage.finish_run(db, run, finish_reason="finished", errors=1, exit_status=0)
+    db = open_database(tmp_path / "g.db")
+    run = start_run(db, "henan", {"year": "2022"})
+    record_failure(db, fetch(12, None), "the PDF is encrypted", run_id=run)
+    finish_run(db, run, finish_reason="finished", errors=1, exit_status=0)
     assert next(db.query("SELECT error FROM failures"))["error"] == "the PDF is encrypted"
     row = next(db.query("SELECT * FROM crawl_runs"))
     assert (row["spider"], row["errors"], row["finish_reason"]) == ("henan", 1, "finished")
@@ -135,19 +139,19 @@ def test_archive_is_content_addressed(tmp_path):
 
 
 def test_a_report_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
-    db = storage.open_database(tmp_path / "g.db")
-    storage.store_report(db, parsed(7), fetch(10, "2023-01-31"))
+    db = open_database(tmp_path / "g.db")
+    store_report(db, parsed(7), fetch(10, "2023-01-31"))
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
     monkeypatch.setattr(db["figures"].__class__, "upsert_all", broken)
     try:
-        storage.store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01"))
+        store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01"))
     except OSError:
         pass
     monkeypatch.undo()
     assert db["report_versions"].count == 1
-    assert storage.store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01")) == storage.CHANGED
+    assert store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01")) == CHANGED
     assert current(db)["henan/某局/2022"]["portal_id"] == 20
 
 
@@ -155,79 +159,79 @@ def test_reparse_stores_a_failure_that_can_now_be_read_with_the_portals_details(
     from gxcrawl.reparse import reparse
 
     db_path = tmp_path / "g.db"
-    db = storage.open_database(db_path)
+    db = open_database(db_path)
     archive = Archive(tmp_path / "archive")
     sample = random_report(random.Random(8), agency="某局", year=2022)
     digest = archive.put(render_html(sample))
-    failed = storage.Fetch("henan", "http://portal/view/20", portal_id=20, published="2023-03-02", region="某区",
+    failed = Fetch("henan", "http://portal/view/20", portal_id=20, published="2023-03-02", region="某区",
                            agency="某局", year=2022, documents=[{"url": "http://portal/view/20", "sha256": digest,
                                                                 "content_type": "text/html"}])
-    storage.record_failure(db, failed, "an older parser could not read it")
+    record_failure(db, failed, "an older parser could not read it")
     db.close()
     assert reparse(str(db_path), str(tmp_path / "archive")) == {"new": 1}
-    row = next(storage.open_database(db_path).query("SELECT * FROM reports"))
+    row = next(open_database(db_path).query("SELECT * FROM reports"))
     assert (row["portal_id"], row["published"], row["region"]) == (20, "2023-03-02", "某区")
 
 
 def test_what_a_refresh_needs_to_know(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
+    db = open_database(tmp_path / "g.db")
     first = fetch(10, "2023-01-31")
     first.etag, first.last_modified = '"abc"', "Tue, 31 Jan 2023 00:00:00 GMT"
     first.fetched_at, first.documents = "2026-01-01T00:00:00+00:00", [{"url": "page"}, {"url": "a.pdf"}]
-    storage.store_report(db, parsed(1), first)
-    storage.record_failure(db, fetch(11, "2023-02-01"), "the PDF is encrypted")
-    storage.record_failure(db, storage.Fetch("other", "http://elsewhere/1"), "404")
-    assert storage.stored_pages(db, "henan") == {
-        "http://portal/view/10": storage.StoredPage("http://portal/view/10", "2023-01-31", '"abc"',
+    store_report(db, parsed(1), first)
+    record_failure(db, fetch(11, "2023-02-01"), "the PDF is encrypted")
+    record_failure(db, Fetch("other", "http://elsewhere/1"), "404")
+    assert stored_pages(db, "henan") == {
+        "http://portal/view/10": StoredPage("http://portal/view/10", "2023-01-31", '"abc"',
                                                     "Tue, 31 Jan 2023 00:00:00 GMT", attachments=1,
                                                     first_stored="2026-01-01T00:00:00+00:00")}
-    assert storage.stored_pages(db, "hena") == {}
-    assert set(storage.failed_pages(db, "henan")) == {"http://portal/view/11"}
+    assert stored_pages(db, "hena") == {}
+    assert set(failed_pages(db, "henan")) == {"http://portal/view/11"}
     # Fetched again with the same content: the version keeps its row, with the page's new validators.
     again = fetch(10, "2023-01-31")
     again.etag, again.documents = '"def"', first.documents
-    assert storage.store_report(db, parsed(1), again) == storage.UNCHANGED
-    page = storage.stored_pages(db, "henan")["http://portal/view/10"]
+    assert store_report(db, parsed(1), again) == UNCHANGED
+    page = stored_pages(db, "henan")["http://portal/view/10"]
     assert (page.etag, page.first_stored) == ('"def"', "2026-01-01T00:00:00+00:00")
-    assert storage.record_failure(db, fetch(11, "2023-02-01"), "still encrypted")  # it had failed before
-    assert not storage.record_failure(db, fetch(12, "2023-02-01"), "a new failure")
-    assert storage.confirm_unchanged(db, "henan", "http://portal/view/10", "2099-01-01T00:00:00+00:00")
+    assert record_failure(db, fetch(11, "2023-02-01"), "still encrypted")  # it had failed before
+    assert not record_failure(db, fetch(12, "2023-02-01"), "a new failure")
+    assert confirm_unchanged(db, "henan", "http://portal/view/10", "2099-01-01T00:00:00+00:00")
     assert current(db)["henan/某局/2022"]["last_seen"] == "2099-01-01T00:00:00+00:00"
-    assert not storage.confirm_unchanged(db, "henan", "http://portal/view/99")
+    assert not confirm_unchanged(db, "henan", "http://portal/view/99")
 
 
 def test_a_correction_taken_back_is_current_again(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
+    db = open_database(tmp_path / "g.db")
     original, corrected = parsed(1), parsed(1, bump=3)
-    assert storage.store_report(db, original, fetch(10, "2023-01-31")) == storage.NEW
-    assert storage.store_report(db, corrected, fetch(10, "2023-01-31")) == storage.CHANGED
-    assert storage.store_report(db, original, fetch(10, "2023-01-31")) == storage.CHANGED
+    assert store_report(db, original, fetch(10, "2023-01-31")) == NEW
+    assert store_report(db, corrected, fetch(10, "2023-01-31")) == CHANGED
+    assert store_report(db, original, fetch(10, "2023-01-31")) == CHANGED
     assert current(db)["henan/某局/2022"]["content_sha256"] == original.content_sha256
     versions = list(db.query("SELECT content_sha256, superseded FROM report_versions ORDER BY id"))
     assert [(v["content_sha256"], v["superseded"]) for v in versions] == [
         (original.content_sha256, 1), (corrected.content_sha256, 1), (original.content_sha256, 0)]
     # Seen once more, it is unchanged; an older publication of it stays history.
-    assert storage.store_report(db, original, fetch(10, "2023-01-31")) == storage.UNCHANGED
-    assert storage.store_report(db, corrected, fetch(9, "2023-01-01")) == storage.OLDER
-    assert storage.store_report(db, corrected, fetch(9, "2023-01-01")) == storage.UNCHANGED
+    assert store_report(db, original, fetch(10, "2023-01-31")) == UNCHANGED
+    assert store_report(db, corrected, fetch(9, "2023-01-01")) == OLDER
+    assert store_report(db, corrected, fetch(9, "2023-01-01")) == UNCHANGED
     assert db["report_versions"].count == 4
 
 
 def test_runs_that_never_finished_are_marked_interrupted_and_skipped_as_references(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
-    good = storage.start_run(db, "henan", scope="http://portal/list")
-    storage.finish_run(db, good, finish_reason="finished", exit_status=0, walk="complete")
-    failed = storage.start_run(db, "henan", scope="http://portal/list")
-    storage.finish_run(db, failed, finish_reason="finished", exit_status=1, walk="complete")
-    storage.start_run(db, "henan", scope="http://portal/list")  # killed: never finished
-    assert storage.last_run(db, "henan", "http://portal/list")["id"] == failed
-    storage.start_run(db, "henan", scope="http://portal/list?year=2022")
+    db = open_database(tmp_path / "g.db")
+    good = start_run(db, "henan", scope="http://portal/list")
+    finish_run(db, good, finish_reason="finished", exit_status=0, walk="complete")
+    failed = start_run(db, "henan", scope="http://portal/list")
+    finish_run(db, failed, finish_reason="finished", exit_status=1, walk="complete")
+    start_run(db, "henan", scope="http://portal/list")  # killed: never finished
+    assert last_run(db, "henan", "http://portal/list")["id"] == failed
+    start_run(db, "henan", scope="http://portal/list?year=2022")
     runs = list(db.query("SELECT id, finish_reason FROM crawl_runs ORDER BY id"))
     assert [run["finish_reason"] for run in runs] == ["finished", "finished", "interrupted", None]
-    assert storage.last_run(db, "henan", "http://portal/list")["id"] == runs[2]["id"]
-    assert storage.last_run(db, "henan", "http://portal/list", succeeded=True)["id"] == good
-    assert storage.last_run(db, "henan", "http://portal/list?year=2022") is None
-    assert storage.last_run(db, "other", "http://portal/list") is None
+    assert last_run(db, "henan", "http://portal/list")["id"] == runs[2]["id"]
+    assert last_run(db, "henan", "http://portal/list", succeeded=True)["id"] == good
+    assert last_run(db, "henan", "http://portal/list?year=2022") is None
+    assert last_run(db, "other", "http://portal/list") is None
 
 
 def test_an_older_database_gains_the_new_columns(tmp_path):
@@ -239,7 +243,7 @@ def test_an_older_database_gains_the_new_columns(tmp_path):
                       "CREATE TABLE crawl_runs (id INTEGER PRIMARY KEY, spider TEXT, started TEXT);"
                       "INSERT INTO crawl_runs (spider, started) VALUES ('henan', '2025-01-01');")
     old.close()
-    db = storage.open_database(path)
+    db = open_database(path)
     assert {"etag", "last_modified", "derived"} <= set(db["report_versions"].columns_dict)
     assert {"derived", "derived_rule"} <= set(db["figures"].columns_dict)
     assert {"scope", "walk", "reports_listed", "problems"} <= set(db["crawl_runs"].columns_dict)
@@ -247,24 +251,24 @@ def test_an_older_database_gains_the_new_columns(tmp_path):
 
 
 def test_open_readonly_refuses_writes_and_accepts_a_missing_database(tmp_path):
-    assert storage.open_readonly(tmp_path / "none.db") is None
-    storage.open_database(tmp_path / "g.db").close()
-    db = storage.open_readonly(tmp_path / "g.db")
+    assert open_readonly(tmp_path / "none.db") is None
+    open_database(tmp_path / "g.db").close()
+    db = open_readonly(tmp_path / "g.db")
     with pytest.raises(sqlite3.OperationalError):
         db.execute("INSERT INTO crawl_runs (spider) VALUES ('x')")
 
 
 def test_one_agencys_report_of_one_year_is_one_report_whichever_spider_found_it(tmp_path):
-    db = storage.open_database(tmp_path / "g.db")
-    assert storage.store_report(db, parsed(1), fetch(10, "2023-01-31")) == storage.NEW
+    db = open_database(tmp_path / "g.db")
+    assert store_report(db, parsed(1), fetch(10, "2023-01-31")) == NEW
     db.conn.execute("UPDATE reports SET region = '卫辉市', area_code = '410781'")
-    elsewhere = storage.Fetch("site", "http://agency.example/xxgk/ndbg/1.html", published="2023-02-15")
-    assert storage.store_report(db, parsed(1, bump=1), elsewhere) == storage.CHANGED
+    elsewhere = Fetch("site", "http://agency.example/xxgk/ndbg/1.html", published="2023-02-15")
+    assert store_report(db, parsed(1, bump=1), elsewhere) == CHANGED
     [row] = current(db).values()
     assert (row["id"], row["source"], row["url"]) == ("henan/某局/2022", "site", elsewhere.url)
     assert (row["region"], row["area_code"]) == ("卫辉市", "410781")  # what the portal knew is kept
-    assert storage.confirm_unchanged(db, "site", elsewhere.url)
-    assert not storage.confirm_unchanged(db, "henan", "http://portal/view/10")  # no longer the current version
+    assert confirm_unchanged(db, "site", elsewhere.url)
+    assert not confirm_unchanged(db, "henan", "http://portal/view/10")  # no longer the current version
     assert [v["source"] for v in db.query("SELECT source FROM report_versions ORDER BY id")] == ["henan", "site"]
-    assert set(storage.stored_pages(db, "site")) == {elsewhere.url}
-    assert set(storage.stored_pages(db, "henan")) == {"http://portal/view/10"}
+    assert set(stored_pages(db, "site")) == {elsewhere.url}
+    assert set(stored_pages(db, "henan")) == {"http://portal/view/10"}

@@ -5,13 +5,13 @@ import random
 import pytest
 
 from gxcrawl.cells import RUN, run_together
-from support.conversions import render_converted, render_export
 from gxcrawl.documents import Paragraph, read_document
 from gxcrawl.documents.export import is_export, row_cells
 from gxcrawl.documents.text import page_numbers_dropped, read_text
 from gxcrawl.forms import FORM_2019, FORM_2021, FORMS
 from gxcrawl.parser.rows import read_rows
 from gxcrawl.report import parse_document
+from support.conversions import render_converted, render_export
 from support.samples import random_report
 
 SEEDS = range(12)

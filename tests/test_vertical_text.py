@@ -6,11 +6,10 @@ import re
 
 import pytest
 
+from conftest import needs
 from gxcrawl.cells import is_value
 from gxcrawl.report import parse_document
 from support.samples import random_report, render_text
-
-from conftest import needs
 
 
 def scattered(text: str, where: str) -> str:

@@ -6,13 +6,12 @@ import zipfile
 
 import pytest
 
+from conftest import compare, needs
 from gxcrawl.documents import doc as doc_reader
 from gxcrawl.documents import docx as docx_reader
-from support.rendering import docx_to_doc, render_docx
 from gxcrawl.report import parse_document
+from support.rendering import docx_to_doc, render_docx
 from support.samples import CellStyle, random_report
-
-from conftest import compare, needs
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import yaml
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
 
-from gxcrawl import lock, storage
+from gxcrawl import lock
+from gxcrawl.store.schema import open_database, open_readonly
 
 HERE = Path(__file__).parent
 METADATA = HERE / "metadata.yaml"
@@ -63,7 +64,7 @@ def ensure_layout(path: str | Path) -> None:
     """
     if not Path(path).exists():
         raise FileNotFoundError(f"no database at {path}: run a crawl first (`make crawl`, or `make demo`)")
-    db = storage.open_readonly(path)
+    db = open_readonly(path)
     try:
         tables, views = set(db.table_names()), set(db.view_names())
     finally:
@@ -72,7 +73,7 @@ def ensure_layout(path: str | Path) -> None:
         return
     try:
         with lock.writing(path):
-            storage.open_database(path).close()
+            open_database(path).close()
     except (lock.DatabaseBusy, OSError, sqlite3.Error) as trouble:
         print(f"gxcrawl: {path} was made by an older gxcrawl and could not be upgraded now ({trouble}); figure "
               "labels and the outcome queries are missing until a crawl or `gxcrawl browse` upgrades it",

@@ -20,8 +20,8 @@ import numpy
 
 from gxcrawl.cells import UNREADABLE, alternatives
 from gxcrawl.documents.model import Document, DocumentError
-from gxcrawl.documents.recognise import Reading, engine, lock, read_lines
 from gxcrawl.documents.pdf import page_blocks
+from gxcrawl.documents.recognise import Reading, engine, lock, read_lines
 
 #: Below this probability that a figure is one of its readings (`Reading.covered`) it is not trusted.
 MIN_FIGURE_CONFIDENCE = 0.8

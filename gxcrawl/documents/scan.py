@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import numpy
 
-from gxcrawl.documents.model import Grid
 from gxcrawl.cells import UNREADABLE
+from gxcrawl.documents.model import Grid
 from gxcrawl.documents.ocr import figure_cell, is_figure_like, ocr_lines, read_crops
 from gxcrawl.documents.recognise import Reading
 from gxcrawl.documents.ruled import Table, find_tables, ink, ruling, skew

@@ -16,8 +16,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gxcrawl.cells import ALTERNATIVE, RUN, ZERO_MARKS, Kind, printable, read_cell
-from gxcrawl.forms import (APPLICANT_COLUMNS, FORM_2019, FORM_2021, FORMS, GROUP_PARENTS, REVIEW, Form, recognise_row,
-                           review_heading)
+from gxcrawl.forms import (
+    APPLICANT_COLUMNS,
+    FORM_2019,
+    FORM_2021,
+    FORMS,
+    GROUP_PARENTS,
+    REVIEW,
+    Form,
+    recognise_row,
+    review_heading,
+)
 from gxcrawl.normalize import squash
 from gxcrawl.parser import ambiguity
 from gxcrawl.parser.checks import REVIEW_EQUATIONS

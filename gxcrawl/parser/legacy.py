@@ -18,9 +18,21 @@ from decimal import Decimal
 
 from gxcrawl.cells import Kind, is_value, read_cell
 from gxcrawl.documents.model import Document, Grid, Paragraph
-from gxcrawl.forms import (FORM_LEGACY, LAST_LEGACY_YEAR, LEGACY_COLUMNS, LEGACY_HEADER_WORDS, LEGACY_INDICATORS,
-                           LEGACY_KEYS, LEGACY_TABLE_HEADING, LEGACY_UNIT_IN_LABEL, LEGACY_UNITS,
-                           LEGACY_YEAR_HEADER, WAN_YUAN, YUAN, legacy_matches)
+from gxcrawl.forms import (
+    FORM_LEGACY,
+    LAST_LEGACY_YEAR,
+    LEGACY_COLUMNS,
+    LEGACY_HEADER_WORDS,
+    LEGACY_INDICATORS,
+    LEGACY_KEYS,
+    LEGACY_TABLE_HEADING,
+    LEGACY_UNIT_IN_LABEL,
+    LEGACY_UNITS,
+    LEGACY_YEAR_HEADER,
+    WAN_YUAN,
+    YUAN,
+    legacy_matches,
+)
 from gxcrawl.normalize import readable, squash
 from gxcrawl.parser.checks import FAILED, OK, UNKNOWN, CheckResult
 from gxcrawl.parser.figures import Figures, read_figures

@@ -32,7 +32,7 @@ from urllib.parse import urlencode, urlparse
 
 import scrapy
 
-from gxcrawl.storage import Fetch
+from gxcrawl.model import Fetch
 from spiders.henan.profile import HENAN, PortalProfile
 from spiders.items import ReportItem
 from spiders.learning import MAX_INTERFACE_PAGES, ListLearner

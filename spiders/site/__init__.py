@@ -33,8 +33,9 @@ from urllib.parse import urlparse
 import scrapy
 import yaml
 
-from gxcrawl import storage
-from gxcrawl.storage import Fetch
+from gxcrawl.model import Fetch
+from gxcrawl.store.interfaces import list_interfaces
+from gxcrawl.store.schema import open_readonly
 from spiders.interface import Learning
 from spiders.items import InterfaceLearnt, InterfaceRetired, ReportItem
 from spiders.learning import MAX_INTERFACE_PAGES, ListLearner
@@ -308,9 +309,9 @@ class SiteSpider(ListLearner, ReportSpider):
 
     def load_refresh(self) -> None:
         super().load_refresh()
-        db = None if self.diagnose else storage.open_readonly(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"))
+        db = None if self.diagnose else open_readonly(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"))
         if db is not None:
-            self.interfaces = {url: interface for url, interface in storage.list_interfaces(db).items()
+            self.interfaces = {url: interface for url, interface in list_interfaces(db).items()
                                if url in self.walked}
             db.close()
 

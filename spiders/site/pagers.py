@@ -17,8 +17,8 @@ source's `cms` hint names one and skips the guessing.
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlparse
 from typing import Callable
+from urllib.parse import parse_qs, urlparse
 
 import scrapy
 from parsel import Selector

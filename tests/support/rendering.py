@@ -17,8 +17,15 @@ from pathlib import Path
 
 from gxcrawl.chromium import CHROMIUM_FLAGS, find_chromium
 from gxcrawl.forms import SECTIONS
-from support.samples import (CellStyle, Layout, SampleReport, active_tables, applications_table, render_html,
-                             review_table)
+from support.samples import (
+    CellStyle,
+    Layout,
+    SampleReport,
+    active_tables,
+    applications_table,
+    render_html,
+    review_table,
+)
 
 PRINT_CSS = """body { font-family: "Noto Sans CJK SC", "Noto Serif CJK SC", sans-serif; font-size: 12pt; }
 table { border-collapse: collapse; margin: 6pt 0; } td { padding: 2pt 4pt; text-align: center; }"""

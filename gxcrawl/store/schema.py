@@ -1,0 +1,199 @@
+"""The database's layout (../shared/spec/storage.md) and how a database is opened: created or upgraded,
+in WAL mode so that datasette can browse while a crawl writes, with full-text search on reports."""
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from gxcrawl.forms import figure_labels
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY,              -- <source>/<agency>/<year>
+    source TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    title TEXT,
+    region TEXT,
+    area_code TEXT,
+    published TEXT,
+    url TEXT,
+    portal_id INTEGER,
+    attachments TEXT,                 -- JSON list of document URLs
+    template TEXT,
+    format TEXT,
+    checks TEXT,                      -- JSON rule -> ok / failed / unknown
+    checks_failed INTEGER,
+    check_failures TEXT,              -- JSON list of what failed, and by how much
+    figures_found INTEGER,
+    applications_new NUMERIC,
+    applications_total NUMERIC,
+    granted NUMERIC,
+    review_total NUMERIC,
+    suit_total NUMERIC,
+    fees NUMERIC,                     -- 万元
+    warnings TEXT,                    -- JSON list
+    overview TEXT,
+    problems TEXT,
+    other_matters TEXT,
+    text TEXT,
+    content_sha256 TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    fetched_at TEXT
+);
+-- An agency's reports over the years, whichever spider found them (identity, rule R6, the R6 query).
+CREATE INDEX IF NOT EXISTS reports_identity ON reports(agency, year);
+CREATE TABLE IF NOT EXISTS figures (
+    report_id TEXT NOT NULL REFERENCES reports(id),
+    key TEXT NOT NULL,
+    value NUMERIC,                    -- as printed; NULL for a blank cell
+    derived NUMERIC,                  -- a blank cell's value as the form's arithmetic settles it
+    derived_rule TEXT,                -- the rule instance that settled it: 「R3 row new」
+    PRIMARY KEY (report_id, key)
+);
+CREATE TABLE IF NOT EXISTS report_versions (
+    id INTEGER PRIMARY KEY,
+    report_id TEXT NOT NULL,
+    url TEXT,
+    portal_id INTEGER,
+    title TEXT,
+    published TEXT,
+    content_sha256 TEXT,
+    fetched_at TEXT,
+    superseded INTEGER NOT NULL DEFAULT 0,
+    template TEXT,
+    checks TEXT,
+    figures TEXT,                     -- JSON key -> value
+    derived TEXT,                     -- JSON key -> [value, rule] for blank cells the arithmetic settles
+    documents TEXT,                   -- JSON list of {url, sha256, content_type}
+    etag TEXT,                        -- the page's validators, for conditional rechecks
+    last_modified TEXT,
+    source TEXT                       -- the spider or importer that found this version
+);
+CREATE INDEX IF NOT EXISTS report_versions_report ON report_versions(report_id);
+CREATE TABLE IF NOT EXISTS failures (
+    id INTEGER PRIMARY KEY,
+    source TEXT,
+    url TEXT,
+    portal_id INTEGER,
+    title TEXT,
+    error TEXT,
+    published TEXT,
+    region TEXT,
+    area_code TEXT,
+    agency TEXT,
+    year INTEGER,
+    attachments TEXT,
+    documents TEXT,
+    fetched_at TEXT,
+    run_id INTEGER,
+    status INTEGER                    -- the HTTP status of the last answer, when one came
+);
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    id INTEGER PRIMARY KEY,
+    spider TEXT,
+    started TEXT,
+    ended TEXT,
+    finish_reason TEXT,
+    pages INTEGER,
+    reports_new INTEGER DEFAULT 0,
+    reports_changed INTEGER DEFAULT 0,
+    reports_unchanged INTEGER DEFAULT 0,
+    reports_older INTEGER DEFAULT 0,
+    errors INTEGER DEFAULT 0,
+    exit_status INTEGER,
+    arguments TEXT,
+    scope TEXT,                       -- the list walked (its URL without the page), NULL for other runs
+    walk TEXT,                        -- complete, stopped_early, partial, or ids
+    reports_listed INTEGER,           -- report links the lists showed
+    list_pages INTEGER,               -- list pages the portal said it had
+    report_pages INTEGER,             -- report pages fetched
+    requests INTEGER,
+    problems TEXT                     -- JSON list: why the run failed, from the close-of-crawl monitors
+);
+-- Reference: every figure key of both forms with its printed labels (gxcrawl.forms.figure_labels).
+CREATE TABLE IF NOT EXISTS figure_labels (
+    template TEXT NOT NULL,
+    key TEXT NOT NULL,
+    table_number TEXT,
+    section TEXT,
+    row_key TEXT,
+    row_group TEXT,
+    row_label TEXT,
+    column_key TEXT,
+    column_group TEXT,
+    column_label TEXT,
+    label TEXT,
+    outcome TEXT,                     -- table 三's result category, for totals by outcome
+    PRIMARY KEY (template, key)
+);
+-- A legacy report's statistics table (reports before 2019), every row as printed, for every stored version.
+CREATE TABLE IF NOT EXISTS legacy_rows (
+    version_id INTEGER NOT NULL REFERENCES report_versions(id),
+    report_id TEXT NOT NULL,
+    row INTEGER NOT NULL,             -- 1, 2, … in the printed order
+    label TEXT,
+    unit TEXT,                        -- as printed: 条, 件, 万元, 元…
+    value NUMERIC,                    -- this year's, in the row's unit
+    cumulative NUMERIC,               -- 历年累计, in the row's unit
+    key TEXT,                         -- the legacy.* figure the row is read as, if any
+    PRIMARY KEY (version_id, row)
+);
+CREATE INDEX IF NOT EXISTS legacy_rows_report ON legacy_rows(report_id);
+CREATE VIEW IF NOT EXISTS legacy_rows_current AS
+    SELECT l.report_id, l.row, l.label, l.unit, l.value, l.cumulative, l.key, l.version_id
+    FROM legacy_rows l JOIN report_versions v ON v.id = l.version_id WHERE v.superseded = 0;
+-- How a column's list answers when a script loads it (learnt in the browser, walked with plain HTTP), kept
+-- so the next run starts from it: one current row per list page, earlier ones retired with the reason.
+CREATE TABLE IF NOT EXISTS list_interfaces (
+    id INTEGER PRIMARY KEY,
+    list_url TEXT NOT NULL,           -- the column's list page
+    interface TEXT NOT NULL,          -- JSON: the request, its page parameter, where the records are
+    description TEXT,                 -- the same, in words
+    learnt_at TEXT NOT NULL,
+    run_id INTEGER,
+    retired_at TEXT,                  -- when it stopped working or was replaced; NULL while it is current
+    retired_why TEXT
+);
+CREATE INDEX IF NOT EXISTS list_interfaces_list ON list_interfaces(list_url);
+CREATE VIEW IF NOT EXISTS figures_labelled AS
+    SELECT f.report_id, r.agency, r.year, r.region, r.template, l.table_number, f.key, l.label, f.value
+    FROM figures f JOIN reports r ON r.id = f.report_id
+    LEFT JOIN figure_labels l ON l.template = r.template AND l.key = f.key;
+"""
+
+#: Columns added since the first layout: `open_database` adds them to older databases.
+ADDED_COLUMNS = {
+    "figures": {"derived": float, "derived_rule": str},
+    "failures": {"status": int},
+    "report_versions": {"etag": str, "last_modified": str, "source": str, "derived": str},
+    "crawl_runs": {"scope": str, "walk": str, "reports_listed": int, "list_pages": int, "report_pages": int,
+                   "requests": int, "problems": str},
+}
+
+_FIGURE_LABELS = list(figure_labels())
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """The database at `path`, created or upgraded, in WAL mode with full-text search."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.conn.execute("PRAGMA busy_timeout = 30000")
+    db.enable_wal()
+    db.conn.executescript(SCHEMA)
+    for table, columns in ADDED_COLUMNS.items():
+        for column, kind in columns.items():
+            if column not in db[table].columns_dict:
+                db[table].add_column(column, kind)
+    if not db["reports"].detect_fts():
+        db["reports"].enable_fts(["agency", "title", "text"], tokenize="trigram", create_triggers=True)
+    with db.atomic():  # reference data, kept in step with the forms' definition
+        db["figure_labels"].upsert_all(_FIGURE_LABELS, pk=("template", "key"))
+    return db
+
+def open_readonly(path: str | Path) -> sqlite_utils.Database | None:
+    """The database at `path` opened read-only, or None when there is none yet."""
+    if not Path(path).exists():
+        return None
+    return sqlite_utils.Database(sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True))
