@@ -12,8 +12,8 @@ from pathlib import Path
 
 from gxcrawl.archive import Archive
 from gxcrawl.model import Fetch
+from gxcrawl.recording import record
 from gxcrawl.report import Report, max_bytes_setting, parse_document, parse_file
-from gxcrawl.store.reports import store_reading
 
 SOURCE = "files"
 UNREADABLE = "unreadable"
@@ -48,8 +48,8 @@ def import_files(db, archive: Archive, paths: list[str], max_bytes: int | None =
     for path in expand_paths(paths):
         fetch = Fetch(SOURCE, Path(path).resolve().as_uri())
         data, report = read_file(path, limit)
-        if data is not None:
-            fetch.documents = [{"url": fetch.url, "sha256": archive.put(data), "content_type": None}]
-        stored = store_reading(db, report, fetch, title=report.title)
+        documents = [] if data is None else [{"url": fetch.url, "body": data, "content_type": None}]
+        # Read here by the file's name (its extension tells the format), recorded as every reading is.
+        stored = record(db, archive, fetch, documents, report=report, title=report.title)
         outcomes[stored.outcome or UNREADABLE] += 1
     return outcomes

@@ -28,10 +28,11 @@ import redis
 from gxcrawl.archive import Archive
 from gxcrawl.keys import DEAD_LETTERS, ITEMS, PROCESSING
 from gxcrawl.model import Fetch, now
+from gxcrawl.recording import record
 from gxcrawl.report import Report
 from gxcrawl.store.interfaces import keep_interface, retire_interface
 from gxcrawl.store.refresh import confirm_unchanged
-from gxcrawl.store.reports import CHANGED, NEW, OLDER, UNCHANGED, carried_over_warning, store_reading
+from gxcrawl.store.reports import CHANGED, NEW, OLDER, UNCHANGED
 from gxcrawl.store.runs import finish_run, record_failure, start_run
 from gxcrawl.store.schema import open_database
 
@@ -164,9 +165,6 @@ class Ingest:
 
     def store(self, message: dict) -> bool:
         """Store one message in one transaction; False when it had been stored before."""
-        if message["kind"] == REPORT:  # content-addressed, so writing twice is harmless
-            for document in message["documents"]:
-                document["sha256"] = self.archive.put(base64.b64decode(document["body"]))
         with self.db.atomic():
             if next(self.db.query("SELECT 1 FROM ingested WHERE id = ?", [message["id"]]), None):
                 return False
@@ -176,16 +174,13 @@ class Ingest:
         return True
 
     def store_report(self, message: dict) -> None:
-        fetch = Fetch(**message["fetch"])
-        fetch.documents = [{"url": d["url"], "sha256": d["sha256"], "content_type": d["content_type"]}
-                           for d in message["documents"]]
-        fetch.documents[0]["content_selectors"] = message["content_selectors"]
-        report = Report.from_record(message["report"])
-        warning = None if report.error else carried_over_warning(self.db, report)
-        if warning and warning not in report.warnings:
-            report.warnings.append(warning)
-        stored = store_reading(self.db, report, fetch, message["title"],
-                                       tuple(message["attachment_errors"]))
+        documents = [{"url": d["url"], "body": base64.b64decode(d["body"]), "content_type": d["content_type"]}
+                     for d in message["documents"]]
+        # Read by the worker; archived (content-addressed: twice is harmless), checked and stored here.
+        stored = record(self.db, self.archive, Fetch(**message["fetch"]), documents,
+                        report=Report.from_record(message["report"]), title=message["title"],
+                        content_selectors=tuple(message["content_selectors"]),
+                        attachment_errors=tuple(message["attachment_errors"]))
         message["outcome"] = stored.outcome or "not read"
 
     def store_failure(self, message: dict) -> None:

@@ -12,8 +12,8 @@ from collections import Counter
 
 from gxcrawl.archive import Archive
 from gxcrawl.model import Fetch
-from gxcrawl.report import parse_documents
-from gxcrawl.store.reports import store_report
+from gxcrawl.recording import read, record
+from gxcrawl.store.reports import unstorable
 from gxcrawl.store.schema import open_database
 
 
@@ -30,21 +30,22 @@ def reparse(db_path: str, archive_root: str) -> Counter:
     for row in versions + failures:
         documents = json.loads(row["documents"] or "[]")
         try:
-            data = [(d["url"], archive.get(d["sha256"]), d.get("content_type")) for d in documents]
+            data = [{"url": d["url"], "body": archive.get(d["sha256"]), "content_type": d.get("content_type")}
+                    for d in documents]
         except (OSError, KeyError, TypeError):
             outcomes["missing from the archive"] += 1
             continue
         selectors = tuple(documents[0].get("content_selectors") or ()) if documents else ()
-        report = parse_documents(data, selectors)
+        report = read(data, selectors)
         fetch = Fetch(
             source=row["source"], url=row["url"], portal_id=row["portal_id"], published=row.get("published"),
             region=row.get("region"), area_code=row.get("area_code"), agency=row.get("agency"),
             year=row.get("year"), attachments=json.loads(row.get("attachments") or "[]"), documents=documents,
             etag=row.get("etag"), last_modified=row.get("last_modified"))
         # A failure row carries the portal's details itself; a version takes them from its report.
-        if report.error or not (report.agency or fetch.agency) or not (report.year or fetch.year):
+        if unstorable(report, fetch):  # a stored version the parser cannot read now is left as it was
             outcomes["still unreadable" if "error" in row else "now unreadable"] += 1
             continue
-        outcomes[store_report(db, report, fetch)] += 1
+        outcomes[record(db, archive, fetch, data, report=report, content_selectors=selectors).outcome] += 1
     db.close()
     return outcomes

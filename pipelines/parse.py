@@ -1,6 +1,6 @@
 """Parse each report page, or the attachments it points to, with the gxcrawl library."""
 
-from gxcrawl.report import parse_documents
+from gxcrawl.recording import read
 from spiders.items import ReportItem
 
 
@@ -14,7 +14,6 @@ class ParsePipeline:
 
     def process_item(self, item):
         if isinstance(item, ReportItem):
-            documents = [(document["url"], document["body"], document["content_type"]) for document in item.documents]
-            item.report = parse_documents(documents, item.content_selectors)
+            item.report = read(item.documents, item.content_selectors)
             self.stats.inc_value(f"gxcrawl/parsed/{item.report.format or 'unreadable'}")
         return item

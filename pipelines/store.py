@@ -1,6 +1,11 @@
-"""Store reports in SQLite with the gxcrawl library, and keep the crawl's record in `crawl_runs`.
+"""Record each reading with the gxcrawl library, and keep the crawl's record in `crawl_runs`.
 
-Setting GXCRAWL_DB: the database file (default `output/gxcrawl.db`).
+Settings: GXCRAWL_DB, the database file (default `output/gxcrawl.db`); GXCRAWL_ARCHIVE, the archive's
+folder (default: `archive/` beside the database), where every document's raw bytes are kept.
+
+Each report is recorded by `gxcrawl.recording.record`, as `import`, `reparse`
+and `ingest` record theirs: its documents archived, rule R6 checked against
+last year's stored report, the report stored (or why it could not be).
 
 The pipeline holds the database's writer lock (`gxcrawl.lock`) from the
 start of the crawl to its end: a second crawl, import or reparse of the same
@@ -12,10 +17,12 @@ any failed. The run, its counts and the monitors' messages go to `crawl_runs`.
 from scrapy import signals
 
 from gxcrawl import lock
+from gxcrawl.archive import Archive, beside
 from gxcrawl.model import Fetch
+from gxcrawl.recording import record
 from gxcrawl.store.interfaces import keep_interface, retire_interface
 from gxcrawl.store.refresh import confirm_unchanged
-from gxcrawl.store.reports import CHANGED, NEW, OLDER, UNCHANGED, Stored, store_reading
+from gxcrawl.store.reports import CHANGED, NEW, OLDER, UNCHANGED, Stored
 from gxcrawl.store.runs import finish_run, record_failure, start_run
 from gxcrawl.store.schema import open_database
 from pipelines.runs import announce, count_item_errors, run_arguments, run_outcome
@@ -23,15 +30,17 @@ from spiders.items import FetchFailure, InterfaceLearnt, InterfaceRetired, PageU
 
 
 class StorePipeline:
-    def __init__(self, crawler, path: str):
+    def __init__(self, crawler, path: str, archive: str | None = None):
         self.crawler = crawler
         self.path = path
+        self.archive = Archive(archive or beside(path))
         self.db = None
         self.run_id = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler, crawler.settings.get("GXCRAWL_DB", "output/gxcrawl.db"))
+        settings = crawler.settings
+        pipeline = cls(crawler, settings.get("GXCRAWL_DB", "output/gxcrawl.db"), settings.get("GXCRAWL_ARCHIVE"))
         # Taken before anything is written; a busy database stops the crawl before it starts.
         lock.acquire(pipeline.path)
         # Connected after the Spidermon extension's handler (extensions are built before pipelines),
@@ -64,7 +73,11 @@ class StorePipeline:
             return item
         if not isinstance(item, ReportItem):
             return item
-        stored = store_reading(self.db, item.report, item.fetch, item.title, tuple(item.errors), self.run_id)
+        stored = record(self.db, self.archive, item.fetch, item.documents, report=item.report, title=item.title,
+                        content_selectors=item.content_selectors, attachment_errors=tuple(item.errors),
+                        run_id=self.run_id)
+        if stored.r6_warning:
+            self.crawler.stats.inc_value("gxcrawl/checks/R6/failed")
         self.count(stored)
         if stored.problem:
             self.crawler.spider.logger.warning("could not read the report at %s: %s", item.fetch.url, stored.problem)

@@ -50,7 +50,6 @@ from twisted.internet.task import LoopingCall
 
 from gxcrawl.ingest import worker_id
 from gxcrawl.keys import SCHEDULER_KEYS, Keys
-from pipelines.archive import ArchivePipeline
 from pipelines.export import ExportPipeline
 from pipelines.store import StorePipeline
 
@@ -93,7 +92,6 @@ class Distributed:
         settings.set("GXCRAWL_DISTRIBUTED", True, priority="addon")
         # Workers keep no archive and write no database: their items go to Redis for `gxcrawl ingest`.
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", StorePipeline, ExportPipeline)
-        settings.set_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, None)
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", SeedOnce, 10)
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", Acknowledge, 20)
         settings.set_in_component_priority_dict("EXTENSIONS", Workers, 600)

@@ -9,7 +9,7 @@ from gxcrawl.model import Fetch
 @dataclass
 class ReportItem:
     #: Where the report was found and what the portal says of it (source, URL, id, dates, region…);
-    #: its `documents` metadata is filled in by the archive pipeline.
+    #: its `documents` metadata is filled in when it is recorded (gxcrawl.recording).
     fetch: Fetch
     title: str | None = None
     #: {url, body, content_type} of the page and of its attachments.

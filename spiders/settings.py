@@ -4,7 +4,7 @@ The defaults are those of a polite crawler of government sites whose rate
 limits are unknown: robots.txt obeyed, AutoThrottle, two requests at a time
 per host, an honest User-Agent, retries with backoff, a download timeout.
 The gxcrawl settings are documented where they are read:
-GXCRAWL_DB (pipelines/store.py), GXCRAWL_ARCHIVE (pipelines/archive.py),
+GXCRAWL_DB and GXCRAWL_ARCHIVE (pipelines/store.py),
 GXCRAWL_MAX_ATTACHMENT_BYTES (spiders/henan), RETRY_BACKOFF_* (spiders/middlewares.py),
 the monitors' thresholds GXCRAWL_MAX_ERROR_RATE, GXCRAWL_MAX_ERRORS and
 GXCRAWL_MIN_LISTED_RATIO (spiders/monitors.py), GXCRAWL_REDIS_URL and
@@ -56,7 +56,6 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_ABORT_REQUEST = "spiders.browser.abort_request"
 PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "spiders.browser.browser_headers"
 ITEM_PIPELINES = {
-    "pipelines.archive.ArchivePipeline": 100,
     "pipelines.parse.ParsePipeline": 200,
     "pipelines.check.CheckPipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,

@@ -1,4 +1,5 @@
-"""R6 across years: this year's 上年结转 against last year's stored 结转下年度 (pipelines/check.py)."""
+"""R6 across years where a reading is recorded (gxcrawl/recording.py), and the rules' counts
+(pipelines/check.py)."""
 
 import random
 from decimal import Decimal
@@ -6,7 +7,9 @@ from decimal import Decimal
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
+from gxcrawl.archive import Archive
 from gxcrawl.model import Fetch
+from gxcrawl.recording import record
 from gxcrawl.report import parse_document
 from gxcrawl.store.reports import store_report
 from gxcrawl.store.schema import open_database
@@ -22,23 +25,27 @@ def report(year: int, **figures):
 
 
 def test_r6_compares_with_last_years_stored_report(tmp_path):
-    database = tmp_path / "g.db"
-    db = open_database(database)
+    db, archive = open_database(tmp_path / "g.db"), Archive(tmp_path / "archive")
     store_report(db, report(2021, **{"applications.carried_forward.total": Decimal(4)}),
-                         Fetch("henan", "http://p/view/1"))
-    db.close()
-    pipeline = CheckPipeline(MemoryStatsCollector(get_crawler()), str(database))
-    matching = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/2"),
-                                                report=report(2022, **{"applications.carried_over.total": Decimal(4)})))
-    differing = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/3"),
-                                                 report=report(2022, **{"applications.carried_over.total": Decimal(3)})))
-    pipeline.close_spider()
-    assert not [w for w in matching.report.warnings if w.startswith("R6")]
-    assert [w for w in differing.report.warnings if w.startswith("R6")] == ["R6: 上年结转 3 ≠ 2021 年报告的结转下年度 4"]
-    assert pipeline.stats.get_value("gxcrawl/checks/R6/failed") == 1
+                 Fetch("henan", "http://p/view/1"))
+    matching = report(2022, **{"applications.carried_over.total": Decimal(4)})
+    differing = report(2022, **{"applications.carried_over.total": Decimal(3)})
+    assert record(db, archive, Fetch("henan", "http://p/view/2"), [], report=matching).r6_warning is None
+    stored = record(db, archive, Fetch("henan", "http://p/view/3", published="2023-02-01"), [], report=differing)
+    assert not [w for w in matching.warnings if w.startswith("R6")]
+    assert [w for w in differing.warnings if w.startswith("R6")] == ["R6: 上年结转 3 ≠ 2021 年报告的结转下年度 4"]
+    assert stored.r6_warning == "R6: 上年结转 3 ≠ 2021 年报告的结转下年度 4"
 
 
-def test_r6_waits_for_a_database(tmp_path):
-    pipeline = CheckPipeline(MemoryStatsCollector(get_crawler()), str(tmp_path / "none.db"))
+def test_r6_waits_for_last_years_report(tmp_path):
+    db, archive = open_database(tmp_path / "g.db"), Archive(tmp_path / "archive")
+    reading = report(2022)
+    assert record(db, archive, Fetch("henan", "http://p/view/2"), [], report=reading).r6_warning is None
+    assert not [w for w in reading.warnings if w.startswith("R6")]
+
+
+def test_the_check_pipeline_counts_each_rule_s_outcome():
+    pipeline = CheckPipeline(MemoryStatsCollector(get_crawler()))
     item = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/2"), report=report(2022)))
-    assert not [w for w in item.report.warnings if w.startswith("R6")]
+    assert {rule: pipeline.stats.get_value(f"gxcrawl/checks/{rule}/{outcome}")
+            for rule, outcome in item.report.checks.items()} == {rule: 1 for rule in item.report.checks}

@@ -121,6 +121,8 @@ class Stored:
     repeated: int = 0
     #: Why the report could not be stored, when it could not.
     problem: str | None = None
+    #: Rule R6's warning, when last year's stored report disagrees (gxcrawl.recording).
+    r6_warning: str | None = None
 
 def store_reading(db: sqlite_utils.Database, report: Report | None, fetch: Fetch, title: str | None = None,
                   attachment_errors: tuple[dict, ...] = (), run_id: int | None = None) -> Stored:
