@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= output/gxcrawl.db
-.PHONY: setup crawl demo browse test bench clean
+.PHONY: setup crawl demo browse test test-fast lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -27,8 +27,17 @@ demo: setup
 browse: setup
 	$(BIN)/gxcrawl browse $(DB)
 
-test: setup
+# Everything: the unit tier and the end-to-end tier (subprocess crawls, Redis, Chromium, LibreOffice, OCR).
+test: setup lint
 	$(BIN)/python -m pytest
+
+# The unit tier alone, in well under a minute.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not e2e"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: setup
 	$(BIN)/python bench/parse_bench.py

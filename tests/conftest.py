@@ -11,6 +11,13 @@ SEEDS = Path(os.environ.get("GXCRAWL_SEEDS", ROOT.parent / "shared" / "seeds"))
 REALWORLD = Path(os.environ.get("GXCRAWL_REALWORLD", ROOT.parent / "shared" / "realworld"))
 
 
+def missing(message: str) -> None:
+    """Shared data a test needs is not there: skipped on a developer's machine, a failure in CI."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture
 def serve():
     """Start replicas of the Henan portal (tests/support/henan_replica.py): serve(**ReplicaOptions) →
@@ -31,14 +38,14 @@ def serve():
 @pytest.fixture
 def seeds_dir() -> Path:
     if not (SEEDS / "expected.json").exists():
-        pytest.skip(f"the shared seed reports are not at {SEEDS}; set GXCRAWL_SEEDS")
+        missing(f"the shared seed reports are not at {SEEDS}; set GXCRAWL_SEEDS")
     return SEEDS
 
 
 @pytest.fixture
 def realworld_dir() -> Path:
     if not (REALWORLD / "expected.json").exists():
-        pytest.skip(f"the shared real reports are not at {REALWORLD}; set GXCRAWL_REALWORLD")
+        missing(f"the shared real reports are not at {REALWORLD}; set GXCRAWL_REALWORLD")
     return REALWORLD
 
 
@@ -54,12 +61,9 @@ def needs(*programs: str) -> None:
     .ci/run installs them, a missing program is a failure, never a silent skip."""
     import shutil
 
-    missing = [name for name in programs if not shutil.which(name)]
-    if missing:
-        message = f"needs {', '.join(missing)} (apt-get install; see .ci/run)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    absent = [name for name in programs if not shutil.which(name)]
+    if absent:
+        missing(f"needs {', '.join(absent)} (apt-get install; see .ci/run)")
 
 
 def compare(report, sample) -> dict:

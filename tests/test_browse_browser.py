@@ -20,6 +20,9 @@ from gxcrawl.chromium import CHROMIUM_FLAGS, find_chromium
 from support.serving import free_port
 from test_browse import REPORTS, build
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 ARTIFACTS = Path(os.environ.get("GXCRAWL_ARTIFACTS", ROOT / "output" / "test-artifacts")) / "browse"
 
 

@@ -13,6 +13,9 @@ from spiders.browser import is_challenge, launch_options
 from test_crawl import assert_database_matches, crawl, rows
 from test_site import doctor
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 
 def database(db) -> tuple:
     reports = rows(db, "SELECT id, portal_id, published, title, template, format, checks, figures_found "

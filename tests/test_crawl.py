@@ -12,8 +12,13 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, needs
 from support.henan_replica import ATTACHMENT_FORMATS, Replica
+
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
 
 SCRAPY = [sys.executable, "-m", "scrapy"]
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]

@@ -21,6 +21,9 @@ from support.samples import random_report, render_html
 from support.serving import start_redis
 from test_crawl import FAST, SCRAPY, assert_database_matches, rows
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 INGEST = [sys.executable, "-m", "gxcrawl", "ingest"]
 
 

@@ -4,9 +4,14 @@ import random
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, needs
 from support.samples import random_report, render_html, render_text
 from test_crawl import rows, stored_figures
+
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
 
 IMPORT = [sys.executable, "-m", "gxcrawl", "import"]
 

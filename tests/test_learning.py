@@ -11,6 +11,9 @@ from support.script_lists import LIST_PATHS, ScriptLists
 from test_crawl import rows, stored_figures
 from test_site import crawl_site, doctor
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def lists():

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from datasette.utils import tilde_encode
 
-from conftest import ROOT, needs
+from conftest import ROOT, missing, needs
 from gxcrawl import ingest
 from gxcrawl.archive import Archive
 from gxcrawl.browse.server import make_datasette
@@ -533,7 +533,7 @@ def test_figure_labels_name_the_legacy_keys():
 
 def realworld(prefix: str) -> Path:
     if not REALWORLD.is_dir():
-        pytest.skip(f"the real reports are not at {REALWORLD} (../shared/realworld beside the checkout)")
+        missing(f"the real reports are not at {REALWORLD} (../shared/realworld beside the checkout)")
     return next(REALWORLD.glob(f"{prefix}_*"))
 
 

@@ -14,6 +14,9 @@ from gxcrawl.report import parse_document
 from support.rendering import print_page, screenshot_png
 from support.samples import random_report
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def scan():

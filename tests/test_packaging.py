@@ -4,9 +4,13 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
 import setuptools
 
 from conftest import ROOT
+
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
 
 #: Modules of tests/support, by their last name: none may be loaded by a crawl or shipped.
 SUPPORT = {"samples", "rendering", "henan_replica", "site_replica", "script_lists", "serving", "demo", "conversions"}

@@ -12,6 +12,9 @@ from gxcrawl.report import parse_document
 from support.rendering import print_page, print_pdf
 from support.samples import CellStyle, random_report
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def samples():

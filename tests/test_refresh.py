@@ -7,7 +7,12 @@ import subprocess
 import time
 from datetime import date
 
+import pytest
+
 from test_crawl import FAST, ROOT, SCRAPY, assert_database_matches, crawl, rows, stored_figures
+
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
 
 
 def report_pages(paths: list[str]) -> list[str]:

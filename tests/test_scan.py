@@ -13,7 +13,7 @@ import subprocess
 import numpy
 import pytest
 
-from conftest import ROOT, needs
+from conftest import ROOT, missing, needs
 from gxcrawl.cells import ALTERNATIVE, UNREADABLE
 from gxcrawl.documents import read_document
 from gxcrawl.documents.model import Grid
@@ -24,6 +24,9 @@ from gxcrawl.forms import FORMS
 from gxcrawl.report import parse_document
 from support.rendering import print_page, print_pdf, scan_pdf
 from support.samples import random_report
+
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
 
 REAL = ROOT.parent / "shared" / "realworld" / "docs" / "szfgs2024.pdf"
 
@@ -93,7 +96,7 @@ def test_a_scanned_form_comes_out_in_the_grid_shape_of_its_tables(scanned):
 @pytest.fixture(scope="module")
 def real_scan(tmp_path_factory) -> bytes:
     if not REAL.exists():
-        pytest.skip(f"the shared real documents are not at {REAL.parent}")
+        missing(f"the shared real documents are not at {REAL.parent}")
     needs("pdftoppm")
     from PIL import Image
 

@@ -7,9 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from conftest import ROOT
+from conftest import ROOT, missing
 from gxcrawl.report import parse_file
 
 
@@ -65,7 +63,7 @@ def test_seed_checks_and_sections(seeds_dir):
 def test_the_shared_comparison_tool_passes(seeds_dir):
     tool = seeds_dir.parent / "tools" / "check_seeds.py"
     if not tool.exists():
-        pytest.skip(f"{tool} is not there")
+        missing(f"{tool} is not there")
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     result = subprocess.run([sys.executable, str(tool)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -11,6 +11,9 @@ from support.samples import render_text
 from support.site_replica import LIST_PATHS, SiteReplica
 from test_crawl import FAST, SCRAPY, rows, stored_figures
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def site():

@@ -14,6 +14,9 @@ from gxcrawl.report import parse_document
 from support.conversions import render_converted, render_export
 from support.samples import random_report
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 SEEDS = range(12)
 FORMS_AND_SEEDS = [(form, seed) for form in (FORM_2019, FORM_2021) for seed in SEEDS]
 

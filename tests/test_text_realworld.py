@@ -6,15 +6,13 @@ expected.json (`pingtan2019`).
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from conftest import REALWORLD, missing
 from gxcrawl.report import parse_file
 
-ROOT = Path(__file__).resolve().parent.parent
-REALWORLD = Path(os.environ.get("GXCRAWL_REALWORLD", ROOT.parent / "shared" / "realworld"))
 APPLICANTS = ("natural_person", "business", "research", "nonprofit", "legal_service", "other_org", "total")
 ZEROS = (0,) * 7
 
@@ -22,7 +20,7 @@ ZEROS = (0,) * 7
 @pytest.fixture(scope="module")
 def docs() -> Path:
     if not (REALWORLD / "docs").is_dir():
-        pytest.skip(f"the shared real reports are not at {REALWORLD}; set GXCRAWL_REALWORLD")
+        missing(f"the shared real reports are not at {REALWORLD}; set GXCRAWL_REALWORLD")
     return REALWORLD / "docs"
 
 

@@ -11,6 +11,9 @@ from gxcrawl.cells import is_value
 from gxcrawl.report import parse_document
 from support.samples import random_report, render_text
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 
 def scattered(text: str, where: str) -> str:
     """The report's text with the heading's characters one per result row: after the row's label

@@ -13,6 +13,9 @@ from gxcrawl.report import parse_document
 from support.rendering import docx_to_doc, render_docx
 from support.samples import CellStyle, random_report
 
+# Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def samples():
