@@ -41,17 +41,28 @@ REGIONS = ("郑州市", "开封市", "洛阳市", "新乡市", "卫辉市", "安
 
 def build(path: Path, count: int) -> None:
     rng = random.Random(7)
-    readings = [parse_document(render_html(random_report(rng, year=2019 + index % 5,
-                                                         form="2021" if index % 5 >= 2 else "2019")), "r.html")
-                for index in range(200)]
+    readings = [
+        parse_document(
+            render_html(random_report(rng, year=2019 + index % 5, form="2021" if index % 5 >= 2 else "2019")), "r.html"
+        )
+        for index in range(200)
+    ]
     db = open_database(path)
     for index in range(count):
         reading = readings[index % len(readings)]
         agency = f"{REGIONS[index % len(REGIONS)]}第{index // 5}局"
         report = dataclasses.replace(reading, agency=agency, year=2019 + index % 5)
-        store_report(db, report, Fetch("henan", f"http://portal/view/{index}", portal_id=index,
-                                                       published=f"{report.year + 1}-02-01",
-                                                       region=REGIONS[index % len(REGIONS)]))
+        store_report(
+            db,
+            report,
+            Fetch(
+                "henan",
+                f"http://portal/view/{index}",
+                portal_id=index,
+                published=f"{report.year + 1}-02-01",
+                region=REGIONS[index % len(REGIONS)],
+            ),
+        )
     db.close()
 
 
@@ -66,13 +77,24 @@ def main() -> None:
         print(f"built {args.reports} reports in {time.perf_counter() - started:.0f} s")
         datasette = make_datasette([path])
         charts = datasette.metadata("plugins")["datasette-dashboards"]["reports"]["charts"]
-        pages = {f"canned query {name}": f"/g/{name}.json?rule=&year=" for name in datasette.metadata(
-            "queries", database="g")}
-        pages.update({f"chart {slug}": "/g.json?sql=" + quote(re.sub(r"\[\[.*?\]\]", "", chart["query"]))
-                      for slug, chart in charts.items()})
-        pages.update({"reports, with facets": "/g/reports", "search, 2 characters (LIKE)": "/g/reports?_search=第1",
-                      "search, 4 characters (FTS5)": "/g/reports?_search=郑州市第",
-                      "a report as printed": "/g/reports/" + tilde_encode("henan/郑州市第0局/2019")})
+        pages = {
+            f"canned query {name}": f"/g/{name}.json?rule=&year="
+            for name in datasette.metadata("queries", database="g")
+        }
+        pages.update(
+            {
+                f"chart {slug}": "/g.json?sql=" + quote(re.sub(r"\[\[.*?\]\]", "", chart["query"]))
+                for slug, chart in charts.items()
+            }
+        )
+        pages.update(
+            {
+                "reports, with facets": "/g/reports",
+                "search, 2 characters (LIKE)": "/g/reports?_search=第1",
+                "search, 4 characters (FTS5)": "/g/reports?_search=郑州市第",
+                "a report as printed": "/g/reports/" + tilde_encode("henan/郑州市第0局/2019"),
+            }
+        )
         loop = asyncio.new_event_loop()
         print(f"{'page':<40} {'status':>6} {'seconds':>8}")
         for name, url in pages.items():

@@ -35,14 +35,34 @@ def crawl(workers: int, reports: int, latency: float, concurrency: int, work: Pa
     client = redis.Redis.from_url(url)
     replica = Replica(ReplicaOptions(reports=reports, corrected=False, latency=latency))
     base = replica.serve()
-    command = [sys.executable, "-m", "scrapy", "crawl", "henan", "-a", f"base_url={base}",
-               "-s", f"GXCRAWL_REDIS_URL={url}", "-s", "GXCRAWL_WORKER_IDLE_SECONDS=2",
-               "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"CONCURRENT_REQUESTS={concurrency}",
-               "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", "-s", "LOG_LEVEL=WARNING",
-               "-s", f"GXCRAWL_DB={work / 'none.db'}"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "henan",
+        "-a",
+        f"base_url={base}",
+        "-s",
+        f"GXCRAWL_REDIS_URL={url}",
+        "-s",
+        "GXCRAWL_WORKER_IDLE_SECONDS=2",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=0",
+        "-s",
+        f"CONCURRENT_REQUESTS={concurrency}",
+        "-s",
+        f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+        "-s",
+        "LOG_LEVEL=WARNING",
+        "-s",
+        f"GXCRAWL_DB={work / 'none.db'}",
+    ]
     started = time.perf_counter()
-    processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for _ in range(workers)]
+    processes = [
+        subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(workers)
+    ]
     marks = {}
     while len(marks) < 3:
         arrived = client.llen(ingest.ITEMS)
@@ -56,8 +76,11 @@ def crawl(workers: int, reports: int, latency: float, concurrency: int, work: Pa
     server.wait()
     if any(statuses):
         raise SystemExit(f"a worker failed (exit statuses {statuses})")
-    return {"total": reports / marks[1.0] * 60, "middle": 0.8 * reports / (marks[0.9] - marks[0.1]) * 60,
-            "seconds": marks[1.0]}
+    return {
+        "total": reports / marks[1.0] * 60,
+        "middle": 0.8 * reports / (marks[0.9] - marks[0.1]) * 60,
+        "seconds": marks[1.0],
+    }
 
 
 def main() -> None:
@@ -70,12 +93,16 @@ def main() -> None:
         raise SystemExit("needs redis-server (apt-get install redis-server)")
     with tempfile.TemporaryDirectory(prefix="gxcrawl-bench-") as folder:
         runs = {n: crawl(n, args.reports, args.latency, args.concurrency, Path(folder)) for n in (1, 2, 4)}
-    print(f"{args.reports} reports, {args.latency * 1000:.0f} ms a report page, {args.concurrency} requests at a "
-          "time per worker")
+    print(
+        f"{args.reports} reports, {args.latency * 1000:.0f} ms a report page, {args.concurrency} requests at a "
+        "time per worker"
+    )
     print(f"{'workers':>7} {'seconds':>8} {'reports/min':>12} {'speed-up':>9} {'middle r/min':>13} {'speed-up':>9}")
     for n, run in runs.items():
-        print(f"{n:>7} {run['seconds']:>8.1f} {run['total']:>12.0f} {run['total'] / runs[1]['total']:>9.2f} "
-              f"{run['middle']:>13.0f} {run['middle'] / runs[1]['middle']:>9.2f}")
+        print(
+            f"{n:>7} {run['seconds']:>8.1f} {run['total']:>12.0f} {run['total'] / runs[1]['total']:>9.2f} "
+            f"{run['middle']:>13.0f} {run['middle'] / runs[1]['middle']:>9.2f}"
+        )
     print("target: 2 workers at least 1.80 × one worker")
 
 

@@ -35,8 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the
 
 from support.samples import CellStyle, random_report, render_html, render_text  # noqa: E402
 
-TARGETS = {"html": (200, "reports/s"), "text": (500, "reports/s"), "pdf": (10, "reports/s"),
-           "docx": (50, "reports/s"), "image": (1, "s/page")}
+TARGETS = {
+    "html": (200, "reports/s"),
+    "text": (500, "reports/s"),
+    "pdf": (10, "reports/s"),
+    "docx": (50, "reports/s"),
+    "image": (1, "s/page"),
+}
 REALWORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "realworld"
 #: The real text-layer PDF that is also read scanned, its text layer giving the expected figures.
 SCANNED_REAL = "szfgs2024.pdf"
@@ -44,23 +49,31 @@ SCANNED_REAL = "szfgs2024.pdf"
 
 def renderers(kind: str):
     """(row name, share of the N reports, function rendering a list of reports) for one kind."""
+
     def each(render):
         return lambda samples: [render(sample) for sample in samples]
 
     if kind == "html":
-        return [("html official", 1, each(lambda r: render_html(r, "official"))),
-                ("html word", 1, each(lambda r: render_html(r, "word", CellStyle(zero="—")))),
-                ("html flat", 1, each(lambda r: render_html(r, "flat")))]
+        return [
+            ("html official", 1, each(lambda r: render_html(r, "official"))),
+            ("html word", 1, each(lambda r: render_html(r, "word", CellStyle(zero="—")))),
+            ("html flat", 1, each(lambda r: render_html(r, "flat"))),
+        ]
     if kind == "text":
-        return [("text tabs", 1, each(lambda r: render_text(r, "tabs").encode())),
-                ("text spaces", 1, each(lambda r: render_text(r, "spaces").encode()))]
+        return [
+            ("text tabs", 1, each(lambda r: render_text(r, "tabs").encode())),
+            ("text spaces", 1, each(lambda r: render_text(r, "spaces").encode())),
+        ]
     from support import rendering
+
     if kind == "docx":
         return [("docx", 1, each(rendering.render_docx))]
     if kind == "pdf":
-        return [("pdf from Word", 0.1, lambda samples: rendering.docx_to_pdf([rendering.render_docx(s) for s in samples])),
-                ("pdf printed", 0.1, each(lambda r: rendering.print_pdf(rendering.print_page(r)))),
-                ("pdf unruled", 0.1, each(lambda r: rendering.print_pdf(rendering.print_page(r, "flat", ruled=False))))]
+        return [
+            ("pdf from Word", 0.1, lambda samples: rendering.docx_to_pdf([rendering.render_docx(s) for s in samples])),
+            ("pdf printed", 0.1, each(lambda r: rendering.print_pdf(rendering.print_page(r)))),
+            ("pdf unruled", 0.1, each(lambda r: rendering.print_pdf(rendering.print_page(r, "flat", ruled=False)))),
+        ]
     if kind == "image":
         return [("scan (OCR)", 0.01, each(lambda r: rendering.scan_pdf(rendering.print_pdf(rendering.print_page(r)))))]
     raise SystemExit(f"unknown kind {kind!r}")
@@ -92,10 +105,13 @@ def real_documents(folder: Path) -> list[tuple[str, str, Path]]:
         data = (REALWORLD / "docs" / entry["file"]).read_bytes()
         documents, expected = by_format.setdefault(sniff(data), ([], []))
         documents.append(data)
-        expected.append({key: None if value is None else Decimal(str(value))
-                         for key, value in entry["figures"].items()})
-    rows = [(f"real {kind}", kind, _row_folder(folder, f"real {kind}", documents, expected))
-            for kind, (documents, expected) in sorted(by_format.items())]
+        expected.append(
+            {key: None if value is None else Decimal(str(value)) for key, value in entry["figures"].items()}
+        )
+    rows = [
+        (f"real {kind}", kind, _row_folder(folder, f"real {kind}", documents, expected))
+        for kind, (documents, expected) in sorted(by_format.items())
+    ]
     original = (REALWORLD / "docs" / SCANNED_REAL).read_bytes()
     reference = parse_document(original, SCANNED_REAL).figures
     rows.append(("real scan", "image", _row_folder(folder, "real scan", [_scanned(original, folder)], [reference])))
@@ -109,8 +125,9 @@ def _scanned(pdf: bytes, folder: Path) -> bytes:
     work = folder / "pdftoppm"
     work.mkdir()
     (work / "original.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-gray", str(work / "original.pdf"), str(work / "page")],
-                   check=True, timeout=300)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-gray", str(work / "original.pdf"), str(work / "page")], check=True, timeout=300
+    )
     pages = [Image.open(path) for path in sorted(work.glob("page-*.pgm"))]
     out = io.BytesIO()
     pages[0].save(out, "PDF", resolution=150, save_all=True, append_images=pages[1:])
@@ -138,19 +155,32 @@ def parse_folder(folder: Path) -> dict:
     started = time.perf_counter()
     reports = [parse_document(data, str(index)) for index, data in enumerate(documents)]
     seconds = time.perf_counter() - started
-    misread = sum(report.figures.get(key) not in (value, None)
-                  for report, figures in zip(reports, expected) for key, value in figures.items())
-    unread = sum(report.figures.get(key) is None and value is not None
-                 for report, figures in zip(reports, expected) for key, value in figures.items())
-    return {"documents": len(documents), "pages": pages, "seconds": seconds, "misread": misread,
-            "unread": unread, "figures": sum(len(f) for f in expected),
-            "kb": sum(map(len, documents)) / len(documents) / 1024,
-            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    misread = sum(
+        report.figures.get(key) not in (value, None)
+        for report, figures in zip(reports, expected)
+        for key, value in figures.items()
+    )
+    unread = sum(
+        report.figures.get(key) is None and value is not None
+        for report, figures in zip(reports, expected)
+        for key, value in figures.items()
+    )
+    return {
+        "documents": len(documents),
+        "pages": pages,
+        "seconds": seconds,
+        "misread": misread,
+        "unread": unread,
+        "figures": sum(len(f) for f in expected),
+        "kb": sum(map(len, documents)) / len(documents) / 1024,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def _pages(data: bytes) -> int:
     if data.startswith(b"%PDF"):
         import pdfplumber
+
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             return len(pdf.pages)
     return 1
@@ -165,15 +195,23 @@ def main():
     if args.parse_folder:
         print(json.dumps(parse_folder(args.parse_folder)))
         return
-    print(f"{'kind':<14} {'docs':>5} {'pages':>5} {'KB/doc':>7} {'speed':>9} {'target':>12} {'peak RSS MB':>11} "
-          f"{'unread':>7} {'misread':>7}  ok")
+    print(
+        f"{'kind':<14} {'docs':>5} {'pages':>5} {'KB/doc':>7} {'speed':>9} {'target':>12} {'peak RSS MB':>11} "
+        f"{'unread':>7} {'misread':>7}  ok"
+    )
     with tempfile.TemporaryDirectory(prefix="gxcrawl-bench-") as work:
         for kind in args.kinds.split(","):
             folder = Path(work, kind)
             folder.mkdir()
             for name, target_kind, target in generate(kind, args.reports, folder):
-                result = json.loads(subprocess.run([sys.executable, __file__, "--parse-folder", str(target)],
-                                                   capture_output=True, text=True, check=True).stdout)
+                result = json.loads(
+                    subprocess.run(
+                        [sys.executable, __file__, "--parse-folder", str(target)],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    ).stdout
+                )
                 goal, unit = TARGETS[target_kind]
                 if unit == "s/page":
                     speed = result["seconds"] / result["pages"]
@@ -181,10 +219,12 @@ def main():
                 else:
                     speed = result["documents"] / result["seconds"]
                     ok = speed >= goal
-                print(f"{name:<14} {result['documents']:>5} {result['pages']:>5} {result['kb']:>7.1f} "
-                      f"{speed:>9.2f} {f'{goal} {unit}':>12} {result['rss_mb']:>11.0f} "
-                      f"{result['unread']:>7} {result['misread']:>7}  {'yes' if ok and not result['misread'] else 'NO'}",
-                      flush=True)
+                print(
+                    f"{name:<14} {result['documents']:>5} {result['pages']:>5} {result['kb']:>7.1f} "
+                    f"{speed:>9.2f} {f'{goal} {unit}':>12} {result['rss_mb']:>11.0f} "
+                    f"{result['unread']:>7} {result['misread']:>7}  {'yes' if ok and not result['misread'] else 'NO'}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@
 Serves the replica of the Henan portal on localhost and crawls it into a
 fresh database, then refreshes it as cron would (the same command): once
 with the portal unchanged, once after 1% new reports were published,
-once walking every list page (`-a stop_early=off`), and once with `-a refresh=all`. Prints the requests the portal received in each
-run (robots.txt, list pages, report pages, attachments) and their share of
+once walking every list page (`-a stop_early=off`), and once with `-a refresh=all`. Prints the requests the
+portal received in each run (robots.txt, list pages, report pages, attachments) and their share of
 the full crawl's. Target: an unchanged refresh costs under 5% of a full
 crawl's requests.
 """
@@ -23,14 +23,36 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas
 
 from support.henan_replica import Replica, ReplicaOptions  # noqa: E402
 
-UNTHROTTLED = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+UNTHROTTLED = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "CONCURRENT_REQUESTS=16",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+]
 
 
 def crawl(url: str, database: Path, *arguments: str) -> float:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "henan", "-a", f"base_url={url}",
-                             "-s", f"GXCRAWL_DB={database}", *UNTHROTTLED, *arguments],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "henan",
+            "-a",
+            f"base_url={url}",
+            "-s",
+            f"GXCRAWL_DB={database}",
+            *UNTHROTTLED,
+            *arguments,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode:
         raise SystemExit(f"the crawl {' '.join(arguments)} failed:\n{result.stderr[-2000:]}")
     return time.perf_counter() - started
@@ -53,11 +75,13 @@ def main() -> None:
     runs = []
     with tempfile.TemporaryDirectory(prefix="gxcrawl-bench-") as folder:
         database = Path(folder) / "refresh.db"
-        steps = [("full crawl", lambda: None, ()),
-                 ("refresh, portal unchanged", lambda: None, ()),
-                 (f"refresh, {args.reports // 100} new (1%)", lambda: replica.publish(args.reports // 100), ()),
-                 ("refresh, stop_early=off", lambda: None, ("-a", "stop_early=off")),
-                 ("refresh=all", lambda: None, ("-a", "refresh=all"))]
+        steps = [
+            ("full crawl", lambda: None, ()),
+            ("refresh, portal unchanged", lambda: None, ()),
+            (f"refresh, {args.reports // 100} new (1%)", lambda: replica.publish(args.reports // 100), ()),
+            ("refresh, stop_early=off", lambda: None, ("-a", "stop_early=off")),
+            ("refresh=all", lambda: None, ("-a", "refresh=all")),
+        ]
         for name, change, arguments in steps:
             change()
             before = len(replica.requests)
@@ -67,8 +91,10 @@ def main() -> None:
     full = runs[0][2]
     print(f"{'run':<30} {'requests':>8} {'lists':>6} {'reports':>7} {'other':>6} {'of full':>8} {'seconds':>8}")
     for name, counted, total, seconds in runs:
-        print(f"{name:<30} {total:>8} {counted['lists']:>6} {counted['reports']:>7} {counted['other']:>6} "
-              f"{total / full:>8.1%} {seconds:>8.1f}")
+        print(
+            f"{name:<30} {total:>8} {counted['lists']:>6} {counted['reports']:>7} {counted['other']:>6} "
+            f"{total / full:>8.1%} {seconds:>8.1f}"
+        )
     print("target: an unchanged refresh under 5.0% of a full crawl's requests")
 
 

@@ -88,8 +88,9 @@ def is_value(text: str) -> bool:
 @lru_cache(maxsize=1 << 12)
 def _is_value(text: str) -> bool:
     cell = _cell(text)
-    return bool(cell) and (cell in ZERO_MARKS or cell == UNREADABLE or is_ambiguous(cell)
-                           or _NUMBER.match(cell) is not None)
+    return bool(cell) and (
+        cell in ZERO_MARKS or cell == UNREADABLE or is_ambiguous(cell) or _NUMBER.match(cell) is not None
+    )
 
 
 def read_cell(text: str, kind: Kind = Kind.COUNT) -> Reading:
@@ -108,8 +109,11 @@ def _read_cell(text: str, kind: Kind) -> Reading:
     if cell == UNREADABLE:
         return Reading(None, "the figure could not be read with confidence (OCR); read as null")
     if is_ambiguous(cell):
-        return Reading(None, f"cell {printable(cell)!r} could be read more than one way and the form's arithmetic "
-                             "does not settle it; read as null")
+        return Reading(
+            None,
+            f"cell {printable(cell)!r} could be read more than one way and the form's arithmetic "
+            "does not settle it; read as null",
+        )
     match = _NUMBER.match(cell)
     if match is None:
         return Reading(None, f"cell {text.strip()!r} is not a number; read as null")

@@ -17,63 +17,95 @@ PORTAL_CONTENT_SELECTORS = (".report-content",)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="gxcrawl",
-        description="Collect China's government information-disclosure annual reports as data.")
+        prog="gxcrawl", description="Collect China's government information-disclosure annual reports as data."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     parse = commands.add_parser(
-        "parse", help="read annual reports and print their figures as JSON Lines",
+        "parse",
+        help="read annual reports and print their figures as JSON Lines",
         description="Read each document (HTML page, text or markdown) and print one JSON object per "
-                    "document: its agency, year, form, every figure of the form, the consistency checks, "
-                    "the prose sections and any warnings. Exit status: 0 when every document was read, "
-                    "1 when any could not be (the others are still printed), 2 for a usage error.")
+        "document: its agency, year, form, every figure of the form, the consistency checks, "
+        "the prose sections and any warnings. Exit status: 0 when every document was read, "
+        "1 when any could not be (the others are still printed), 2 for a usage error.",
+    )
     parse.add_argument("paths", nargs="+", metavar="PATH", help="a document, or a directory of documents")
     parse.add_argument("--pretty", action="store_true", help="indented JSON, for people")
-    parse.add_argument("--max-bytes", type=int, default=None, metavar="N",
-                       help="refuse documents larger than N bytes (default 50 MB, or GXCRAWL_MAX_BYTES)")
-    parse.add_argument("--content-selector", action="append", default=None, metavar="CSS",
-                       help="CSS selector of the report's block in HTML pages (repeatable; default: "
-                            ".report-content, else the block holding the report's tables)")
+    parse.add_argument(
+        "--max-bytes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="refuse documents larger than N bytes (default 50 MB, or GXCRAWL_MAX_BYTES)",
+    )
+    parse.add_argument(
+        "--content-selector",
+        action="append",
+        default=None,
+        metavar="CSS",
+        help="CSS selector of the report's block in HTML pages (repeatable; default: "
+        ".report-content, else the block holding the report's tables)",
+    )
     reparse = commands.add_parser(
-        "reparse", help="parse the archived documents again into the database (no network)",
+        "reparse",
+        help="parse the archived documents again into the database (no network)",
         description="Read every archived report document again with the current parser and store the "
-                    "results by the same rules as a crawl: unchanged readings stay, changed ones become new "
-                    "versions, documents that could not be read and now can are stored. Exit status 75 when "
-                    "another process is writing the database.")
+        "results by the same rules as a crawl: unchanged readings stay, changed ones become new "
+        "versions, documents that could not be read and now can are stored. Exit status 75 when "
+        "another process is writing the database.",
+    )
     reparse.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     reparse.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
     browse = commands.add_parser(
-        "browse", help="browse the database in datasette, with labels, facets, search, the forms and charts",
+        "browse",
+        help="browse the database in datasette, with labels, facets, search, the forms and charts",
         description="Serve gxcrawl databases with datasette and the project's metadata: Chinese and English "
-                    "labels, facets, full-text search (short words by LIKE), canned queries, each report's "
-                    "figures in the official form's layout, and charts (at /-/dashboards).")
-    browse.add_argument("databases", nargs="*", default=["output/gxcrawl.db"], metavar="DB",
-                        help="database files (default output/gxcrawl.db)")
+        "labels, facets, full-text search (short words by LIKE), canned queries, each report's "
+        "figures in the official form's layout, and charts (at /-/dashboards).",
+    )
+    browse.add_argument(
+        "databases",
+        nargs="*",
+        default=["output/gxcrawl.db"],
+        metavar="DB",
+        help="database files (default output/gxcrawl.db)",
+    )
     browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     browse.add_argument("--port", type=int, default=8001, help="port (default 8001)")
-    browse.add_argument("--write-metadata", metavar="FILE", default=None,
-                        help="write the metadata for these databases to FILE (for a datasette of your own: "
-                             "datasette DB -m FILE --template-dir gxcrawl/browse/templates) instead of serving")
+    browse.add_argument(
+        "--write-metadata",
+        metavar="FILE",
+        default=None,
+        help="write the metadata for these databases to FILE (for a datasette of your own: "
+        "datasette DB -m FILE --template-dir gxcrawl/browse/templates) instead of serving",
+    )
     ingest = commands.add_parser(
-        "ingest", help="store what distributed workers pushed to Redis (the single writer of the database)",
+        "ingest",
+        help="store what distributed workers pushed to Redis (the single writer of the database)",
         description="Take the items that workers of a distributed crawl (GXCRAWL_REDIS_URL set) pushed to "
-                    "Redis and store them, by the same rules as a crawl, into the database. Each item is "
-                    "removed from Redis only after its transaction commits; a killed ingest loses and "
-                    "doubles nothing when started again. Runs until Ctrl-C, or with --once until no item is "
-                    "left. Exit status 75 when another process is writing the database.")
-    ingest.add_argument("--redis", default=os.environ.get("GXCRAWL_REDIS_URL") or os.environ.get("REDIS_URL"),
-                        help="the Redis URL (default: $GXCRAWL_REDIS_URL or $REDIS_URL)")
+        "Redis and store them, by the same rules as a crawl, into the database. Each item is "
+        "removed from Redis only after its transaction commits; a killed ingest loses and "
+        "doubles nothing when started again. Runs until Ctrl-C, or with --once until no item is "
+        "left. Exit status 75 when another process is writing the database.",
+    )
+    ingest.add_argument(
+        "--redis",
+        default=os.environ.get("GXCRAWL_REDIS_URL") or os.environ.get("REDIS_URL"),
+        help="the Redis URL (default: $GXCRAWL_REDIS_URL or $REDIS_URL)",
+    )
     ingest.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     ingest.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
     ingest.add_argument("--once", action="store_true", help="stop when no item is left instead of waiting for more")
     importer = commands.add_parser(
-        "import", help="store report files (HTML, PDF, DOCX, DOC, text, scans) in the database",
+        "import",
+        help="store report files (HTML, PDF, DOCX, DOC, text, scans) in the database",
         description="Read each file, or every file in each directory, with the same parser as the crawls, keep "
-                    "its bytes in the archive, and store it with source 'files' by the same rules: one report per "
-                    "agency and year (a file of a report a spider found becomes a version of it), unchanged "
-                    "content not rewritten, unreadable files recorded in the failures table. Prints how many "
-                    "were new, changed, unchanged and unreadable. Exit status: 0, or 1 when any file could not "
-                    "be read, or 75 when another process is writing the database.")
+        "its bytes in the archive, and store it with source 'files' by the same rules: one report per "
+        "agency and year (a file of a report a spider found becomes a version of it), unchanged "
+        "content not rewritten, unreadable files recorded in the failures table. Prints how many "
+        "were new, changed, unchanged and unreadable. Exit status: 0, or 1 when any file could not "
+        "be read, or 75 when another process is writing the database.",
+    )
     importer.add_argument("paths", nargs="+", metavar="PATH", help="a report file, or a directory of them")
     importer.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     importer.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
@@ -125,6 +157,7 @@ def run_import(args) -> int:
     if missing:
         print(f"gxcrawl: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
+
     def store_files():
         db = open_database(args.db)
         try:
@@ -135,11 +168,18 @@ def run_import(args) -> int:
     outcomes = as_the_writer(args.db, store_files)
     if outcomes is None:
         return lock.BUSY_EXIT_STATUS
-    print(", ".join(f"{outcomes[name]} {name}" for name in ("new", "changed", "unchanged", "older", UNREADABLE)
-                    if outcomes[name] or name != "older"))
+    print(
+        ", ".join(
+            f"{outcomes[name]} {name}"
+            for name in ("new", "changed", "unchanged", "older", UNREADABLE)
+            if outcomes[name] or name != "older"
+        )
+    )
     if outcomes[UNREADABLE]:
-        print(f"gxcrawl: {outcomes[UNREADABLE]} files could not be read; the failures table of {args.db} says why",
-              file=sys.stderr)
+        print(
+            f"gxcrawl: {outcomes[UNREADABLE]} files could not be read; the failures table of {args.db} says why",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -148,16 +188,21 @@ def run_ingest(args) -> int:
     from gxcrawl.ingest import ingest
 
     if not args.redis:
-        print("gxcrawl: no Redis to ingest from: pass --redis redis://host:6379/0 (or set GXCRAWL_REDIS_URL)",
-              file=sys.stderr)
+        print(
+            "gxcrawl: no Redis to ingest from: pass --redis redis://host:6379/0 (or set GXCRAWL_REDIS_URL)",
+            file=sys.stderr,
+        )
         return 2
     outcomes = as_the_writer(args.db, lambda: ingest(args.redis, args.db, archive_root(args), once=args.once))
     if outcomes is None:
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to ingest")
     if outcomes["rejected"]:
-        print(f"gxcrawl: {outcomes['rejected']} messages could not be stored; the failures table says why, and "
-              "they are kept in Redis (gxcrawl:items:failed)", file=sys.stderr)
+        print(
+            f"gxcrawl: {outcomes['rejected']} messages could not be stored; the failures table says why, and "
+            "they are kept in Redis (gxcrawl:items:failed)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -180,8 +225,9 @@ def run_browse(args) -> int:
 def run_parse(args) -> int:
     status = 0
     for path in expand_paths(args.paths):
-        report = parse_file(path, max_bytes=args.max_bytes,
-                            content_selectors=tuple(args.content_selector or PORTAL_CONTENT_SELECTORS))
+        report = parse_file(
+            path, max_bytes=args.max_bytes, content_selectors=tuple(args.content_selector or PORTAL_CONTENT_SELECTORS)
+        )
         if report.error:
             status = 1
             print(f"gxcrawl: {path}: {report.error}", file=sys.stderr)

@@ -37,25 +37,38 @@ class Section:
 
 
 SECTIONS = (
-    Section("overview", "一、总体情况", re.compile(r"总体情况|总体概况"),
-            re.compile(r"基本情况|概述|概况"), True),
-    Section("active", "二、主动公开政府信息情况", re.compile(r"主动公开政府信息"),
-            re.compile(r"主动公开"), False),
-    Section("applications", "三、收到和处理政府信息公开申请情况",
-            re.compile(r"收到和处理政府信息公开申请|收到和处理.*申请情况"),
-            re.compile(r"依申请公开|收到.*申请|处理.*申请"), False),
-    Section("review", "四、政府信息公开行政复议、行政诉讼情况",
-            re.compile(r"行政复议.*行政诉讼|复议.*诉讼情况"), re.compile(r"行政复议|行政诉讼"), False),
-    Section("problems", "五、存在的主要问题及改进情况",
-            re.compile(r"存在的?主要问题|主要问题(及|和|与)改进|问题(及|和)改进"),
-            re.compile(r"问题|不足|改进"), True),
+    Section("overview", "一、总体情况", re.compile(r"总体情况|总体概况"), re.compile(r"基本情况|概述|概况"), True),
+    Section("active", "二、主动公开政府信息情况", re.compile(r"主动公开政府信息"), re.compile(r"主动公开"), False),
+    Section(
+        "applications",
+        "三、收到和处理政府信息公开申请情况",
+        re.compile(r"收到和处理政府信息公开申请|收到和处理.*申请情况"),
+        re.compile(r"依申请公开|收到.*申请|处理.*申请"),
+        False,
+    ),
+    Section(
+        "review",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        re.compile(r"行政复议.*行政诉讼|复议.*诉讼情况"),
+        re.compile(r"行政复议|行政诉讼"),
+        False,
+    ),
+    Section(
+        "problems",
+        "五、存在的主要问题及改进情况",
+        re.compile(r"存在的?主要问题|主要问题(及|和|与)改进|问题(及|和)改进"),
+        re.compile(r"问题|不足|改进"),
+        True,
+    ),
     Section("other", "六、其他需要报告的事项", re.compile(r"其他需要?报告"), re.compile(r"其他.*事项"), True),
 )
 SECTION_KEYS = tuple(section.key for section in SECTIONS)
 
 #: A heading's number: 「一、」 「1、」 「第一部分」 (「（一）」 numbers sub-headings).
-_NUMBERING = re.compile(r"^(第(?P<part>[一二三四五六])部分|(?P<chinese>[一二三四五六七八九十]{1,2})\s*[、.,:]"
-                        r"|(?P<arabic>\d{1,2})\s*[、.,:]|(?P<spaced>[一二三四五六])\s)\s*")
+_NUMBERING = re.compile(
+    r"^(第(?P<part>[一二三四五六])部分|(?P<chinese>[一二三四五六七八九十]{1,2})\s*[、.,:]"
+    r"|(?P<arabic>\d{1,2})\s*[、.,:]|(?P<spaced>[一二三四五六])\s)\s*"
+)
 _CHINESE_NUMBERS = {numeral: index for index, numeral in enumerate("一二三四五六七八九十", 1)}
 #: What a heading without a number never holds: figures, sentence punctuation.
 _SENTENCE_LIKE = re.compile(r"[\d。,;:!?]")
@@ -76,7 +89,7 @@ def heading_section(text: str) -> str | None:
 def _heading_section(text: str) -> str | None:
     line = tidy(text)
     numbered = _NUMBERING.match(line)
-    rest = squash(line[numbered.end():] if numbered else line)
+    rest = squash(line[numbered.end() :] if numbered else line)
     if not rest or len(rest) > (MAX_HEADING if numbered else MAX_BARE_HEADING) or rest[0] in "(（":
         return None
     if not numbered and _SENTENCE_LIKE.search(rest):
@@ -93,7 +106,6 @@ def _heading_section(text: str) -> str | None:
 def _heading_number(numbered: re.Match) -> int:
     numeral = numbered["part"] or numbered["chinese"] or numbered["spaced"]
     return _CHINESE_NUMBERS.get(numeral, 0) if numeral else int(numbered["arabic"])
-
 
 
 @dataclass(frozen=True)
@@ -175,34 +187,57 @@ ARTICLE_6 = "第二十条第（六）项"
 ARTICLE_8 = "第二十条第（八）项"
 ARTICLE_9 = "第二十条第（九）项"
 
-_ISSUED_2021 = (Column("issued", "本年制发件数"), Column("repealed", "本年废止件数"),
-                Column("in_force", "现行有效件数"))
+_ISSUED_2021 = (
+    Column("issued", "本年制发件数"),
+    Column("repealed", "本年废止件数"),
+    Column("in_force", "现行有效件数"),
+)
 _DECISIONS_2021 = (Column("decisions", "本年处理决定数量"),)
-_DOCUMENTS_2019 = (Column("made", "本年新制作数量"), Column("published", "本年新公开数量"),
-                   Column("total_public", "对外公开总数量"))
-_ITEMS_2019 = (Column("prev_items", "上一年项目数量"), Column("change", "本年增/减", Kind.SIGNED),
-               Column("decisions", "处理决定数量"))
+_DOCUMENTS_2019 = (
+    Column("made", "本年新制作数量"),
+    Column("published", "本年新公开数量"),
+    Column("total_public", "对外公开总数量"),
+)
+_ITEMS_2019 = (
+    Column("prev_items", "上一年项目数量"),
+    Column("change", "本年增/减", Kind.SIGNED),
+    Column("decisions", "处理决定数量"),
+)
 
-ACTIVE_2021 = Table("active", "二", "active.", (
-    Row("regulation", "规章", ARTICLE_1, _ISSUED_2021),
-    Row("normative", "行政规范性文件", ARTICLE_1, _ISSUED_2021),
-    Row("licensing", "行政许可", ARTICLE_5, _DECISIONS_2021),
-    Row("penalty", "行政处罚", ARTICLE_6, _DECISIONS_2021),
-    Row("coercion", "行政强制", ARTICLE_6, _DECISIONS_2021),
-    Row("fees", "行政事业性收费", ARTICLE_8, (Column("amount", "本年收费金额（单位：万元）", Kind.AMOUNT),)),
-))
+ACTIVE_2021 = Table(
+    "active",
+    "二",
+    "active.",
+    (
+        Row("regulation", "规章", ARTICLE_1, _ISSUED_2021),
+        Row("normative", "行政规范性文件", ARTICLE_1, _ISSUED_2021),
+        Row("licensing", "行政许可", ARTICLE_5, _DECISIONS_2021),
+        Row("penalty", "行政处罚", ARTICLE_6, _DECISIONS_2021),
+        Row("coercion", "行政强制", ARTICLE_6, _DECISIONS_2021),
+        Row("fees", "行政事业性收费", ARTICLE_8, (Column("amount", "本年收费金额（单位：万元）", Kind.AMOUNT),)),
+    ),
+)
 
-ACTIVE_2019 = Table("active", "二", "active.", (
-    Row("regulation", "规章", ARTICLE_1, _DOCUMENTS_2019),
-    Row("normative", "规范性文件", ARTICLE_1, _DOCUMENTS_2019),
-    Row("licensing", "行政许可", ARTICLE_5, _ITEMS_2019),
-    Row("other_services", "其他对外管理服务事项", ARTICLE_5, _ITEMS_2019),
-    Row("penalty", "行政处罚", ARTICLE_6, _ITEMS_2019),
-    Row("coercion", "行政强制", ARTICLE_6, _ITEMS_2019),
-    Row("fees", "行政事业性收费", ARTICLE_8, _ITEMS_2019[:2]),
-    Row("procurement", "政府集中采购", ARTICLE_9,
-        (Column("items", "采购项目数量"), Column("amount", "采购总金额", Kind.AMOUNT))),
-))
+ACTIVE_2019 = Table(
+    "active",
+    "二",
+    "active.",
+    (
+        Row("regulation", "规章", ARTICLE_1, _DOCUMENTS_2019),
+        Row("normative", "规范性文件", ARTICLE_1, _DOCUMENTS_2019),
+        Row("licensing", "行政许可", ARTICLE_5, _ITEMS_2019),
+        Row("other_services", "其他对外管理服务事项", ARTICLE_5, _ITEMS_2019),
+        Row("penalty", "行政处罚", ARTICLE_6, _ITEMS_2019),
+        Row("coercion", "行政强制", ARTICLE_6, _ITEMS_2019),
+        Row("fees", "行政事业性收费", ARTICLE_8, _ITEMS_2019[:2]),
+        Row(
+            "procurement",
+            "政府集中采购",
+            ARTICLE_9,
+            (Column("items", "采购项目数量"), Column("amount", "采购总金额", Kind.AMOUNT)),
+        ),
+    ),
+)
 
 # --- Table 三: 收到和处理政府信息公开申请情况 -------------------------------------------
 
@@ -258,11 +293,12 @@ OTHER_ROWS_2021 = (
 )
 OTHER_ROW_2019 = Row("other", "（六）其他处理", RESULTS)
 
-APPLICATIONS_2021 = Table("applications", "三", "applications.",
-                          _HEAD_ROWS + OTHER_ROWS_2021 + _TAIL_ROWS, APPLICANT_COLUMNS, "申请人情况")
-APPLICATIONS_2019 = Table("applications", "三", "applications.",
-                          _HEAD_ROWS + (OTHER_ROW_2019,) + _TAIL_ROWS, APPLICANT_COLUMNS, "申请人情况")
-
+APPLICATIONS_2021 = Table(
+    "applications", "三", "applications.", _HEAD_ROWS + OTHER_ROWS_2021 + _TAIL_ROWS, APPLICANT_COLUMNS, "申请人情况"
+)
+APPLICATIONS_2019 = Table(
+    "applications", "三", "applications.", _HEAD_ROWS + (OTHER_ROW_2019,) + _TAIL_ROWS, APPLICANT_COLUMNS, "申请人情况"
+)
 
 
 def result_rows(table: Table) -> tuple[str, ...]:
@@ -274,24 +310,39 @@ RESULT_ROWS = {FORM_2021: result_rows(APPLICATIONS_2021), FORM_2019: result_rows
 
 # --- Table 四: 行政复议、行政诉讼 ------------------------------------------------------
 
-REVIEW = Table("review", "四", "", (
-    Row("review", "行政复议"),
-    Row("suit_direct", "未经复议直接起诉", "行政诉讼"),
-    Row("suit_after_review", "复议后起诉", "行政诉讼"),
-), (
-    Column("upheld", "结果维持"),
-    Column("corrected", "结果纠正"),
-    Column("other", "其他结果"),
-    Column("pending", "尚未审结"),
-    Column("total", "总计"),
-), printed_across=True)
+REVIEW = Table(
+    "review",
+    "四",
+    "",
+    (
+        Row("review", "行政复议"),
+        Row("suit_direct", "未经复议直接起诉", "行政诉讼"),
+        Row("suit_after_review", "复议后起诉", "行政诉讼"),
+    ),
+    (
+        Column("upheld", "结果维持"),
+        Column("corrected", "结果纠正"),
+        Column("other", "其他结果"),
+        Column("pending", "尚未审结"),
+        Column("total", "总计"),
+    ),
+    printed_across=True,
+)
 
 #: Table 四's column headings, read from the heading texts over a cell (the last match wins,
 #: as the words nearest the figures are the most specific): group, then result.
-REVIEW_HEADING_GROUPS = (("review", r"行政复议"), ("suit_direct", r"直接起诉|未经复议"),
-                         ("suit_after_review", r"复议后起诉"))
-REVIEW_HEADING_RESULTS = (("upheld", r"维持"), ("corrected", r"纠正"), ("other", r"其他"),
-                          ("pending", r"未审结|审理中"), ("total", r"总计|合计"))
+REVIEW_HEADING_GROUPS = (
+    ("review", r"行政复议"),
+    ("suit_direct", r"直接起诉|未经复议"),
+    ("suit_after_review", r"复议后起诉"),
+)
+REVIEW_HEADING_RESULTS = (
+    ("upheld", r"维持"),
+    ("corrected", r"纠正"),
+    ("other", r"其他"),
+    ("pending", r"未审结|审理中"),
+    ("total", r"总计|合计"),
+)
 
 
 @lru_cache(maxsize=1 << 10)
@@ -400,8 +451,10 @@ def _recognise(table: str | None, label: str) -> tuple[str, str] | None:
                     best, best_rank = (candidate, key), rank
     return best
 
-_ROW_REGEXES = {table: tuple((key, re.compile(pattern)) for key, pattern in rows)
-                for table, rows in ROW_PATTERNS.items()}
+
+_ROW_REGEXES = {
+    table: tuple((key, re.compile(pattern)) for key, pattern in rows) for table, rows in ROW_PATTERNS.items()
+}
 
 #: Words that make a row of text belong to a table when no heading said so.
 TABLE_MARKERS = {
@@ -412,12 +465,16 @@ TABLE_MARKERS = {
 
 FORMS = {
     FORM_2021: Form(
-        FORM_2021, "国办公开办函〔2021〕30号", (ACTIVE_2021, APPLICATIONS_2021, REVIEW),
+        FORM_2021,
+        "国办公开办函〔2021〕30号",
+        (ACTIVE_2021, APPLICATIONS_2021, REVIEW),
         re.compile(r"本年(\(\d{4}年?\))?度?制发件数|本年(\(\d{4}年?\))?度?废止件数|本年收费金额|现行有效件数"),
         frozenset({"other_no_correction", "other_unpaid_fee", "other_other"}),
     ),
     FORM_2019: Form(
-        FORM_2019, "国办公开办函〔2019〕60号", (ACTIVE_2019, APPLICATIONS_2019, REVIEW),
+        FORM_2019,
+        "国办公开办函〔2019〕60号",
+        (ACTIVE_2019, APPLICATIONS_2019, REVIEW),
         re.compile(r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|第二十条第\(九\)项|政府集中采购"),
         frozenset({"other"}),
     ),
@@ -451,12 +508,20 @@ def figure_labels():
                     outcome = _NUMBERED_HEADING.match(row.group if row.group in GROUP_PARENTS else row.label).group(0)
                 for column in table.columns_of(row):
                     printed = [*ancestors(row), row.label, column.group, column.label]
-                    yield {"template": form.name, "key": table.figure_key(row, column), "table_number": table.number,
-                           "row_key": row.key, "column_key": column.key,
-                           "section": sections[table.key], "row_group": " ".join(ancestors(row)) or None,
-                           "row_label": row.label, "column_group": column.group or None,
-                           "column_label": column.label, "label": " · ".join(part for part in printed if part),
-                           "outcome": outcome}
+                    yield {
+                        "template": form.name,
+                        "key": table.figure_key(row, column),
+                        "table_number": table.number,
+                        "row_key": row.key,
+                        "column_key": column.key,
+                        "section": sections[table.key],
+                        "row_group": " ".join(ancestors(row)) or None,
+                        "row_label": row.label,
+                        "column_group": column.group or None,
+                        "column_label": column.label,
+                        "label": " · ".join(part for part in printed if part),
+                        "outcome": outcome,
+                    }
     yield from legacy_figure_labels()
 
 
@@ -502,32 +567,41 @@ class LegacyIndicator:
 
 
 LEGACY_INDICATORS = (
-    LegacyIndicator("legacy.proactive", "主动公开政府信息数",
-                    (r"主动公开(政府)?信息(总)?条?数|主动公开文件(总)?数",)),
-    LegacyIndicator("legacy.applications", "收到申请数",
-                    (r"收到(的)?(政府)?(信息公开)?申请(总)?数|受理依申请公开(政府)?信息(总)?数|申请总数"
-                     r"|^(\([一二三四五六七八九十]\)|[一二三四五六七八九十\d]+[、.])?依申请公开(政府)?信息(总)?数",)),
-    LegacyIndicator("legacy.answered", "对申请的答复总数",
-                    (r"对申请的?答复(总)?数|申请答复(总)?数", r"申请办结(总)?数")),
+    LegacyIndicator("legacy.proactive", "主动公开政府信息数", (r"主动公开(政府)?信息(总)?条?数|主动公开文件(总)?数",)),
+    LegacyIndicator(
+        "legacy.applications",
+        "收到申请数",
+        (
+            r"收到(的)?(政府)?(信息公开)?申请(总)?数|受理依申请公开(政府)?信息(总)?数|申请总数"
+            r"|^(\([一二三四五六七八九十]\)|[一二三四五六七八九十\d]+[、.])?依申请公开(政府)?信息(总)?数",
+        ),
+    ),
+    LegacyIndicator(
+        "legacy.answered", "对申请的答复总数", (r"对申请的?答复(总)?数|申请答复(总)?数", r"申请办结(总)?数")
+    ),
     LegacyIndicator("legacy.granted", "同意公开答复数", (r"(?<![不部分])同意公开(答复)?数",), part=True),
     LegacyIndicator("legacy.partial", "同意部分公开答复数", (r"部分公开(答复)?数",), part=True),
-    LegacyIndicator("legacy.refused", "不同意公开答复数",
-                    (r"不同意公开(答复)?(总)?数|不予公开(答复)?(总)?数|否决公开(答复)?(总)?数",), part=True),
-    LegacyIndicator("legacy.review", "行政复议数",
-                    (_exactly(r"(因政府信息公开(申请)?)?(提起|申请)?行政复议"),)),
-    LegacyIndicator("legacy.suit", "行政诉讼数",
-                    (_exactly(r"(因政府信息公开(申请)?)?(提起)?行政诉讼"),)),
+    LegacyIndicator(
+        "legacy.refused",
+        "不同意公开答复数",
+        (r"不同意公开(答复)?(总)?数|不予公开(答复)?(总)?数|否决公开(答复)?(总)?数",),
+        part=True,
+    ),
+    LegacyIndicator("legacy.review", "行政复议数", (_exactly(r"(因政府信息公开(申请)?)?(提起|申请)?行政复议"),)),
+    LegacyIndicator("legacy.suit", "行政诉讼数", (_exactly(r"(因政府信息公开(申请)?)?(提起)?行政诉讼"),)),
     # Combined rows (「行政复议、行政诉讼数」, 「接受行政诉讼、举报数」) count two things at once: none is read.
-    LegacyIndicator("legacy.complaints", "举报投诉数",
-                    (_exactly(r"举报投诉|投诉举报|行政申诉|申诉举报|举报"),)),
-    LegacyIndicator("legacy.fees", "依申请公开信息收取的费用",
-                    (r"依申请公开(政府)?信息收取的?费用|依申请公开收费|收费金额|收取(的)?费用$",), Kind.AMOUNT),
+    LegacyIndicator("legacy.complaints", "举报投诉数", (_exactly(r"举报投诉|投诉举报|行政申诉|申诉举报|举报"),)),
+    LegacyIndicator(
+        "legacy.fees",
+        "依申请公开信息收取的费用",
+        (r"依申请公开(政府)?信息收取的?费用|依申请公开收费|收费金额|收取(的)?费用$",),
+        Kind.AMOUNT,
+    ),
 )
 LEGACY_KEYS = tuple(indicator.key for indicator in LEGACY_INDICATORS)
 #: A sub-row (「其中：网上主动公开信息数」) counts part of the row above it: never a headline indicator.
 LEGACY_SUB_ROW = re.compile(r"^(其中|含)[:：,，]?")
-_LEGACY_REGEXES = tuple((indicator.key, tuple(map(re.compile, indicator.patterns)))
-                        for indicator in LEGACY_INDICATORS)
+_LEGACY_REGEXES = tuple((indicator.key, tuple(map(re.compile, indicator.patterns))) for indicator in LEGACY_INDICATORS)
 
 
 def legacy_matches(label: str) -> dict[str, int]:
@@ -573,8 +647,17 @@ LEGACY_UNIT_IN_LABEL = re.compile(r"\((?:单位:)?(万元|元)\)$")
 def legacy_figure_labels():
     """The legacy indicators as rows of the `figure_labels` table."""
     for indicator in LEGACY_INDICATORS:
-        yield {"template": FORM_LEGACY, "key": indicator.key, "table_number": None,
-               "row_key": indicator.key.removeprefix("legacy."), "column_key": "this_year",
-               "section": LEGACY_TABLE_HEADING, "row_group": None, "row_label": indicator.label,
-               "column_group": None, "column_label": LEGACY_VALUE_COLUMN,
-               "label": f"{indicator.label} · {LEGACY_VALUE_COLUMN}", "outcome": None}
+        yield {
+            "template": FORM_LEGACY,
+            "key": indicator.key,
+            "table_number": None,
+            "row_key": indicator.key.removeprefix("legacy."),
+            "column_key": "this_year",
+            "section": LEGACY_TABLE_HEADING,
+            "row_group": None,
+            "row_label": indicator.label,
+            "column_group": None,
+            "column_label": LEGACY_VALUE_COLUMN,
+            "label": f"{indicator.label} · {LEGACY_VALUE_COLUMN}",
+            "outcome": None,
+        }

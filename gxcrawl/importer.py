@@ -24,8 +24,11 @@ def expand_paths(paths: list[str]):
     folders such as .git), in name order."""
     for path in paths:
         if Path(path).is_dir():
-            yield from sorted(str(found) for found in Path(path).rglob("*") if found.is_file()
-                              and not any(part.startswith(".") for part in found.relative_to(path).parts))
+            yield from sorted(
+                str(found)
+                for found in Path(path).rglob("*")
+                if found.is_file() and not any(part.startswith(".") for part in found.relative_to(path).parts)
+            )
         else:
             yield path
 

@@ -58,18 +58,34 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_TOKEN}"
 
 
-def report_message(fetch: Fetch, report: Report, title: str | None, documents: list[dict],
-                   content_selectors: tuple[str, ...] = (), attachment_errors: tuple[dict, ...] = (),
-                   crawl: str = "") -> str:
+def report_message(
+    fetch: Fetch,
+    report: Report,
+    title: str | None,
+    documents: list[dict],
+    content_selectors: tuple[str, ...] = (),
+    attachment_errors: tuple[dict, ...] = (),
+    crawl: str = "",
+) -> str:
     """A report page as read: `documents` are {url, body, content_type}, the page first."""
-    return _message(REPORT, crawl, fetch=asdict(fetch), report=report.to_record(), title=title,
-                    content_selectors=list(content_selectors), attachment_errors=list(attachment_errors),
-                    documents=[{"url": d["url"], "content_type": d["content_type"],
-                                "body": base64.b64encode(d["body"]).decode("ascii")} for d in documents])
+    return _message(
+        REPORT,
+        crawl,
+        fetch=asdict(fetch),
+        report=report.to_record(),
+        title=title,
+        content_selectors=list(content_selectors),
+        attachment_errors=list(attachment_errors),
+        documents=[
+            {"url": d["url"], "content_type": d["content_type"], "body": base64.b64encode(d["body"]).decode("ascii")}
+            for d in documents
+        ],
+    )
 
 
-def failure_message(fetch: Fetch, error: str, crawl: str = "", title: str | None = None,
-                    status: int | None = None) -> str:
+def failure_message(
+    fetch: Fetch, error: str, crawl: str = "", title: str | None = None, status: int | None = None
+) -> str:
     return _message(FAILURE, crawl, fetch=asdict(fetch), error=error, title=title, status=status)
 
 
@@ -88,19 +104,26 @@ def interface_retired_message(list_url: str, why: str, crawl: str = "") -> str:
 
 def run_message(spider: str, worker: str, started: str, arguments: dict, outcome: dict) -> str:
     """A worker's finished run, for `crawl_runs`."""
-    return _message(RUN, worker + started, spider=spider, worker=worker, started=started, arguments=arguments,
-                    outcome=outcome)
+    return _message(
+        RUN, worker + started, spider=spider, worker=worker, started=started, arguments=arguments, outcome=outcome
+    )
 
 
 def _message(kind: str, crawl: str, **fields) -> str:
     """A message whose id is the same when the same thing is sent again in the same crawl (a request done
     twice, after its worker was taken for dead), so that the ingest stores it once."""
-    content = fields.get("report", {}).get("content_sha256") or fields.get("error") or fields.get("fetched_at") or \
-        fields.get("interface") or fields.get("why")
+    content = (
+        fields.get("report", {}).get("content_sha256")
+        or fields.get("error")
+        or fields.get("fetched_at")
+        or fields.get("interface")
+        or fields.get("why")
+    )
     url = fields.get("fetch", {}).get("url") or fields.get("url") or ""
     identity = json.dumps([crawl, kind, url, content], ensure_ascii=False) if crawl else uuid.uuid4().hex
-    return json.dumps({"id": hashlib.sha256(identity.encode()).hexdigest()[:32], "kind": kind, **fields},
-                      ensure_ascii=False)
+    return json.dumps(
+        {"id": hashlib.sha256(identity.encode()).hexdigest()[:32], "kind": kind, **fields}, ensure_ascii=False
+    )
 
 
 def push(server: redis.Redis, message: str) -> None:
@@ -108,6 +131,7 @@ def push(server: redis.Redis, message: str) -> None:
 
 
 # --- Storing them (the single writer) -----------------------------------------------------
+
 
 class Ingest:
     def __init__(self, server: redis.Redis, db, archive: Archive):
@@ -154,8 +178,9 @@ class Ingest:
             url = json.loads(data).get("fetch", {}).get("url") or "(a message of a distributed crawl)"
         except ValueError:
             url = "(a message of a distributed crawl that is not JSON)"
-        reason = (f"could not be ingested ({type(error).__name__}: {error}); the message is kept in Redis, "
-                  f"in {DEAD_LETTERS}")
+        reason = (
+            f"could not be ingested ({type(error).__name__}: {error}); the message is kept in Redis, in {DEAD_LETTERS}"
+        )
         record_failure(self.db, Fetch("ingest", url), reason)
         pipe = self.server.pipeline()
         pipe.rpush(DEAD_LETTERS, data)
@@ -169,23 +194,35 @@ class Ingest:
             if next(self.db.query("SELECT 1 FROM ingested WHERE id = ?", [message["id"]]), None):
                 return False
             getattr(self, f"store_{message['kind']}")(message)
-            self.db["ingested"].insert({"id": message["id"], "kind": message["kind"],
-                                        "ingested_at": now()})
+            self.db["ingested"].insert({"id": message["id"], "kind": message["kind"], "ingested_at": now()})
         return True
 
     def store_report(self, message: dict) -> None:
-        documents = [{"url": d["url"], "body": base64.b64decode(d["body"]), "content_type": d["content_type"]}
-                     for d in message["documents"]]
+        documents = [
+            {"url": d["url"], "body": base64.b64decode(d["body"]), "content_type": d["content_type"]}
+            for d in message["documents"]
+        ]
         # Read by the worker; archived (content-addressed: twice is harmless), checked and stored here.
-        stored = record(self.db, self.archive, Fetch(**message["fetch"]), documents,
-                        report=Report.from_record(message["report"]), title=message["title"],
-                        content_selectors=tuple(message["content_selectors"]),
-                        attachment_errors=tuple(message["attachment_errors"]))
+        stored = record(
+            self.db,
+            self.archive,
+            Fetch(**message["fetch"]),
+            documents,
+            report=Report.from_record(message["report"]),
+            title=message["title"],
+            content_selectors=tuple(message["content_selectors"]),
+            attachment_errors=tuple(message["attachment_errors"]),
+        )
         message["outcome"] = stored.outcome or "not read"
 
     def store_failure(self, message: dict) -> None:
-        record_failure(self.db, Fetch(**message["fetch"]), message["error"],
-                               title=message.get("title"), status=message.get("status"))
+        record_failure(
+            self.db,
+            Fetch(**message["fetch"]),
+            message["error"],
+            title=message.get("title"),
+            status=message.get("status"),
+        )
 
     def store_not_modified(self, message: dict) -> None:
         confirm_unchanged(self.db, message["source"], message["url"], message["fetched_at"])
@@ -198,12 +235,19 @@ class Ingest:
 
     def store_run(self, message: dict) -> None:
         # A worker stores nothing itself: its reports' outcomes are counted in the ingest's own run.
-        self.db["crawl_runs"].insert({"spider": message["spider"], "started": message["started"],
-                                      "ended": now(), "reports_new": None, "reports_changed": None,
-                                      "reports_unchanged": None, "reports_older": None,
-                                      "arguments": json.dumps({**message["arguments"], "worker": message["worker"]},
-                                                              ensure_ascii=False),
-                                      **message["outcome"]})
+        self.db["crawl_runs"].insert(
+            {
+                "spider": message["spider"],
+                "started": message["started"],
+                "ended": now(),
+                "reports_new": None,
+                "reports_changed": None,
+                "reports_unchanged": None,
+                "reports_older": None,
+                "arguments": json.dumps({**message["arguments"], "worker": message["worker"]}, ensure_ascii=False),
+                **message["outcome"],
+            }
+        )
 
 
 def ingest(redis_url: str, database: str | Path, archive_root: str | Path, once: bool = False) -> Counter:
@@ -220,11 +264,16 @@ def ingest(redis_url: str, database: str | Path, archive_root: str | Path, once:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         counts = worker.outcomes
-        finish_run(db, run_id, finish_reason="stopped" if worker.stopping else "finished",
-                           reports_new=counts[NEW], reports_changed=counts[CHANGED],
-                           reports_unchanged=counts[UNCHANGED] + counts[NOT_MODIFIED],
-                           reports_older=counts[OLDER],
-                           errors=counts[FAILURE] + counts["not read"] + counts["rejected"],
-                           exit_status=1 if counts["rejected"] else 0)
+        finish_run(
+            db,
+            run_id,
+            finish_reason="stopped" if worker.stopping else "finished",
+            reports_new=counts[NEW],
+            reports_changed=counts[CHANGED],
+            reports_unchanged=counts[UNCHANGED] + counts[NOT_MODIFIED],
+            reports_older=counts[OLDER],
+            errors=counts[FAILURE] + counts["not read"] + counts["rejected"],
+            exit_status=1 if counts["rejected"] else 0,
+        )
         db.close()
     return outcomes

@@ -47,8 +47,10 @@ def acquire(database: str | Path) -> None:
     except BlockingIOError:
         holder = os.pread(descriptor, 500, 0).decode("utf-8", "replace").strip() or "another process"
         os.close(descriptor)
-        raise DatabaseBusy(f"{database} is being written by {holder}. This run stopped without touching it; "
-                           "run it again once the other one has finished (cron: wrap it in `flock -n`)") from None
+        raise DatabaseBusy(
+            f"{database} is being written by {holder}. This run stopped without touching it; "
+            "run it again once the other one has finished (cron: wrap it in `flock -n`)"
+        ) from None
     os.ftruncate(descriptor, 0)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     os.pwrite(descriptor, f"process {os.getpid()} on {socket.gethostname()}, since {started}\n".encode(), 0)

@@ -26,5 +26,6 @@ class Fetch:
     last_modified: str | None = None
     fetched_at: str = field(default_factory=lambda: now())
 
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -12,16 +12,32 @@ from functools import lru_cache
 _WHITESPACE = re.compile(r"\s+")
 #: Simplified forms printed as CJK Radicals Supplement characters, which NFKC
 #: leaves alone (unlike the Kangxi radicals): 「人⺠」, 「首⻚」, 「⻓期」.
-RADICAL_LOOKALIKES = dict(zip(
-    "⺁⺇⺊⺌⺗⺝⺟⺠⺮⺶⺸⺻⻂⻄⻅⻆⻉⻊⻋⻌⻍⻏⻓⻔⻖⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰⻳",
-    "厂几卜小心月母民竹羊羊聿衣西见角贝足车辶辶阝长门阝青页风飞食马骨鬼鱼鸟麦黄齐齿龙龟",
-))
+RADICAL_LOOKALIKES = dict(
+    zip(
+        "⺁⺇⺊⺌⺗⺝⺟⺠⺮⺶⺸⺻⻂⻄⻅⻆⻉⻊⻋⻌⻍⻏⻓⻔⻖⻘⻚⻛⻜⻝⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰⻳",
+        "厂几卜小心月母民竹羊羊聿衣西见角贝足车辶辶阝长门阝青页风飞食马骨鬼鱼鸟麦黄齐齿龙龟",
+    )
+)
 # NFKC leaves these apart from their everyday forms.
-_LOOKALIKES = str.maketrans({**RADICAL_LOOKALIKES, 
-    "“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"',
-    "〔": "[", "〕": "]", "【": "[", "】": "]",
-    "\u00a0": " ", "\u3000": " ", "\u200b": "", "\ufeff": "",
-})
+_LOOKALIKES = str.maketrans(
+    {
+        **RADICAL_LOOKALIKES,
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "「": '"',
+        "」": '"',
+        "〔": "[",
+        "〕": "]",
+        "【": "[",
+        "】": "]",
+        "\u00a0": " ",
+        "\u3000": " ",
+        "\u200b": "",
+        "\ufeff": "",
+    }
+)
 
 
 #: Reports repeat the same labels and cells («0», «规章») thousands of times:

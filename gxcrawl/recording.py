@@ -25,16 +25,27 @@ from gxcrawl.store.reports import Stored, carried_over_warning, store_reading
 
 def read(documents: list[dict], content_selectors: tuple[str, ...] = ()) -> Report:
     """The report the documents hold, read by the parser."""
-    return parse_documents([(document["url"], document["body"], document.get("content_type"))
-                            for document in documents], content_selectors)
+    return parse_documents(
+        [(document["url"], document["body"], document.get("content_type")) for document in documents], content_selectors
+    )
 
 
-def record(db, archive: Archive, fetch: Fetch, documents: list[dict], report: Report | None = None,
-           title: str | None = None, content_selectors: tuple[str, ...] = (),
-           attachment_errors: tuple[dict, ...] = (), run_id: int | None = None) -> Stored:
+def record(
+    db,
+    archive: Archive,
+    fetch: Fetch,
+    documents: list[dict],
+    report: Report | None = None,
+    title: str | None = None,
+    content_selectors: tuple[str, ...] = (),
+    attachment_errors: tuple[dict, ...] = (),
+    run_id: int | None = None,
+) -> Stored:
     """Archive, read (unless `report` is the reading already made), check R6 and store one reading."""
-    fetch.documents = [{"url": document["url"], "sha256": archive.put(document["body"]),
-                        "content_type": document.get("content_type")} for document in documents]
+    fetch.documents = [
+        {"url": document["url"], "sha256": archive.put(document["body"]), "content_type": document.get("content_type")}
+        for document in documents
+    ]
     if fetch.documents:
         fetch.documents[0]["content_selectors"] = list(content_selectors)
     report = report if report is not None else read(documents, content_selectors)

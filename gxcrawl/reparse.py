@@ -21,27 +21,41 @@ def reparse(db_path: str, archive_root: str) -> Counter:
     db = open_database(db_path)
     archive = Archive(archive_root)
     outcomes: Counter = Counter()
-    versions = list(db.query(
-        # A version's own source: a report's versions may come from several spiders and imports.
-        "SELECT v.*, coalesce(v.source, r.source) AS source, r.region, r.area_code, r.agency, r.year, r.attachments "
-        "FROM report_versions v "
-        "JOIN reports r ON r.id = v.report_id ORDER BY v.published, v.portal_id, v.id"))
+    versions = list(
+        db.query(
+            # A version's own source: a report's versions may come from several spiders and imports.
+            "SELECT v.*, coalesce(v.source, r.source) AS source, r.region, r.area_code, r.agency, r.year, "
+            "r.attachments FROM report_versions v "
+            "JOIN reports r ON r.id = v.report_id ORDER BY v.published, v.portal_id, v.id"
+        )
+    )
     failures = list(db.query("SELECT * FROM failures WHERE documents != '[]' ORDER BY id"))
     for row in versions + failures:
         documents = json.loads(row["documents"] or "[]")
         try:
-            data = [{"url": d["url"], "body": archive.get(d["sha256"]), "content_type": d.get("content_type")}
-                    for d in documents]
+            data = [
+                {"url": d["url"], "body": archive.get(d["sha256"]), "content_type": d.get("content_type")}
+                for d in documents
+            ]
         except (OSError, KeyError, TypeError):
             outcomes["missing from the archive"] += 1
             continue
         selectors = tuple(documents[0].get("content_selectors") or ()) if documents else ()
         report = read(data, selectors)
         fetch = Fetch(
-            source=row["source"], url=row["url"], portal_id=row["portal_id"], published=row.get("published"),
-            region=row.get("region"), area_code=row.get("area_code"), agency=row.get("agency"),
-            year=row.get("year"), attachments=json.loads(row.get("attachments") or "[]"), documents=documents,
-            etag=row.get("etag"), last_modified=row.get("last_modified"))
+            source=row["source"],
+            url=row["url"],
+            portal_id=row["portal_id"],
+            published=row.get("published"),
+            region=row.get("region"),
+            area_code=row.get("area_code"),
+            agency=row.get("agency"),
+            year=row.get("year"),
+            attachments=json.loads(row.get("attachments") or "[]"),
+            documents=documents,
+            etag=row.get("etag"),
+            last_modified=row.get("last_modified"),
+        )
         # A failure row carries the portal's details itself; a version takes them from its report.
         if unstorable(report, fetch):  # a stored version the parser cannot read now is left as it was
             outcomes["still unreadable" if "error" in row else "now unreadable"] += 1

@@ -59,14 +59,22 @@ class Report:
     def to_json(self) -> dict:
         """The report as `gxcrawl parse` prints it."""
         out = {
-            "file": self.file, "format": self.format, "title": self.title, "agency": self.agency,
-            "year": self.year, "template": self.template, "figures_found": self.figures_found,
+            "file": self.file,
+            "format": self.format,
+            "title": self.title,
+            "agency": self.agency,
+            "year": self.year,
+            "template": self.template,
+            "figures_found": self.figures_found,
             "figures": {key: as_json_number(value) for key, value in self.figures.items()},
             "derived": {key: as_json_number(value) for key, value in self.derived.items()},
             "derived_rules": self.derived_rules,
             "legacy_rows": [_numbers(row, as_json_number) for row in self.legacy_rows],
-            "checks": self.checks, "check_failures": self.check_failures,
-            "sections": self.sections, "warnings": self.warnings, "content_sha256": self.content_sha256,
+            "checks": self.checks,
+            "check_failures": self.check_failures,
+            "sections": self.sections,
+            "warnings": self.warnings,
+            "content_sha256": self.content_sha256,
         }
         if self.error:
             out["error"] = self.error
@@ -90,8 +98,10 @@ class Report:
 
 def _numbers(row: dict, convert) -> dict:
     """A legacy row with its value and cumulative value converted (None stays None)."""
-    return {**row, **{column: None if row[column] is None else convert(row[column])
-                      for column in ("value", "cumulative")}}
+    return {
+        **row,
+        **{column: None if row[column] is None else convert(row[column]) for column in ("value", "cumulative")},
+    }
 
 
 def max_bytes_setting() -> int:
@@ -99,8 +109,9 @@ def max_bytes_setting() -> int:
     return int(value) if value else DEFAULT_MAX_BYTES
 
 
-def parse_file(path: str | os.PathLike, max_bytes: int | None = None,
-               content_selectors: tuple[str, ...] = ()) -> Report:
+def parse_file(
+    path: str | os.PathLike, max_bytes: int | None = None, content_selectors: tuple[str, ...] = ()
+) -> Report:
     """Parse the document at `path`; refuse files over `max_bytes` without reading them."""
     report = Report(file=str(path))
     limit = max_bytes_setting() if max_bytes is None else max_bytes
@@ -110,8 +121,10 @@ def parse_file(path: str | os.PathLike, max_bytes: int | None = None,
             return report
         size = Path(path).stat().st_size
         if size > limit:
-            report.error = (f"the file is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB cap; "
-                            "raise it with --max-bytes (or GXCRAWL_MAX_BYTES) if the file is genuine")
+            report.error = (
+                f"the file is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB cap; "
+                "raise it with --max-bytes (or GXCRAWL_MAX_BYTES) if the file is genuine"
+            )
             return report
         data = Path(path).read_bytes()
     except OSError as error:
@@ -120,8 +133,9 @@ def parse_file(path: str | os.PathLike, max_bytes: int | None = None,
     return parse_document(data, name=str(path), content_selectors=content_selectors)
 
 
-def parse_document(data: bytes, name: str = "", *, content_type: str | None = None,
-                   content_selectors: tuple[str, ...] = ()) -> Report:
+def parse_document(
+    data: bytes, name: str = "", *, content_type: str | None = None, content_selectors: tuple[str, ...] = ()
+) -> Report:
     """Parse one document's bytes into a Report."""
     report = Report(file=name)
     try:
@@ -130,8 +144,10 @@ def parse_document(data: bytes, name: str = "", *, content_type: str | None = No
     except DocumentError as error:
         report.error = str(error)
     except Exception as error:  # noqa: BLE001 - one odd document must not stop a crawl of thousands
-        report.error = (f"gxcrawl failed on this document ({type(error).__name__}: {error}); "
-                        "this is a bug: please report it with the document attached")
+        report.error = (
+            f"gxcrawl failed on this document ({type(error).__name__}: {error}); "
+            "this is a bug: please report it with the document attached"
+        )
     return report
 
 
@@ -158,8 +174,11 @@ def parse_documents(documents: list[tuple[str, bytes, str | None]], content_sele
         return best
     best = max(readable, key=lambda report: (report.figures_found, len(report.legacy_rows)))
     page = reports[0]
-    best.warnings.insert(0, f"read from the attachment {best.file}, as the page holds no report "
-                            f"({page.error or 'a report before 2019 without its statistics table'})")
+    best.warnings.insert(
+        0,
+        f"read from the attachment {best.file}, as the page holds no report "
+        f"({page.error or 'a report before 2019 without its statistics table'})",
+    )
     best.title = best.title or page.title
     if best.agency is None and page.agency:
         best.agency, best.year = page.agency, page.year
@@ -185,10 +204,12 @@ def _parse(document, report: Report) -> Report:
     if read_legacy(document, figures, report):
         return report
     if figures.found == 0:
-        report.error = ("not an annual report: no 政府信息公开工作年度报告 title and none of the form's tables"
-                        if identity is None else
-                        "none of the form's tables was found; if the page says 「详见附件」 the report is in "
-                        "its attachments: parse those")
+        report.error = (
+            "not an annual report: no 政府信息公开工作年度报告 title and none of the form's tables"
+            if identity is None
+            else "none of the form's tables was found; if the page says 「详见附件」 the report is in "
+            "its attachments: parse those"
+        )
         return report
     report.template = figures.form.name
     report.figures = figures.values

@@ -37,8 +37,9 @@ class ExportPipeline:
         spider = self.crawler.spider
         self.crawl = self.crawl or (self.server.get(Keys(spider.name).seeded) or b"").decode()
         if isinstance(item, FetchFailure):
-            message = ingest.failure_message(item.fetch or Fetch(item.source, item.url), item.error,
-                                             self.crawl, item.title, item.status)
+            message = ingest.failure_message(
+                item.fetch or Fetch(item.source, item.url), item.error, self.crawl, item.title, item.status
+            )
             self.count_failures([item.url])
         elif isinstance(item, PageUnchanged):
             message = ingest.not_modified_message(item.source, item.url, now(), self.crawl)
@@ -47,8 +48,15 @@ class ExportPipeline:
         elif isinstance(item, InterfaceRetired):
             message = ingest.interface_retired_message(item.list_url, item.why, self.crawl)
         elif isinstance(item, ReportItem):
-            message = ingest.report_message(item.fetch, item.report, item.title, item.documents,
-                                            item.content_selectors, tuple(item.errors), self.crawl)
+            message = ingest.report_message(
+                item.fetch,
+                item.report,
+                item.title,
+                item.documents,
+                item.content_selectors,
+                tuple(item.errors),
+                self.crawl,
+            )
             unreadable = unstorable(item.report, item.fetch)
             self.count_failures([error["url"] for error in item.errors] + ([item.fetch.url] if unreadable else []))
         else:
@@ -69,8 +77,14 @@ class ExportPipeline:
         stats = self.crawler.stats
         problems, outcome = run_outcome(stats, reason)
         outcome["scope"] = getattr(spider, "scope", None)
-        ingest.push(self.server, ingest.run_message(spider.name, ingest.worker_id(), self.started, run_arguments(spider),
-                                                    outcome))
-        announce(stats, spider.logger, problems,
-                 f"{stats.get_value('gxcrawl/exported', 0)} items sent to Redis for `gxcrawl ingest`; "
-                 f"{stats.get_value('gxcrawl/failures', 0)} documents not read")
+        ingest.push(
+            self.server,
+            ingest.run_message(spider.name, ingest.worker_id(), self.started, run_arguments(spider), outcome),
+        )
+        announce(
+            stats,
+            spider.logger,
+            problems,
+            f"{stats.get_value('gxcrawl/exported', 0)} items sent to Redis for `gxcrawl ingest`; "
+            f"{stats.get_value('gxcrawl/failures', 0)} documents not read",
+        )

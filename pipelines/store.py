@@ -52,8 +52,7 @@ class StorePipeline:
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
         self.db = open_database(self.path)
-        self.run_id = start_run(self.db, spider.name, run_arguments(spider),
-                                        scope=getattr(spider, "scope", None))
+        self.run_id = start_run(self.db, spider.name, run_arguments(spider), scope=getattr(spider, "scope", None))
 
     def process_item(self, item):
         stats = self.crawler.stats
@@ -62,8 +61,7 @@ class StorePipeline:
             stats.inc_value(f"gxcrawl/reports_{UNCHANGED}")
             return item
         if isinstance(item, FetchFailure):
-            self.record_failure(item.fetch or Fetch(item.source, item.url), item.error, item.title,
-                                item.status)
+            self.record_failure(item.fetch or Fetch(item.source, item.url), item.error, item.title, item.status)
             return item
         if isinstance(item, InterfaceLearnt):
             keep_interface(self.db, item.list_url, item.interface, item.description, self.run_id)
@@ -73,9 +71,17 @@ class StorePipeline:
             return item
         if not isinstance(item, ReportItem):
             return item
-        stored = record(self.db, self.archive, item.fetch, item.documents, report=item.report, title=item.title,
-                        content_selectors=item.content_selectors, attachment_errors=tuple(item.errors),
-                        run_id=self.run_id)
+        stored = record(
+            self.db,
+            self.archive,
+            item.fetch,
+            item.documents,
+            report=item.report,
+            title=item.title,
+            content_selectors=item.content_selectors,
+            attachment_errors=tuple(item.errors),
+            run_id=self.run_id,
+        )
         if stored.r6_warning:
             self.crawler.stats.inc_value("gxcrawl/checks/R6/failed")
         self.count(stored)
@@ -91,8 +97,7 @@ class StorePipeline:
         # Failed before too: the monitors judge a run by what newly went wrong.
         stats.inc_value("gxcrawl/failures/repeated", stored.repeated)
 
-    def record_failure(self, fetch: Fetch, error: str, title: str | None = None,
-                       status: int | None = None) -> None:
+    def record_failure(self, fetch: Fetch, error: str, title: str | None = None, status: int | None = None) -> None:
         repeated = record_failure(self.db, fetch, error, title=title, run_id=self.run_id, status=status)
         self.count(Stored(failures=1, repeated=int(repeated)))
 
@@ -105,12 +110,22 @@ class StorePipeline:
 
     def finish(self, spider, reason):
         stats = self.crawler.stats
-        counts = {outcome: stats.get_value(f"gxcrawl/reports_{outcome}", 0)
-                  for outcome in (NEW, CHANGED, UNCHANGED, OLDER)}
+        counts = {
+            outcome: stats.get_value(f"gxcrawl/reports_{outcome}", 0) for outcome in (NEW, CHANGED, UNCHANGED, OLDER)
+        }
         problems, outcome = run_outcome(stats, reason)
-        finish_run(self.db, self.run_id, reports_new=counts["new"], reports_changed=counts["changed"],
-                           reports_unchanged=counts["unchanged"], reports_older=counts["older"], **outcome)
-        summary = (f"stored in {self.path}: {counts['new']} new, {counts['changed']} changed, "
-                   f"{counts['unchanged']} unchanged reports; {stats.get_value('gxcrawl/failures', 0)} not read "
-                   f"(see the failures table); run {self.run_id} in crawl_runs")
+        finish_run(
+            self.db,
+            self.run_id,
+            reports_new=counts["new"],
+            reports_changed=counts["changed"],
+            reports_unchanged=counts["unchanged"],
+            reports_older=counts["older"],
+            **outcome,
+        )
+        summary = (
+            f"stored in {self.path}: {counts['new']} new, {counts['changed']} changed, "
+            f"{counts['unchanged']} unchanged reports; {stats.get_value('gxcrawl/failures', 0)} not read "
+            f"(see the failures table); run {self.run_id} in crawl_runs"
+        )
         announce(stats, spider.logger, problems, summary)

@@ -30,8 +30,10 @@ MAX_CHALLENGE_BYTES = 8192
 WAIT_FOR_TIMEOUT = 10_000
 #: Browser solutions of one request's challenge before it is given up.
 MAX_TRIES = 3
-INSTALL_HINT = ("this page needs a real browser and none was found: apt-get install chromium "
-                "(or: python -m playwright install chromium)")
+INSTALL_HINT = (
+    "this page needs a real browser and none was found: apt-get install chromium "
+    "(or: python -m playwright install chromium)"
+)
 #: Resources a browser page never needs here: they only cost time and memory.
 BLOCKED_RESOURCES = frozenset({"image", "font", "media"})
 
@@ -68,8 +70,11 @@ async def browser_headers(*, browser_type_name, playwright_request, scrapy_reque
     cookies, which the challenge's script has just set, not the jar's expired ones."""
     from scrapy_playwright.headers import use_scrapy_headers
 
-    headers = await use_scrapy_headers(browser_type_name=browser_type_name, playwright_request=playwright_request,
-                                       scrapy_request_data=scrapy_request_data)
+    headers = await use_scrapy_headers(
+        browser_type_name=browser_type_name,
+        playwright_request=playwright_request,
+        scrapy_request_data=scrapy_request_data,
+    )
     if playwright_request.is_navigation_request():
         own = (await playwright_request.all_headers()).get("cookie")
         headers = {name: value for name, value in headers.items() if name.lower() != "cookie"}
@@ -96,8 +101,9 @@ def render_in_browser(request, wait_for: str | None = None, **meta):
     from scrapy_playwright.page import PageMethod
 
     methods = [PageMethod("wait_for_selector", wait_for, timeout=WAIT_FOR_TIMEOUT)] if wait_for else []
-    return request.replace(dont_filter=True, meta={**request.meta, "playwright": True,
-                                                   "playwright_page_methods": methods, **meta})
+    return request.replace(
+        dont_filter=True, meta={**request.meta, "playwright": True, "playwright_page_methods": methods, **meta}
+    )
 
 
 class ChallengeMiddleware:
@@ -128,17 +134,25 @@ class ChallengeMiddleware:
             return request.replace(headers=_without_cookies(request), dont_filter=True)
         tries = request.meta.get("gxcrawl_challenge_tries", 0)
         if tries >= MAX_TRIES:
-            self.crawler.spider.logger.error("%s is still behind the cookie challenge after %d solutions in the "
-                                             "browser; giving up on it", request.url, tries)
+            self.crawler.spider.logger.error(
+                "%s is still behind the cookie challenge after %d solutions in the browser; giving up on it",
+                request.url,
+                tries,
+            )
             return response
         if not browser_available():
-            self.crawler.spider.logger.error("%s is behind a JavaScript cookie challenge; %s", request.url,
-                                             INSTALL_HINT)
+            self.crawler.spider.logger.error(
+                "%s is behind a JavaScript cookie challenge; %s", request.url, INSTALL_HINT
+            )
             return response
         self.crawler.spider.logger.info("%s is behind a cookie challenge: solving it in the browser", request.url)
-        return render_in_browser(request.replace(headers=_without_cookies(request)), gxcrawl_challenge=True,
-                                 playwright_include_page=True, playwright_page_methods=[],
-                                 gxcrawl_challenge_tries=tries + 1)
+        return render_in_browser(
+            request.replace(headers=_without_cookies(request)),
+            gxcrawl_challenge=True,
+            playwright_include_page=True,
+            playwright_page_methods=[],
+            gxcrawl_challenge_tries=tries + 1,
+        )
 
     async def process_exception(self, request, exception, spider=None):
         """A browser request that failed must not leave its page open."""
@@ -165,14 +179,18 @@ class ChallengeMiddleware:
         finally:
             if page is not None:
                 await page.close()
-        meta = {key: value for key, value in request.meta.items()
-                if not key.startswith("playwright") and key != "gxcrawl_challenge"}
+        meta = {
+            key: value
+            for key, value in request.meta.items()
+            if not key.startswith("playwright") and key != "gxcrawl_challenge"
+        }
         return request.replace(meta=meta, headers=_without_cookies(request), dont_filter=True)
 
     def _jar(self, request):
         """Scrapy's cookie jar that this request's cookies come from."""
-        cookies = next((m for m in self.crawler.engine.downloader.middleware.middlewares
-                        if isinstance(m, CookiesMiddleware)), None)
+        cookies = next(
+            (m for m in self.crawler.engine.downloader.middleware.middlewares if isinstance(m, CookiesMiddleware)), None
+        )
         return None if cookies is None else cookies.jars[request.meta.get("cookiejar")]
 
     def _keep_cookies(self, request, cookies: list[dict]) -> None:

@@ -100,8 +100,15 @@ class Distributed:
 class CrawlStats(MemoryStatsCollector):
     """This worker's stats, and under `gxcrawl/crawl/<name>` the whole crawl's totals of the counts in SHARED."""
 
-    SHARED = ("gxcrawl/reports_listed", "gxcrawl/report_pages/requested", "gxcrawl/failures",
-              "gxcrawl/failures/repeated", "gxcrawl/lists_lost", "gxcrawl/profile_mismatch", "gxcrawl/item_errors")
+    SHARED = (
+        "gxcrawl/reports_listed",
+        "gxcrawl/report_pages/requested",
+        "gxcrawl/failures",
+        "gxcrawl/failures/repeated",
+        "gxcrawl/lists_lost",
+        "gxcrawl/profile_mismatch",
+        "gxcrawl/item_errors",
+    )
     #: Set, not added: the page count the portal shows.
     SHARED_SET = ("gxcrawl/list_pages",)
 
@@ -128,8 +135,12 @@ class CrawlStats(MemoryStatsCollector):
     def get_stats(self, spider=None):
         stats = dict(super().get_stats())
         if self.totals:
-            stats.update({f"gxcrawl/crawl/{key.decode()[len('gxcrawl/'):]}": int(value)
-                          for key, value in self.server.hgetall(self.totals).items()})
+            stats.update(
+                {
+                    f"gxcrawl/crawl/{key.decode()[len('gxcrawl/') :]}": int(value)
+                    for key, value in self.server.hgetall(self.totals).items()
+                }
+            )
         return stats
 
 
@@ -151,8 +162,12 @@ class ClaimedQueue(FifoQueue):
             keys = Keys(self.spider.name, worker_id())
             self.server.rpush(keys.unreadable, data)
             self.server.lrem(claims, 1, data)
-            logger.error("a queued request could not be read (%s: %s); it is kept in %s", type(error).__name__,
-                         error, keys.unreadable)
+            logger.error(
+                "a queued request could not be read (%s: %s); it is kept in %s",
+                type(error).__name__,
+                error,
+                keys.unreadable,
+            )
             return None
         request.meta[CLAIM] = data
         return request
@@ -174,8 +189,10 @@ class SeedOnce:
     async def process_start(self, start):
         keys = Keys(self.crawler.spider.name, worker_id())
         if not self.server.set(keys.seeded, f"{worker_id()}@{time.time():.0f}", nx=True):
-            logger.info("this crawl was seeded by worker %s; taking requests from the shared queue",
-                        (self.server.get(keys.seeded) or b"?").decode())
+            logger.info(
+                "this crawl was seeded by worker %s; taking requests from the shared queue",
+                (self.server.get(keys.seeded) or b"?").decode(),
+            )
             return
         self.server.delete(keys.totals)  # the last crawl's
         async for request in start:
@@ -264,12 +281,21 @@ class Workers:
         self.server.ping()  # a wrong GXCRAWL_REDIS_URL fails here, at once
         self.beat()
         # Its own thread and connection: parsing runs on the reactor's thread and may take a while.
-        threading.Thread(target=self.keep_beating, args=(get_redis_from_settings(self.crawler.settings),),
-                         daemon=True, name="gxcrawl-heartbeat").start()
+        threading.Thread(
+            target=self.keep_beating,
+            args=(get_redis_from_settings(self.crawler.settings),),
+            daemon=True,
+            name="gxcrawl-heartbeat",
+        ).start()
         self.recovery.start(self.beat_seconds, now=False)
         self.poll.start(POLL_SECONDS, now=False)
-        logger.info("distributed worker %s on %s: %d requests queued, %d workers heartbeating", worker_id(),
-                    redis_url(self.crawler.settings), self.server.llen(self.keys.requests), len(self.live_workers()))
+        logger.info(
+            "distributed worker %s on %s: %d requests queued, %d workers heartbeating",
+            worker_id(),
+            redis_url(self.crawler.settings),
+            self.server.llen(self.keys.requests),
+            len(self.live_workers()),
+        )
 
     def beat(self, server=None) -> None:
         (server or self.server).set(self.keys.worker, str(time.time()), ex=self.dead_seconds)
@@ -292,13 +318,17 @@ class Workers:
             slot.nextcall.schedule()
 
     def live_workers(self) -> set[str]:
-        return {key.decode()[len(self.keys.worker_prefix):]
-                for key in self.server.scan_iter(match=self.keys.worker_prefix + "*")}
+        return {
+            key.decode()[len(self.keys.worker_prefix) :]
+            for key in self.server.scan_iter(match=self.keys.worker_prefix + "*")
+        }
 
     def claims_lists(self) -> dict[str, str]:
         """Worker → its claims list's key, for every worker holding claims."""
-        return {key.decode()[len(self.keys.claims_prefix):]: key.decode()
-                for key in self.server.scan_iter(match=self.keys.claims_prefix + "*")}
+        return {
+            key.decode()[len(self.keys.claims_prefix) :]: key.decode()
+            for key in self.server.scan_iter(match=self.keys.claims_prefix + "*")
+        }
 
     def recover_dead_claims(self) -> None:
         live = self.live_workers() | {worker_id()}
@@ -310,14 +340,14 @@ class Workers:
                 moved += 1
             if moved:
                 self.crawler.stats.inc_value("gxcrawl/distributed/recovered", moved)
-                logger.warning("worker %s stopped heartbeating with %d requests claimed; they are queued again",
-                               worker, moved)
+                logger.warning(
+                    "worker %s stopped heartbeating with %d requests claimed; they are queued again", worker, moved
+                )
 
     def spider_idle(self, spider) -> None:
         # Idle here means everything this worker claimed is done: a leftover claim (an errback's) can go.
         self.server.delete(self.keys.claims)
-        others_busy = any(self.server.llen(key) for worker, key in self.claims_lists().items()
-                          if worker != worker_id())
+        others_busy = any(self.server.llen(key) for worker, key in self.claims_lists().items() if worker != worker_id())
         if self.server.llen(self.keys.requests) or others_busy:
             self.idle_since = None
             raise DontCloseSpider
@@ -329,8 +359,9 @@ class Workers:
         self.crawl = self.crawl or self.server.get(self.keys.seeded)
         if self.crawl:
             self.server.eval(_END_CRAWL, 2, self.keys.seeded, self.keys.dupefilter, self.crawl)
-        logger.info("the shared queue has been empty, with nothing claimed, for %.0f s: this worker is done",
-                    self.idle_seconds)
+        logger.info(
+            "the shared queue has been empty, with nothing claimed, for %.0f s: this worker is done", self.idle_seconds
+        )
 
     def spider_closed(self, spider, reason) -> None:
         self.beating.clear()
@@ -339,4 +370,3 @@ class Workers:
                 loop.stop()
         if self.keys:
             self.server.delete(self.keys.worker, self.keys.claims)
-

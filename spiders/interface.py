@@ -33,23 +33,51 @@ from parsel import Selector
 from spiders.titles import link_title, names_a_report
 
 #: A page parameter's names, best first: page numbers, then offsets into the list.
-PAGE_NAMES = ("page", "pageno", "pagenum", "pageindex", "pagenumber", "currentpage", "curpage", "cur_page", "page_no",
-              "page_index", "pn", "current", "p")
+PAGE_NAMES = (
+    "page",
+    "pageno",
+    "pagenum",
+    "pageindex",
+    "pagenumber",
+    "currentpage",
+    "curpage",
+    "cur_page",
+    "page_no",
+    "page_index",
+    "pn",
+    "current",
+    "p",
+)
 OFFSET_NAMES = ("start", "offset", "startrecord", "startrow", "skip", "from", "begin", "first")
 #: An offset's inclusive end, moved with it (Hanweb's `startrecord=1&endrecord=30`).
 END_NAMES = ("endrecord", "endrow", "end")
 #: A page size's names: an offset moves by it.
-SIZE_NAMES = frozenset({"size", "pagesize", "page_size", "limit", "rows", "perpage", "prepage", "length",
-                        "pagecount", "num", "ps"})
+SIZE_NAMES = frozenset(
+    {"size", "pagesize", "page_size", "limit", "rows", "perpage", "prepage", "length", "pagecount", "num", "ps"}
+)
 #: Names of a list's total number of records, most telling first: `count` is often the page's own.
-TOTAL_NAMES = ("total", "totalcount", "totalrecord", "totalrecords", "recordcount", "totalnum", "totalsize",
-               "totalelements", "total_count", "totalrow", "totalrows", "allcount", "count")
+TOTAL_NAMES = (
+    "total",
+    "totalcount",
+    "totalrecord",
+    "totalrecords",
+    "recordcount",
+    "totalnum",
+    "totalsize",
+    "totalelements",
+    "total_count",
+    "totalrow",
+    "totalrows",
+    "allcount",
+    "count",
+)
 #: Names a record's own title and address go by, preferred where two fields qualify alike.
 TITLE_NAMES = ("title", "doctitle", "name", "subject", "bt")
 URL_NAMES = ("url", "link", "href", "docpuburl", "detailurl", "puburl", "linkurl", "path")
 #: Parameters that change between requests for no reason of the list's: cache busters and JSONP callbacks.
-VOLATILE_NAMES = frozenset({"_", "_t", "t", "ts", "timestamp", "rnd", "random", "r", "callback", "jsoncallback", "cb",
-                            "nocache", "v"})
+VOLATILE_NAMES = frozenset(
+    {"_", "_t", "t", "ts", "timestamp", "rnd", "random", "r", "callback", "jsoncallback", "cb", "nocache", "v"}
+)
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.S)
 _DATE = re.compile(r"^(19|20)\d{2}[-/.年]\d{1,2}")
 _URL = re.compile(r"^(https?://|/|\./|\.\./)|\.(s?html?|jsp|aspx?|php)(\?|$)", re.I)
@@ -168,13 +196,19 @@ class Interface:
         method, url, body = self.request(1)
         where = {"query": "in the query", "form": "in the form body", "json": "in the JSON body"}[self.page_in]
         kind = "offset" if self.page_key.split(".")[-1].lower() in OFFSET_NAMES else "page number"
-        fields = ", ".join(f"{name} {value!r}" for name, value in (("title", self.title_field),
-                                                                   ("url", self.url_field),
-                                                                   ("date", self.date_field)) if value)
-        return (f"{method} {url}" + (f" with body {body}" if body else "") +
-                f"; the {kind} is {self.page_key!r} {where} ({self.page_one}, {self.page_one + self.step}, …); "
-                f"records at {self.records or 'the top'!r} of the {self.kind} answer" +
-                (f" ({fields})" if fields else "") + (f", total at {self.total_field!r}" if self.total_field else ""))
+        fields = ", ".join(
+            f"{name} {value!r}"
+            for name, value in (("title", self.title_field), ("url", self.url_field), ("date", self.date_field))
+            if value
+        )
+        return (
+            f"{method} {url}"
+            + (f" with body {body}" if body else "")
+            + f"; the {kind} is {self.page_key!r} {where} ({self.page_one}, {self.page_one + self.step}, …); "
+            f"records at {self.records or 'the top'!r} of the {self.kind} answer"
+            + (f" ({fields})" if fields else "")
+            + (f", total at {self.total_field!r}" if self.total_field else "")
+        )
 
     def as_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -209,9 +243,17 @@ def learn(exchanges: list[Exchange], list_url: str) -> Learning:
     endpoints: dict[tuple[str, str], list] = {}
     for order, exchange, shape in found:
         endpoints.setdefault(_endpoint(exchange), []).append((order, exchange, shape))
-    answers = [(exchange, shape) for _, exchange, shape in max(endpoints.values(), key=lambda group: (
-        sum(len(shape.reports) for _, _, shape in group), any(exchange.after_click for _, exchange, _ in group),
-        -group[0][0]))]
+    answers = [
+        (exchange, shape)
+        for _, exchange, shape in max(
+            endpoints.values(),
+            key=lambda group: (
+                sum(len(shape.reports) for _, _, shape in group),
+                any(exchange.after_click for _, exchange, _ in group),
+                -group[0][0],
+            ),
+        )
+    ]
     seen = {record.url: record for _, shape in answers for record in shape.answer.records}
     total = max((shape.answer.total for _, shape in answers if shape.answer.total is not None), default=None)
     page = _page_parameter(answers)
@@ -220,17 +262,38 @@ def learn(exchanges: list[Exchange], list_url: str) -> Learning:
     exchange, shape = answers[0]
     page_in, page_key, page_one, step = page
     parameters = _parameters(exchange)
-    end_key = next((name for (where, name) in parameters if where == page_in
-                    and name.split(".")[-1].lower() in END_NAMES), None) if step > 1 else None
+    end_key = (
+        next(
+            (name for (where, name) in parameters if where == page_in and name.split(".")[-1].lower() in END_NAMES),
+            None,
+        )
+        if step > 1
+        else None
+    )
     per_page = max(shape.answer.size for _, shape in answers)
-    interface = Interface(exchange.method, exchange.url, exchange.body, exchange.request_type, page_in, page_key,
-                          page_one, step, shape.path, shape.title_field, shape.url_field, shape.date_field,
-                          shape.total_field, max(per_page, _size_of(exchange) or 0) if step == 1 else step,
-                          shape.kind, end_key)
+    interface = Interface(
+        exchange.method,
+        exchange.url,
+        exchange.body,
+        exchange.request_type,
+        page_in,
+        page_key,
+        page_one,
+        step,
+        shape.path,
+        shape.title_field,
+        shape.url_field,
+        shape.date_field,
+        shape.total_field,
+        max(per_page, _size_of(exchange) or 0) if step == 1 else step,
+        shape.kind,
+        end_key,
+    )
     return Learning(interface, seen=seen, total=total)
 
 
 # --- Reading an answer ------------------------------------------------------------------
+
 
 def parse_answer(text: str) -> tuple[object, str | None]:
     """An answer's data and kind: JSON, JSONP's JSON, or XML as nested dicts; (None, None) for anything else."""
@@ -242,8 +305,10 @@ def parse_answer(text: str) -> tuple[object, str | None]:
         if wrapped and wrapped.group(1)[:1] in ("[", "{"):
             return json.loads(wrapped.group(1)), "jsonp"
         if stripped.startswith("<") and not re.match(r"<(!doctype\s+)?html", stripped, re.I):
-            root = etree.fromstring(stripped.encode("utf-8"), etree.XMLParser(
-                recover=True, resolve_entities=False, no_network=True, huge_tree=False))
+            root = etree.fromstring(
+                stripped.encode("utf-8"),
+                etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False),
+            )
             return (None, None) if root is None else ({root.tag: _xml_data(root)}, "xml")
     except (ValueError, RecursionError, etree.XMLSyntaxError):
         pass
@@ -277,15 +342,23 @@ def find_records(text: str, base_url: str) -> Shape | None:
         dicts = [item for item in items[:MAX_RECORDS] if isinstance(item, dict)]
         if dicts:
             title_field = _field(dicts, names_a_report, TITLE_NAMES, shorter=True)
-            url_field = _field(dicts, lambda value: bool(_URL.search(value)) and " " not in value, URL_NAMES,
-                               article=True)
+            url_field = _field(
+                dicts, lambda value: bool(_URL.search(value)) and " " not in value, URL_NAMES, article=True
+            )
             if title_field is None or url_field is None:
                 continue
             date_field = _field(dicts, lambda value: bool(_DATE.match(value)), ())
             records = _records(dicts, title_field, url_field, date_field, base_url)
             total_field = _total_field(parents, path, len(items))
-            shape = Shape(path, kind, Answer(records, _int(_get_path(data, total_field)) if total_field else None,
-                                             len(items)), title_field, url_field, date_field, total_field)
+            shape = Shape(
+                path,
+                kind,
+                Answer(records, _int(_get_path(data, total_field)) if total_field else None, len(items)),
+                title_field,
+                url_field,
+                date_field,
+                total_field,
+            )
         elif any(isinstance(item, str) and "<a" in item for item in items):
             records = _links(text, data, base_url)
             shape = Shape("links", kind, Answer(records, _total_in(data), len(records)))
@@ -311,8 +384,9 @@ def _arrays(data, path: str = "", parents: tuple = (), depth: int = 0):
                 yield from _arrays(value, f"{path}.{key}".lstrip("."), ((path, data), *parents), depth + 1)
 
 
-def _field(records: list[dict], test, names: tuple[str, ...], shorter: bool = False,
-           article: bool = False) -> str | None:
+def _field(
+    records: list[dict], test, names: tuple[str, ...], shorter: bool = False, article: bool = False
+) -> str | None:
     """The key whose string values pass `test` with the most distinct values: a record's own title, not the
     column's name every record repeats. A key named as such fields are (`title`, `url`) goes first when it is
     nearly as varied; on a tie, an article's address before a file's, the shorter text (a title before a summary
@@ -330,8 +404,13 @@ def _field(records: list[dict], test, names: tuple[str, ...], shorter: bool = Fa
     def rank(key: str):
         texts = values[key]
         distinct = len(set(texts))
-        return (2 * distinct >= most and key.lower() in names, distinct,
-                article and not any(_FILE.search(text) for text in texts), -sum(map(len, texts)) if shorter else 0)
+        return (
+            2 * distinct >= most and key.lower() in names,
+            distinct,
+            article and not any(_FILE.search(text) for text in texts),
+            -sum(map(len, texts)) if shorter else 0,
+        )
+
     return max(values, key=rank)
 
 
@@ -359,6 +438,7 @@ def _total_in(data, depth: int = 0) -> int | None:
             if key.lower() in TOTAL_NAMES and _int(inner) is not None:
                 found.append((TOTAL_NAMES.index(key.lower()), _int(inner)))
             walk(inner, level + 1)
+
     walk(data, depth)
     return min(found)[1] if found else None
 
@@ -371,7 +451,9 @@ def _records(items: list, title_field: str, url_field: str, date_field: str | No
         title, url = item.get(title_field), item.get(url_field)
         if isinstance(title, str) and isinstance(url, str) and url.strip():
             date = item.get(date_field) if date_field else None
-            records.append(Record(_text(title), urljoin(base_url, url.strip()), date if isinstance(date, str) else None))
+            records.append(
+                Record(_text(title), urljoin(base_url, url.strip()), date if isinstance(date, str) else None)
+            )
     return records
 
 
@@ -411,6 +493,7 @@ def _xml_data(element, depth: int = 0):
 
 
 # --- Learning the page parameter --------------------------------------------------------
+
 
 def _endpoint(exchange: Exchange) -> tuple[str, str]:
     parsed = urlparse(exchange.url)
@@ -459,10 +542,15 @@ def _page_parameter(answers: list[tuple[Exchange, Shape]]):
     for later, later_shape in clicked:
         for earlier, earlier_shape in loaded:
             before, after = _parameters(earlier), _parameters(later)
-            changed = [key for key in before if key in after
-                       and key[1].split(".")[-1].lower() not in VOLATILE_NAMES | set(END_NAMES)
-                       and _int(before[key]) is not None and _int(after[key]) is not None
-                       and _int(before[key]) < _int(after[key])]
+            changed = [
+                key
+                for key in before
+                if key in after
+                and key[1].split(".")[-1].lower() not in VOLATILE_NAMES | set(END_NAMES)
+                and _int(before[key]) is not None
+                and _int(after[key]) is not None
+                and _int(before[key]) < _int(after[key])
+            ]
             moved_on = {r.url for r in later_shape.answer.records} != {r.url for r in earlier_shape.answer.records}
             if len(changed) == 1 and moved_on:
                 key = changed[0]
@@ -472,8 +560,11 @@ def _page_parameter(answers: list[tuple[Exchange, Shape]]):
         _, _, (where, name), low, high = min(candidates)
         return where, name, low, high - low
     first, shape = answers[0]
-    named = sorted((rank, where, name, _int(value)) for (where, name), value in _parameters(first).items()
-                   if (rank := _name_rank(name)) is not None and _int(value) is not None)
+    named = sorted(
+        (rank, where, name, _int(value))
+        for (where, name), value in _parameters(first).items()
+        if (rank := _name_rank(name)) is not None and _int(value) is not None
+    )
     for rank, where, name, number in named:
         if name.split(".")[-1].lower() in PAGE_NAMES:
             page_one = number - 1 if first.after_click else number
@@ -484,8 +575,10 @@ def _page_parameter(answers: list[tuple[Exchange, Shape]]):
             page_one = number - step if first.after_click else number
             if step and page_one >= 0:
                 return where, name, page_one, step
-    return (f"the list's answers came from {first.method} {first.url} but no parameter of it is a page number or "
-            "an offset that changed between the pages")
+    return (
+        f"the list's answers came from {first.method} {first.url} but no parameter of it is a page number or "
+        "an offset that changed between the pages"
+    )
 
 
 def _size_of(exchange: Exchange) -> int | None:
@@ -502,11 +595,14 @@ def _why_nothing(exchanges: list[Exchange]) -> str:
     shown = "; ".join(f"{exchange.method} {exchange.url} answered HTTP {exchange.status}" for exchange in failed[:3])
     if failed:
         return f"the page's script asked for its list and was refused: {shown}"
-    return (f"none of the {len(exchanges)} answers the page fetched holds records whose titles name annual reports "
-            "with their addresses")
+    return (
+        f"none of the {len(exchanges)} answers the page fetched holds records whose titles name annual reports "
+        "with their addresses"
+    )
 
 
 # --- Paths and values -------------------------------------------------------------------
+
 
 def _get_path(data, path: str | None):
     if not path:
@@ -531,9 +627,11 @@ def _set_path(data: dict, path: str, value: int) -> None:
 def _with_values(encoded: str, values: dict[str, int]) -> str:
     """A query or form with some parameters' values replaced, everything else left byte for byte as sent
     (a GBK-encoded search word stays GBK)."""
+
     def replace(match):
         name = match.group(2)
         return f"{match.group(1)}{name}={values[name]}" if name in values else match.group(0)
+
     return re.sub(r"(^|&)([^=&]+)=([^&]*)", replace, encoded)
 
 

@@ -44,9 +44,18 @@ class ListLearner:
 
     def learning_request(self, url: str, callback, cb_kwargs: dict, errback) -> scrapy.Request:
         """The list page rendered in Chromium, its traffic recorded, the page handed to the callback."""
-        return scrapy.Request(url, callback=callback, cb_kwargs=cb_kwargs, errback=errback, dont_filter=True,
-                              meta={"playwright": True, "playwright_include_page": True,
-                                    "playwright_page_event_handlers": {"response": "record_traffic"}})
+        return scrapy.Request(
+            url,
+            callback=callback,
+            cb_kwargs=cb_kwargs,
+            errback=errback,
+            dont_filter=True,
+            meta={
+                "playwright": True,
+                "playwright_include_page": True,
+                "playwright_page_event_handlers": {"response": "record_traffic"},
+            },
+        )
 
     def interface_request(self, interface: str, page: int, list_url: str, errback, **context) -> scrapy.Request:
         """Page `page` of a learnt interface (its JSON), asked for with plain HTTP as the page's script asked;
@@ -56,10 +65,18 @@ class ListLearner:
         headers = {"Referer": list_url, "X-Requested-With": "XMLHttpRequest"}
         if body is not None:
             headers["Content-Type"] = learnt.content_type or (
-                "application/json" if body.lstrip()[:1] in ("[", "{") else "application/x-www-form-urlencoded")
-        return scrapy.Request(url, method=method, body=body, headers=headers, callback=self.parse_interface,
-                              errback=errback, dont_filter=True,
-                              cb_kwargs={"interface": interface, "page": page, **context})
+                "application/json" if body.lstrip()[:1] in ("[", "{") else "application/x-www-form-urlencoded"
+            )
+        return scrapy.Request(
+            url,
+            method=method,
+            body=body,
+            headers=headers,
+            callback=self.parse_interface,
+            errback=errback,
+            dont_filter=True,
+            cb_kwargs={"interface": interface, "page": page, **context},
+        )
 
     @staticmethod
     def read_interface(response, interface: str, list_url: str) -> tuple[Interface, Answer, str | None]:
@@ -96,8 +113,11 @@ class ListLearner:
             clicked = await _click_next(page)
             if clicked:
                 await _settle(recorded)
-            readable = [(index, answer) for index, answer in enumerate(recorded)
-                        if answer.request.resource_type in RECORDED_TYPES]
+            readable = [
+                (index, answer)
+                for index, answer in enumerate(recorded)
+                if answer.request.resource_type in RECORDED_TYPES
+            ]
             exchanges = [await _exchange(answer, index >= loaded) for index, answer in readable[-MAX_EXCHANGES:]]
         finally:
             await self.close_page(response)
@@ -170,5 +190,12 @@ async def _exchange(answer, after_click: bool) -> Exchange | None:
         text = body.decode(charset.group(1) if charset else "utf-8")
     except (LookupError, UnicodeDecodeError):
         text = body.decode("gb18030", "replace")
-    return Exchange(request.method, request.url, request.post_data, request.headers.get("content-type"),
-                    answer.status, text, after_click)
+    return Exchange(
+        request.method,
+        request.url,
+        request.post_data,
+        request.headers.get("content-type"),
+        answer.status,
+        text,
+        after_click,
+    )

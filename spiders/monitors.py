@@ -30,7 +30,8 @@ WALKS = ("complete", "stopped_early", "partial", "distributed")
 
 def crawl_total(stats, name: str, default=0):
     """The whole crawl's count: across all workers in a distributed crawl (spiders/distributed.py)."""
-    return stats.get(f"gxcrawl/crawl/{name[len('gxcrawl/'):]}", stats.get(name, default))
+    return stats.get(f"gxcrawl/crawl/{name[len('gxcrawl/') :]}", stats.get(name, default))
+
 
 # Spidermon's runner still logs through Spider.log(); the warning would end every cron log.
 warnings.filterwarnings("ignore", r"Spider\.log\(\) is deprecated", ScrapyDeprecationWarning)
@@ -42,18 +43,25 @@ class CrawlMonitor(BaseScrapyMonitor):
     def test_finished(self):
         reason = self.stats.get("finish_reason")
         if reason != "finished":
-            self.fail(f"the crawl ended early ({reason}); run the same command again: it fetches only what is "
-                      "still missing")
+            self.fail(
+                f"the crawl ended early ({reason}); run the same command again: it fetches only what is still missing"
+            )
 
     @monitors.name("site matches the profile")
     def test_profile(self):
         mismatches = crawl_total(self.stats, "gxcrawl/profile_mismatch")
         fallback = self.stats.get("gxcrawl/profile_fallback")
         if mismatches:
-            self.fail(f"the site no longer matches the spider's profile ({mismatches} times; the errors above say "
-                      "where)" + (f"; the spider fell back to the list interface it learnt in the browser "
-                                  f"({fallback}) and stored what it found there: update the profile" if fallback
-                                  else ""))
+            self.fail(
+                f"the site no longer matches the spider's profile ({mismatches} times; the errors above say "
+                "where)"
+                + (
+                    f"; the spider fell back to the list interface it learnt in the browser "
+                    f"({fallback}) and stored what it found there: update the profile"
+                    if fallback
+                    else ""
+                )
+            )
 
     @monitors.name("every list page read")
     def test_lists(self):
@@ -68,8 +76,10 @@ class CrawlMonitor(BaseScrapyMonitor):
             self.fail(f"the spider raised {raised} exceptions (see the tracebacks above)")
         broken = crawl_total(self.stats, "gxcrawl/item_errors")
         if broken:
-            self.fail(f"{broken} reports could not be archived, parsed or stored: a pipeline raised an exception "
-                      "(see «Error processing» above; a full disk, say)")
+            self.fail(
+                f"{broken} reports could not be archived, parsed or stored: a pipeline raised an exception "
+                "(see «Error processing» above; a full disk, say)"
+            )
 
 
 @monitors.name("reports")
@@ -86,8 +96,10 @@ class ReportsMonitor(BaseScrapyMonitor):
         shortfalls = self.stats.get("gxcrawl/shortfalls")
         if not shortfalls:
             return
-        message = (f"the walk saw less than the lists declare: {'; '.join(shortfalls)}. `scrapy doctor <list URL>` "
-                   "shows what such a list holds and how its script loads the rest")
+        message = (
+            f"the walk saw less than the lists declare: {'; '.join(shortfalls)}. `scrapy doctor <list URL>` "
+            "shows what such a list holds and how its script loads the rest"
+        )
         if self.crawler.settings.get("GXCRAWL_SHORTFALL", "fail") == "warn":
             self.skipTest(f"{message} (GXCRAWL_SHORTFALL=warn)")
         self.fail(message)
@@ -101,10 +113,12 @@ class ReportsMonitor(BaseScrapyMonitor):
         rate = settings.getfloat("GXCRAWL_MAX_ERROR_RATE", 0.05)
         allowed = max(settings.getint("GXCRAWL_MAX_ERRORS", 5), int(rate * fetched))
         if errors > allowed:
-            self.fail(f"{errors} documents could not be fetched or read, more than the {allowed} allowed "
-                      f"({rate:.0%} of {fetched} report pages fetched, GXCRAWL_MAX_ERROR_RATE, or "
-                      f"GXCRAWL_MAX_ERRORS; {repeated} more had failed before and are not counted); the failures "
-                      "table says which and why")
+            self.fail(
+                f"{errors} documents could not be fetched or read, more than the {allowed} allowed "
+                f"({rate:.0%} of {fetched} report pages fetched, GXCRAWL_MAX_ERROR_RATE, or "
+                f"GXCRAWL_MAX_ERRORS; {repeated} more had failed before and are not counted); the failures "
+                "table says which and why"
+            )
 
     @monitors.name("as many reports as last time")
     def test_compared_with_last_run(self):
@@ -115,23 +129,28 @@ class ReportsMonitor(BaseScrapyMonitor):
         pages = crawl_total(self.stats, "gxcrawl/list_pages", None)
         last_pages = self.stats.get("gxcrawl/last_good_run/list_pages")
         if pages is not None and last_pages and pages < ratio * last_pages:
-            self.fail(f"the portal lists {pages} pages of reports, against {last_pages} in run {last} "
-                      f"(below GXCRAWL_MIN_LISTED_RATIO = {ratio})")
+            self.fail(
+                f"the portal lists {pages} pages of reports, against {last_pages} in run {last} "
+                f"(below GXCRAWL_MIN_LISTED_RATIO = {ratio})"
+            )
         listed = crawl_total(self.stats, "gxcrawl/reports_listed")
         last_listed = self.stats.get("gxcrawl/last_good_run/reports_listed")
-        both_complete = self.stats.get("gxcrawl/walk") == "complete" == \
-            self.stats.get("gxcrawl/last_good_run/walk")
+        both_complete = self.stats.get("gxcrawl/walk") == "complete" == self.stats.get("gxcrawl/last_good_run/walk")
         if both_complete and last_listed and listed < ratio * last_listed:
-            self.fail(f"the portal lists {listed} reports, against {last_listed} in run {last} "
-                      f"(below GXCRAWL_MIN_LISTED_RATIO = {ratio})")
+            self.fail(
+                f"the portal lists {listed} reports, against {last_listed} in run {last} "
+                f"(below GXCRAWL_MIN_LISTED_RATIO = {ratio})"
+            )
 
 
 class RecordVerdict(Action):
     """Leave the monitors' verdict in the stats, for the store pipeline to act on and record."""
 
     def run_action(self):
-        problems = [f"{result.monitor.name}: {result.reason or _last_line(result.error)}"
-                    for result in self.result.monitors_failed_results]
+        problems = [
+            f"{result.monitor.name}: {result.reason or _last_line(result.error)}"
+            for result in self.result.monitors_failed_results
+        ]
         self.data.crawler.stats.set_value("gxcrawl/problems", problems)
 
 

@@ -44,8 +44,13 @@ class RefreshPolicy:
     last_good_run: dict | None = None
 
     @classmethod
-    def from_arguments(cls, refresh: str | None = None, recheck_days: str | None = None,
-                       stop_early: str | None = None, newest_first: bool = True) -> "RefreshPolicy":
+    def from_arguments(
+        cls,
+        refresh: str | None = None,
+        recheck_days: str | None = None,
+        stop_early: str | None = None,
+        newest_first: bool = True,
+    ) -> "RefreshPolicy":
         """The policy the spider arguments ask for; `newest_first` is whether the site's lists are so ordered."""
         mode = refresh or NEW
         if mode not in (NEW, ALL):
@@ -64,8 +69,7 @@ class RefreshPolicy:
             return
         try:
             self.stored = stored_pages(db, source)
-            self.failed = {url: first for url, first in failed_pages(db, source).items()
-                           if url not in self.stored}
+            self.failed = {url: first for url, first in failed_pages(db, source).items() if url not in self.stored}
             self.last_run = last_run(db, spider, scope)
             self.last_good_run = last_run(db, spider, scope, succeeded=True)
         finally:
@@ -83,8 +87,12 @@ class RefreshPolicy:
     def walks_sequentially(self) -> bool:
         """Whether list pages are walked one after the other, so that the walk can stop early."""
         last = self.last_run
-        return self.stop_early and last is not None and last["exit_status"] == 0 \
+        return (
+            self.stop_early
+            and last is not None
+            and last["exit_status"] == 0
             and last["walk"] in ("complete", "stopped_early")
+        )
 
     def headers_for(self, url: str) -> dict[str, str] | None:
         """Headers of the request for a report page, or None when the page need not be fetched."""
@@ -110,8 +118,9 @@ class RefreshPolicy:
     def only_seen_before(self, urls: list[str]) -> bool:
         """A list page whose reports the last walk had all seen, none due for a recheck: where an ordered
         walk ends, as the pages after it were walked then."""
-        return all(self.seen_by_last_walk(url) and (url not in self.stored or self.headers_for(url) is None)
-                   for url in urls)
+        return all(
+            self.seen_by_last_walk(url) and (url not in self.stored or self.headers_for(url) is None) for url in urls
+        )
 
     def seen_by_last_walk(self, url: str) -> bool:
         first = self.stored[url].first_stored if url in self.stored else self.failed.get(url)

@@ -28,8 +28,9 @@ class ReportSpider(scrapy.Spider):
     #: Whether the site's lists show the newest reports first (an ordered walk may then stop early).
     newest_first: bool = False
 
-    def __init__(self, refresh: str | None = None, recheck_days: str | None = None, stop_early: str | None = None,
-                 **kwargs):
+    def __init__(
+        self, refresh: str | None = None, recheck_days: str | None = None, stop_early: str | None = None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.refresh = RefreshPolicy.from_arguments(refresh, recheck_days, stop_early, newest_first=self.newest_first)
         self.requested: set[str] = set()  # report pages asked for: a page listed twice is fetched once
@@ -61,12 +62,17 @@ class ReportSpider(scrapy.Spider):
         self.refresh.load(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"), self.source, self.name, self.scope)
         self.refresh.record_in(self.crawler.stats)
         if self.refresh.walks_sequentially:
-            self.logger.info("refresh: %d reports stored before; walking the lists newest first, up to the first "
-                             "page that holds only reports seen before (-a refresh=all walks everything)",
-                             len(self.refresh.stored))
+            self.logger.info(
+                "refresh: %d reports stored before; walking the lists newest first, up to the first "
+                "page that holds only reports seen before (-a refresh=all walks everything)",
+                len(self.refresh.stored),
+            )
         elif self.refresh.stored:
-            self.logger.info("refresh: %d reports stored before are %s", len(self.refresh.stored),
-                             "fetched again (refresh=all)" if self.refresh.mode == "all" else "not fetched again")
+            self.logger.info(
+                "refresh: %d reports stored before are %s",
+                len(self.refresh.stored),
+                "fetched again (refresh=all)" if self.refresh.mode == "all" else "not fetched again",
+            )
 
     # --- Report pages -----------------------------------------------------------------
 
@@ -84,9 +90,14 @@ class ReportSpider(scrapy.Spider):
         if url in self.refresh.stored:
             stats.inc_value("gxcrawl/report_pages/rechecked")
         # A 304 answers a conditional recheck: the callback, not the error handler, takes it.
-        return scrapy.Request(url, callback=self.parse_report_page, cb_kwargs={"listing": listing},
-                              errback=self.failed, headers=headers,
-                              meta={"handle_httpstatus_list": [304]} if headers else {})
+        return scrapy.Request(
+            url,
+            callback=self.parse_report_page,
+            cb_kwargs={"listing": listing},
+            errback=self.failed,
+            headers=headers,
+            meta={"handle_httpstatus_list": [304]} if headers else {},
+        )
 
     def parse_report_page(self, response, listing: dict):
         if response.status == 304:
@@ -106,17 +117,27 @@ class ReportSpider(scrapy.Spider):
 
     def fetch_of(self, response, **known) -> Fetch:
         """The Fetch of a report page, with its HTTP validators; `known` is what the site says of it."""
-        return Fetch(source=self.source, url=response.url, etag=header(response, b"ETag"),
-                     last_modified=header(response, b"Last-Modified"), **known)
+        return Fetch(
+            source=self.source,
+            url=response.url,
+            etag=header(response, b"ETag"),
+            last_modified=header(response, b"Last-Modified"),
+            **known,
+        )
 
     def next_attachment(self, item: ReportItem, remaining: list[str]):
         if not remaining:
             yield item
             return
         url = remaining.pop(0)
-        yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
-                             cb_kwargs={"item": item, "remaining": remaining},
-                             meta={"download_maxsize": self.max_attachment}, dont_filter=True)
+        yield scrapy.Request(
+            url,
+            callback=self.parse_attachment,
+            errback=self.attachment_failed,
+            cb_kwargs={"item": item, "remaining": remaining},
+            meta={"download_maxsize": self.max_attachment},
+            dont_filter=True,
+        )
 
     def parse_attachment(self, response, item: ReportItem, remaining: list[str]):
         item.documents.append(document(response))
@@ -142,16 +163,24 @@ class ReportSpider(scrapy.Spider):
     def failed(self, failure):
         request = failure.request
         status = http_status(failure)
-        message = (f"the server answered HTTP {status} {_reason(status)} after retries" if status else
-                   failure.getErrorMessage() or failure.type.__name__)
+        message = (
+            f"the server answered HTTP {status} {_reason(status)} after retries"
+            if status
+            else failure.getErrorMessage() or failure.type.__name__
+        )
         if self.is_list(request):
             self.crawler.stats.inc_value("gxcrawl/lists_lost")
         listing = request.cb_kwargs.get("listing")
         fetch = self.listed(request.url, listing) if listing is not None else None
         title = listing.get("title") if listing else None
-        self.logger.error("could not fetch %s%s after retries: %s", request.url,
-                          f" ({title or 'untitled'}, {fetch.agency or 'agency unknown'}, {fetch.year or 'year unknown'})"
-                          if fetch else "", message)
+        self.logger.error(
+            "could not fetch %s%s after retries: %s",
+            request.url,
+            f" ({title or 'untitled'}, {fetch.agency or 'agency unknown'}, {fetch.year or 'year unknown'})"
+            if fetch
+            else "",
+            message,
+        )
         yield FetchFailure(source=self.source, url=request.url, error=message, fetch=fetch, title=title, status=status)
 
     def closed(self, reason: str) -> None:
@@ -170,8 +199,9 @@ def on_site(url: str, domains) -> bool:
     reads `allowed_domains`: no other site, no local file is ever fetched."""
     parsed = urlparse(url)
     host = parsed.hostname or ""
-    return parsed.scheme in ("http", "https") and any(host == domain or host.endswith(f".{domain}")
-                                                        for domain in domains)
+    return parsed.scheme in ("http", "https") and any(
+        host == domain or host.endswith(f".{domain}") for domain in domains
+    )
 
 
 def http_status(failure) -> int | None:
@@ -180,8 +210,11 @@ def http_status(failure) -> int | None:
 
 
 def document(response) -> dict:
-    return {"url": response.url, "body": response.body,
-            "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None}
+    return {
+        "url": response.url,
+        "body": response.body,
+        "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+    }
 
 
 def _reason(status: int) -> str:

@@ -30,6 +30,7 @@ def serve():
         replica = Replica(ReplicaOptions(**options))
         started.append(replica)
         return replica, replica.serve()
+
     yield start
     for replica in started:
         replica.stop()
@@ -53,6 +54,7 @@ def realworld_dir() -> Path:
 def html_fixture():
     def read(name: str) -> bytes:
         return (FIXTURES / "html" / name).read_bytes()
+
     return read
 
 
@@ -68,5 +70,8 @@ def needs(*programs: str) -> None:
 
 def compare(report, sample) -> dict:
     """Figures the report read differently from the sample it was rendered from."""
-    return {key: (value, report.figures.get(key)) for key, value in sample.figures.items()
-            if report.figures.get(key) != value}
+    return {
+        key: (value, report.figures.get(key))
+        for key, value in sample.figures.items()
+        if report.figures.get(key) != value
+    }

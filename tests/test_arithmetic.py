@@ -27,6 +27,7 @@ def row(label, cells, table="applications"):
 
 # --- derive ---------------------------------------------------------------------------------
 
+
 def test_a_blank_total_is_the_sum_of_its_columns():
     values = figures_of(1)
     expected = values["applications.new.total"]
@@ -44,7 +45,8 @@ def test_blank_columns_beside_a_total_equal_to_one_column_are_zero():
     values["applications.total.business"] = None
     derived = derive(FORM, values)
     assert {key: derived[key] for key in derived if key.startswith("applications.granted.")} == {
-        f"applications.granted.{c}": (Decimal(0), "R3 row granted") for c in COLUMNS[1:6]}
+        f"applications.granted.{c}": (Decimal(0), "R3 row granted") for c in COLUMNS[1:6]
+    }
 
 
 def test_nothing_is_derived_from_a_blank_or_into_a_negative_count():
@@ -57,8 +59,14 @@ def test_nothing_is_derived_from_a_blank_or_into_a_negative_count():
     # new.business and new.total are both blank in R3's row: R3 settles neither (R1/R4 may, from printed ones).
     assert not any(rule == "R3 row new" for _, rule in derived.values())
     values = {key: None for key in FORM.keys}
-    values.update({"review.total": Decimal(2), "review.upheld": Decimal(3), "review.corrected": Decimal(0),
-                   "review.other": Decimal(0)})
+    values.update(
+        {
+            "review.total": Decimal(2),
+            "review.upheld": Decimal(3),
+            "review.corrected": Decimal(0),
+            "review.other": Decimal(0),
+        }
+    )
     assert "review.pending" not in derive(FORM, values)  # 2 - 3 would be a negative count
 
 
@@ -84,6 +92,7 @@ def test_derived_values_reach_the_report_and_its_checks():
 
 # --- ambiguity --------------------------------------------------------------------------------
 
+
 def test_splits_never_write_a_number_with_a_leading_zero():
     assert list(splits("100", 2)) == [(10, 0)]  # never 1 and 「00」
     assert sorted(splits("1234", 2)) == [(1, 234), (12, 34), (123, 4)]
@@ -106,8 +115,9 @@ def with_run(sample, row_key: str) -> bytes:
 def test_a_run_is_cut_where_the_rules_leave_one_cut_and_confirm_it_twice():
     sample = random_report(random.Random(7), busy=0.7)
     report = parse_document(with_run(sample, "new"), "run.txt")
-    assert [report.figures[f"applications.new.{c}"] for c in COLUMNS] == \
-        [sample.figures[f"applications.new.{c}"] for c in COLUMNS]
+    assert [report.figures[f"applications.new.{c}"] for c in COLUMNS] == [
+        sample.figures[f"applications.new.{c}"] for c in COLUMNS
+    ]
     [warning] = [w for w in report.warnings if w.startswith("applications.new.natural_person")]
     assert "it was taken" in warning and "R3 row new" in warning and "R1" in warning
 
@@ -141,13 +151,13 @@ def test_a_run_the_arithmetic_cannot_settle_stays_null_with_a_warning():
     # Table 二 has no arithmetic: a run there is never cut, however few its cuts.
     figures = read_figures([row("规章", [run_together("000")], table="active")], "本年制发件数")
     assert figures.values["active.regulation.issued"] is None
-    assert any("active.regulation.issued … active.regulation.in_force" in w and "no rule" in w
-               for w in figures.warnings)
+    assert any(
+        "active.regulation.issued … active.regulation.in_force" in w and "no rule" in w for w in figures.warnings
+    )
 
 
 def test_a_run_beside_other_cells_is_not_read():
-    figures = read_figures([row("一、本年新收政府信息公开申请数量", ["4", run_together("10000"), "5"])],
-                           "本年制发件数")
+    figures = read_figures([row("一、本年新收政府信息公开申请数量", ["4", run_together("10000"), "5"])], "本年制发件数")
     assert all(figures.values[f"applications.new.{c}"] is None for c in COLUMNS)
     assert any("beside others" in warning for warning in figures.warnings)
 
@@ -166,8 +176,10 @@ def test_cells_sharing_a_rule_are_settled_together():
     new, carried = values["applications.new.business"], values["applications.carried_over.business"]
     values["applications.new.business"] = values["applications.carried_over.business"] = None
     values["applications.carried_over.total"] = None  # R3 alone cannot settle carried_over.business
-    ambiguities = [Ambiguity(("applications.carried_over.business",), [(carried + 1,), (carried,)], "carried"),
-                   Ambiguity(("applications.new.business",), [(new + 2,), (new,)], "new")]
+    ambiguities = [
+        Ambiguity(("applications.carried_over.business",), [(carried + 1,), (carried,)], "carried"),
+        Ambiguity(("applications.new.business",), [(new + 2,), (new,)], "new"),
+    ]
     settlement = settle(FORM, values, ambiguities)
     # R3 of the new row settles new.business, and R1 of the business column then carried_over.business.
     assert (values["applications.new.business"], values["applications.carried_over.business"]) == (new, carried)
@@ -178,8 +190,10 @@ def test_cells_sharing_a_rule_are_settled_together():
 def test_cells_the_rules_leave_two_ways_settle_neither():
     values = {key: Decimal(0) for key in FORM.keys}
     values.update({"review.total": None, "review.upheld": None, "review.corrected": Decimal(1)})
-    ambiguities = [Ambiguity(("review.total",), [(Decimal(7),), (Decimal(6),)], "total"),
-                   Ambiguity(("review.upheld",), [(Decimal(6),), (Decimal(5),)], "upheld")]
+    ambiguities = [
+        Ambiguity(("review.total",), [(Decimal(7),), (Decimal(6),)], "total"),
+        Ambiguity(("review.upheld",), [(Decimal(6),), (Decimal(5),)], "upheld"),
+    ]
     settlement = settle(FORM, values, ambiguities)
     assert values["review.upheld"] is None and values["review.total"] is None
     assert settlement.unsettled == {"review.total", "review.upheld"}

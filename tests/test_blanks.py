@@ -22,16 +22,19 @@ def only_natural_persons(form: str, seed: int):
     return sample
 
 
-RENDERERS = {"html": lambda sample: render_html(sample, "official"),
-             "text": lambda sample: render_text(sample, "tabs").encode()}
+RENDERERS = {
+    "html": lambda sample: render_html(sample, "official"),
+    "text": lambda sample: render_text(sample, "tabs").encode(),
+}
 
 
 @pytest.mark.parametrize("render", RENDERERS)
 @pytest.mark.parametrize("form", ["2019", "2021"])
 def test_all_five_legal_person_columns_left_blank(form, render):
     sample = only_natural_persons(form, 71)
-    zeros = {f"applications.{row.key}.{column}" for row in FORMS[form].table("applications").rows
-             for column in LEGAL_PERSONS}
+    zeros = {
+        f"applications.{row.key}.{column}" for row in FORMS[form].table("applications").rows for column in LEGAL_PERSONS
+    }
     printed = dict(sample.figures)
     sample.figures.update(dict.fromkeys(zeros))  # printed blank
     report = parse_document(RENDERERS[render](sample), f"blank.{render}")

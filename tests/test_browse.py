@@ -22,11 +22,17 @@ from gxcrawl.store.schema import open_database
 from support.samples import random_report, render_html
 
 #: (agency, region, year): two agencies over consecutive years, one of each form, and a short-named one.
-REPORTS = [("卫辉市商务局", "卫辉市", 2021), ("卫辉市商务局", "卫辉市", 2022), ("郑州市教育局", "郑州市", 2019),
-           ("郑州市教育局", "郑州市", 2020), ("郑州市教育局", "郑州市", 2022), ("新乡市财政局", "新乡市", 2022),
-           ("林业局", None, 2023)]
+REPORTS = [
+    ("卫辉市商务局", "卫辉市", 2021),
+    ("卫辉市商务局", "卫辉市", 2022),
+    ("郑州市教育局", "郑州市", 2019),
+    ("郑州市教育局", "郑州市", 2020),
+    ("郑州市教育局", "郑州市", 2022),
+    ("新乡市财政局", "新乡市", 2022),
+    ("林业局", None, 2023),
+]
 INCONSISTENT = ("新乡市财政局", 2022)  # its total is off by one: R3 fails
-CARRIED_ON = ("卫辉市商务局", 2022)     # its 上年结转 matches 2021's 结转下年度; 郑州's 2020 does not (R6)
+CARRIED_ON = ("卫辉市商务局", 2022)  # its 上年结转 matches 2021's 结转下年度; 郑州's 2020 does not (R6)
 
 
 def build(path) -> tuple[dict, dict]:
@@ -44,9 +50,17 @@ def build(path) -> tuple[dict, dict]:
     reports = {}
     for index, (agency, region, year) in enumerate(REPORTS):
         reports[(agency, year)] = parse_document(render_html(samples[(agency, year)]), "r.html")
-        store_report(db, reports[(agency, year)], Fetch(
-            "henan", f"http://portal/view/{index}", portal_id=index, published=f"{year + 1}-02-{index + 1:02d}",
-            region=region))
+        store_report(
+            db,
+            reports[(agency, year)],
+            Fetch(
+                "henan",
+                f"http://portal/view/{index}",
+                portal_id=index,
+                published=f"{year + 1}-02-{index + 1:02d}",
+                region=region,
+            ),
+        )
     db.close()
     return samples, reports
 
@@ -63,6 +77,7 @@ def browse(tmp_path_factory):
         response = loop.run_until_complete(datasette.client.get(url))
         assert response.status_code == 200, (url, response.status_code, response.text[:500])
         return response
+
     yield get, samples, datasette, reports
     loop.close()
 
@@ -81,10 +96,23 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse
     assert metadata["title"].startswith("政府信息公开工作年度报告") and metadata["license"] and metadata["source"]
     tables = metadata["databases"]["g"]["tables"]
     database = get("/g.json").json()
-    visible = [table["name"] for table in database["tables"] if not table["hidden"]] + \
-        [view["name"] for view in database["views"]]
-    assert sorted(visible) == sorted(["reports", "figures", "report_versions", "failures", "crawl_runs", "legacy_rows", "legacy_rows_current",
-                                      "figure_labels", "figures_labelled", "list_interfaces"])
+    visible = [table["name"] for table in database["tables"] if not table["hidden"]] + [
+        view["name"] for view in database["views"]
+    ]
+    assert sorted(visible) == sorted(
+        [
+            "reports",
+            "figures",
+            "report_versions",
+            "failures",
+            "crawl_runs",
+            "legacy_rows",
+            "legacy_rows_current",
+            "figure_labels",
+            "figures_labelled",
+            "list_interfaces",
+        ]
+    )
     assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}
     for name in visible:
         columns = get(f"/g/{name}.json?_size=0").json()["columns"]
@@ -108,13 +136,15 @@ def test_reports_are_faceted_newest_first_and_labelled(browse):
 
 def test_search_finds_short_and_long_chinese_queries(browse):
     get, samples, *_ = browse
+
     def agencies(query):
         return sorted(row["agency"] for row in rows(get, f"/g/reports.json?_search={query}&_col=agency"))
-    assert agencies("卫辉") == ["卫辉市商务局", "卫辉市商务局"]            # 2 characters: LIKE
-    assert agencies("郑州市教") == ["郑州市教育局"] * 3                     # 4 characters: FTS5 trigram
+
+    assert agencies("卫辉") == ["卫辉市商务局", "卫辉市商务局"]  # 2 characters: LIKE
+    assert agencies("郑州市教") == ["郑州市教育局"] * 3  # 4 characters: FTS5 trigram
     assert agencies("局") == sorted(agency for agency, _, _ in REPORTS)  # 1 character
-    assert agencies("财政 新乡") == ["新乡市财政局"]                         # every word must be there
-    assert agencies("卫辉%") == []                                         # LIKE wildcards are literal
+    assert agencies("财政 新乡") == ["新乡市财政局"]  # every word must be there
+    assert agencies("卫辉%") == []  # LIKE wildcards are literal
     page = get("/g/reports?_search=卫辉").text
     assert 'value="卫辉"' in page and "2 rows" in page
 
@@ -122,8 +152,12 @@ def test_search_finds_short_and_long_chinese_queries(browse):
 def test_canned_query_reports_failing_a_rule(browse):
     get, _, _, reports = browse
     failing = rows(get, "/g/failing_checks.json?rule=")
-    expected = {(agency, year, rule) for (agency, year), report in reports.items()
-                for rule, outcome in report.checks.items() if outcome == "failed"}
+    expected = {
+        (agency, year, rule)
+        for (agency, year), report in reports.items()
+        for rule, outcome in report.checks.items()
+        if outcome == "failed"
+    }
     assert {(row["agency"], row["year"], row["rule"]) for row in failing} == expected
     assert INCONSISTENT in {(agency, year) for agency, year, _ in expected}
     assert all(row["what_failed"].startswith(row["rule"]) for row in failing)
@@ -136,8 +170,9 @@ def test_canned_query_agencies_with_the_most_applications(browse):
     for (agency, year), sample in samples.items():
         expected[agency] += total(sample, "applications.new.total")
     found = rows(get, "/g/top_agencies.json?year=")
-    assert [(row["agency"], Decimal(str(row["applications_new"]))) for row in found] == \
-        sorted(expected.items(), key=lambda item: (-item[1], item[0]))
+    assert [(row["agency"], Decimal(str(row["applications_new"]))) for row in found] == sorted(
+        expected.items(), key=lambda item: (-item[1], item[0])
+    )
     only_2022 = rows(get, "/g/top_agencies.json?year=2022")
     assert {row["agency"] for row in only_2022} == {"卫辉市商务局", "郑州市教育局", "新乡市财政局"}
 
@@ -150,16 +185,24 @@ def test_canned_query_yearly_totals_per_region(browse):
         sums[0] += 1
         sums[1] += total(samples[(agency, year)], "applications.new.total")
         sums[2] += total(samples[(agency, year)], "review.total")
-    found = {(row["region"], row["year"]): [row["reports"], Decimal(str(row["applications_new"])),
-                                            Decimal(str(row["reviews"]))]
-             for row in rows(get, "/g/yearly_totals_by_region.json")}
+    found = {
+        (row["region"], row["year"]): [
+            row["reports"],
+            Decimal(str(row["applications_new"])),
+            Decimal(str(row["reviews"])),
+        ]
+        for row in rows(get, "/g/yearly_totals_by_region.json")
+    }
     assert found == dict(expected)
 
 
 def test_canned_query_outcomes_by_year(browse):
     get, samples, *_ = browse
-    outcomes = {(label["template"], label["key"]): label["outcome"] for label in figure_labels()
-                if label["outcome"] and label["column_key"] == "total"}
+    outcomes = {
+        (label["template"], label["key"]): label["outcome"]
+        for label in figure_labels()
+        if label["outcome"] and label["column_key"] == "total"
+    }
     expected = defaultdict(Decimal)
     for (agency, year), sample in samples.items():
         for key, value in sample.figures.items():
@@ -175,8 +218,9 @@ def test_canned_query_outcomes_by_year(browse):
 def test_canned_query_r6_mismatches(browse):
     get, samples, *_ = browse
     found = rows(get, "/g/r6_mismatches.json")
-    assert [(row["agency"], row["previous_year"], row["year"], row["difference"]) for row in found] == \
-        [("郑州市教育局", 2019, 2020, 2)]
+    assert [(row["agency"], row["previous_year"], row["year"], row["difference"]) for row in found] == [
+        ("郑州市教育局", 2019, 2020, 2)
+    ]
 
 
 def test_a_reports_page_shows_its_figures_in_the_forms_layout(browse):
@@ -187,8 +231,9 @@ def test_a_reports_page_shows_its_figures_in_the_forms_layout(browse):
         assert page.count("<h3>") == 3 and "三、收到和处理政府信息公开申请情况" in page and "法人或其他组织" in page
         cells = dict(re.findall(r'<td data-key="([^"]+)"[^>]*>([^<]*)</td>', page))
         assert set(cells) == set(sample.figures)
-        assert {key: html.unescape(text) for key, text in cells.items()} == \
-            {key: show(value) for key, value in sample.figures.items()}
+        assert {key: html.unescape(text) for key, text in cells.items()} == {
+            key: show(value) for key, value in sample.figures.items()
+        }
 
 
 def test_the_dashboard_and_its_charts_are_defined(browse):
@@ -207,21 +252,27 @@ def test_the_command_writes_metadata_for_a_datasette_of_ones_own_and_explains_a_
     import sys
 
     written = tmp_path / "metadata.json"
-    done = subprocess.run([sys.executable, "-m", "gxcrawl", "browse", "output/demo.db", "--write-metadata",
-                           str(written)], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "gxcrawl", "browse", "output/demo.db", "--write-metadata", str(written)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     metadata = json.loads(written.read_text(encoding="utf-8"))
     assert set(metadata["databases"]) == {"demo"}
     assert metadata["plugins"]["datasette-dashboards"]["reports"]["charts"]["outcome-shares"]["db"] == "demo"
-    missing = subprocess.run([sys.executable, "-m", "gxcrawl", "browse", str(tmp_path / "none.db")],
-                             capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "gxcrawl", "browse", str(tmp_path / "none.db")], capture_output=True, text=True
+    )
     assert missing.returncode == 2 and "no database at" in missing.stderr and "make demo" in missing.stderr
 
 
 def test_a_new_search_replaces_a_short_one_carried_by_the_form(browse):
     get, *_ = browse
+
     def agencies(query):
         return sorted(row["agency"] for row in rows(get, f"/g/reports.json?{query}&_col=agency"))
+
     assert agencies("_search=郑州市教&_like=卫辉") == ["郑州市教育局"] * 3
     assert agencies("_search=新乡&_like=卫辉") == ["新乡市财政局"]
     assert len(agencies("_search=&_like=卫辉")) == len(REPORTS)  # an emptied search box clears it

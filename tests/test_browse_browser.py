@@ -31,8 +31,13 @@ def server(tmp_path):
     database = tmp_path / "g.db"
     samples, _ = build(database)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "gxcrawl", "browse", str(database), "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gxcrawl", "browse", str(database), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

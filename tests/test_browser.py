@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 
 
 def database(db) -> tuple:
-    reports = rows(db, "SELECT id, portal_id, published, title, template, format, checks, figures_found "
-                       "FROM reports ORDER BY id")
+    reports = rows(
+        db, "SELECT id, portal_id, published, title, template, format, checks, figures_found FROM reports ORDER BY id"
+    )
     figures = rows(db, "SELECT report_id, key, value FROM figures ORDER BY report_id, key")
     return reports, figures
 
@@ -60,7 +61,7 @@ def test_expired_cookies_send_the_browser_again(serve, tmp_path):
     replica, url = serve(reports=10, corrected=False, challenge=True, challenge_ttl=5.0)
     result = crawl(url, tmp_path / "g.db", "-s", "DOWNLOAD_DELAY=0.5", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert stat(result, "pages/browser") >= 2          # solved again after the cookie expired
+    assert stat(result, "pages/browser") >= 2  # solved again after the cookie expired
     assert stat(result, "pages/plain") > stat(result, "pages/browser")
     assert rows(tmp_path / "g.db", "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 10
 
@@ -76,7 +77,9 @@ def test_challenges_are_recognised_by_status_and_content():
 
 def test_system_chromium_is_used_when_playwright_has_none(monkeypatch, tmp_path):
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
-    monkeypatch.setattr("support.rendering.shutil.which", lambda name: "/usr/bin/chromium" if name == "chromium" else None)
+    monkeypatch.setattr(
+        "support.rendering.shutil.which", lambda name: "/usr/bin/chromium" if name == "chromium" else None
+    )
     assert launch_options()["executable_path"] == "/usr/bin/chromium"
     (tmp_path / "chromium-1234").mkdir()
     assert "executable_path" not in launch_options()
@@ -101,7 +104,9 @@ def test_a_redesigned_portal_is_crawled_by_what_the_browser_learns_and_the_profi
     assert "update the profile" in run["problems"]
     # Chromium renders list page 1 once; the interface's pages are plain HTTP, and no other list page is asked for.
     assert stat(result, "pages/browser") == 1
-    assert [path for path in replica.requests if path.startswith("/zw/public-report?")] == ["/zw/public-report?page=1"] * 2
+    assert [path for path in replica.requests if path.startswith("/zw/public-report?")] == [
+        "/zw/public-report?page=1"
+    ] * 2
     # What a person fixing the profile runs: doctor shows the new interface.
     diagnosis = doctor(url + "/zw/public-report")
     assert diagnosis.returncode == 0 and "interface    POST " in diagnosis.stdout

@@ -5,11 +5,25 @@ import pytest
 from gxcrawl.cells import Kind, as_json_number, is_value, read_cell
 
 
-@pytest.mark.parametrize("cell, value", [
-    ("12", 12), ("１２", 12), ("1,234", 1234), ("1，234", 1234), (" 7 ", 7), ("1 234", 1234),
-    ("0", 0), ("—", 0), ("-", 0), ("/", 0), ("－", 0), ("无", 0), ("——", 0),
-    ("3件", 3),
-])
+@pytest.mark.parametrize(
+    "cell, value",
+    [
+        ("12", 12),
+        ("１２", 12),
+        ("1,234", 1234),
+        ("1，234", 1234),
+        (" 7 ", 7),
+        ("1 234", 1234),
+        ("0", 0),
+        ("—", 0),
+        ("-", 0),
+        ("/", 0),
+        ("－", 0),
+        ("无", 0),
+        ("——", 0),
+        ("3件", 3),
+    ],
+)
 def test_counts(cell, value):
     assert read_cell(cell) == (Decimal(value), None)
 
@@ -25,9 +39,16 @@ def test_signed_changes(cell, value):
     assert read_cell(cell, Kind.SIGNED).value == value
 
 
-@pytest.mark.parametrize("cell, value", [
-    ("103.3879", "103.3879"), ("103.3879万元", "103.3879"), ("251000元", "25.1"), ("0.0000", "0"), ("—", "0"),
-])
+@pytest.mark.parametrize(
+    "cell, value",
+    [
+        ("103.3879", "103.3879"),
+        ("103.3879万元", "103.3879"),
+        ("251000元", "25.1"),
+        ("0.0000", "0"),
+        ("—", "0"),
+    ],
+)
 def test_amounts_stay_exact_in_wan_yuan(cell, value):
     assert read_cell(cell, Kind.AMOUNT).value == Decimal(value)
 
@@ -45,8 +66,16 @@ def test_fraction_in_a_count_column_is_kept_and_flagged():
 
 
 def test_is_value_tells_figures_from_labels():
-    assert [is_value(cell) for cell in ["0", "—", "1,234", "+3", "规章", "", "本年(2023)制发件数", "2/5"]] == \
-        [True, True, True, True, False, False, False, False]
+    assert [is_value(cell) for cell in ["0", "—", "1,234", "+3", "规章", "", "本年(2023)制发件数", "2/5"]] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_json_numbers_keep_decimals_exact():

@@ -26,8 +26,9 @@ def report(year: int, **figures):
 
 def test_r6_compares_with_last_years_stored_report(tmp_path):
     db, archive = open_database(tmp_path / "g.db"), Archive(tmp_path / "archive")
-    store_report(db, report(2021, **{"applications.carried_forward.total": Decimal(4)}),
-                 Fetch("henan", "http://p/view/1"))
+    store_report(
+        db, report(2021, **{"applications.carried_forward.total": Decimal(4)}), Fetch("henan", "http://p/view/1")
+    )
     matching = report(2022, **{"applications.carried_over.total": Decimal(4)})
     differing = report(2022, **{"applications.carried_over.total": Decimal(3)})
     assert record(db, archive, Fetch("henan", "http://p/view/2"), [], report=matching).r6_warning is None
@@ -47,5 +48,7 @@ def test_r6_waits_for_last_years_report(tmp_path):
 def test_the_check_pipeline_counts_each_rule_s_outcome():
     pipeline = CheckPipeline(MemoryStatsCollector(get_crawler()))
     item = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/2"), report=report(2022)))
-    assert {rule: pipeline.stats.get_value(f"gxcrawl/checks/{rule}/{outcome}")
-            for rule, outcome in item.report.checks.items()} == {rule: 1 for rule in item.report.checks}
+    assert {
+        rule: pipeline.stats.get_value(f"gxcrawl/checks/{rule}/{outcome}")
+        for rule, outcome in item.report.checks.items()
+    } == {rule: 1 for rule in item.report.checks}

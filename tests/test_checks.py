@@ -16,11 +16,11 @@ def test_all_zero_report_is_consistent():
 
 def test_each_rule_fails_on_its_own_inconsistency():
     values = zeros()
-    values["applications.new.business"] = Decimal(2)     # R1 (business column), R3 (new row)
+    values["applications.new.business"] = Decimal(2)  # R1 (business column), R3 (new row)
     result = run_checks(FORM, values)
     assert result.outcomes == {"R1": "failed", "R3": "failed", "R4": "ok", "R5": "ok"}
     values = zeros()
-    values["applications.granted.total"] = Decimal(1)    # R3 (granted row), R4 (total column)
+    values["applications.granted.total"] = Decimal(1)  # R3 (granted row), R4 (total column)
     assert run_checks(FORM, values).outcomes == {"R1": "ok", "R3": "failed", "R4": "failed", "R5": "ok"}
     values = zeros()
     values["suit_direct.pending"] = Decimal(1)

@@ -11,8 +11,13 @@ HTML = FIXTURES / "html"
 
 
 def gxcrawl(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "gxcrawl", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "gxcrawl", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def lines(result):
@@ -36,12 +41,24 @@ def test_bad_documents_get_an_error_and_the_others_are_still_read(tmp_path):
     (tmp_path / "empty.html").write_bytes(b"")
     (tmp_path / "garbage.bin").write_bytes(os.urandom(4096).replace(b"%PDF", b"xxxx"))
     (tmp_path / "big.txt").write_bytes(b"x" * 20000)
-    result = gxcrawl("parse", tmp_path / "empty.html", tmp_path / "garbage.bin", HTML / "inconsistent.html",
-                     tmp_path / "big.txt", tmp_path / "missing.html", env={"GXCRAWL_MAX_BYTES": "10000"})
+    result = gxcrawl(
+        "parse",
+        tmp_path / "empty.html",
+        tmp_path / "garbage.bin",
+        HTML / "inconsistent.html",
+        tmp_path / "big.txt",
+        tmp_path / "missing.html",
+        env={"GXCRAWL_MAX_BYTES": "10000"},
+    )
     assert result.returncode == 1
     reports = lines(result)
     assert [r.get("error", "")[:12] for r in reports] == [
-        "the document", "the document", "", "the file is ", "no such file"]
+        "the document",
+        "the document",
+        "",
+        "the file is ",
+        "no such file",
+    ]
     assert "empty" in reports[0]["error"]
     assert "binary" in reports[1]["error"] or "image" in reports[1]["error"] or "ZIP" in reports[1]["error"]
     assert "over the" in reports[3]["error"] and "--max-bytes" in reports[3]["error"]
@@ -64,7 +81,7 @@ def test_a_directory_stands_for_its_files():
 
 def test_pretty_output_is_indented():
     result = gxcrawl("parse", "--pretty", HTML / "inconsistent.html")
-    assert result.stdout.startswith("{\n  \"file\"")
+    assert result.stdout.startswith('{\n  "file"')
     assert json.loads(result.stdout)["agency"] == "新乡市红旗区发展和改革委员会"
 
 

@@ -25,8 +25,13 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "
 
 
 def crawl(url: str, db: Path, *arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}", *FAST,
-                           *arguments], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}", *FAST, *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def rows(db: Path, sql: str, *parameters) -> list[dict]:
@@ -39,8 +44,10 @@ def rows(db: Path, sql: str, *parameters) -> list[dict]:
 
 
 def stored_figures(db: Path, report_id: str) -> dict:
-    return {row["key"]: None if row["value"] is None else Decimal(str(row["value"]))
-            for row in rows(db, "SELECT key, value FROM figures WHERE report_id = ?", report_id)}
+    return {
+        row["key"]: None if row["value"] is None else Decimal(str(row["value"]))
+        for row in rows(db, "SELECT key, value FROM figures WHERE report_id = ?", report_id)
+    }
 
 
 def assert_database_matches(db: Path, replica: Replica, ocr_formats=("image",)) -> None:
@@ -69,10 +76,13 @@ def test_server_rendered_lists_gbk_pages_and_a_corrected_report(serve, tmp_path)
     assert_database_matches(db, replica)
     corrected = replica.reports[-1]
     key = f"henan/{corrected.sample.agency}/{corrected.sample.year}"
-    versions = rows(db, "SELECT portal_id, superseded, title FROM report_versions WHERE report_id = ? ORDER BY portal_id", key)
+    versions = rows(
+        db, "SELECT portal_id, superseded, title FROM report_versions WHERE report_id = ? ORDER BY portal_id", key
+    )
     assert [(v["portal_id"], v["superseded"]) for v in versions] == [(replica.reports[0].id, 1), (corrected.id, 0)]
-    assert json.loads(rows(db, "SELECT figures FROM report_versions WHERE portal_id = ?", replica.reports[0].id)[0]
-                      ["figures"])["active.normative.issued"] == int(replica.reports[0].sample.figures["active.normative.issued"])
+    assert json.loads(
+        rows(db, "SELECT figures FROM report_versions WHERE portal_id = ?", replica.reports[0].id)[0]["figures"]
+    )["active.normative.issued"] == int(replica.reports[0].sample.figures["active.normative.issued"])
     run = rows(db, "SELECT * FROM crawl_runs")[0]
     # The two versions arrive in either order: the second is «changed» or «older».
     assert (run["finish_reason"], run["exit_status"], run["reports_new"]) == ("finished", 0, 30)
@@ -129,10 +139,12 @@ def test_enumerating_ids_then_walking_the_lists(serve, tmp_path):
     second = crawl(url, db, "-a", "refresh=all")
     assert second.returncode == 0, second.stderr[-3000:]
     runs = rows(db, "SELECT reports_new, reports_unchanged, walk FROM crawl_runs ORDER BY id")
-    assert runs == [{"reports_new": 10, "reports_unchanged": 0, "walk": "ids"},
-                    {"reports_new": 0, "reports_unchanged": 10, "walk": "complete"}]
+    assert runs == [
+        {"reports_new": 10, "reports_unchanged": 0, "walk": "ids"},
+        {"reports_new": 0, "reports_unchanged": 10, "walk": "complete"},
+    ]
     assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 10
-    assert rows(db, "SELECT COUNT(*) AS n FROM failures")[0]["n"] == 0   # the gaps between ids are no errors
+    assert rows(db, "SELECT COUNT(*) AS n FROM failures")[0]["n"] == 0  # the gaps between ids are no errors
 
 
 def test_reparse_reads_the_archive_without_the_network(serve, tmp_path):
@@ -141,8 +153,9 @@ def test_reparse_reads_the_archive_without_the_network(serve, tmp_path):
     assert crawl(url, db).returncode == 0
     replica.stop()
     before = rows(db, "SELECT * FROM figures ORDER BY report_id, key")
-    result = subprocess.run([sys.executable, "-m", "gxcrawl", "reparse", "--db", str(db)], capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "gxcrawl", "reparse", "--db", str(db)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "8 unchanged"
     assert rows(db, "SELECT * FROM figures ORDER BY report_id, key") == before
@@ -174,8 +187,11 @@ def test_year_and_area_filters(serve, tmp_path):
     replica, url = serve(reports=40, corrected=False)
     year, area = 2022, "410700"
     result = crawl(url, tmp_path / "g.db", "-a", f"year={year}", "-a", f"area={area}")
-    expected = {(r.sample.agency, r.sample.year) for r in replica.reports
-                if r.sample.year == year and r.area_code.startswith("4107")}
+    expected = {
+        (r.sample.agency, r.sample.year)
+        for r in replica.reports
+        if r.sample.year == year and r.area_code.startswith("4107")
+    }
     stored = {(row["agency"], row["year"]) for row in rows(tmp_path / "g.db", "SELECT agency, year FROM reports")}
     assert stored == expected and result.returncode == (0 if expected else 1)
 
@@ -183,9 +199,14 @@ def test_year_and_area_filters(serve, tmp_path):
 def test_the_demo_crawls_a_replica_and_says_how_to_browse(tmp_path):
     db = tmp_path / "demo.db"
     # As `make demo` runs it: from the checkout, the demo and its replica found in tests/.
-    result = subprocess.run([sys.executable, "-m", "support.demo", "--db", str(db), "--reports", "8"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "tests")})
+    result = subprocess.run(
+        [sys.executable, "-m", "support.demo", "--db", str(db), "--reports", "8"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "tests")},
+    )
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "replica of the Henan portal" in result.stdout and f"gxcrawl browse {db}" in result.stdout
     assert rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] == 8

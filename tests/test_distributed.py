@@ -37,12 +37,32 @@ def redis_url(tmp_path):
 
 
 def worker(url: str, redis_url: str, db, *arguments: str) -> subprocess.Popen:
-    return subprocess.Popen([*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}",
-                             "-s", f"GXCRAWL_REDIS_URL={redis_url}", "-s", "GXCRAWL_WORKER_IDLE_SECONDS=3",
-                             "-s", "GXCRAWL_WORKER_DEAD_SECONDS=3", "-s", "CONCURRENT_REQUESTS=4", *FAST,
-                             *arguments],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [
+            *SCRAPY,
+            "crawl",
+            "henan",
+            "-a",
+            f"base_url={url}",
+            "-s",
+            f"GXCRAWL_DB={db}",
+            "-s",
+            f"GXCRAWL_REDIS_URL={redis_url}",
+            "-s",
+            "GXCRAWL_WORKER_IDLE_SECONDS=3",
+            "-s",
+            "GXCRAWL_WORKER_DEAD_SECONDS=3",
+            "-s",
+            "CONCURRENT_REQUESTS=4",
+            *FAST,
+            *arguments,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def finish(process: subprocess.Popen) -> str:
@@ -57,8 +77,13 @@ def stat(log: str, name: str) -> int:
 
 
 def run_ingest(redis_url: str, db, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*INGEST, "--redis", redis_url, "--db", str(db), *arguments], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [*INGEST, "--redis", redis_url, "--db", str(db), *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_two_workers_store_every_report_exactly_once(serve, redis_url, tmp_path):
@@ -122,10 +147,19 @@ def report_messages(count: int) -> list[str]:
         sample = random_report(random.Random(index), agency=f"某局{index}", year=2022)
         report = parse_document(render_html(sample), "r.html")
         body = render_html(sample)
-        fetch = Fetch("henan", f"http://portal/view/{index}", portal_id=index, published="2023-02-01",
-                              agency=sample.agency, year=sample.year)
-        messages.append(ingest.report_message(fetch, report, report.title,
-                                              [{"url": fetch.url, "body": body, "content_type": "text/html"}]))
+        fetch = Fetch(
+            "henan",
+            f"http://portal/view/{index}",
+            portal_id=index,
+            published="2023-02-01",
+            agency=sample.agency,
+            year=sample.year,
+        )
+        messages.append(
+            ingest.report_message(
+                fetch, report, report.title, [{"url": fetch.url, "body": body, "content_type": "text/html"}]
+            )
+        )
     return messages
 
 
@@ -150,8 +184,9 @@ def test_an_ingest_killed_between_taking_and_committing_loses_and_doubles_nothin
     writer.db.close()
 
     # And a real kill, wherever it lands.
-    process = subprocess.Popen([*INGEST, "--redis", redis_url, "--db", str(db)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*INGEST, "--redis", redis_url, "--db", str(db)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     while rows(db, "SELECT COUNT(*) AS n FROM ingested")[0]["n"] < 40:
         assert time.monotonic() < deadline
@@ -171,8 +206,13 @@ def test_an_ingest_killed_between_taking_and_committing_loses_and_doubles_nothin
 def test_a_busy_database_or_no_redis_is_refused(redis_url, tmp_path):
     from gxcrawl import lock
 
-    missing = subprocess.run([*INGEST, "--db", str(tmp_path / "g.db")], cwd=ROOT, capture_output=True, text=True,
-                             env={**os.environ, "GXCRAWL_REDIS_URL": "", "REDIS_URL": ""})
+    missing = subprocess.run(
+        [*INGEST, "--db", str(tmp_path / "g.db")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GXCRAWL_REDIS_URL": "", "REDIS_URL": ""},
+    )
     assert missing.returncode == 2 and "--redis" in missing.stderr
     with lock.writing(tmp_path / "g.db"):
         busy = run_ingest(redis_url, tmp_path / "g.db", "--once")
@@ -187,9 +227,26 @@ def test_a_worker_learns_a_script_loaded_list_and_the_ingest_keeps_its_interface
     base = replica.serve()
     db, url = tmp_path / "g.db", base + LIST_PATHS["vue"]
     try:
-        process = subprocess.Popen([*SCRAPY, "crawl", "site", "-a", f"url={url}", "-s", f"GXCRAWL_DB={db}",
-                                    "-s", f"GXCRAWL_REDIS_URL={redis_url}", "-s", "GXCRAWL_WORKER_IDLE_SECONDS=3",
-                                    *FAST], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [
+                *SCRAPY,
+                "crawl",
+                "site",
+                "-a",
+                f"url={url}",
+                "-s",
+                f"GXCRAWL_DB={db}",
+                "-s",
+                f"GXCRAWL_REDIS_URL={redis_url}",
+                "-s",
+                "GXCRAWL_WORKER_IDLE_SECONDS=3",
+                *FAST,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         finish(process)
     finally:
         replica.stop()

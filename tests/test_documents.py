@@ -8,16 +8,22 @@ from gxcrawl.documents.html import expand_table, read_html
 from gxcrawl.documents.text import read_text
 
 
-@pytest.mark.parametrize("data, kind", [
-    (b"%PDF-1.7\n...", "pdf"), (b"PK\x03\x04....[Content_Types].xml word/document.xml", "docx"),
-    (b"PK\x03\x04 other", "zip"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "doc"),
-    (b"\x89PNG\r\n\x1a\n....", "image"), (b"\xff\xd8\xff\xe0JFIF", "image"),
-    (b"<!DOCTYPE html><html><body><p>x</p></body></html>", "html"),
-    ("<meta charset=gbk><p>报告</p>".encode("gbk"), "html"),
-    ("一、总体情况\n规章\t0\t0\t0\n".encode("gb18030"), "text"),
-    (bytes(range(256)) * 4, "binary"),
-    ("\ufeff一、总体情况".encode("utf-16"), "text"),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"%PDF-1.7\n...", "pdf"),
+        (b"PK\x03\x04....[Content_Types].xml word/document.xml", "docx"),
+        (b"PK\x03\x04 other", "zip"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "doc"),
+        (b"\x89PNG\r\n\x1a\n....", "image"),
+        (b"\xff\xd8\xff\xe0JFIF", "image"),
+        (b"<!DOCTYPE html><html><body><p>x</p></body></html>", "html"),
+        ("<meta charset=gbk><p>报告</p>".encode("gbk"), "html"),
+        ("一、总体情况\n规章\t0\t0\t0\n".encode("gb18030"), "text"),
+        (bytes(range(256)) * 4, "binary"),
+        ("\ufeff一、总体情况".encode("utf-16"), "text"),
+    ],
+)
 def test_sniff_by_content(data, kind):
     assert sniff(data) == kind
 
@@ -61,7 +67,8 @@ def test_spans_beyond_the_table_and_short_rows_are_contained():
 
 
 def test_cell_text_joins_lines_and_drops_word_markup():
-    rows = grid("""<table><tr><td><p class=MsoNormal><span>社会公益<br>组织</span><span lang=EN-US><o:p></o:p></span></p></td>
+    rows = grid("""<table><tr>
+                   <td><p class=MsoNormal><span>社会公益<br>组织</span><span lang=EN-US><o:p></o:p></span></p></td>
                    <td><p class=MsoNormal><span lang=EN-US>&nbsp;<o:p></o:p></span></p></td></tr></table>""")
     assert rows == [["社会公益组织", ""]]
 
@@ -75,7 +82,9 @@ def test_report_block_found_by_its_tables_when_no_selector_matches():
     document = read_html(page.encode(), content_selectors=(".report-content",))
     texts = [block.text for block in document.blocks if isinstance(block, Paragraph)]
     assert texts == ["一、总体情况", "正文。"]
-    assert [block.rows for block in document.blocks if isinstance(block, Grid)] == [[["一、本年新收政府信息公开申请数量", "1"]]]
+    assert [block.rows for block in document.blocks if isinstance(block, Grid)] == [
+        [["一、本年新收政府信息公开申请数量", "1"]]
+    ]
     assert document.titles[0] == "某局2022年政府信息公开工作年度报告"
 
 
@@ -87,15 +96,17 @@ def test_a_layout_table_around_the_report_is_walked_into():
 
 
 def test_text_reader_drops_print_furniture_and_keeps_tab_rows_as_grids():
-    text = ("二、主动公开政府信息情况\n"
-            "规章\t0\t0\t0\n"
-            "2023/2/10 新乡市卫滨区人民政府办公室2022年政府信息公开工作年度报告\n"
-            "https://nb.henan.gov.cn/zw/public-report/view/33923 2/5\n"
-            "第 3 页 共 5 页\n"
-            "行政规范性文件\t2\t0\t2\n"
-            "## 五、存在的主要问题及改进情况\n"
-            "- 1、时间节点把握不准。\n"
-            "- 1 - 3\n")
+    text = (
+        "二、主动公开政府信息情况\n"
+        "规章\t0\t0\t0\n"
+        "2023/2/10 新乡市卫滨区人民政府办公室2022年政府信息公开工作年度报告\n"
+        "https://nb.henan.gov.cn/zw/public-report/view/33923 2/5\n"
+        "第 3 页 共 5 页\n"
+        "行政规范性文件\t2\t0\t2\n"
+        "## 五、存在的主要问题及改进情况\n"
+        "- 1、时间节点把握不准。\n"
+        "- 1 - 3\n"
+    )
     document = read_text(text.encode("gb18030"))
     assert [getattr(block, "text", None) or block.rows for block in document.blocks] == [
         "二、主动公开政府信息情况",
@@ -107,15 +118,23 @@ def test_text_reader_drops_print_furniture_and_keeps_tab_rows_as_grids():
 
 
 def test_xhtml_with_a_long_head_is_html():
-    page = b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<html><head>' + b"<meta name='x'>" * 2000 + \
-        "</head><body><p>一、总体情况</p></body></html>".encode()
+    page = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<html><head>'
+        + b"<meta name='x'>" * 2000
+        + "</head><body><p>一、总体情况</p></body></html>".encode()
+    )
     assert sniff(page) == "html"
     assert sniff(b"<link rel=stylesheet href=a.css><p>x</p>") == "html"
 
 
 def test_deeply_nested_pages_are_read_to_the_end():
-    page = "<html><body>" + "<font>" * 1200 + "<p>一、总体情况</p><table><tr><td>规章</td><td>0</td></tr></table>" + \
-        "</font>" * 1200 + "</body></html>"
+    page = (
+        "<html><body>"
+        + "<font>" * 1200
+        + "<p>一、总体情况</p><table><tr><td>规章</td><td>0</td></tr></table>"
+        + "</font>" * 1200
+        + "</body></html>"
+    )
     document = read_html(page.encode())
     assert [type(block).__name__ for block in document.blocks] == ["Paragraph", "Grid"]
 
@@ -124,7 +143,8 @@ def test_title_styled_outside_the_report_block_is_a_fallback():
     page = """<html><head><title>某市人民政府</title></head><body>
       <div class="art-title">某局2022年政府信息公开工作年度报告</div>
       <ul class="related"><li><div class="title">某局2021年政府信息公开工作年度报告</div></li></ul>
-      <div id="zoom"><p>一、总体情况</p><table><tr><td>一、本年新收政府信息公开申请数量</td><td>1</td></tr></table></div>
+      <div id="zoom"><p>一、总体情况</p>
+      <table><tr><td>一、本年新收政府信息公开申请数量</td><td>1</td></tr></table></div>
       </body></html>"""
     document = read_html(page.encode())
     assert document.fallback_titles == ["某局2022年政府信息公开工作年度报告"]

@@ -13,13 +13,19 @@ def test_the_label_that_matches_last_wins():
     def key(label, table="applications"):
         found = recognise_row(table, label)
         return found and found[1]
+
     assert key("三、本年度办理结果(三)不予公开1.属于国家秘密") == "denied_state_secret"
     assert key("(六)其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请") == "other_no_correction"
     assert key("(六)其他处理3.其他") == "other_other"
     assert key("(六)其他处理(3)其他") == "other_other"
     assert key("其他") == "other_other"
     assert key("(六)其他处理") == "other"
-    assert key("申请人情况自然人法人或其他组织总计商业企业科研机构社会组织法律服务机构其他一、本年新收政府信息公开申请数量") == "new"
+    assert (
+        key(
+            "申请人情况自然人法人或其他组织总计商业企业科研机构社会组织法律服务机构其他一、本年新收政府信息公开申请数量"
+        )
+        == "new"
+    )
     assert key("5.属于三类内容事务信息") == "denied_internal"
     assert key("四、结转下年度继续办理") == "carried_forward"
     assert key("规范性文件", "active") == "normative"
@@ -58,9 +64,16 @@ def test_review_table_from_one_row_of_fifteen_or_more():
 
 
 def test_review_table_transposed():
-    rows = [row(label, cells, table="review", held=0) for label, cells in (
-        ("结果维持", ["1", "0", "2"]), ("结果纠正", ["0", "1", "0"]), ("其他结果", ["0", "0", "0"]),
-        ("尚未审结", ["1", "0", "0"]), ("总计", ["2", "1", "2"]))]
+    rows = [
+        row(label, cells, table="review", held=0)
+        for label, cells in (
+            ("结果维持", ["1", "0", "2"]),
+            ("结果纠正", ["0", "1", "0"]),
+            ("其他结果", ["0", "0", "0"]),
+            ("尚未审结", ["1", "0", "0"]),
+            ("总计", ["2", "1", "2"]),
+        )
+    ]
     figures = read_figures(rows, "本年制发件数")
     assert (figures.values["review.upheld"], figures.values["review.total"]) == (1, 2)
     assert (figures.values["suit_direct.corrected"], figures.values["suit_after_review.upheld"]) == (1, 2)
@@ -109,7 +122,12 @@ def test_a_repeated_row_keeps_the_fuller_one_and_says_so():
     assert any("appears 2 times" in warning for warning in figures.warnings)
     assert any("no reading satisfies R3 row new" in warning for warning in figures.warnings)
     # Printings with a blank cell: readings with a null figure, which no rule can confirm.
-    figures = read_figures([row("一、本年新收", ["1", "", "0", "0", "0", "0", "1"]),
-                            row("一、本年新收", ["2", "", "0", "0", "0", "0", "2"])], "")
+    figures = read_figures(
+        [
+            row("一、本年新收", ["1", "", "0", "0", "0", "0", "1"]),
+            row("一、本年新收", ["2", "", "0", "0", "0", "0", "2"]),
+        ],
+        "",
+    )
     assert figures.values["applications.new.total"] is None
     assert figures.unsettled >= {"applications.new.total"}

@@ -30,8 +30,9 @@ def spider():
 
 
 def saved(name: str, url: str, cls=HtmlResponse, **cb_kwargs):
-    return cls(url, body=(FIXTURES / "henan" / name).read_bytes(), encoding="utf-8",
-               request=Request(url, cb_kwargs=cb_kwargs))
+    return cls(
+        url, body=(FIXTURES / "henan" / name).read_bytes(), encoding="utf-8", request=Request(url, cb_kwargs=cb_kwargs)
+    )
 
 
 def test_a_list_page_yields_its_reports_with_what_the_list_says_and_the_pages_after_it(spider):
@@ -41,8 +42,13 @@ def test_a_list_page_yields_its_reports_with_what_the_list_says_and_the_pages_af
     assert len(reports) == 10 and pages == [f"{BASE}/zw/public-report?page={n}" for n in (2, 3)]
     first = reports[0]
     assert first.url == f"{BASE}/zw/public-report/view/33058"
-    assert first.cb_kwargs["listing"] == {"title": "卫辉市商务局2021年政府信息公开工作年度报告", "agency": "卫辉市商务局",
-                                          "region": "卫辉市", "year": "2021", "published": "2022-02-10"}
+    assert first.cb_kwargs["listing"] == {
+        "title": "卫辉市商务局2021年政府信息公开工作年度报告",
+        "agency": "卫辉市商务局",
+        "region": "卫辉市",
+        "year": "2021",
+        "published": "2022-02-10",
+    }
     assert spider.crawler.stats.get_value("gxcrawl/list_pages") == 3
 
 
@@ -55,8 +61,9 @@ def test_the_json_list_yields_the_same_reports_as_the_page(spider):
     from_json = list(spider.parse_json_list(response, page=1))
     from_html = list(new_spider().parse_list(saved("list_page_1.html", f"{BASE}/zw/public-report?page=1"), page=1))
     assert len(listed(from_json)) == 10 and listed(from_json) == listed(from_html)
-    assert [r.url for r in from_json if r.callback == spider.parse_list] == \
-        [f"{BASE}/zw/public-report?page={n}" for n in (2, 3)]  # -(-24 // 10) pages, from the JSON's total
+    assert [r.url for r in from_json if r.callback == spider.parse_list] == [
+        f"{BASE}/zw/public-report?page={n}" for n in (2, 3)
+    ]  # -(-24 // 10) pages, from the JSON's total
     assert json.loads(response.text)["total"] == 24
 
 
@@ -65,8 +72,12 @@ def test_a_report_page_becomes_an_item_with_the_page_s_metadata(spider):
     item = spider.report_item(response, {"title": "listed title", "agency": "listed agency", "year": "2019"})
     assert item.title == "安阳市林州市卫生健康委员会2020年政府信息公开工作年度报告"
     fetch = item.fetch
-    assert (fetch.portal_id, fetch.agency, fetch.year, fetch.published) == (33001, "安阳市林州市卫生健康委员会", 2020,
-                                                                            "2021-02-18")
+    assert (fetch.portal_id, fetch.agency, fetch.year, fetch.published) == (
+        33001,
+        "安阳市林州市卫生健康委员会",
+        2020,
+        "2021-02-18",
+    )
     assert item.content_selectors == (".report-content",)
 
 
@@ -79,8 +90,11 @@ def test_the_store_pipeline_records_a_reading_and_a_failure(tmp_path):
     try:
         page = (FIXTURES / "henan" / "view_33001.html").read_bytes()
         documents = [{"url": f"{BASE}/zw/public-report/view/33001", "body": page, "content_type": "text/html"}]
-        item = ReportItem(Fetch("henan", documents[0]["url"], portal_id=33001), documents=documents,
-                          content_selectors=(".report-content",))
+        item = ReportItem(
+            Fetch("henan", documents[0]["url"], portal_id=33001),
+            documents=documents,
+            content_selectors=(".report-content",),
+        )
         item.report = read(documents, item.content_selectors)
         pipeline.process_item(item)
         pipeline.process_item(FetchFailure("henan", f"{BASE}/zw/public-report/view/9", "HTTP 503", status=503))

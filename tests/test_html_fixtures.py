@@ -14,26 +14,33 @@ def test_word_pasted_gbk_page_without_a_report_container(html_fixture):
     assert (report.agency, report.year, report.template) == ("濮阳市华龙区人民政府办公室", 2023, "2021")
     f = report.figures
     # 「本年(2023)制发件数」 and 「规范性文件」 for 行政规范性文件; full-width digits; thousands separators.
-    assert (f["active.normative.issued"], f["active.normative.repealed"], f["active.normative.in_force"]) == (12, 3, 1024)
+    assert (f["active.normative.issued"], f["active.normative.repealed"], f["active.normative.in_force"]) == (
+        12,
+        3,
+        1024,
+    )
     assert f["active.licensing.decisions"] == 2345
-    assert f["active.penalty.decisions"] == 0          # 「—」
-    assert f["active.coercion.decisions"] is None      # an empty cell: the report says nothing
+    assert f["active.penalty.decisions"] == 0  # 「—」
+    assert f["active.coercion.decisions"] is None  # an empty cell: the report says nothing
     assert str(f["active.fees.amount"]) == "103.3879"  # 「103.3879万元」, exact
     # Labels split by <br> inside cells, 「其他法律法规禁止公开」, 「三类内容事务信息」.
     assert f["applications.denied_third_party.natural_person"] == 1
     assert f["applications.other_no_correction.total"] == 0
     assert f["applications.other_other.natural_person"] == 1
     assert f["applications.unavailable_not_held.other_org"] == 1
-    assert [f[f"applications.new.{c}"] for c in ("natural_person", "business", "research", "nonprofit",
-                                                "legal_service", "other_org", "total")] == [20, 3, 0, 1, 0, 1, 25]
+    assert [
+        f[f"applications.new.{c}"]
+        for c in ("natural_person", "business", "research", "nonprofit", "legal_service", "other_org", "total")
+    ] == [20, 3, 0, 1, 0, 1, 25]
     assert f["applications.denied_query.total"] is None
     assert (f["review.upheld"], f["review.pending"], f["review.total"]) == (1, 1, 2)
     assert (f["suit_direct.corrected"], f["suit_after_review.total"]) == (1, 0)
     assert report.figures_found == 200 - 1 - 7
     # The blank 8.属于行政查询事项 row is settled by R4 in every column: 0, in `derived`.
-    assert report.derived == {f"applications.denied_query.{c}": 0 for c in ("natural_person", "business", "research",
-                                                                           "nonprofit", "legal_service", "other_org",
-                                                                           "total")}
+    assert report.derived == {
+        f"applications.denied_query.{c}": 0
+        for c in ("natural_person", "business", "research", "nonprofit", "legal_service", "other_org", "total")
+    }
     assert report.derived_rules["applications.denied_query.total"] == "R4 column total"
     assert report.checks == {"R1": "ok", "R3": "ok", "R4": "ok", "R5": "ok"}
     assert any("其他主动公开文件" in warning and "ignored" in warning for warning in report.warnings)
@@ -44,7 +51,9 @@ def test_word_pasted_gbk_page_without_a_report_container(html_fixture):
 
 
 def test_gbk_page_with_charset_only_in_the_http_header_or_nowhere(html_fixture):
-    data = html_fixture("word_pasted_gbk.html").replace(b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />', b"")
+    data = html_fixture("word_pasted_gbk.html").replace(
+        b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />', b""
+    )
     for content_type in ("text/html; charset=GBK", None):
         report = parse_document(data, "no-meta.html", content_type=content_type)
         assert report.agency == "濮阳市华龙区人民政府办公室", content_type
@@ -62,9 +71,13 @@ def test_portal_page_2019_form_with_procurement_and_signed_changes(html_fixture)
     assert (report.agency, report.year, report.template) == ("新乡市卫辉市人民政府", 2019, "2019")
     f = report.figures
     assert len(f) == 198
-    assert (f["active.licensing.prev_items"], f["active.licensing.change"], f["active.licensing.decisions"]) == (120, 3, 356)
+    assert (f["active.licensing.prev_items"], f["active.licensing.change"], f["active.licensing.decisions"]) == (
+        120,
+        3,
+        356,
+    )
     assert f["active.other_services.change"] == -11
-    assert f["active.penalty.change"] == -253       # 「--253」
+    assert f["active.penalty.change"] == -253  # 「--253」
     assert f["active.fees.change"] == -1
     assert f["active.procurement.items"] == 12
     assert str(f["active.procurement.amount"]) == "25.1"  # 「251000元」 in 万元
@@ -75,10 +88,11 @@ def test_portal_page_2019_form_with_procurement_and_signed_changes(html_fixture)
 
 def test_one_label_column_vertical_review_table_and_a_missing_row(html_fixture):
     report = parse(html_fixture, "single_label_column_missing_row.html")
-    assert (report.agency, report.year) == ("开封市祥符区教育局", 2022)   # the year before the agency
+    assert (report.agency, report.year) == ("开封市祥符区教育局", 2022)  # the year before the agency
     f = report.figures
-    assert all(f[f"applications.unavailable_needs_creation.{c}"] is None
-               for c in ("natural_person", "business", "total"))
+    assert all(
+        f[f"applications.unavailable_needs_creation.{c}"] is None for c in ("natural_person", "business", "total")
+    )
     assert [w for w in report.warnings if "没有现成信息需要另行制作" in w]
     # The missing row's figures are settled by R4 in `derived` (with one warning), never in `figures`.
     assert report.derived["applications.unavailable_needs_creation.total"] == 0

@@ -19,7 +19,7 @@ def hybrid(seed: int):
     lines = render_text(sample, "tabs").splitlines()
     first = next(index for index, line in enumerate(lines) if "（六）其他处理" in line)
     style = CellStyle()
-    lines[first:first + 3] = ["\t（六）其他处理\t\t" + "\t".join(style.write(single[c]) for c in COLUMNS)]
+    lines[first : first + 3] = ["\t（六）其他处理\t\t" + "\t".join(style.write(single[c]) for c in COLUMNS)]
     return sample, single, "\n".join(lines).encode()
 
 

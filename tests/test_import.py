@@ -23,9 +23,13 @@ def test_a_directory_of_every_format(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     samples = {}
-    makers = {"html": lambda s: render_html(s), "txt": lambda s: render_text(s, "tabs").encode(),
-              "docx": rendering.render_docx, "doc": lambda s: rendering.docx_to_doc(rendering.render_docx(s)),
-              "pdf": lambda s: rendering.print_pdf(rendering.print_page(s))}
+    makers = {
+        "html": lambda s: render_html(s),
+        "txt": lambda s: render_text(s, "tabs").encode(),
+        "docx": rendering.render_docx,
+        "doc": lambda s: rendering.docx_to_doc(rendering.render_docx(s)),
+        "pdf": lambda s: rendering.print_pdf(rendering.print_page(s)),
+    }
     for index, (extension, make) in enumerate(makers.items()):
         sample = random_report(random.Random(index), agency=f"某市第{index}局", year=2022)
         (folder / f"report-{index}.{extension}").write_bytes(make(sample))
@@ -35,8 +39,9 @@ def test_a_directory_of_every_format(tmp_path):
     (folder / ".git" / "objects" / "ab12").write_bytes(b"not a report, and hidden")
     db = tmp_path / "g.db"
 
-    first = subprocess.run([*IMPORT, str(folder), "--db", str(db)], cwd=ROOT, capture_output=True, text=True,
-                           timeout=600)
+    first = subprocess.run(
+        [*IMPORT, str(folder), "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert first.returncode == 1  # one file could not be read
     assert first.stdout.strip() == "5 new, 0 changed, 0 unchanged, 1 unreadable"
     assert "failures table" in first.stderr
@@ -50,14 +55,16 @@ def test_a_directory_of_every_format(tmp_path):
     assert failure["url"].endswith("/broken.pdf") and failure["error"]
     assert len(list((tmp_path / "archive").rglob("*"))) >= 6
 
-    again = subprocess.run([*IMPORT, str(folder), "--db", str(db)], cwd=ROOT, capture_output=True, text=True,
-                           timeout=600)
+    again = subprocess.run(
+        [*IMPORT, str(folder), "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert again.stdout.strip() == "0 new, 0 changed, 5 unchanged, 1 unreadable"
     assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 5
 
 
 def test_missing_paths_are_refused(tmp_path):
-    result = subprocess.run([*IMPORT, str(tmp_path / "nowhere"), "--db", str(tmp_path / "g.db")], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [*IMPORT, str(tmp_path / "nowhere"), "--db", str(tmp_path / "g.db")], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 2 and "no such file or directory" in result.stderr
     assert not (tmp_path / "g.db").exists()

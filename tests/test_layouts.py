@@ -9,8 +9,12 @@ from gxcrawl.report import parse_document
 from support.samples import HTML_LAYOUTS, TEXT_LAYOUTS, CellStyle, random_report, render_html, render_text
 
 STYLES = [CellStyle(), CellStyle(zero="—"), CellStyle(zero="-", fullwidth=True), CellStyle(zero="/", thousands=True)]
-CASES = [(form, kind, layout) for form in (FORM_2021, FORM_2019)
-         for kind, layouts in (("html", HTML_LAYOUTS), ("text", TEXT_LAYOUTS)) for layout in layouts]
+CASES = [
+    (form, kind, layout)
+    for form in (FORM_2021, FORM_2019)
+    for kind, layouts in (("html", HTML_LAYOUTS), ("text", TEXT_LAYOUTS))
+    for layout in layouts
+]
 
 
 def render(report, kind, layout, style):
@@ -105,7 +109,7 @@ def test_truncated_and_corrupted_documents_never_raise(kind):
 def test_truncated_page_keeps_what_it_has_and_says_what_is_missing():
     sample = random_report(random.Random(14), busy=0.6)
     data = render_html(sample, "official")
-    report = parse_document(data[:data.index("四、政府信息公开行政复议".encode())], "cut.html")
+    report = parse_document(data[: data.index("四、政府信息公开行政复议".encode())], "cut.html")
     assert report.error is None
     assert report.figures["applications.total.total"] == sample.figures["applications.total.total"]
     assert report.figures["review.total"] is None

@@ -38,11 +38,14 @@ def assert_column_stored(db, replica: ScriptLists, column: str) -> None:
         assert {k: (v, figures[k]) for k, v in report.sample.figures.items() if figures[k] != v} == {}
 
 
-@pytest.mark.parametrize("column, shape", [
-    ("trs", "the page number is 'page' in the query"),         # JSONP from a TRS search service, after a static page
-    ("vue", "the page number is 'pageNum' in the JSON body"),  # POST JSON, data.records and data.total
-    ("offset", "the offset is 'offset' in the query (0, 6"),   # offset/limit, rows and total
-])
+@pytest.mark.parametrize(
+    "column, shape",
+    [
+        ("trs", "the page number is 'page' in the query"),  # JSONP from a TRS search service, after a static page
+        ("vue", "the page number is 'pageNum' in the JSON body"),  # POST JSON, data.records and data.total
+        ("offset", "the offset is 'offset' in the query (0, 6"),  # offset/limit, rows and total
+    ],
+)
 def test_a_script_loaded_list_is_learnt_once_and_walked_whole_with_plain_http(lists, tmp_path, column, shape):
     replica, base = lists
     db, url = tmp_path / "g.db", base + LIST_PATHS[column]
@@ -91,8 +94,9 @@ def test_a_list_whose_interface_is_broken_is_partial_and_says_why(lists, tmp_pat
     assert "the page's script asked for its list and was refused" in result.stderr and "HTTP 500" in result.stderr
     assert ("declares 20 records" in run["problems"]) == (shortfall == "fail")
     # What the static page showed is stored all the same.
-    assert len(rows(db, "SELECT id FROM reports")) == sum(1 for r in replica.reports("trs")[:10]
-                                                          if r in replica.columns["trs"][:10])
+    assert len(rows(db, "SELECT id FROM reports")) == sum(
+        1 for r in replica.reports("trs")[:10] if r in replica.columns["trs"][:10]
+    )
     assert not rows(db, "SELECT id FROM list_interfaces")
 
 
@@ -103,8 +107,9 @@ def test_a_shell_list_whose_interface_is_broken_is_partial_not_complete(lists, t
     result = crawl_site(db, "-a", f"url={base + LIST_PATHS['offset']}")
     assert result.returncode == 1
     assert rows(db, "SELECT walk FROM crawl_runs") == [{"walk": "partial"}]
-    assert "shows no entry in its HTML; the interface its script loads the list from could not be learnt" in \
-        result.stderr
+    assert (
+        "shows no entry in its HTML; the interface its script loads the list from could not be learnt" in result.stderr
+    )
 
 
 def test_doctor_shows_the_learnt_interface_and_why_a_broken_one_could_not_be(lists):

@@ -21,8 +21,7 @@ time.sleep(60)
 @pytest.fixture
 def holder(tmp_path):
     """Another process holding the lock of tmp_path/g.db."""
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path / "g.db")], stdout=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path / "g.db")], stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "held"
     yield process
     process.kill()
@@ -48,11 +47,17 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path):
         with lock.writing(database):
             pass
         # Still held after the inner release: another process is refused.
-        probe = subprocess.run([sys.executable, "-c", f"from gxcrawl import lock; lock.acquire({str(database)!r})"],
-                               capture_output=True, text=True)
+        probe = subprocess.run(
+            [sys.executable, "-c", f"from gxcrawl import lock; lock.acquire({str(database)!r})"],
+            capture_output=True,
+            text=True,
+        )
         assert probe.returncode != 0 and "DatabaseBusy" in probe.stderr
-    probe = subprocess.run([sys.executable, "-c", f"from gxcrawl import lock; lock.acquire({str(database)!r})"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", f"from gxcrawl import lock; lock.acquire({str(database)!r})"],
+        capture_output=True,
+        text=True,
+    )
     assert probe.returncode == 0, probe.stderr
 
 

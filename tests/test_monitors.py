@@ -6,10 +6,20 @@ from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
 
 from spiders.monitors import CloseMonitors
 
-HEALTHY = {"finish_reason": "finished", "gxcrawl/walk": "complete", "gxcrawl/reports_listed": 100,
-           "gxcrawl/list_pages": 10, "gxcrawl/report_pages/requested": 100, "gxcrawl/failures": 0}
-LAST_RUN = {"gxcrawl/last_good_run": "#3 of 2026-11-20", "gxcrawl/last_good_run/list_pages": 10,
-            "gxcrawl/last_good_run/reports_listed": 100, "gxcrawl/last_good_run/walk": "complete"}
+HEALTHY = {
+    "finish_reason": "finished",
+    "gxcrawl/walk": "complete",
+    "gxcrawl/reports_listed": 100,
+    "gxcrawl/list_pages": 10,
+    "gxcrawl/report_pages/requested": 100,
+    "gxcrawl/failures": 0,
+}
+LAST_RUN = {
+    "gxcrawl/last_good_run": "#3 of 2026-11-20",
+    "gxcrawl/last_good_run/list_pages": 10,
+    "gxcrawl/last_good_run/reports_listed": 100,
+    "gxcrawl/last_good_run/walk": "complete",
+}
 
 
 def verdict(stats: dict, **settings) -> list[str]:
@@ -17,8 +27,14 @@ def verdict(stats: dict, **settings) -> list[str]:
     spider = scrapy.Spider("henan")
     for key, value in stats.items():
         crawler.stats.set_value(key, value)
-    SpiderMonitorRunner(spider=spider).run(CloseMonitors(crawler=crawler), stats=crawler.stats.get_stats(),
-                                           crawler=crawler, spider=spider, stats_history=[], job=None)
+    SpiderMonitorRunner(spider=spider).run(
+        CloseMonitors(crawler=crawler),
+        stats=crawler.stats.get_stats(),
+        crawler=crawler,
+        spider=spider,
+        stats_history=[],
+        job=None,
+    )
     return crawler.stats.get_value("gxcrawl/problems")
 
 
@@ -33,8 +49,9 @@ def test_a_crawl_that_ended_early_fails():
 
 
 def test_the_site_no_longer_matching_lost_lists_and_exceptions_fail():
-    problems = verdict({**HEALTHY, "gxcrawl/profile_mismatch": 2, "gxcrawl/lists_lost": 1,
-                        "spider_exceptions/KeyError": 3})
+    problems = verdict(
+        {**HEALTHY, "gxcrawl/profile_mismatch": 2, "gxcrawl/lists_lost": 1, "spider_exceptions/KeyError": 3}
+    )
     assert len(problems) == 3
     assert any("no longer matches the spider's profile (2 times" in p for p in problems)
     assert any("1 list pages could not be fetched" in p for p in problems)
@@ -53,8 +70,10 @@ def test_errors_over_the_threshold_fail():
     assert problem.startswith("reports/few errors: 6 documents could not be fetched or read, more than the 5")
     assert verdict({**HEALTHY, "gxcrawl/report_pages/requested": 400, "gxcrawl/failures": 20}) == []
     assert len(verdict({**HEALTHY, "gxcrawl/report_pages/requested": 400, "gxcrawl/failures": 21})) == 1
-    assert verdict({**HEALTHY, "gxcrawl/report_pages/requested": 400, "gxcrawl/failures": 21},
-                   GXCRAWL_MAX_ERROR_RATE=0.1) == []
+    assert (
+        verdict({**HEALTHY, "gxcrawl/report_pages/requested": 400, "gxcrawl/failures": 21}, GXCRAWL_MAX_ERROR_RATE=0.1)
+        == []
+    )
 
 
 def test_far_fewer_reports_than_the_last_successful_run_fail():

@@ -26,8 +26,11 @@ def scan():
 
 
 def check_reading(report, sample):
-    wrong = {key: (value, report.figures.get(key)) for key, value in sample.figures.items()
-             if report.figures.get(key) not in (value, None)}
+    wrong = {
+        key: (value, report.figures.get(key))
+        for key, value in sample.figures.items()
+        if report.figures.get(key) not in (value, None)
+    }
     assert wrong == {}, "OCR must leave a figure null rather than guess it"
     read = sum(report.figures.get(key) == value for key, value in sample.figures.items())
     assert read >= 0.85 * len(sample.figures)

@@ -28,13 +28,16 @@ def test_the_wheel_holds_the_library_only():
 def test_a_crawl_loads_no_replica_sample_or_server(tmp_path):
     # A real `scrapy crawl` (of an address that does not answer), its modules listed as it exits.
     listing = tmp_path / "modules.txt"
-    code = ("import atexit, sys\n"
-            f"atexit.register(lambda: open({str(listing)!r}, 'w').write('\\n'.join(sorted(sys.modules))))\n"
-            "from scrapy.cmdline import execute\n"
-            "execute(['scrapy', 'crawl', 'site', '-a', 'url=http://127.0.0.1:9/list.html', "
-            f"'-s', 'GXCRAWL_DB={tmp_path / 'g.db'}', '-s', 'RETRY_ENABLED=0', '-s', 'LOG_LEVEL=ERROR'])\n")
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: open({str(listing)!r}, 'w').write('\\n'.join(sorted(sys.modules))))\n"
+        "from scrapy.cmdline import execute\n"
+        "execute(['scrapy', 'crawl', 'site', '-a', 'url=http://127.0.0.1:9/list.html', "
+        f"'-s', 'GXCRAWL_DB={tmp_path / 'g.db'}', '-s', 'RETRY_ENABLED=0', '-s', 'LOG_LEVEL=ERROR'])\n"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     modules = listing.read_text().split()
     assert "spiders.site" in modules and "pipelines.store" in modules  # it did crawl
-    assert not [name for name in modules if name.split(".")[0] in ("support", "tests")
-                or name.split(".")[-1] in SUPPORT], modules
+    assert not [
+        name for name in modules if name.split(".")[0] in ("support", "tests") or name.split(".")[-1] in SUPPORT
+    ], modules

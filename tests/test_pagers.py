@@ -15,11 +15,15 @@ def further(response, hint=None) -> list[str]:
     return [listed.url for listed in pager_of(response, hint).further(response)]
 
 
-@pytest.mark.parametrize("script", ['createPageHTML(3, 0, "index", "shtml");',
-                                    'createPageHTML(3, 1, "index", "shtml");',  # 1-based first page
-                                    'var countPage = 3;var currentPage = 0;createPageHTML(countPage, currentPage, '
-                                    '"index", "shtml");',
-                                    "createPageHTML('page_div', 3, 1, 'index', 'shtml', 70);"])
+@pytest.mark.parametrize(
+    "script",
+    [
+        'createPageHTML(3, 0, "index", "shtml");',
+        'createPageHTML(3, 1, "index", "shtml");',  # 1-based first page
+        'var countPage = 3;var currentPage = 0;createPageHTML(countPage, currentPage, "index", "shtml");',
+        "createPageHTML('page_div', 3, 1, 'index', 'shtml', 70);",
+    ],
+)
 def test_trs_pagers_in_their_forms(script):
     response = page("http://x.gov.cn/ndbg/index.shtml", f"<script>{script}</script>")
     assert pager_of(response).name == "trs"
@@ -31,22 +35,29 @@ def test_a_hint_that_does_not_fit_finds_nothing_rather_than_failing():
 
 
 def test_index_sequences_stay_in_their_column():
-    response = page("http://x.gov.cn/ndbg/index.html", '<a href="index_2.html">2</a><a href="index_3.html">3</a>'
-                    '<a href="/other/index_3.html">another column</a><a href="sub/index_2.html">sub</a>')
+    response = page(
+        "http://x.gov.cn/ndbg/index.html",
+        '<a href="index_2.html">2</a><a href="index_3.html">3</a>'
+        '<a href="/other/index_3.html">another column</a><a href="sub/index_2.html">sub</a>',
+    )
     assert further(response) == ["http://x.gov.cn/ndbg/index_2.html", "http://x.gov.cn/ndbg/index_3.html"]
     lone = page("http://x.gov.cn/ndbg/index.html", '<a href="/other/index_3.html">another column</a>')
     assert pager_of(lone).name == "single"
 
 
 def test_next_links():
-    response = page("http://x.gov.cn/list.html", '<a href="javascript:;">下一页</a><a href="list.html?page=2">下一页</a>')
+    response = page(
+        "http://x.gov.cn/list.html", '<a href="javascript:;">下一页</a><a href="list.html?page=2">下一页</a>'
+    )
     assert further(response) == ["http://x.gov.cn/list.html?page=2"]
 
 
-HANWEB = ("<div id='1'><script type='text/xml'><datastore><recordset>"
-          + "".join(f"<record><![CDATA[<li><a href='/art/{n}.html'>r{n}</a></li>]]></record>" for n in range(3))
-          + "</recordset></datastore></script></div><script>$('#1').jpage({perPage: 3, proxyUrl: "
-          "'/module/web/jpage/dataproxy.jsp', param: {columnid: 77, unitid: '5'}});</script>")
+HANWEB = (
+    "<div id='1'><script type='text/xml'><datastore><recordset>"
+    + "".join(f"<record><![CDATA[<li><a href='/art/{n}.html'>r{n}</a></li>]]></record>" for n in range(3))
+    + "</recordset></datastore></script></div><script>$('#1').jpage({perPage: 3, proxyUrl: "
+    "'/module/web/jpage/dataproxy.jsp', param: {columnid: 77, unitid: '5'}});</script>"
+)
 
 
 def test_a_hanweb_column_of_unstated_size_is_read_while_answers_come_full():
@@ -58,24 +69,43 @@ def test_a_hanweb_column_of_unstated_size_is_read_while_answers_come_full():
 
     def answer(count: int) -> XmlResponse:
         records = "".join(f"<record><![CDATA[<a href='/art/{n}.html'>r</a>]]></record>" for n in range(count))
-        return XmlResponse(first.url, body=f"<datastore><recordset>{records}</recordset></datastore>".encode(),
-                           encoding="utf-8", request=Request(first.url, method="POST", body=body))
+        return XmlResponse(
+            first.url,
+            body=f"<datastore><recordset>{records}</recordset></datastore>".encode(),
+            encoding="utf-8",
+            request=Request(first.url, method="POST", body=body),
+        )
+
     [second] = further(answer(9), "hanweb")
     assert second == "http://x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=13&endrecord=21&perpage=3"
     assert further(answer(4), "hanweb") == []  # a short answer is the last
     assert len(BY_NAME["hanweb"].link_blocks(answer(4))) == 4
 
 
-@pytest.mark.parametrize("title", ["卫辉市商务局2023年政府信息公开工作年度报告", "2023年度政府信息公开工作年度报告",
-                                   "某局关于2023年政府信息公开工作年度报告", "卫辉市政府信息公开工作年度报告（2023年）",
-                                   "某局2023年政府信息公开年报", "某县2023年政务公开工作年度报告"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "卫辉市商务局2023年政府信息公开工作年度报告",
+        "2023年度政府信息公开工作年度报告",
+        "某局关于2023年政府信息公开工作年度报告",
+        "卫辉市政府信息公开工作年度报告（2023年）",
+        "某局2023年政府信息公开年报",
+        "某县2023年政务公开工作年度报告",
+    ],
+)
 def test_titles_of_reports(title):
     assert names_a_report(title)
 
 
-@pytest.mark.parametrize("title", ["关于做好2023年政府信息公开工作年度报告编制发布工作的通知",
-                                   "一图读懂：2023年政府信息公开工作年度报告", "2024年政务公开工作要点",
-                                   "政府信息公开工作年度报告格式模板"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "关于做好2023年政府信息公开工作年度报告编制发布工作的通知",
+        "一图读懂：2023年政府信息公开工作年度报告",
+        "2024年政务公开工作要点",
+        "政府信息公开工作年度报告格式模板",
+    ],
+)
 def test_titles_that_are_not_reports(title):
     assert not names_a_report(title)
 

@@ -26,8 +26,9 @@ def samples():
 def pdfs(samples):
     needs("chromium")
     return {
-        (form, layout): print_pdf(print_page(sample, layout, CellStyle(zero="—", thousands=True),
-                                             ruled=layout != "flat"), furniture=furniture)
+        (form, layout): print_pdf(
+            print_page(sample, layout, CellStyle(zero="—", thousands=True), ruled=layout != "flat"), furniture=furniture
+        )
         for form, sample in samples.items()
         for layout, furniture in (("official", True), ("flat", False), ("word", False))
     }
@@ -49,13 +50,14 @@ def test_printed_reports_read_figure_by_figure(pdfs, samples, form, layout):
 def test_tables_cut_by_a_page_break_are_joined(pdfs):
     document = read_document(pdfs["2021", "official"])
     import pdfplumber
+
     with pdfplumber.open(io.BytesIO(pdfs["2021", "official"])) as pdf:
         assert len(pdf.pages) >= 2
     grids = [block for block in document.blocks if isinstance(block, Grid)]
     applications = [grid for grid in grids if any("本年新收" in (cell or "") for row in grid.rows for cell in row)]
     assert len(applications) == 1
     labels = "".join(cell or "" for row in applications[0].rows for cell in row)
-    assert "结转下年度继续办理" in labels   # the table's last row, on the next page
+    assert "结转下年度继续办理" in labels  # the table's last row, on the next page
 
 
 def test_print_furniture_is_dropped(pdfs):

@@ -19,24 +19,32 @@ def test_likeness_counts_the_form_label_found_in_order():
 
 
 def test_a_garbled_row_between_two_found_rows_is_placed():
-    sequence = [Observed("applications", "denied_state_secret", "1.属于国家秘密"),
-                Observed("applications", None, "2.其他法律行政止公开"),
-                Observed("applications", "denied_three_safeties", "3.危及三安全一稳定")]
+    sequence = [
+        Observed("applications", "denied_state_secret", "1.属于国家秘密"),
+        Observed("applications", None, "2.其他法律行政止公开"),
+        Observed("applications", "denied_three_safeties", "3.危及三安全一稳定"),
+    ]
     [placed] = place(FORM, sequence)
     assert (placed.index, placed.row) == (1, "denied_prohibited")
     assert "2.其他法律行政止公开" in placed.warning and "read as that row" in placed.warning
 
 
 def test_a_row_unlike_the_gap_is_not_placed():
-    sequence = [Observed("active", "normative", "行政规范性文件"), Observed("active", None, "其他主动公开文件"),
-                Observed("active", "penalty", "行政处罚")]
+    sequence = [
+        Observed("active", "normative", "行政规范性文件"),
+        Observed("active", None, "其他主动公开文件"),
+        Observed("active", "penalty", "行政处罚"),
+    ]
     assert place(FORM, sequence) == []  # 行政许可 is missing, but 其他主动公开文件 is not it
 
 
 def test_two_garbled_rows_for_one_gap_are_not_placed():
-    sequence = [Observed("applications", "denied_state_secret", "1.属于国家秘密"),
-                Observed("applications", None, "2.其他法律行政止公开"), Observed("applications", None, "2.其他法律公开"),
-                Observed("applications", "denied_three_safeties", "3.危及三安全一稳定")]
+    sequence = [
+        Observed("applications", "denied_state_secret", "1.属于国家秘密"),
+        Observed("applications", None, "2.其他法律行政止公开"),
+        Observed("applications", None, "2.其他法律公开"),
+        Observed("applications", "denied_three_safeties", "3.危及三安全一稳定"),
+    ]
     assert place(FORM, sequence) == []
 
 
@@ -44,8 +52,11 @@ def test_two_garbled_rows_for_one_gap_are_not_placed():
 def test_a_report_with_typos_in_its_labels_reads_every_row(render):
     sample = random_report(random.Random(21), busy=0.6)
     page = render(sample)
-    for right, typo in (("其他法律行政法规禁止公开", "其他法律行政止公开"), ("信访举报投诉类申请", "信方举报头诉申请"),
-                        ("要求提供公开出版物", "要求提供公开出版")):
+    for right, typo in (
+        ("其他法律行政法规禁止公开", "其他法律行政止公开"),
+        ("信访举报投诉类申请", "信方举报头诉申请"),
+        ("要求提供公开出版物", "要求提供公开出版"),
+    ):
         assert right.encode() in page
         page = page.replace(right.encode(), typo.encode())
     report = parse_document(page, "typos")
@@ -66,19 +77,26 @@ def test_an_extra_row_is_named_with_its_best_guess():
 
 
 @pytest.mark.parametrize("form", ["2019", "2021"])
-@pytest.mark.parametrize("missing, extra", [("规章", "其他主动公开文件"), ("行政许可", "小计"),
-                                            ("1.属于国家秘密", "合计")])
+@pytest.mark.parametrize(
+    "missing, extra", [("规章", "其他主动公开文件"), ("行政许可", "小计"), ("1.属于国家秘密", "合计")]
+)
 def test_an_extra_row_never_takes_a_missing_rows_place(form, missing, extra):
     """Held header text carries the form's group words (「第二十条第（一）项」): they earn nothing."""
     sample = random_report(random.Random(23), form=form, busy=0.9)
     text = render_text(sample, "tabs")
     lines = text.splitlines()
-    at = next(index for index, line in enumerate(lines) if line.split("\t")[-8 if "国家秘密" in missing else 0:]
-              and missing in line)
+    at = next(
+        index
+        for index, line in enumerate(lines)
+        if line.split("\t")[-8 if "国家秘密" in missing else 0 :] and missing in line
+    )
     lines[at] = lines[at].replace(missing, extra)
     report = parse_document("\n".join(lines).encode(), "extra.txt")
-    wrong = {key: (value, report.figures[key]) for key, value in sample.figures.items()
-             if report.figures[key] is not None and report.figures[key] != value}
+    wrong = {
+        key: (value, report.figures[key])
+        for key, value in sample.figures.items()
+        if report.figures[key] is not None and report.figures[key] != value
+    }
     assert wrong == {}
     assert not any("read as that row" in warning for warning in report.warnings)
 
@@ -90,9 +108,11 @@ def test_labels_held_apart_from_their_figures_are_not_given_to_the_first_line():
     lines = render_text(sample, "tabs").splitlines()
     start = next(index for index, line in enumerate(lines) if line.startswith("一、本年新收"))
     end = next(index for index, line in enumerate(lines) if line.startswith("四、结转下年度"))
-    labels = ["".join(cell for cell in line.split("\t") if cell and not cell.isdigit()) for line in lines[start:end + 1]]
-    figures = ["\t".join(cell for cell in line.split("\t") if cell.isdigit()) for line in lines[start:end + 1]]
-    report = parse_document("\n".join(lines[:start] + labels + figures + lines[end + 1:]).encode(), "apart.txt")
+    labels = [
+        "".join(cell for cell in line.split("\t") if cell and not cell.isdigit()) for line in lines[start : end + 1]
+    ]
+    figures = ["\t".join(cell for cell in line.split("\t") if cell.isdigit()) for line in lines[start : end + 1]]
+    report = parse_document("\n".join(lines[:start] + labels + figures + lines[end + 1 :]).encode(), "apart.txt")
     wrong = {key: value for key, value in report.figures.items() if value is not None and value != sample.figures[key]}
     assert wrong == {} and not [key for key in report.derived if key.startswith("applications.")]
 
@@ -108,9 +128,13 @@ def test_a_conversion_with_blank_cells_reads_nothing_wrong():
         for key in rng.sample(sorted(sample.figures), 6):
             sample.figures[key] = None
         report = parse_document(render_converted(sample, random.Random(seed)).encode(), "converted.md")
-        wrong = {key: value for key, value in report.figures.items()
-                 if value is not None and value != sample.figures[key]}
+        wrong = {
+            key: value for key, value in report.figures.items() if value is not None and value != sample.figures[key]
+        }
         assert wrong == {}, seed
-        derived_wrong = {key: value for key, value in report.derived.items()
-                         if sample.figures[key] is not None and value != sample.figures[key]}
+        derived_wrong = {
+            key: value
+            for key, value in report.derived.items()
+            if sample.figures[key] is not None and value != sample.figures[key]
+        }
         assert derived_wrong == {}, seed

@@ -27,9 +27,10 @@ def test_a_hybrid_table_keeps_its_single_other_row(realworld_dir, name):
     expected = expected_reports(realworld_dir)[name]
     report = parse_file(realworld_dir / "docs" / expected["file"])
     printed = expected["notes"]["printed_other_single_row"]
-    assert [report.figures[f"applications.other.{c}"] for c in ("natural_person", "business", "research",
-                                                               "nonprofit", "legal_service", "other_org",
-                                                               "total")] == printed
+    assert [
+        report.figures[f"applications.other.{c}"]
+        for c in ("natural_person", "business", "research", "nonprofit", "legal_service", "other_org", "total")
+    ] == printed
     assert any("as one row" in warning for warning in report.warnings)
     # R4 sums the single row: it holds; the typo'd 「2.其他法律行政止公开」 row was placed, not lost.
     assert report.checks["R3"] == "ok" and report.checks["R4"] == "ok"

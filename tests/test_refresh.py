@@ -101,8 +101,12 @@ def test_reports_that_failed_are_fetched_again_though_the_walk_stops_early(serve
     assert rows(db, "SELECT url FROM failures") == [{"url": url + path}]
     # The failure names the report as the list gave it, and the HTTP status it got.
     [failure] = rows(db, "SELECT title, agency, year, status, error FROM failures")
-    assert (failure["title"], failure["agency"], failure["year"], failure["status"]) == \
-        (broken.title, broken.sample.agency, broken.sample.year, 503)
+    assert (failure["title"], failure["agency"], failure["year"], failure["status"]) == (
+        broken.title,
+        broken.sample.agency,
+        broken.sample.year,
+        503,
+    )
     assert "HTTP 503 (Service Unavailable)" in failure["error"]
     assert broken.title in first.stderr
     replica.options.always_failing = ()
@@ -138,8 +142,9 @@ def test_a_crawl_killed_halfway_resumes_without_refetching_or_duplicates(serve, 
     replica, url = serve(reports=40, corrected=False, latency=0.5)
     db = tmp_path / "g.db"
     command = [*SCRAPY, "crawl", "henan", "-a", f"base_url={url}", "-s", f"GXCRAWL_DB={db}", *FAST]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if db.exists() and rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] >= 12:
@@ -160,8 +165,10 @@ def test_a_crawl_killed_halfway_resumes_without_refetching_or_duplicates(serve, 
     assert rows(db, "SELECT COUNT(*) AS n FROM report_versions")[0]["n"] == 40
     runs = rows(db, "SELECT finish_reason, exit_status, walk FROM crawl_runs ORDER BY id")
     # The killed run is marked; the resumed one walked every list page again, as the last run did not finish.
-    assert runs == [{"finish_reason": "interrupted", "exit_status": None, "walk": None},
-                    {"finish_reason": "finished", "exit_status": 0, "walk": "complete"}]
+    assert runs == [
+        {"finish_reason": "interrupted", "exit_status": None, "walk": None},
+        {"finish_reason": "finished", "exit_status": 0, "walk": "complete"},
+    ]
 
 
 def test_a_second_crawl_of_the_same_database_refuses_to_start(serve, tmp_path):

@@ -10,14 +10,18 @@ from spiders.refresh import RefreshPolicy
 RECENT = (date.today() - timedelta(days=3)).isoformat()
 WALKED = "2026-11-01T02:00:00+00:00"  # before the last run ended
 STORED = {
-    "http://p/view/1": StoredPage("http://p/view/1", "2023-01-31", '"a1"', "Tue, 31 Jan 2023 00:00:00 GMT",
-                                  first_stored=WALKED),
-    "http://p/view/2": StoredPage("http://p/view/2", RECENT, None, "Sat, 21 Nov 2026 00:00:00 GMT",
-                                  first_stored=WALKED),
+    "http://p/view/1": StoredPage(
+        "http://p/view/1", "2023-01-31", '"a1"', "Tue, 31 Jan 2023 00:00:00 GMT", first_stored=WALKED
+    ),
+    "http://p/view/2": StoredPage(
+        "http://p/view/2", RECENT, None, "Sat, 21 Nov 2026 00:00:00 GMT", first_stored=WALKED
+    ),
     "http://p/view/3": StoredPage("http://p/view/3", RECENT, None, None, first_stored=WALKED),
     "http://p/view/5": StoredPage("http://p/view/5", RECENT, '"a5"', None, attachments=1, first_stored=WALKED),
     # Stored after the last walk, by a run over other lists: it vouches for nothing after it.
-    "http://p/view/6": StoredPage("http://p/view/6", "2023-01-31", None, None, first_stored="2026-11-10T09:00:00+00:00"),
+    "http://p/view/6": StoredPage(
+        "http://p/view/6", "2023-01-31", None, None, first_stored="2026-11-10T09:00:00+00:00"
+    ),
 }
 GOOD = {"exit_status": 0, "walk": "complete", "ended": "2026-11-02T03:00:00+00:00"}
 
@@ -50,7 +54,9 @@ def test_recent_reports_are_rechecked_with_the_validators_they_came_with():
     assert recheck.headers_for("http://p/view/3") == {}  # no validators: a plain request
     assert recheck.headers_for("http://p/view/5") == {}  # read from an attachment: the page's 304 would not tell
     assert policy(None, "10000").headers_for("http://p/view/1") == {
-        "If-None-Match": '"a1"', "If-Modified-Since": "Tue, 31 Jan 2023 00:00:00 GMT"}
+        "If-None-Match": '"a1"',
+        "If-Modified-Since": "Tue, 31 Jan 2023 00:00:00 GMT",
+    }
 
 
 def test_an_ordered_walk_stops_at_a_page_of_reports_seen_before():
@@ -63,9 +69,16 @@ def test_an_ordered_walk_stops_at_a_page_of_reports_seen_before():
     assert not policy(None, "7").only_seen_before(["http://p/view/1", "http://p/view/2"])
 
 
-@pytest.mark.parametrize("last_run", [None, {"exit_status": None, "walk": None},
-                                      {"exit_status": 1, "walk": "complete"}, {"exit_status": 0, "walk": "partial"},
-                                      {"exit_status": 0, "walk": "ids"}])
+@pytest.mark.parametrize(
+    "last_run",
+    [
+        None,
+        {"exit_status": None, "walk": None},
+        {"exit_status": 1, "walk": "complete"},
+        {"exit_status": 0, "walk": "partial"},
+        {"exit_status": 0, "walk": "ids"},
+    ],
+)
 def test_no_early_stop_unless_the_last_run_over_the_list_succeeded(last_run):
     assert not policy(last_run=last_run).walks_sequentially
 

@@ -15,7 +15,7 @@ def with_review_table(sample, table: str) -> bytes:
     tables = [match for match in re.finditer(r"<table.*?</table>", page, re.S) if "结果维持" in match.group()]
     assert tables, "the official layout prints table 四 as a table"
     found = tables[-1]
-    return (page[:found.start()] + table + page[found.end():]).encode()
+    return (page[: found.start()] + table + page[found.end() :]).encode()
 
 
 def cells(texts, colspan=1) -> str:
@@ -24,9 +24,11 @@ def cells(texts, colspan=1) -> str:
 
 def headers(result_span: int) -> str:
     group = 5 * result_span
-    return (f'<tr><td colspan="{group}" rowspan="2">行政复议</td><td colspan="{2 * group}">行政诉讼</td></tr>'
-            f'<tr><td colspan="{group}">未经复议直接起诉</td><td colspan="{group}">复议后起诉</td></tr>'
-            f"<tr>{cells(RESULTS * 3, result_span)}</tr>")
+    return (
+        f'<tr><td colspan="{group}" rowspan="2">行政复议</td><td colspan="{2 * group}">行政诉讼</td></tr>'
+        f'<tr><td colspan="{group}">未经复议直接起诉</td><td colspan="{group}">复议后起诉</td></tr>'
+        f"<tr>{cells(RESULTS * 3, result_span)}</tr>"
+    )
 
 
 def written(sample, key) -> str:
@@ -70,8 +72,9 @@ def test_an_extra_blank_cell_among_the_figures_drops_none_of_them():
     sample = random_report(random.Random(34), busy=0.9)
     texts = [written(sample, key) for key in REVIEW.keys()]
     texts.insert(3, "")
-    report = parse_document(with_review_table(sample, f"<table>{headers(1)}<tr>{cells(texts)}</tr></table>"),
-                            "extra.html")
+    report = parse_document(
+        with_review_table(sample, f"<table>{headers(1)}<tr>{cells(texts)}</tr></table>"), "extra.html"
+    )
     assert all(report.figures[key] is None for key in REVIEW.keys())
     assert not set(report.derived) & set(REVIEW.keys())
     assert any("which are its figures is unknown" in warning for warning in report.warnings)

@@ -42,8 +42,12 @@ def test_a_scanned_report_reads_every_figure_or_says_why(scanned):
     sample, pdf = scanned
     report = parse_document(pdf, "scan.pdf")
     assert report.error is None
-    assert (report.format, report.agency, report.year, report.template) == \
-        ("image", sample.agency, sample.year, sample.form)
+    assert (report.format, report.agency, report.year, report.template) == (
+        "image",
+        sample.agency,
+        sample.year,
+        sample.form,
+    )
     assert compare_read(report, sample) == {}, "OCR must leave a figure null rather than guess it"
     assert any(value is not None and value >= 10 for value in sample.figures.values())
     read = sum(report.figures.get(key) == value for key, value in sample.figures.items())
@@ -63,30 +67,37 @@ def test_a_page_scanned_askew_on_grey_noisy_paper_is_read_or_left_null(scanned):
         page = numpy.asarray(document[index].render(scale=150 / 72).to_pil().convert("L"), dtype=float)
         page = page * 0.85 + 20 + noise.normal(0, 12, page.shape)  # grey paper, sensor noise
         out = io.BytesIO()
-        Image.fromarray(numpy.clip(page, 0, 255).astype(numpy.uint8)).rotate(1.5, fillcolor=235) \
-            .save(out, "JPEG", quality=40)
+        Image.fromarray(numpy.clip(page, 0, 255).astype(numpy.uint8)).rotate(1.5, fillcolor=235).save(
+            out, "JPEG", quality=40
+        )
         pages.append(Image.open(io.BytesIO(out.getvalue())))
     document.close()
     out = io.BytesIO()
     pages[0].save(out, "PDF", resolution=150, save_all=True, append_images=pages[1:])
     report = parse_document(out.getvalue(), "askew.pdf")
     assert compare_read(report, sample) == {}
-    assert sum(report.figures.get(key) == value for key, value in sample.figures.items()) \
-        >= 0.99 * len(sample.figures)
+    assert sum(report.figures.get(key) == value for key, value in sample.figures.items()) >= 0.99 * len(sample.figures)
 
 
 def compare_read(report, sample) -> dict:
     """Figures read (not null) and different from the sample's."""
-    return {key: (value, report.figures.get(key)) for key, value in sample.figures.items()
-            if report.figures.get(key) not in (value, None)}
+    return {
+        key: (value, report.figures.get(key))
+        for key, value in sample.figures.items()
+        if report.figures.get(key) not in (value, None)
+    }
 
 
 def test_a_scanned_form_comes_out_in_the_grid_shape_of_its_tables(scanned):
     sample, pdf = scanned
     grids = [block for block in read_document(pdf).blocks if isinstance(block, Grid)]
     applications = FORMS[sample.form].table("applications")
-    figure_rows = [row for grid in grids for row in grid.rows
-                   if len(row) == 10 and all(cell and cell.isdigit() for cell in row[3:])]
+    figure_rows = [
+        row
+        for grid in grids
+        for row in grid.rows
+        if len(row) == 10 and all(cell and cell.isdigit() for cell in row[3:])
+    ]
     # Table 三: its rows of 7 figures, the last row alone on its page joined to the rest.
     assert len(figure_rows) == len(applications.rows)
     review = [grid for grid in grids if len(grid.rows[0]) == 15]
@@ -115,14 +126,18 @@ def test_a_real_scanned_report_reads_as_its_text_layer(real_scan):
     assert (report.agency, report.year) == (reference.agency, reference.year)
     expected = {key: value for key, value in reference.figures.items() if value is not None}
     assert len(expected) == 200
-    different = {key: (value, report.figures.get(key)) for key, value in expected.items()
-                 if report.figures.get(key) not in (value, None)}
+    different = {
+        key: (value, report.figures.get(key))
+        for key, value in expected.items()
+        if report.figures.get(key) not in (value, None)
+    }
     assert different == {}
     read = sum(report.figures.get(key) == value for key, value in expected.items())
     assert read >= 0.995 * len(expected)
 
 
 # --- The parts, on drawn images and made-up model outputs ----------------------------------------
+
 
 def test_ruling_gives_rows_columns_and_merged_cells():
     import cv2

@@ -25,8 +25,11 @@ def read_as_expected(path, expected: dict, name: str) -> dict:
     """The document at `path` parsed, its identity and every expected figure asserted; its figures."""
     report = parse_file(path)
     assert report.error is None, name
-    assert (report.agency, report.year, report.template) == \
-        (expected["agency"], expected["year"], expected["template"]), name
+    assert (report.agency, report.year, report.template) == (
+        expected["agency"],
+        expected["year"],
+        expected["template"],
+    ), name
     got = report.to_json()["figures"]
     wrong = {key: (value, got.get(key)) for key, value in expected["figures"].items() if not same(value, got.get(key))}
     assert wrong == {}, name
@@ -51,8 +54,10 @@ def test_seed_checks_and_sections(seeds_dir):
     # 予以公开's columns), so R3 is evaluated with them.
     seed = reports["004_22472305d61fc584"]
     assert seed.figures["applications.partial.business"] is None and seed.figures["applications.granted.total"] == 2
-    assert seed.derived["applications.partial.business"] == 0 and seed.derived_rules[
-        "applications.partial.business"] == "R3 row partial"
+    assert (
+        seed.derived["applications.partial.business"] == 0
+        and seed.derived_rules["applications.partial.business"] == "R3 row partial"
+    )
     assert seed.derived["applications.granted.natural_person"] == 2
     assert seed.checks["R3"] == "ok"
     # 000 is a PDF's text: Kangxi radicals are mapped back in the prose too.

@@ -24,14 +24,24 @@ def site():
 
 
 def crawl_site(db, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*SCRAPY, "crawl", "site", "-s", f"GXCRAWL_DB={db}", *FAST, *arguments], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [*SCRAPY, "crawl", "site", "-s", f"GXCRAWL_DB={db}", *FAST, *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def write_sources(path, base: str) -> None:
-    path.write_text("".join(f"- name: {family} 站\n  url: {base}{LIST_PATHS[family]}\n  region: {family}市\n"
-                            + ("  cms: hanweb\n" if family == "hanweb" else "") for family in LIST_PATHS),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(
+            f"- name: {family} 站\n  url: {base}{LIST_PATHS[family]}\n  region: {family}市\n"
+            + ("  cms: hanweb\n" if family == "hanweb" else "")
+            for family in LIST_PATHS
+        ),
+        encoding="utf-8",
+    )
 
 
 def assert_stored(db, replica: SiteReplica) -> None:
@@ -69,8 +79,9 @@ def test_one_column_by_its_address_with_a_hint(site, tmp_path):
     result = crawl_site(db, "-a", f"url={base}{LIST_PATHS['next']}", "-a", "region=next市", "-a", "cms=next")
     assert result.returncode == 0, result.stderr[-3000:]
     column = replica.columns["next"]
-    assert {(row["agency"], row["region"]) for row in rows(db, "SELECT agency, region FROM reports")} == \
-        {(report.sample.agency, "next市") for report in column}
+    assert {(row["agency"], row["region"]) for row in rows(db, "SELECT agency, region FROM reports")} == {
+        (report.sample.agency, "next市") for report in column
+    }
 
 
 def test_a_report_imported_and_crawled_is_one_report(site, tmp_path):
@@ -79,8 +90,12 @@ def test_a_report_imported_and_crawled_is_one_report(site, tmp_path):
     report = replica.columns["seq"][0]
     text = tmp_path / "report.txt"
     text.write_text(render_text(report.sample, "tabs"), encoding="utf-8")
-    imported = subprocess.run([sys.executable, "-m", "gxcrawl", "import", str(text), "--db", str(db)], cwd=ROOT,
-                              capture_output=True, text=True)
+    imported = subprocess.run(
+        [sys.executable, "-m", "gxcrawl", "import", str(text), "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert imported.returncode == 0, imported.stderr
     result = crawl_site(db, "-a", f"url={base}{LIST_PATHS['seq']}")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -91,9 +106,14 @@ def test_a_report_imported_and_crawled_is_one_report(site, tmp_path):
     assert [version["source"] for version in versions] == ["files", "site"]
 
 
-@pytest.mark.parametrize("content, message", [("- name: x\n", "source 1 has no url"),
-                                              ("- url: ftp://x/\n", "is an http(s) address"),
-                                              ("- url: http://x/\n  cms: joomla\n", "cms 'joomla' is none of")])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("- name: x\n", "source 1 has no url"),
+        ("- url: ftp://x/\n", "is an http(s) address"),
+        ("- url: http://x/\n  cms: joomla\n", "cms 'joomla' is none of"),
+    ],
+)
 def test_a_bad_sources_file_is_refused_clearly(tmp_path, content, message):
     sources = tmp_path / "sources.yaml"
     sources.write_text(content, encoding="utf-8")

@@ -39,8 +39,9 @@ def test_the_later_publication_wins_and_the_earlier_is_kept(tmp_path):
     assert (row["portal_id"], row["published"]) == (20, "2023-03-01")
     versions = list(db.query("SELECT portal_id, superseded, figures FROM report_versions ORDER BY portal_id"))
     assert [(v["portal_id"], v["superseded"]) for v in versions] == [(10, 1), (20, 0)]
-    assert json.loads(versions[0]["figures"])["active.normative.issued"] == \
-        int(original.figures["active.normative.issued"])
+    assert json.loads(versions[0]["figures"])["active.normative.issued"] == int(
+        original.figures["active.normative.issued"]
+    )
 
 
 def test_on_the_same_date_the_higher_portal_id_wins(tmp_path):
@@ -48,8 +49,11 @@ def test_on_the_same_date_the_higher_portal_id_wins(tmp_path):
     assert store_report(db, parsed(1), fetch(10, "2023-01-31")) == NEW
     assert store_report(db, parsed(1, bump=2), fetch(11, "2023-01-31")) == CHANGED
     assert current(db)["henan/某局/2022"]["portal_id"] == 11
-    value = next(db.query("SELECT value FROM figures WHERE report_id = ? AND key = ?",
-                          ["henan/某局/2022", "active.normative.issued"]))["value"]
+    value = next(
+        db.query(
+            "SELECT value FROM figures WHERE report_id = ? AND key = ?", ["henan/某局/2022", "active.normative.issued"]
+        )
+    )["value"]
     assert value == parsed(1, bump=2).figures["active.normative.issued"]
 
 
@@ -84,8 +88,11 @@ def test_derived_values_are_stored_beside_the_printed_blank(tmp_path):
     report = parse_document(render_html(sample), "r.html")
     store_report(db, report, fetch(10, "2023-01-31"))
     row = next(db.query("SELECT value, derived, derived_rule FROM figures WHERE key = 'applications.new.total'"))
-    assert row["value"] is None and row["derived"] == total and row["derived_rule"] == report.derived_rules[
-        "applications.new.total"]
+    assert (
+        row["value"] is None
+        and row["derived"] == total
+        and row["derived_rule"] == report.derived_rules["applications.new.total"]
+    )
     version = json.loads(next(db.query("SELECT derived FROM report_versions"))["derived"])
     assert version["applications.new.total"] == [total, report.derived_rules["applications.new.total"]]
     printed = next(db.query("SELECT derived FROM figures WHERE key = 'applications.new.natural_person'"))
@@ -113,8 +120,13 @@ def test_full_text_search_in_chinese(tmp_path):
     db = open_database(tmp_path / "g.db")
     store_report(db, parsed(5, agency="新乡市卫滨区教育局"), fetch(10, "2023-01-31"))
     store_report(db, parsed(6, agency="开封市财政局"), fetch(11, "2023-01-31"))
-    found = list(db.query("SELECT reports.agency FROM reports JOIN reports_fts ON reports.rowid = reports_fts.rowid "
-                          "WHERE reports_fts MATCH ?", ['"卫滨区"']))
+    found = list(
+        db.query(
+            "SELECT reports.agency FROM reports JOIN reports_fts ON reports.rowid = reports_fts.rowid "
+            "WHERE reports_fts MATCH ?",
+            ['"卫滨区"'],
+        )
+    )
     assert [row["agency"] for row in found] == ["新乡市卫滨区教育局"]
 
 
@@ -144,6 +156,7 @@ def test_a_report_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
+
     monkeypatch.setattr(db["figures"].__class__, "upsert_all", broken)
     try:
         store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01"))
@@ -163,9 +176,16 @@ def test_reparse_stores_a_failure_that_can_now_be_read_with_the_portals_details(
     archive = Archive(tmp_path / "archive")
     sample = random_report(random.Random(8), agency="某局", year=2022)
     digest = archive.put(render_html(sample))
-    failed = Fetch("henan", "http://portal/view/20", portal_id=20, published="2023-03-02", region="某区",
-                           agency="某局", year=2022, documents=[{"url": "http://portal/view/20", "sha256": digest,
-                                                                "content_type": "text/html"}])
+    failed = Fetch(
+        "henan",
+        "http://portal/view/20",
+        portal_id=20,
+        published="2023-03-02",
+        region="某区",
+        agency="某局",
+        year=2022,
+        documents=[{"url": "http://portal/view/20", "sha256": digest, "content_type": "text/html"}],
+    )
     record_failure(db, failed, "an older parser could not read it")
     db.close()
     assert reparse(str(db_path), str(tmp_path / "archive")) == {"new": 1}
@@ -182,9 +202,15 @@ def test_what_a_refresh_needs_to_know(tmp_path):
     record_failure(db, fetch(11, "2023-02-01"), "the PDF is encrypted")
     record_failure(db, Fetch("other", "http://elsewhere/1"), "404")
     assert stored_pages(db, "henan") == {
-        "http://portal/view/10": StoredPage("http://portal/view/10", "2023-01-31", '"abc"',
-                                                    "Tue, 31 Jan 2023 00:00:00 GMT", attachments=1,
-                                                    first_stored="2026-01-01T00:00:00+00:00")}
+        "http://portal/view/10": StoredPage(
+            "http://portal/view/10",
+            "2023-01-31",
+            '"abc"',
+            "Tue, 31 Jan 2023 00:00:00 GMT",
+            attachments=1,
+            first_stored="2026-01-01T00:00:00+00:00",
+        )
+    }
     assert stored_pages(db, "hena") == {}
     assert set(failed_pages(db, "henan")) == {"http://portal/view/11"}
     # Fetched again with the same content: the version keeps its row, with the page's new validators.
@@ -209,7 +235,10 @@ def test_a_correction_taken_back_is_current_again(tmp_path):
     assert current(db)["henan/某局/2022"]["content_sha256"] == original.content_sha256
     versions = list(db.query("SELECT content_sha256, superseded FROM report_versions ORDER BY id"))
     assert [(v["content_sha256"], v["superseded"]) for v in versions] == [
-        (original.content_sha256, 1), (corrected.content_sha256, 1), (original.content_sha256, 0)]
+        (original.content_sha256, 1),
+        (corrected.content_sha256, 1),
+        (original.content_sha256, 0),
+    ]
     # Seen once more, it is unchanged; an older publication of it stays history.
     assert store_report(db, original, fetch(10, "2023-01-31")) == UNCHANGED
     assert store_report(db, corrected, fetch(9, "2023-01-01")) == OLDER
@@ -237,11 +266,13 @@ def test_runs_that_never_finished_are_marked_interrupted_and_skipped_as_referenc
 def test_an_older_database_gains_the_new_columns(tmp_path):
     path = tmp_path / "old.db"
     old = sqlite3.connect(path)
-    old.executescript("CREATE TABLE report_versions (id INTEGER PRIMARY KEY, report_id TEXT NOT NULL, url TEXT);"
-                      "CREATE TABLE figures (report_id TEXT NOT NULL, key TEXT NOT NULL, value NUMERIC, "
-                      "PRIMARY KEY (report_id, key));"
-                      "CREATE TABLE crawl_runs (id INTEGER PRIMARY KEY, spider TEXT, started TEXT);"
-                      "INSERT INTO crawl_runs (spider, started) VALUES ('henan', '2025-01-01');")
+    old.executescript(
+        "CREATE TABLE report_versions (id INTEGER PRIMARY KEY, report_id TEXT NOT NULL, url TEXT);"
+        "CREATE TABLE figures (report_id TEXT NOT NULL, key TEXT NOT NULL, value NUMERIC, "
+        "PRIMARY KEY (report_id, key));"
+        "CREATE TABLE crawl_runs (id INTEGER PRIMARY KEY, spider TEXT, started TEXT);"
+        "INSERT INTO crawl_runs (spider, started) VALUES ('henan', '2025-01-01');"
+    )
     old.close()
     db = open_database(path)
     assert {"etag", "last_modified", "derived"} <= set(db["report_versions"].columns_dict)

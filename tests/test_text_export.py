@@ -28,8 +28,11 @@ def sample(form: str, seed: int):
 
 def wrong_figures(report, sample_report) -> dict:
     """Figures read with a value other than the sample's: never allowed (null is)."""
-    return {key: (value, report.figures.get(key)) for key, value in sample_report.figures.items()
-            if report.figures.get(key) is not None and report.figures[key] != value}
+    return {
+        key: (value, report.figures.get(key))
+        for key, value in sample_report.figures.items()
+        if report.figures.get(key) is not None and report.figures[key] != value
+    }
 
 
 def unexplained_nulls(report, sample_report) -> list[str]:
@@ -43,31 +46,39 @@ def unexplained_nulls(report, sample_report) -> list[str]:
         for row in table.rows:
             keys = [table.figure_key(row, column) for column in table.columns_of(row)]
             missed = [key for key in keys if report.figures.get(key) is None and sample_report.figures[key] is not None]
-            if missed and row.label not in said and not any(key in said for key in keys) \
-                    and not any(phrase in said for phrase in whole_table):
+            if (
+                missed
+                and row.label not in said
+                and not any(key in said for key in keys)
+                and not any(phrase in said for phrase in whole_table)
+            ):
                 unexplained += missed
     return unexplained
 
 
 # --- The export: recognised, read where the layout settles it, never guessed ----------------------
 
-@pytest.mark.parametrize("figures, width, cells", [
-    ("000", 3, ["0", "0", "0"]),                          # 规章000: leading zeros are figures of their own
-    ("0001", 4, list("0001")),                            # as many digits as columns, none could be 「01」
-    ("0 1 0", 3, ["0", "1", "0"]),                        # one character a piece: no room for a vanished blank
-    ("7000007", 7, [run_together("7000007")]),            # 「70」 could be one figure beside a blank cell
-    ("23 0 00 0 023", 7, [run_together("230000023")]),    # seven pieces, but 「23」 could be two figures
-    ("512", 3, [run_together("512")]),                    # 5 1 2, or 51 and 2 beside a blank cell
-    ("4529", 1, ["4529"]),                                # a single figure under a single column
-    ("18651.06", 1, ["18651.06"]),
-    ("898989", 3, [run_together("898989")]),              # 89|89|89 or 8|9|8989 …: only arithmetic can say
-    ("230 000023", 7, [run_together("230000023")]),
-    ("13575394432.52元", 2, [run_together("13575394432.52元")]),  # the point ends the amount, not where it starts
-    ("396-5181", 3, [run_together("396-5181")]),
-    ("1", 3, [run_together("1")]),                        # blank cells vanished: which column is unknown
-    ("0 0 0", None, ["0", "0", "0"]),
-    ("12", None, [run_together("12")]),
-])
+
+@pytest.mark.parametrize(
+    "figures, width, cells",
+    [
+        ("000", 3, ["0", "0", "0"]),  # 规章000: leading zeros are figures of their own
+        ("0001", 4, list("0001")),  # as many digits as columns, none could be 「01」
+        ("0 1 0", 3, ["0", "1", "0"]),  # one character a piece: no room for a vanished blank
+        ("7000007", 7, [run_together("7000007")]),  # 「70」 could be one figure beside a blank cell
+        ("23 0 00 0 023", 7, [run_together("230000023")]),  # seven pieces, but 「23」 could be two figures
+        ("512", 3, [run_together("512")]),  # 5 1 2, or 51 and 2 beside a blank cell
+        ("4529", 1, ["4529"]),  # a single figure under a single column
+        ("18651.06", 1, ["18651.06"]),
+        ("898989", 3, [run_together("898989")]),  # 89|89|89 or 8|9|8989 …: only arithmetic can say
+        ("230 000023", 7, [run_together("230000023")]),
+        ("13575394432.52元", 2, [run_together("13575394432.52元")]),  # the point ends the amount, not where it starts
+        ("396-5181", 3, [run_together("396-5181")]),
+        ("1", 3, [run_together("1")]),  # blank cells vanished: which column is unknown
+        ("0 0 0", None, ["0", "0", "0"]),
+        ("12", None, [run_together("12")]),
+    ],
+)
 def test_row_cells_split_only_what_the_layout_settles(figures, width, cells):
     assert row_cells(figures, width) == cells
 
@@ -122,13 +133,20 @@ def test_export_blocks_are_headings_headers_and_rows_of_label_and_cells():
     texts = [block.text for block in document.blocks]
     assert all(isinstance(block, Paragraph) for block in document.blocks)
     assert document.titles == [report.title]
-    for heading in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                    "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"):
+    for heading in (
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ):
         assert heading in texts
     assert "第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量" in texts
     rows = [text.split("\t") for text in texts if "\t" in text]
-    assert all(not cell or cell.startswith(RUN) or cell[0].isdigit() or cell[0] in "+-"
-               for row in rows for cell in row[1:])
+    assert all(
+        not cell or cell.startswith(RUN) or cell[0].isdigit() or cell[0] in "+-" for row in rows for cell in row[1:]
+    )
     assert all(len(row) == 2 for row in rows if any(cell.startswith(RUN) for cell in row[1:]))
 
 
@@ -140,14 +158,17 @@ def test_the_publisher_names_the_agency_when_the_title_does_not():
 
 
 def test_an_export_whose_body_holds_no_table_is_still_a_report():
-    text = ("标题: 某县某局2023年政府信息公开工作年度报告\n发布机构: 某县某局\n===== 正文 =====\n"
-            "某县某局2023年政府信息公开工作年度报告详见附件。\n")
+    text = (
+        "标题: 某县某局2023年政府信息公开工作年度报告\n发布机构: 某县某局\n===== 正文 =====\n"
+        "某县某局2023年政府信息公开工作年度报告详见附件。\n"
+    )
     parsed = parse_document(text.encode("utf-8"))
     assert (parsed.agency, parsed.year) == ("某县某局", 2023)
     assert parsed.error and "not an annual report" not in parsed.error
 
 
 # --- Markdown conversions ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("form, seed", FORMS_AND_SEEDS)
 def test_converted_markdown_is_read_whole(form, seed):
@@ -163,9 +184,14 @@ def test_converted_markdown_is_read_whole(form, seed):
 
 
 def test_labels_held_over_lines_of_figures_they_cannot_be_told_apart_are_not_guessed():
-    lines = ["三、收到和处理政府信息公开申请情况", "| 三、本年度办理结果（一）予以公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
-             "5.属于三类内部事务信息", "1.本机关不掌握相关政府信息", "| 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
-             "四、政府信息公开行政复议、行政诉讼情况"]
+    lines = [
+        "三、收到和处理政府信息公开申请情况",
+        "| 三、本年度办理结果（一）予以公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        "5.属于三类内部事务信息",
+        "1.本机关不掌握相关政府信息",
+        "| 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]
     parsed = parse_document("\n".join(lines).encode("utf-8"))
     assert parsed.figures["applications.granted.total"] == 1
     assert parsed.figures["applications.denied_internal.total"] is None
@@ -174,9 +200,15 @@ def test_labels_held_over_lines_of_figures_they_cannot_be_told_apart_are_not_gue
 
 
 def test_a_markdown_row_short_of_its_headers_columns_is_not_read():
-    lines = ["二、主动公开政府信息情况", "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |", "|---|---|---|---|",
-             "## 表二：主动公开政府信息情况", "| 规章 | 22 | 235 |", "|---|---|---|",
-             "| 行政规范性文件 | 3 |  | 40 |"]
+    lines = [
+        "二、主动公开政府信息情况",
+        "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+        "|---|---|---|---|",
+        "## 表二：主动公开政府信息情况",
+        "| 规章 | 22 | 235 |",
+        "|---|---|---|",
+        "| 行政规范性文件 | 3 |  | 40 |",
+    ]
     parsed = parse_document("\n".join(lines).encode("utf-8"))
     assert [parsed.figures[f"active.regulation.{key}"] for key in ("issued", "repealed", "in_force")] == [None] * 3
     # A blank cell keeps its place: that row's figures have theirs.
@@ -185,8 +217,12 @@ def test_a_markdown_row_short_of_its_headers_columns_is_not_read():
 
 
 def test_a_sentence_wrapped_before_its_unit_is_not_a_row():
-    lines = ["一、总体情况", "所有办结的申请中同意公开答复 9 件，不予公开答复 2", "件，无法提供的 10 件。",
-             "二、主动公开政府信息情况"]
+    lines = [
+        "一、总体情况",
+        "所有办结的申请中同意公开答复 9 件，不予公开答复 2",
+        "件，无法提供的 10 件。",
+        "二、主动公开政府信息情况",
+    ]
     layout = read_rows(read_document("\n".join(lines).encode("utf-8")))
     assert layout.rows == []
     assert "不予公开答复 2件，无法提供的 10 件。" in layout.sections["overview"]

@@ -47,8 +47,11 @@ def test_the_2019_export_never_disagrees_with_its_page(docs):
     expected = json.loads((REALWORLD / "expected.json").read_text(encoding="utf-8"))["pingtan2019"]
     report = parse(docs, "80576_平潭综合实验区2019年度政府信息公开工作年度报告.txt")
     assert (report.format, report.agency, report.year, report.template) == ("text", "平潭综合实验区", 2019, "2019")
-    wrong = {key: (value, report.figures[key]) for key, value in expected["figures"].items()
-             if report.figures[key] is not None and report.figures[key] != pytest.approx(value)}
+    wrong = {
+        key: (value, report.figures[key])
+        for key, value in expected["figures"].items()
+        if report.figures[key] is not None and report.figures[key] != pytest.approx(value)
+    }
     assert wrong == {}
     # Rows whose digits are their columns, and rows the kept spaces cut in seven, are read whole.
     assert row(report, "granted") == (7, 0, 0, 0, 0, 0, 7)
@@ -63,8 +66,9 @@ def test_the_2019_export_never_disagrees_with_its_page(docs):
         assert any(warning.startswith(key) and "no rule" in warning for warning in report.warnings)
     # 「230000023」 in table 三: of its four cuts only 23 0 0 0 0 0 23 satisfies R3, and the page agrees.
     assert row(report, "new") == (23, 0, 0, 0, 0, 0, 23)
-    assert any(warning.startswith("applications.new.natural_person") and "R3 row new" in warning
-               for warning in report.warnings)
+    assert any(
+        warning.startswith("applications.new.natural_person") and "R3 row new" in warning for warning in report.warnings
+    )
     assert report.sections["overview"].startswith("2019年，在省政府办公厅")
     assert report.sections["other"] == "无其他需要报告的事项"
 
@@ -74,8 +78,11 @@ def test_the_2024_export(docs):
     assert (report.agency, report.year, report.template) == ("平潭综合实验区", 2024, "2021")
     figures = report.figures
     assert [figures[f"active.regulation.{key}"] for key in ("issued", "repealed", "in_force")] == [0, 0, 0]
-    assert (figures["active.licensing.decisions"], figures["active.penalty.decisions"],
-            figures["active.coercion.decisions"]) == (4529, 1100, 65)
+    assert (
+        figures["active.licensing.decisions"],
+        figures["active.penalty.decisions"],
+        figures["active.coercion.decisions"],
+    ) == (4529, 1100, 65)
     assert str(figures["active.fees.amount"]) == "18651.06"
     assert row(report, "denied_state_secret") == (4, 0, 0, 0, 0, 0, 4)
     assert row(report, "denied_third_party") == (3, 0, 0, 0, 0, 0, 3)

@@ -37,8 +37,11 @@ def test_docx_read_figure_by_figure(samples, form, flat):
 
 def test_merged_cells_are_expanded_like_html_spans(samples):
     document = docx_reader.read_docx(render_docx(samples["2021"]))
-    grid = next(block for block in document.blocks if hasattr(block, "rows")
-                and any("本年新收" in (cell or "") for row in block.rows for cell in row))
+    grid = next(
+        block
+        for block in document.blocks
+        if hasattr(block, "rows") and any("本年新收" in (cell or "") for row in block.rows for cell in row)
+    )
     header = grid.rows[0]
     assert header[:3] == ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", None, None]
     assert header[3] == "申请人情况" and header[4:] == [None] * 6
@@ -64,6 +67,7 @@ def test_doc_through_antiword_reads_what_antiword_keeps(samples, doc_file):
     needs("antiword")
     document = doc_reader.read_doc(doc_file, converter="antiword")
     from gxcrawl.report import Report, _parse
+
     report = _parse(document, Report(file="r.doc"))
     sample = samples["2021"]
     # antiword draws table 二 as |-rows but loses tables with vertical merges: their figures
@@ -107,15 +111,20 @@ def test_external_entities_and_links_are_never_fetched(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
     from support.samples import random_report as make
+
     data = render_docx(make(random.Random(1)))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     xml = parts["word/document.xml"].decode()
-    xml = xml.replace("<w:document", f'<!DOCTYPE w:document [<!ENTITY leak SYSTEM "{secret.as_uri()}">]>\n<w:document', 1)
+    xml = xml.replace(
+        "<w:document", f'<!DOCTYPE w:document [<!ENTITY leak SYSTEM "{secret.as_uri()}">]>\n<w:document', 1
+    )
     xml = xml.replace("一、总体情况", "一、总体情况&leak;", 1)
     parts["word/document.xml"] = xml.encode()
     report = parse_document(_zip(parts), "xxe.docx")
     assert "TOP-SECRET" not in report.text
-    page = f'<!DOCTYPE html [<!ENTITY leak SYSTEM "{secret.as_uri()}">]><html><body><p>&leak;</p>' \
-           f'<iframe src="{secret.as_uri()}"></iframe><img src="{secret.as_uri()}"></body></html>'
+    page = (
+        f'<!DOCTYPE html [<!ENTITY leak SYSTEM "{secret.as_uri()}">]><html><body><p>&leak;</p>'
+        f'<iframe src="{secret.as_uri()}"></iframe><img src="{secret.as_uri()}"></body></html>'
+    )
     assert "TOP-SECRET" not in parse_document(page.encode(), "xxe.html").text

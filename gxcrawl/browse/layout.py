@@ -61,8 +61,11 @@ def statistics_table(rows: list[dict]) -> PrintedTable:
         if row["value"] is None and row["cumulative"] is None and not row["unit"]:
             lines.append([Cell(row["label"], header=True, colspan=len(headers))])
             continue
-        cells = [Cell(row["label"], header=True), Cell(row["unit"] or "", header=True),
-                 Cell(show(row["value"]), key=row["key"])]
+        cells = [
+            Cell(row["label"], header=True),
+            Cell(row["unit"] or "", header=True),
+            Cell(show(row["value"]), key=row["key"]),
+        ]
         lines.append(cells + [Cell(show(row["cumulative"]))] * cumulative)
     return PrintedTable(LEGACY_TABLE_HEADING, lines)
 

@@ -43,7 +43,9 @@ def asgi_wrapper(datasette):
             if scope.get("type") == "http" and b"_search=" in scope.get("query_string", b""):
                 scope = _short_search_as_like(datasette, scope)
             await app(scope, receive, send)
+
         return rewrite_short_searches
+
     return wrap
 
 
@@ -61,8 +63,7 @@ def _short_search_as_like(datasette, scope: dict) -> dict:
         return scope
     # A new search replaces the last short one, which the page's form carries along as a hidden field;
     # an emptied box is no search (datasette would hand FTS5 an empty query, an error).
-    pairs = [(key, value) for key, value in pairs
-             if key != LIKE_PARAMETER and (key != "_search" or query.strip())]
+    pairs = [(key, value) for key, value in pairs if key != LIKE_PARAMETER and (key != "_search" or query.strip())]
     if query.strip() and too_short_for_trigrams(query):
         pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
     return {**scope, "query_string": urlencode(pairs).encode("ascii")}
@@ -82,9 +83,11 @@ def filters_from_request(request, database, table, datasette):
         clauses.append("(" + " OR ".join(f"[{column}] LIKE :{name} ESCAPE '\\'" for column in columns) + ")")
     phrase = " ".join(words)
     return FilterArguments(
-        [" AND ".join(clauses)], params,
+        [" AND ".join(clauses)],
+        params,
         [f'包含 "{phrase}" · contains "{phrase}" (short words are searched with LIKE, not the full-text index)'],
-        extra_context={"search": phrase})
+        extra_context={"search": phrase},
+    )
 
 
 @hookimpl
@@ -99,11 +102,15 @@ def extra_template_vars(view_name, database, table, request, datasette):
         if report is None or report["template"] is None:
             return {}
         if report["template"] == FORM_LEGACY:
-            rows = await db.execute("SELECT row, label, unit, value, cumulative, key FROM legacy_rows_current "
-                                    "WHERE report_id = ?", [row_id])
+            rows = await db.execute(
+                "SELECT row, label, unit, value, cumulative, key FROM legacy_rows_current WHERE report_id = ?", [row_id]
+            )
             tables = [statistics_table([dict(row) for row in rows])] if rows.rows else []
             return {"gxcrawl_form": tables, "gxcrawl_template": FORM_LEGACY}
-        figures = {row["key"]: row["value"] for row in
-                   await db.execute("SELECT key, value FROM figures WHERE report_id = ?", [row_id])}
+        figures = {
+            row["key"]: row["value"]
+            for row in await db.execute("SELECT key, value FROM figures WHERE report_id = ?", [row_id])
+        }
         return {"gxcrawl_form": printed_tables(report["template"], figures), "gxcrawl_template": report["template"]}
+
     return form

@@ -1,6 +1,6 @@
 """`gxcrawl browse`: gxcrawl databases in datasette, with the project's metadata and templates.
 
-    gxcrawl browse [output/gxcrawl.db ...] [--port 8001]
+gxcrawl browse [output/gxcrawl.db ...] [--port 8001]
 """
 
 import asyncio
@@ -52,8 +52,12 @@ def make_datasette(paths: list[str | Path]) -> Datasette:
     """A datasette over the gxcrawl databases at `paths`, with the project's metadata and templates."""
     for path in paths:
         ensure_layout(path)
-    return Datasette([str(path) for path in paths], metadata=metadata_for(database_names(paths)),
-                     template_dir=str(TEMPLATES), settings=SETTINGS)
+    return Datasette(
+        [str(path) for path in paths],
+        metadata=metadata_for(database_names(paths)),
+        template_dir=str(TEMPLATES),
+        settings=SETTINGS,
+    )
 
 
 def ensure_layout(path: str | Path) -> None:
@@ -75,9 +79,11 @@ def ensure_layout(path: str | Path) -> None:
         with lock.writing(path):
             open_database(path).close()
     except (lock.DatabaseBusy, OSError, sqlite3.Error) as trouble:
-        print(f"gxcrawl: {path} was made by an older gxcrawl and could not be upgraded now ({trouble}); figure "
-              "labels and the outcome queries are missing until a crawl or `gxcrawl browse` upgrades it",
-              file=sys.stderr)
+        print(
+            f"gxcrawl: {path} was made by an older gxcrawl and could not be upgraded now ({trouble}); figure "
+            "labels and the outcome queries are missing until a crawl or `gxcrawl browse` upgrades it",
+            file=sys.stderr,
+        )
 
 
 def serve(paths: list[str | Path], host: str = "127.0.0.1", port: int = 8001) -> None:

@@ -36,8 +36,7 @@ def _read_image(data: bytes) -> Document:
     return read_image(data)
 
 
-def read_document(data: bytes, *, content_type: str | None = None,
-                  content_selectors: tuple[str, ...] = ()) -> Document:
+def read_document(data: bytes, *, content_type: str | None = None, content_selectors: tuple[str, ...] = ()) -> Document:
     """Read a document of any supported format; DocumentError says why one cannot be read."""
     if not data.strip():
         raise DocumentError("the document is empty")

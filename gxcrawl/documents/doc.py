@@ -18,8 +18,10 @@ from gxcrawl.documents.text import text_blocks
 #: Seconds a converter may take for one document.
 CONVERT_TIMEOUT = 120
 LIBREOFFICE_NAMES = ("soffice", "libreoffice")
-INSTALL_HINT = ("reading DOC files needs LibreOffice or antiword: "
-                "apt-get install libreoffice-writer-nogui (or: apt-get install antiword)")
+INSTALL_HINT = (
+    "reading DOC files needs LibreOffice or antiword: "
+    "apt-get install libreoffice-writer-nogui (or: apt-get install antiword)"
+)
 
 
 def read_doc(data: bytes, converter: str | None = None) -> Document:
@@ -58,9 +60,21 @@ def _with_libreoffice(source: Path, work: Path) -> Document:
     office = next(shutil.which(name) for name in LIBREOFFICE_NAMES if shutil.which(name))
     # A profile of its own, so that conversions never wait on a user's running LibreOffice.
     profile = (work / "profile").as_uri()
-    result = _run([office, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                   "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(work), str(source)],
-                  "LibreOffice", env={**os.environ, "HOME": str(work)})
+    result = _run(
+        [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(work),
+            str(source),
+        ],
+        "LibreOffice",
+        env={**os.environ, "HOME": str(work)},
+    )
     converted = work / "report.docx"
     if not converted.exists():
         message = result.stderr.decode("utf-8", "replace").strip() or result.stdout.decode("utf-8", "replace").strip()

@@ -58,12 +58,16 @@ def check_archive(data: bytes) -> None:
         raise DocumentError(f"the Word file holds {len(entries)} parts, more than the {MAX_ENTRIES} a document has")
     unpacked = sum(entry.file_size for entry in entries)
     if unpacked > MAX_UNPACKED:
-        raise DocumentError(f"the Word file would unpack to {unpacked / 1e6:.0f} MB, over the "
-                            f"{MAX_UNPACKED / 1e6:.0f} MB cap (a zip bomb?)")
+        raise DocumentError(
+            f"the Word file would unpack to {unpacked / 1e6:.0f} MB, over the "
+            f"{MAX_UNPACKED / 1e6:.0f} MB cap (a zip bomb?)"
+        )
     for entry in entries:
         if entry.file_size > 1_000_000 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
-            raise DocumentError(f"the Word file's part {entry.filename} is compressed "
-                                f"{entry.file_size // max(entry.compress_size, 1)} times over (a zip bomb?)")
+            raise DocumentError(
+                f"the Word file's part {entry.filename} is compressed "
+                f"{entry.file_size // max(entry.compress_size, 1)} times over (a zip bomb?)"
+            )
     if "word/document.xml" not in archive.namelist():
         raise DocumentError("the ZIP archive has no word/document.xml: it is not a Word document")
 

@@ -48,8 +48,11 @@ _NUMBERED_HEADING = re.compile(r"[一二三四五六][、.．]")
 
 def _label_pattern(label: str) -> str:
     """A label as printed, spaces allowed between its characters, either width of its punctuation."""
-    return r"\s*".join(f"[{re.escape(char)}{re.escape(nfkc(char))}]" if nfkc(char) != char else re.escape(char)
-                       for char in label if not char.isspace())
+    return r"\s*".join(
+        f"[{re.escape(char)}{re.escape(nfkc(char))}]" if nfkc(char) != char else re.escape(char)
+        for char in label
+        if not char.isspace()
+    )
 
 
 _HEADINGS = {section.key: re.compile(_label_pattern(section.heading)) for section in SECTIONS}
@@ -57,7 +60,7 @@ _HEADINGS = {section.key: re.compile(_label_pattern(section.heading)) for sectio
 
 def is_export(text: str) -> bool:
     """Whether text is such an export: a 「标题:」 line first, the body marker among the header lines."""
-    lines = text.lstrip("\ufeff").splitlines()[:MAX_HEADER_LINES + 1]
+    lines = text.lstrip("\ufeff").splitlines()[: MAX_HEADER_LINES + 1]
     first = next((line for line in lines if line.strip()), "")
     header = _HEADER_LINE.match(first)
     return bool(header and header["name"] == TITLE and any(_BODY_MARKER.match(line) for line in lines))
@@ -68,7 +71,7 @@ def read_export(text: str) -> Document:
     marker = next(index for index, line in enumerate(lines) if _BODY_MARKER.match(line))
     header = {match["name"]: match["value"] for match in map(_HEADER_LINE.match, lines[:marker]) if match}
     # A line break may fall inside a cell (a <br>): it is no boundary between figures.
-    body = "".join(line.strip() for line in lines[marker + 1:])
+    body = "".join(line.strip() for line in lines[marker + 1 :])
     title = header.get(TITLE, "")
     publisher = header.get(PUBLISHER, "")
     document = Document("text", body_blocks(body), titles=[title] if title else [])
@@ -83,7 +86,7 @@ def body_blocks(body: str) -> list[Paragraph]:
     starts = section_starts(body)
     if not starts:
         return [Paragraph(body.strip())]
-    blocks = [Paragraph(body[:starts[0][1]].strip())]
+    blocks = [Paragraph(body[: starts[0][1]].strip())]
     for index, (section, start, end) in enumerate(starts):
         stop = starts[index + 1][1] if index + 1 < len(starts) else len(body)
         blocks.append(Paragraph(body[start:end].strip()))
@@ -119,9 +122,9 @@ def section_starts(body: str) -> list[tuple[Section, int, int]]:
 def _shortest_heading(body: str, start: int, key: str) -> int | None:
     """Where a numbered heading of section `key` starting at `start` ends, if one does: its text runs
     into what follows, so the shortest prefix that heads the section (never across a figure) is taken."""
-    window = body[start:start + MAX_HEADING]
+    window = body[start : start + MAX_HEADING]
     digit = re.search(r"\d", window)
-    window = window[:digit.start()] if digit else window
+    window = window[: digit.start()] if digit else window
     for end in range(3, len(window) + 1):
         if heading_section(window[:end]) == key:
             return start + end
@@ -130,17 +133,23 @@ def _shortest_heading(body: str, start: int, key: str) -> int | None:
 
 # --- Tables ---------------------------------------------------------------------------
 
+
 def _columns_pattern(labels) -> re.Pattern:
     # Longest first, so that 「本年处理决定数量」 is one column and not 「处理决定数量」 inside it.
     return re.compile("|".join(_label_pattern(label) for label in sorted(set(labels), key=len, reverse=True)))
 
 
-_ACTIVE_COLUMNS = _columns_pattern(column.label for form in FORMS.values()
-                                   for row in form.table("active").rows for column in row.columns)
-_APPLICANT_HEADER = _columns_pattern([column.label for column in APPLICANT_COLUMNS] + [column.group
-                                     for column in APPLICANT_COLUMNS if column.group] + ["申请人情况"])
-_REVIEW_HEADER = _columns_pattern([column.label for column in REVIEW.columns]
-                                  + [row.label for row in REVIEW.rows] + ["行政诉讼"])
+_ACTIVE_COLUMNS = _columns_pattern(
+    column.label for form in FORMS.values() for row in form.table("active").rows for column in row.columns
+)
+_APPLICANT_HEADER = _columns_pattern(
+    [column.label for column in APPLICANT_COLUMNS]
+    + [column.group for column in APPLICANT_COLUMNS if column.group]
+    + ["申请人情况"]
+)
+_REVIEW_HEADER = _columns_pattern(
+    [column.label for column in REVIEW.columns] + [row.label for row in REVIEW.rows] + ["行政诉讼"]
+)
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,7 @@ def table_blocks(table: str, text: str) -> list[Paragraph]:
     blocks = []
     position = 0
     for figures in _FIGURES.finditer(text):
-        label = text[position:figures.start()].strip()
+        label = text[position : figures.start()].strip()
         position = figures.end()
         marked = next((key for key, candidate in SHAPES.items() if candidate.header_marker.search(squash(label))), None)
         if marked:

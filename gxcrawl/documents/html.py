@@ -17,11 +17,44 @@ from gxcrawl.documents.model import Document, DocumentError, Grid, Paragraph
 from gxcrawl.documents.sniff import guess_encoding
 from gxcrawl.normalize import readable
 
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "caption", "center", "dd", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "td", "th", "tr", "ul",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    }
+)
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
 #: Words that mark a table as one of the report's, and a block as holding the report.
 REPORT_TABLE_WORDS = re.compile(r"本年新收|结果维持|第二十条|予以公开|本年制发|本年新制作")
@@ -31,16 +64,16 @@ TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|-{1,2}|——)\s*")
 MAX_CLIMB = 4
 _STRING = etree.XPath("string()")
 _DECLARED_TITLES = etree.XPath('//h1 | //meta[@name="ArticleTitle"]/@content | //title')
-_TITLED = etree.XPath("//*[contains(@class, 'title') or contains(@id, 'title') "
-                      "or contains(@class, 'Title') or contains(@id, 'Title')]")
+_TITLED = etree.XPath(
+    "//*[contains(@class, 'title') or contains(@id, 'title') or contains(@class, 'Title') or contains(@id, 'Title')]"
+)
 _LEADING_DIGITS = re.compile(r"\s*(\d+)")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 #: Spans larger than this are treated as errors in the page, not as layout.
 MAX_COLSPAN = 64
 
 
-def read_html(data: bytes, content_type: str | None = None,
-              content_selectors: tuple[str, ...] = ()) -> Document:
+def read_html(data: bytes, content_type: str | None = None, content_selectors: tuple[str, ...] = ()) -> Document:
     """Read an HTML page.
 
     `content_type` is the HTTP Content-Type header, whose charset wins over the
@@ -113,8 +146,11 @@ def find_report_block(root, content_selectors: tuple[str, ...]):
         found = _css(selector)(root)
         if found:
             return found[0]
-    tables = [table for table in root.iter("table")
-              if not _has_table_inside(table) and REPORT_TABLE_WORDS.search(_STRING(table))]
+    tables = [
+        table
+        for table in root.iter("table")
+        if not _has_table_inside(table) and REPORT_TABLE_WORDS.search(_STRING(table))
+    ]
     if not tables:
         body = root.find("body")
         return body if body is not None else root

@@ -52,8 +52,10 @@ def read_image(data: bytes) -> Document:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))  # reads the header only
         if image.width * image.height > MAX_PIXELS:
-            raise DocumentError(f"the image is too large to be a scanned page ({image.width}×{image.height} "
-                                f"pixels, over the {MAX_PIXELS:,} cap)")
+            raise DocumentError(
+                f"the image is too large to be a scanned page ({image.width}×{image.height} "
+                f"pixels, over the {MAX_PIXELS:,} cap)"
+            )
         image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
         raise DocumentError(f"the image could not be decoded ({error})") from error
@@ -98,13 +100,17 @@ def read_crops(crops: list[numpy.ndarray]) -> list[Reading]:
     prose = [PROSE_RATIO * crop.shape[0] < crop.shape[1] and crop.shape[0] <= TALL * usual for crop in crops]
     for squeeze, wanted in ((PROSE_SQUEEZE, True), (1.0, False)):
         chosen = [i for i, flag in enumerate(prose) if flag == wanted and min(crops[i].shape) > 1]
-        for i, reading in zip(chosen, read_lines([crops[i] for i in chosen], squeeze, is_figure_like,
-                                                 FIGURE_CHARACTERS)):
+        for i, reading in zip(
+            chosen, read_lines([crops[i] for i in chosen], squeeze, is_figure_like, FIGURE_CHARACTERS)
+        ):
             readings[i] = reading
     # A lone character is read with no context, and now and then as a letter (「N」 for 「2」);
     # at another width it reads as it is. A label stays a label at any width.
-    again = [i for i, crop in enumerate(crops)
-             if crop.shape[1] < SHORT * crop.shape[0] and not is_figure_like(readings[i].text.strip())]
+    again = [
+        i
+        for i, crop in enumerate(crops)
+        if crop.shape[1] < SHORT * crop.shape[0] and not is_figure_like(readings[i].text.strip())
+    ]
     for i, reading in zip(again, read_lines([crops[i] for i in again], WIDER, is_figure_like, FIGURE_CHARACTERS)):
         if is_figure_like(reading.text.strip()):
             readings[i] = reading
@@ -118,8 +124,9 @@ def figure_cell(reading: Reading) -> tuple[str, str | None]:
     if not _FIGURE_LIKE.match(text):
         return text, None
     if reading.doubtful or reading.covered < MIN_FIGURE_CONFIDENCE:
-        return UNREADABLE, (f"OCR read a figure as {text!r} with confidence {reading.covered:.2f}; "
-                            "it is treated as unreadable")
+        return UNREADABLE, (
+            f"OCR read a figure as {text!r} with confidence {reading.covered:.2f}; it is treated as unreadable"
+        )
     others = [other.strip() for other in reading.alternatives if _FIGURE_LIKE.match(other.strip())]
     if others:
         return alternatives([text, *others]), None
@@ -184,14 +191,20 @@ def _fill_block(block: list[list[tuple]], median: float) -> None:
     if not counts or max(counts) < MIN_COLUMNS_TO_FILL:
         return
     widest = max(counts)
-    full = [[(box[0] + box[2]) / 2 for box in row if _is_figure(box[4])]
-            for row, count in zip(block, counts) if count == widest]
+    full = [
+        [(box[0] + box[2]) / 2 for box in row if _is_figure(box[4])]
+        for row, count in zip(block, counts)
+        if count == widest
+    ]
     columns = [sorted(row[i] for row in full)[len(full) // 2] for i in range(widest)]
     for row, count in zip(block, counts):
         if not widest - 2 <= count < widest:
             continue
-        taken = {min(range(widest), key=lambda i: abs(columns[i] - (box[0] + box[2]) / 2))
-                 for box in row if _is_figure(box[4])}
+        taken = {
+            min(range(widest), key=lambda i: abs(columns[i] - (box[0] + box[2]) / 2))
+            for box in row
+            if _is_figure(box[4])
+        }
         top, bottom = min(b[1] for b in row), max(b[3] for b in row)
         for i in set(range(widest)) - taken:
             row.append((columns[i] - median / 4, top, columns[i] + median / 4, bottom, UNREADABLE))

@@ -74,6 +74,7 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
 
 # --- One page: (top, bottom, line text or grid) in reading order ---------------------------------
 
+
 @dataclass
 class PdfGrid(Grid):
     """A grid with the x positions of its columns' left edges, to join it across pages."""
@@ -84,7 +85,8 @@ class PdfGrid(Grid):
 def _page_items(page) -> list[tuple[float, float, str | Grid]]:
     tables = page.find_tables(_closing_lines(page))
     items: list[tuple[float, float, str | Grid]] = [
-        (table.bbox[1], table.bbox[3], PdfGrid(*table_grid(page, table))) for table in tables]
+        (table.bbox[1], table.bbox[3], PdfGrid(*table_grid(page, table))) for table in tables
+    ]
     boxes = [table.bbox for table in tables]
     words = [word for word in page.extract_words() if not any(_inside(word, box) for box in boxes)]
     items.extend((top, bottom, line) for top, bottom, line in word_lines(words))
@@ -98,8 +100,9 @@ def _closing_lines(page) -> dict:
     verticals = [edge for edge in page.edges if edge["orientation"] == "v"]
     if not verticals:
         return {}
-    return {"explicit_horizontal_lines": [min(edge["top"] for edge in verticals),
-                                          max(edge["bottom"] for edge in verticals)]}
+    return {
+        "explicit_horizontal_lines": [min(edge["top"] for edge in verticals), max(edge["bottom"] for edge in verticals)]
+    }
 
 
 def _inside(word, box) -> bool:
@@ -204,8 +207,10 @@ def _scanned_page(page, warnings: list[str]) -> list[tuple[float, float, str | G
 
 # --- All pages ------------------------------------------------------------------------
 
+
 def _drop_furniture(pages: list[list[tuple[float, float, str | Grid]]]) -> list[list[str | Grid]]:
     """Each page's items without the lines repeated in the margins of most pages and page numbers."""
+
     def margin_key(item):
         top, bottom, payload = item
         if isinstance(payload, str) and (top < MARGIN or bottom > 1 - MARGIN):
@@ -216,9 +221,14 @@ def _drop_furniture(pages: list[list[tuple[float, float, str | Grid]]]) -> list[
     repeated = {key for key, count in counts.items() if len(pages) >= 2 and count >= max(2, len(pages) / 2)}
     kept = []
     for page in pages:
-        kept.append([payload for item in page
-                     if not ((key := margin_key(item)) and (key in repeated or _PAGE_NUMBER.match(item[2])))
-                     for payload in (item[2],)])
+        kept.append(
+            [
+                payload
+                for item in page
+                if not ((key := margin_key(item)) and (key in repeated or _PAGE_NUMBER.match(item[2])))
+                for payload in (item[2],)
+            ]
+        )
     return kept
 
 
@@ -226,10 +236,15 @@ def _join(grid: Grid, continued: Grid) -> None:
     """Append a table's continuation, its columns placed under the first part's by position
     (a merged column may not be drawn again); a row the page break cut in two is made whole."""
     rows = _reindexed(grid, continued)
-    if rows and grid.rows and len(grid.rows[-1]) == len(rows[0]) \
-            and all(_halves(a, b) for a, b in zip(grid.rows[-1], rows[0])):
-        grid.rows[-1] = [None if a is None and b is None else (a or "") + (b or "")
-                         for a, b in zip(grid.rows[-1], rows[0])]
+    if (
+        rows
+        and grid.rows
+        and len(grid.rows[-1]) == len(rows[0])
+        and all(_halves(a, b) for a, b in zip(grid.rows[-1], rows[0]))
+    ):
+        grid.rows[-1] = [
+            None if a is None and b is None else (a or "") + (b or "") for a, b in zip(grid.rows[-1], rows[0])
+        ]
         rows = rows[1:]
     grid.rows.extend(rows)
 
@@ -240,8 +255,9 @@ def _reindexed(grid: Grid, continued: Grid) -> list[list[str | None]]:
     if not edges or not their:
         return continued.rows
     places = [min(range(len(edges)), key=lambda i: abs(edges[i] - x)) for x in their]
-    if any(abs(edges[place] - x) > 3 * EDGE_TOLERANCE for place, x in zip(places, their)) \
-            or len(set(places)) != len(places):
+    if any(abs(edges[place] - x) > 3 * EDGE_TOLERANCE for place, x in zip(places, their)) or len(set(places)) != len(
+        places
+    ):
         return continued.rows
     out = []
     for row in continued.rows:

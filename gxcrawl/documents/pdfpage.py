@@ -40,8 +40,9 @@ class PdfiumPage:
                 if not text.strip() and text != " ":
                     continue
                 left, bottom, right, top = textpage.get_charbox(index, loose=True)
-                chars.append({"text": text, "x0": left, "x1": right,
-                              "top": self.height - top, "bottom": self.height - bottom})
+                chars.append(
+                    {"text": text, "x0": left, "x1": right, "top": self.height - top, "bottom": self.height - bottom}
+                )
             return chars
         finally:
             textpage.close()
@@ -58,8 +59,12 @@ class PdfiumPage:
             elif bottom - top < THIN and right - left >= THIN:
                 edges.append(_edge("h", left, right, (top + bottom) / 2, (top + bottom) / 2))
             elif right - left >= THIN:
-                edges += [_edge("h", left, right, top, top), _edge("h", left, right, bottom, bottom),
-                          _edge("v", left, left, top, bottom), _edge("v", right, right, top, bottom)]
+                edges += [
+                    _edge("h", left, right, top, top),
+                    _edge("h", left, right, bottom, bottom),
+                    _edge("v", left, left, top, bottom),
+                    _edge("v", right, right, top, bottom),
+                ]
         return edges
 
     @cached_property
@@ -98,10 +103,23 @@ class PdfiumPage:
 
 
 def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
-    return {"orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-            "width": x1 - x0, "height": bottom - top, "object_type": "line"}
+    return {
+        "orientation": orientation,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "object_type": "line",
+    }
 
 
 def _word(chars: list[dict]) -> dict:
-    return {"text": "".join(ch["text"] for ch in chars), "x0": chars[0]["x0"], "x1": chars[-1]["x1"],
-            "top": min(ch["top"] for ch in chars), "bottom": max(ch["bottom"] for ch in chars)}
+    return {
+        "text": "".join(ch["text"] for ch in chars),
+        "x0": chars[0]["x0"],
+        "x1": chars[-1]["x1"],
+        "top": min(ch["top"] for ch in chars),
+        "bottom": max(ch["bottom"] for ch in chars),
+    }

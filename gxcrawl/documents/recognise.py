@@ -65,8 +65,12 @@ def lock() -> threading.Lock:
     return _lock
 
 
-def read_lines(images: list[numpy.ndarray], squeeze: float = 1.0,
-               figure: Callable[[str], bool] = lambda text: False, figure_characters: str = "") -> list[Reading]:
+def read_lines(
+    images: list[numpy.ndarray],
+    squeeze: float = 1.0,
+    figure: Callable[[str], bool] = lambda text: False,
+    figure_characters: str = "",
+) -> list[Reading]:
     """Each image (grey or BGR, one line of text) read. `squeeze` narrows the lines first:
     CJK prose reads as well at half width, in half the time.
 

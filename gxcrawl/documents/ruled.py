@@ -63,8 +63,9 @@ def ink(gray: numpy.ndarray) -> numpy.ndarray:
 def ruling(gray: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
     """(horizontal, vertical) masks of the page's ruling lines. Lines are looked for in what is
     darker than its surroundings, not only in ink: a thin line on a grey, noisy scan is faint."""
-    binary = ink(gray) | cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                               FAINT_BLOCK, FAINT_CONTRAST)
+    binary = ink(gray) | cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, FAINT_BLOCK, FAINT_CONTRAST
+    )
     length = max(8, int(MIN_LINE * binary.shape[1]))
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
@@ -103,7 +104,7 @@ def find_tables(horizontal: numpy.ndarray, vertical: numpy.ndarray) -> list[Tabl
         if w < MIN_TABLE * width:  # a bold glyph of a title, not a table
             continue
         box = (x, y, x + w, y + h)
-        table = _table(horizontal[y:y + h, x:x + w], vertical[y:y + h, x:x + w], merge)
+        table = _table(horizontal[y : y + h, x : x + w], vertical[y : y + h, x : x + w], merge)
         if table is not None:
             tables.append(_moved(table, x, y, box))
     return sorted(tables, key=lambda table: table.box[1])
@@ -162,11 +163,13 @@ def _cells(horizontal, vertical, xs, ys, merge) -> list[Cell]:
 
     for r in range(rows):
         for c in range(columns):
-            if c + 1 < columns and not _drawn(vertical[ys[r] + merge:ys[r + 1] - merge,
-                                                       xs[c + 1] - merge:xs[c + 1] + merge + 1], axis=0):
+            if c + 1 < columns and not _drawn(
+                vertical[ys[r] + merge : ys[r + 1] - merge, xs[c + 1] - merge : xs[c + 1] + merge + 1], axis=0
+            ):
                 union(r * columns + c, r * columns + c + 1)
-            if r + 1 < rows and not _drawn(horizontal[ys[r + 1] - merge:ys[r + 1] + merge + 1,
-                                                      xs[c] + merge:xs[c + 1] - merge], axis=1):
+            if r + 1 < rows and not _drawn(
+                horizontal[ys[r + 1] - merge : ys[r + 1] + merge + 1, xs[c] + merge : xs[c + 1] - merge], axis=1
+            ):
                 union(r * columns + c, (r + 1) * columns + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):
@@ -189,6 +192,14 @@ def _drawn(strip: numpy.ndarray, axis: int) -> bool:
 
 
 def _moved(table: Table, x: int, y: int, box) -> Table:
-    cells = [Cell(cell.row, cell.column, cell.rows, cell.columns,
-                  (cell.box[0] + x, cell.box[1] + y, cell.box[2] + x, cell.box[3] + y)) for cell in table.cells]
+    cells = [
+        Cell(
+            cell.row,
+            cell.column,
+            cell.rows,
+            cell.columns,
+            (cell.box[0] + x, cell.box[1] + y, cell.box[2] + x, cell.box[3] + y),
+        )
+        for cell in table.cells
+    ]
     return Table(box, [value + x for value in table.xs], [value + y for value in table.ys], cells)

@@ -36,8 +36,11 @@ PAD = 0.2
 MIN_INK = 4
 
 
-def read_page(gray: numpy.ndarray, points_per_pixel: float = 1.0,
-              make_grid: Callable[[list, list[float]], Grid] = lambda rows, _: Grid(rows)) -> tuple[list, list[str]]:
+def read_page(
+    gray: numpy.ndarray,
+    points_per_pixel: float = 1.0,
+    make_grid: Callable[[list, list[float]], Grid] = lambda rows, _: Grid(rows),
+) -> tuple[list, list[str]]:
     """(top, bottom, line text or grid) of a grey page image, tops and bottoms as shares of its
     height, in reading order; and warnings. Grids are made by `make_grid(rows, column_edges)`,
     the edges in points (`points_per_pixel` converts), for joining tables across pages."""
@@ -62,7 +65,7 @@ def read_page(gray: numpy.ndarray, points_per_pixel: float = 1.0,
         edges = [x * points_per_pixel for x in table.xs[:-1]]
         items.append((table.box[1], table.box[3], make_grid(rows, edges)))
         x0, y0, x1, y1 = table.box
-        outside[y0:y1 + 1, x0:x1 + 1] = 255
+        outside[y0 : y1 + 1, x0 : x1 + 1] = 255
     lines, problems = ocr_lines(outside)
     warnings.extend(problems)
     items.extend(lines)
@@ -93,7 +96,7 @@ def _table_rows(table: Table, text_ink: numpy.ndarray, clean: numpy.ndarray) -> 
     for cell in table.cells:
         x0, y0, x1, y1 = cell.box
         box = (x0 + inset, y0 + inset, x1 - inset, y1 - inset)
-        cell_lines.append((box, _runs(text_ink[box[1]:box[3], box[0]:box[2]])))
+        cell_lines.append((box, _runs(text_ink[box[1] : box[3], box[0] : box[2]])))
     heights = sorted(bottom - top for _, runs in cell_lines for top, bottom in runs)
     line_height = heights[3 * len(heights) // 4] if heights else 0
     crops, owners = [], []
@@ -122,8 +125,9 @@ def _lines_cell(lines: list[Reading]) -> tuple[str, str | None]:
     wrapped is more likely a speck above a figure (「.」 over 「7」) than a figure."""
     text = "".join(line.text for line in lines).strip()
     if is_figure_like(text):
-        return UNREADABLE, (f"OCR read a figure as {text!r} over {len(lines)} lines of its cell; "
-                            "it is treated as unreadable")
+        return UNREADABLE, (
+            f"OCR read a figure as {text!r} over {len(lines)} lines of its cell; it is treated as unreadable"
+        )
     return text, None
 
 
@@ -144,8 +148,9 @@ def _joined(runs: list[tuple[int, int]], line_height: int) -> list[tuple[int, in
     """Runs joined into lines of text: a character's separate strokes (三, 二) are one line."""
     lines: list[list[int]] = []
     for top, bottom in runs:
-        if lines and (top - lines[-1][1] < LINE_GAP * line_height
-                      or bottom - lines[-1][0] <= JOIN_HEIGHT * line_height):
+        if lines and (
+            top - lines[-1][1] < LINE_GAP * line_height or bottom - lines[-1][0] <= JOIN_HEIGHT * line_height
+        ):
             lines[-1][1] = bottom
         else:
             lines.append([top, bottom])
@@ -155,13 +160,13 @@ def _joined(runs: list[tuple[int, int]], line_height: int) -> list[tuple[int, in
 def _line_crop(text_ink, clean, box, top, bottom) -> numpy.ndarray | None:
     """One line of a cell cut out with a margin, as the detection model would have cut it."""
     x0, y0, x1, y1 = box
-    columns = numpy.flatnonzero(text_ink[y0 + top:y0 + bottom, x0:x1].any(axis=0))
+    columns = numpy.flatnonzero(text_ink[y0 + top : y0 + bottom, x0:x1].any(axis=0))
     if not len(columns):
         return None
     height = bottom - top
     pad = max(2, int(PAD * height))
     left, right = x0 + columns[0], x0 + columns[-1] + 1
-    return clean[max(0, y0 + top - pad):y0 + bottom + pad, max(0, left - 2 * pad):right + 2 * pad]
+    return clean[max(0, y0 + top - pad) : y0 + bottom + pad, max(0, left - 2 * pad) : right + 2 * pad]
 
 
 def _grid(table: Table, texts: list[str]) -> list[list[str | None]]:

@@ -6,8 +6,11 @@ save HTML pages as `.txt`; the first bytes are what can be trusted.
 
 import re
 
-_HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*"
-                         rb"<(!doctype\s+html|html|head|body|meta|link|style|script|title|div|table|p|h1)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*"
+    rb"<(!doctype\s+html|html|head|body|meta|link|style|script|title|div|table|p|h1)\b",
+    re.I | re.S,
+)
 _HTML_INSIDE = re.compile(rb"<(html|body|table|div|p)\b[^>]*>", re.I)
 _HTML_ROOT = re.compile(rb"<(html|body)\b", re.I)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -23,9 +26,11 @@ def sniff(data: bytes) -> str:
         return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in head else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
-    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")) \
-            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP") \
-            or (head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00"):
+    if (
+        head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*"))
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        or (head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00")
+    ):
         return "image"
     if not looks_like_text(head):
         return "binary"

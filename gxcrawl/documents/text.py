@@ -35,7 +35,9 @@ _MARKDOWN_DECORATION = re.compile(r"^(#{1,6}\s+|[-*+]\s+|>\s*)")
 #: A line of figures only (「- 1 - 3」): its leading dash is a figure, not a list bullet.
 _FIGURES_ONLY = re.compile(r"^[-—–―/+.,\d\s０-９－＋，．]+$")
 _EMPHASIS = re.compile(r"\*\*|__")
-_UNIT_FIRST = re.compile(r"^\s*(件|条|个|篇|项|次|人次|人|家|期|场|万元|元|%|％|年|月|日)[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]")
+_UNIT_FIRST = re.compile(
+    r"^\s*(件|条|个|篇|项|次|人次|人|家|期|场|万元|元|%|％|年|月|日)[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]"
+)
 _FIGURE_LAST = re.compile(r"[\u4e00-\u9fff，、]\s*\d+(\.\d+)?$")
 _LONE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 #: Page numbers: at least this many, each this many lines after the last.
@@ -110,9 +112,11 @@ class _MarkdownHeader:
         if not self.columns or not figures or slots >= self.columns:
             return cells
         if warnings is not None:
-            warnings.append(f"the table row {line.strip()!r} has {slots} cells for the {self.columns} "
-                            "columns of its table's header; which columns its figures fill is unknown, so they "
-                            "were not read (check the original document)")
+            warnings.append(
+                f"the table row {line.strip()!r} has {slots} cells for the {self.columns} "
+                "columns of its table's header; which columns its figures fill is unknown, so they "
+                "were not read (check the original document)"
+            )
         return [cell for cell in cells if not (cell and is_value(cell))]
 
 

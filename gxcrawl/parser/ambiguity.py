@@ -92,8 +92,10 @@ def _groups(form: Form, ambiguities: list[Ambiguity]) -> list[list[Ambiguity]]:
     for ambiguity in ambiguities:
         instances = set(_relevant(form, ambiguity))
         joined = [group for group in groups if group[0] & instances]
-        merged = (instances.union(*(group[0] for group in joined)),
-                  [member for group in joined for member in group[1]] + [ambiguity])
+        merged = (
+            instances.union(*(group[0] for group in joined)),
+            [member for group in joined for member in group[1]] + [ambiguity],
+        )
         groups = [group for group in groups if group not in joined] + [merged]
     return [members for _, members in groups]
 
@@ -104,21 +106,31 @@ def _settle_group(form: Form, values, group: list[Ambiguity], settlement: Settle
     search = _Search(form, values, group) if relevant and all(a.readings for a in group) else None
     if search is None or search.exhausted:
         for ambiguity in group:
-            settlement.warnings.append(f"{_describe(ambiguity)}: {_unsettled_reason(ambiguity, relevant)}; "
-                                       "read as null")
+            settlement.warnings.append(
+                f"{_describe(ambiguity)}: {_unsettled_reason(ambiguity, relevant)}; read as null"
+            )
         settlement.unsettled.update(keys)
         return
     left, ruled_out = search.left, search.ruled_out
     per_member = [list(dict.fromkeys(combination[index] for combination in left)) for index in range(len(group))]
     # What the rules determine: the members every combination left reads the same way.
-    determined = ChainMap({key: value for ambiguity, readings in zip(group, per_member) if len(readings) == 1
-                           for key, value in zip(ambiguity.keys, readings[0])}, values)
+    determined = ChainMap(
+        {
+            key: value
+            for ambiguity, readings in zip(group, per_member)
+            if len(readings) == 1
+            for key, value in zip(ambiguity.keys, readings[0])
+        },
+        values,
+    )
     for ambiguity, readings in zip(group, per_member):
         confirming = {str(equation) for equation in _relevant(form, ambiguity) if equation.holds(determined)}
         if len(readings) == 1 and len(confirming) >= ambiguity.confirmations_needed:
             values.update(zip(ambiguity.keys, readings[0]))
-            settlement.warnings.append(f"{_describe(ambiguity)}: only {_shown(readings[0])} satisfies the rules "
-                                       f"that can be evaluated ({_named(confirming)} hold with it); it was taken")
+            settlement.warnings.append(
+                f"{_describe(ambiguity)}: only {_shown(readings[0])} satisfies the rules "
+                f"that can be evaluated ({_named(confirming)} hold with it); it was taken"
+            )
             continue
         settlement.unsettled.update(ambiguity.keys)
         if not readings:
@@ -129,8 +141,10 @@ def _settle_group(form: Form, values, group: list[Ambiguity], settlement: Settle
         elif not confirming:
             reason = f"only {_shown(readings[0])} is left, but no rule that holds with it confirms it"
         else:
-            reason = (f"only {_shown(readings[0])} is left, but only {_named(confirming)} holds with it, too little "
-                      "to confirm a reading of several figures")
+            reason = (
+                f"only {_shown(readings[0])} is left, but only {_named(confirming)} holds with it, too little "
+                "to confirm a reading of several figures"
+            )
         settlement.warnings.append(f"{_describe(ambiguity)}: {reason}; read as null")
 
 
@@ -194,8 +208,9 @@ def _named(instances: set[str]) -> str:
     by_rule: dict[str, list[str]] = {}
     for instance in sorted(instances):
         by_rule.setdefault(instance.split()[0], []).append(instance)
-    return ", ".join(found[0] if len(found) == 1 else f"{rule} in {len(found)} places"
-                     for rule, found in by_rule.items())
+    return ", ".join(
+        found[0] if len(found) == 1 else f"{rule} in {len(found)} places" for rule, found in by_rule.items()
+    )
 
 
 def _shown(reading: tuple) -> str:

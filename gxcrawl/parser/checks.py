@@ -78,21 +78,36 @@ def equations(form: Form) -> tuple[Equation, ...]:
     found = []
     for column in APPLICANT_COLUMNS:
         c = column.key
-        found.append(Equation("R1", f"column {c}", (_app("new", c), _app("carried_over", c)),
-                              (_app("total", c), _app("carried_forward", c))))
+        found.append(
+            Equation(
+                "R1",
+                f"column {c}",
+                (_app("new", c), _app("carried_over", c)),
+                (_app("total", c), _app("carried_forward", c)),
+            )
+        )
     for row in applications.rows:
-        found.append(Equation("R3", f"row {row.key}", (_app(row.key, "total"),),
-                              tuple(_app(row.key, c) for c in applicants)))
+        found.append(
+            Equation("R3", f"row {row.key}", (_app(row.key, "total"),), tuple(_app(row.key, c) for c in applicants))
+        )
     for column in APPLICANT_COLUMNS:
-        found.append(Equation("R4", f"column {column.key}", (_app("total", column.key),),
-                              tuple(_app(row, column.key) for row in result_rows(applications))))
+        found.append(
+            Equation(
+                "R4",
+                f"column {column.key}",
+                (_app("total", column.key),),
+                tuple(_app(row, column.key) for row in result_rows(applications)),
+            )
+        )
     return (*found, *REVIEW_EQUATIONS)
 
 
 def _review_equations() -> tuple[Equation, ...]:
     parts = [column.key for column in REVIEW.columns if column.key != "total"]
-    return tuple(Equation("R5", group.key, (f"{group.key}.total",), tuple(f"{group.key}.{part}" for part in parts))
-                 for group in REVIEW.rows)
+    return tuple(
+        Equation("R5", group.key, (f"{group.key}.total",), tuple(f"{group.key}.{part}" for part in parts))
+        for group in REVIEW.rows
+    )
 
 
 #: Rule R5 on table 四, the same in both forms.
@@ -108,8 +123,10 @@ def _outcome(instances: list[Equation], values, failures: list[str]) -> str:
             unknown = True
         elif not holds:
             failed = True
-            failures.append(f"{equation}: {_terms([values[key] for key in equation.left])} ≠ "
-                            f"{_terms([values[key] for key in equation.right])}")
+            failures.append(
+                f"{equation}: {_terms([values[key] for key in equation.left])} ≠ "
+                f"{_terms([values[key] for key in equation.right])}"
+            )
     return FAILED if failed else UNKNOWN if unknown else OK
 
 

@@ -19,16 +19,20 @@ from gxcrawl.forms import Form
 from gxcrawl.parser.checks import Equation, equations
 
 
-def derive(form: Form, values: dict[str, Decimal | None],
-           unsettled: frozenset[str] = frozenset()) -> dict[str, tuple[Decimal, str]]:
+def derive(
+    form: Form, values: dict[str, Decimal | None], unsettled: frozenset[str] = frozenset()
+) -> dict[str, tuple[Decimal, str]]:
     """Blank figure → (value, the rule instance that fixed it), for every blank the rules settle.
 
     `unsettled` figures are not blank but printed and not read with certainty (digits the
     rules could not cut): an instance involving one is left alone."""
     blank = {key for key, value in values.items() if value is None}
     derived: dict[str, tuple[Decimal, str]] = {}
-    open_equations = [equation for equation in equations(form)
-                      if not blank.isdisjoint(equation.keys) and unsettled.isdisjoint(equation.keys)]
+    open_equations = [
+        equation
+        for equation in equations(form)
+        if not blank.isdisjoint(equation.keys) and unsettled.isdisjoint(equation.keys)
+    ]
     known = dict(values)
     progress = True
     while progress:
@@ -45,8 +49,9 @@ def _settled(equation: Equation, known: dict) -> dict[str, Decimal]:
     blank = [key for key in equation.keys if known.get(key) is None]
     if not blank:
         return {}
-    balance = (sum(known[key] for key in equation.left if known[key] is not None)
-               - sum(known[key] for key in equation.right if known[key] is not None))
+    balance = sum(known[key] for key in equation.left if known[key] is not None) - sum(
+        known[key] for key in equation.right if known[key] is not None
+    )
     on_left = [key for key in blank if key in equation.left]
     on_right = [key for key in blank if key in equation.right]
     if len(blank) == 1:
@@ -63,5 +68,8 @@ def derivation_warnings(derived: dict[str, tuple[Decimal, str]]) -> list[str]:
     for key, (value, instance) in derived.items():
         rule, _, where = instance.partition(" ")
         by_rule.setdefault(rule, []).append(f"{key} = {value} ({where})")
-    return [f"cells left blank (or unreadable) settled by {rule}: {', '.join(found)}; in `derived`, the figures "
-            "keep them null" for rule, found in by_rule.items()]
+    return [
+        f"cells left blank (or unreadable) settled by {rule}: {', '.join(found)}; in `derived`, the figures "
+        "keep them null"
+        for rule, found in by_rule.items()
+    ]

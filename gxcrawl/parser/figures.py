@@ -89,13 +89,17 @@ def detect_form(table_text: str, matches: list[_Match]) -> tuple[Form, str | Non
         return FORMS[FORM_2019], None
     if scores[FORM_2021] > scores[FORM_2019]:
         return FORMS[FORM_2021], None
-    return FORMS[FORM_2021], ("the form could not be told from the labels (markers of the 2019 and 2021 forms: "
-                              f"{scores[FORM_2019]} and {scores[FORM_2021]}); read as the 2021 form")
+    return FORMS[FORM_2021], (
+        "the form could not be told from the labels (markers of the 2019 and 2021 forms: "
+        f"{scores[FORM_2019]} and {scores[FORM_2021]}); read as the 2021 form"
+    )
 
 
-HYBRID_WARNING = ("table 三 prints （六）其他处理 as one row, the 2019 form's way, in a 2021-form report: its figures "
-                  "are under applications.other.*, the three sub-rows 1.–3. are null (the report does not say), "
-                  "and R4 sums the single row")
+HYBRID_WARNING = (
+    "table 三 prints （六）其他处理 as one row, the 2019 form's way, in a 2021-form report: its figures "
+    "are under applications.other.*, the three sub-rows 1.–3. are null (the report does not say), "
+    "and R4 sums the single row"
+)
 
 
 def printed_form(form: Form, matches: list[_Match]) -> Form:
@@ -125,10 +129,14 @@ def align(cells: list[str], width: int, ends_in_total: bool = False) -> Alignmen
     if len(cells) < width:
         filled = [cell for cell in cells if cell]
         if ends_in_total and len(filled) == 1 and cells[-1]:
-            return Alignment([None] * (width - 1) + cells[-1:],
-                             f"has 1 figure for {width} columns; read as the last, its 总计, the others null")
-        return Alignment([None] * width, f"has {len(cells)} cells for {width} columns; which columns they fill "
-                                         "is unknown, so none was read")
+            return Alignment(
+                [None] * (width - 1) + cells[-1:],
+                f"has 1 figure for {width} columns; read as the last, its 总计, the others null",
+            )
+        return Alignment(
+            [None] * width,
+            f"has {len(cells)} cells for {width} columns; which columns they fill is unknown, so none was read",
+        )
     surplus = len(cells) - width
     if not surplus:
         return Alignment(cells)
@@ -137,10 +145,15 @@ def align(cells: list[str], width: int, ends_in_total: bool = False) -> Alignmen
         return Alignment(cells[:width])
     if any(_has_digit(cell) for cell in head) and "" in cells[surplus:]:
         # A figure would be dropped while a blank cell is kept: the surplus may be that blank.
-        return Alignment([None] * width, f"has {len(cells)} cells for {width} columns, blank ones among them; "
-                                         "which are its figures is unknown, so none was read")
+        return Alignment(
+            [None] * width,
+            f"has {len(cells)} cells for {width} columns, blank ones among them; "
+            "which are its figures is unknown, so none was read",
+        )
     dropped = [cell for cell in head if cell]
-    note = f"has {len(cells)} cells for {width} columns; {dropped} before the figures were left out" if dropped else None
+    note = (
+        f"has {len(cells)} cells for {width} columns; {dropped} before the figures were left out" if dropped else None
+    )
     return Alignment(cells[surplus:], note)
 
 
@@ -223,8 +236,12 @@ def _collect(rows: list[LabelledRow]) -> _Collected:
                 collected.unrecognised_review.append(row)
             continue
         last = sequence[-1] if sequence else None
-        if row.continues and isinstance(last, _Match) and last.source.table == row.table \
-                and not _another_row(last, row):
+        if (
+            row.continues
+            and isinstance(last, _Match)
+            and last.source.table == row.table
+            and not _another_row(last, row)
+        ):
             last.continuations.append(row)
             continue
         named = _named_rows(row)
@@ -247,8 +264,11 @@ def _named_rows(row: LabelledRow) -> set[tuple[str, str]]:
 def _warn_unrecognised(form: Form, rows: list[LabelledRow], figures: Figures) -> None:
     for row in rows:
         guess = best_guess(form, row.table, row.own_label)
-        hint = f" (most like {printed_label(form.table(guess[0]), guess[1])!r}, {guess[2]:.0%} alike)" \
-            if guess and guess[2] >= HINT_LIKENESS else ""
+        hint = (
+            f" (most like {printed_label(form.table(guess[0]), guess[1])!r}, {guess[2]:.0%} alike)"
+            if guess and guess[2] >= HINT_LIKENESS
+            else ""
+        )
         figures.warnings.append(f"row {printable(row.source)!r} is not a row of the {form.name} form{hint}; ignored")
 
 
@@ -256,16 +276,23 @@ def _warn_misfits(notes: dict[str, list[str]], figures: Figures) -> None:
     """Rows that did not fit their columns, a few per table."""
     for table_number, lines in notes.items():
         if len(lines) > MAX_ROW_WARNINGS:
-            lines = lines[:MAX_ROW_WARNINGS] + [f"table {table_number}: {len(lines) - MAX_ROW_WARNINGS} more rows "
-                                                "did not fit their columns"]
+            lines = lines[:MAX_ROW_WARNINGS] + [
+                f"table {table_number}: {len(lines) - MAX_ROW_WARNINGS} more rows did not fit their columns"
+            ]
         figures.warnings.extend(lines)
 
 
 #: Table 三's column and row-group headings, squashed: a line of its own held above a row, each
 #: names no row (「总计」 over the columns, 「（六）其他处理」 over its three sub-rows).
-HEADINGS = frozenset(squash(text) for text in (
-    *(text for column in APPLICANT_COLUMNS for text in (column.label, column.group) if text),
-    FORMS[FORM_2021].table("applications").columns_heading, *GROUP_PARENTS, *GROUP_PARENTS.values()))
+HEADINGS = frozenset(
+    squash(text)
+    for text in (
+        *(text for column in APPLICANT_COLUMNS for text in (column.label, column.group) if text),
+        FORMS[FORM_2021].table("applications").columns_heading,
+        *GROUP_PARENTS,
+        *GROUP_PARENTS.values(),
+    )
+)
 
 
 def _whole_line(row: LabelledRow) -> bool:
@@ -281,9 +308,12 @@ def _another_row(last: _Match, line: LabelledRow) -> bool:
 
 def _placed(form: Form, sequence: list, figures: Figures) -> list[_Match]:
     """Unrecognised rows of `sequence` read as the form rows their place determines; taken out of it."""
-    observed = [Observed(item.table, item.row, item.source.label) if isinstance(item, _Match)
-                else Observed(item.table, None, item.own_label, not item.own_label, sum(map(bool, item.cells)))
-                for item in sequence]
+    observed = [
+        Observed(item.table, item.row, item.source.label)
+        if isinstance(item, _Match)
+        else Observed(item.table, None, item.own_label, not item.own_label, sum(map(bool, item.cells)))
+        for item in sequence
+    ]
     matches = []
     for placed in sorted(place(form, observed), key=lambda placed: -placed.index):
         matches.append(_Match(placed.table, placed.row, sequence.pop(placed.index)))
@@ -309,8 +339,10 @@ def _choose(matches: list[_Match], figures: Figures) -> tuple[dict[tuple[str, st
             continue
         better, other = (match, kept) if match.filled > kept.filled else (kept, match)
         chosen[key] = better
-        figures.warnings.append(f"row {better.source.source!r} appears twice with different figures; the other, "
-                                f"{other.source.source!r}, has fewer and was ignored")
+        figures.warnings.append(
+            f"row {better.source.source!r} appears twice with different figures; the other, "
+            f"{other.source.source!r}, has fewer and was ignored"
+        )
     return chosen, contested
 
 
@@ -324,8 +356,10 @@ def _read_contested(form: Form, candidates: list[_Match], figures: Figures) -> N
         if not alone.ambiguities:
             readings.append(tuple(alone.values.get(key) for key in keys))
     source = " / ".join(candidate.source.source for candidate in candidates)
-    figures.warnings.append(f"row {candidates[0].source.source!r} appears {len(candidates)} times with different "
-                            "figures; the form's arithmetic decides which is the row")
+    figures.warnings.append(
+        f"row {candidates[0].source.source!r} appears {len(candidates)} times with different "
+        "figures; the form's arithmetic decides which is the row"
+    )
     figures.ambiguities.append(ambiguity.Ambiguity(tuple(keys), readings, source))
 
 
@@ -340,8 +374,10 @@ def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, li
     else:
         row = table.row(match.row)
         if row is None:
-            figures.warnings.append(f"row {match.source.source!r} belongs to the other form than the "
-                                    f"{form.name} form the report uses; ignored")
+            figures.warnings.append(
+                f"row {match.source.source!r} belongs to the other form than the "
+                f"{form.name} form the report uses; ignored"
+            )
             return []
         columns = table.columns_of(row)
         keys = [table.figure_key(row, column) for column in columns]
@@ -356,7 +392,8 @@ def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, li
     alignment = align(cells, len(keys), ends_in_total=keys[-1].endswith(".total"))
     if alignment.note:
         notes.setdefault(table.number, []).append(
-            f"table {table.number} row {label!r} {alignment.note} ({match.source.source!r})")
+            f"table {table.number} row {label!r} {alignment.note} ({match.source.source!r})"
+        )
     _read_cells(keys, kinds, alignment.cells, match.source.source, figures)
     return keys
 
@@ -382,8 +419,10 @@ def _read_run(keys: list[str], cells: list[str], source: str, figures: Figures) 
     takes no room in it), so the row is not read."""
     filled = [cell for cell in cells if cell]
     if len(filled) != 1:
-        figures.warnings.append(f"row {printable(source)!r}: some of its figures ran together with no "
-                                "separator, beside others, so which columns they fill is unknown; read as null")
+        figures.warnings.append(
+            f"row {printable(source)!r}: some of its figures ran together with no "
+            "separator, beside others, so which columns they fill is unknown; read as null"
+        )
         return
     figures.ambiguities.append(ambiguity.from_run(tuple(keys), filled[0], source))
 
@@ -399,8 +438,10 @@ def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -
         cells = loose
     else:
         if loose:
-            figures.warnings.append(f"table 四 has {len(loose)} figures outside labelled rows, not the "
-                                    f"{REVIEW_WIDTH} of the form; they were not read, as their places are unknown")
+            figures.warnings.append(
+                f"table 四 has {len(loose)} figures outside labelled rows, not the "
+                f"{REVIEW_WIDTH} of the form; they were not read, as their places are unknown"
+            )
         return False
     _read_cells(REVIEW.keys(), [Kind.COUNT] * REVIEW_WIDTH, [cell or "" for cell in cells], "table 四", figures)
     return True
@@ -416,11 +457,15 @@ def _review_cells(row: LabelledRow, figures: Figures) -> list[str | None]:
             figures.warnings.append(f"table 四 {in_order.note} ({row.source!r})")
         return in_order.cells
     if in_order.note is None and not _r5_holds(by_heading) and _r5_holds(in_order.cells):
-        figures.warnings.append(f"table 四's figures read by their column headings break R5 and read in order "
-                                f"satisfy it: R5 decided for the order ({row.source!r})")
+        figures.warnings.append(
+            f"table 四's figures read by their column headings break R5 and read in order "
+            f"satisfy it: R5 decided for the order ({row.source!r})"
+        )
         return in_order.cells
-    figures.warnings.append(f"table 四's figures were read by the headings over their columns, as the row does not "
-                            f"hold its 15 figures in the form's order ({row.source!r})")
+    figures.warnings.append(
+        f"table 四's figures were read by the headings over their columns, as the row does not "
+        f"hold its 15 figures in the form's order ({row.source!r})"
+    )
     return by_heading
 
 
@@ -444,8 +489,9 @@ def _r5_holds(cells: list[str | None]) -> bool:
 
 def _warn_missing(form: Form, chosen, review_read: bool, figures: Figures) -> None:
     for table in form.tables:
-        if table is REVIEW and (review_read or any(key == ("review", column) for key in chosen
-                                                   for column in REVIEW_COLUMNS)):
+        if table is REVIEW and (
+            review_read or any(key == ("review", column) for key in chosen for column in REVIEW_COLUMNS)
+        ):
             continue
         missing = [row for row in table.rows if (table.key, row.key) not in chosen]
         if len(missing) == len(table.rows):
@@ -453,6 +499,6 @@ def _warn_missing(form: Form, chosen, review_read: bool, figures: Figures) -> No
             continue
         for row in missing:
             label = " ".join(filter(None, (row.group, row.label)))
-            figures.warnings.append(f"table {table.number} row {label!r} was not found or has no figures; "
-                                    "its figures are null")
-
+            figures.warnings.append(
+                f"table {table.number} row {label!r} was not found or has no figures; its figures are null"
+            )

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from gxcrawl.normalize import readable, squash
 
-_CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" "9")
+_CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _BREADCRUMBS = re.compile(r"^.*[>»›]")
 _EXTENSION = re.compile(r"\.(pdf|docx?|wps|html?|shtml|txt)$", re.I)
 _LEADING_NOISE = re.compile(r"^(?:[《\"'(\[]*(?:更正版?|修订版?|转载|最新)[》\"')\]]*|[《\"'(\[]+)")

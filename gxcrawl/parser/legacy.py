@@ -73,10 +73,12 @@ def read_legacy(document: Document, figures: Figures, report) -> bool:
     if table is None:
         if figures.found or report.year is None or report.year > LAST_LEGACY_YEAR:
             return False
-        report.warnings.append(f"no {LEGACY_TABLE_HEADING} was found whose header names an indicator column "
-                               f"beside 计量单位 or 历年累计: a report of {report.year}, before the official forms, "
-                               "with no figures (a table with another header is not read: see LEGACY_COLUMNS in "
-                               "gxcrawl/forms.py)")
+        report.warnings.append(
+            f"no {LEGACY_TABLE_HEADING} was found whose header names an indicator column "
+            f"beside 计量单位 or 历年累计: a report of {report.year}, before the official forms, "
+            "with no figures (a table with another header is not read: see LEGACY_COLUMNS in "
+            "gxcrawl/forms.py)"
+        )
     elif figures.found and _forms_tables_outside(document, table):
         return False
     report.template = FORM_LEGACY
@@ -86,8 +88,11 @@ def read_legacy(document: Document, figures: Figures, report) -> bool:
         report.warnings.extend(table.warnings)
         report.figures.update(read_indicators(table.rows, table.own_labels, report.warnings))
     if report.agency is None:
-        report.warnings.append("no title naming the agency was found; agency and year are null"
-                               if report.year is None else f"the title {report.title!r} names no agency")
+        report.warnings.append(
+            "no title naming the agency was found; agency and year are null"
+            if report.year is None
+            else f"the title {report.title!r} names no agency"
+        )
     checks = check_l1(report.figures)
     report.checks, report.check_failures = checks.outcomes, checks.failures
     return True
@@ -96,13 +101,15 @@ def read_legacy(document: Document, figures: Figures, report) -> bool:
 def _forms_tables_outside(document: Document, table: StatisticsTable) -> bool:
     """Whether the document holds figures of the forms outside the statistics table (whose
     labels, 「同意部分公开答复数」 among them, can look like rows of the forms)."""
-    rest = Document(document.format, [block for block in document.blocks
-                                      if not any(block is taken for taken in table.blocks)])
+    rest = Document(
+        document.format, [block for block in document.blocks if not any(block is taken for taken in table.blocks)]
+    )
     layout = read_rows(rest)
     return read_figures(layout.rows, layout.table_text).found > 0
 
 
 # --- Finding and reading the table ------------------------------------------------------
+
 
 @dataclass
 class _Columns:
@@ -158,8 +165,11 @@ def _header(cells: list[str | None], year: int | None) -> _Columns | None:
         # report's is another year's figures: not this year's.
         this_year = [index for index, printed in years.items() if printed == year or year is None]
         columns.value = this_year[0] if len(this_year) == 1 else None
-        columns.ignored.extend(f"{printed}年" + ("" if year is None else f" (the report is of {year})")
-                               for index, printed in years.items() if index != columns.value)
+        columns.ignored.extend(
+            f"{printed}年" + ("" if year is None else f" (the report is of {year})")
+            for index, printed in years.items()
+            if index != columns.value
+        )
     has_figures = columns.value is not None or columns.cumulative is not None
     # A header of 「项目 / 数量」 alone is any table's; the statistics table names its unit or its sums.
     names_unit_or_sums = columns.unit is not None or columns.cumulative is not None
@@ -176,14 +186,16 @@ def _read_grid(grid: Grid, year: int | None, found: StatisticsTable) -> None:
     found.blocks.append(grid)
     _warn_ignored(columns, found)
     last_label = max(columns.label)
-    for cells in grid.rows[position + 1:]:
-        labels = _distinct([cells[index] for index in range(columns.label[0], last_label + 1)
-                            if index < len(cells) and cells[index]])
+    for cells in grid.rows[position + 1 :]:
+        labels = _distinct(
+            [cells[index] for index in range(columns.label[0], last_label + 1) if index < len(cells) and cells[index]]
+        )
         value, cumulative = _cell(cells, columns.value), _cell(cells, columns.cumulative)
         if not (labels or value or cumulative) or _header(cells, year):  # blank, or the header again
             continue
-        _add_row(found, " ".join(labels), squash(labels[-1]) if labels else "", _cell(cells, columns.unit),
-                 value, cumulative)
+        _add_row(
+            found, " ".join(labels), squash(labels[-1]) if labels else "", _cell(cells, columns.unit), value, cumulative
+        )
 
 
 def _read_lines(blocks: list, index: int, year: int | None, found: StatisticsTable) -> int:
@@ -220,21 +232,26 @@ def _read_lines(blocks: list, index: int, year: int | None, found: StatisticsTab
         if len(figures) == len(order):
             cells = dict(zip(order, figures))
         elif figures:
-            found.warnings.append(f"row {block.text.strip()!r} of the {LEGACY_TABLE_HEADING} has "
-                                  f"{len(figures)} figures for {len(order)} columns; they were not read, as "
-                                  "their places are unknown")
+            found.warnings.append(
+                f"row {block.text.strip()!r} of the {LEGACY_TABLE_HEADING} has "
+                f"{len(figures)} figures for {len(order)} columns; they were not read, as "
+                "their places are unknown"
+            )
         _add_row(found, text, squash(text), unit, cells.get(columns.value), cells.get(columns.cumulative))
     return index
 
 
 def _warn_ignored(columns: _Columns, found: StatisticsTable) -> None:
     if columns.ignored:
-        found.warnings.append(f"the {LEGACY_TABLE_HEADING}'s columns {columns.ignored} are not kept; "
-                              "its rows keep their label, unit, this year's value and the cumulative value")
+        found.warnings.append(
+            f"the {LEGACY_TABLE_HEADING}'s columns {columns.ignored} are not kept; "
+            "its rows keep their label, unit, this year's value and the cumulative value"
+        )
 
 
-def _add_row(found: StatisticsTable, label: str, own_label: str, unit: str | None,
-             value: str | None, cumulative: str | None) -> None:
+def _add_row(
+    found: StatisticsTable, label: str, own_label: str, unit: str | None, value: str | None, cumulative: str | None
+) -> None:
     unit = squash(unit or "") or None
     number = len(found.rows) + 1
     readings = {}
@@ -284,14 +301,18 @@ def _distinct(texts: list[str]) -> list[str]:
 
 # --- Indicators and rule L1 --------------------------------------------------------------
 
+
 def read_indicators(rows: list[dict], own_labels: list[str], warnings: list[str]) -> dict[str, Decimal | None]:
     """The indicators' values, this year's, from the rows that carry figures; sets each row's `key`.
 
     For each indicator the best tier of its patterns that any row matches decides; a row
     claimed by two indicators, or an indicator claimed by two rows, gives null and a warning.
     """
-    matches = {row["row"]: legacy_matches(own_label) for row, own_label in zip(rows, own_labels)
-               if row["value"] is not None or row["cumulative"] is not None}
+    matches = {
+        row["row"]: legacy_matches(own_label)
+        for row, own_label in zip(rows, own_labels)
+        if row["value"] is not None or row["cumulative"] is not None
+    }
     claims: dict[str, list[dict]] = {}
     for key in LEGACY_KEYS:
         tiers = [found[key] for found in matches.values() if key in found]
@@ -300,15 +321,20 @@ def read_indicators(rows: list[dict], own_labels: list[str], warnings: list[str]
     values: dict[str, Decimal | None] = {}
     for key, claimed in claims.items():
         if len(claimed) > 1:
-            warnings.append(f"{key}: rows {[row['label'] for row in claimed]} of the {LEGACY_TABLE_HEADING} "
-                            "each read as this indicator; it is null, as which one it is cannot be told")
+            warnings.append(
+                f"{key}: rows {[row['label'] for row in claimed]} of the {LEGACY_TABLE_HEADING} "
+                "each read as this indicator; it is null, as which one it is cannot be told"
+            )
             continue
         row = claimed[0]
-        rivals = [other for other, rows_of in claims.items()
-                  if other != key and any(claimant is row for claimant in rows_of)]
+        rivals = [
+            other for other, rows_of in claims.items() if other != key and any(claimant is row for claimant in rows_of)
+        ]
         if rivals:
-            warnings.append(f"{key}: row {row['label']!r} of the {LEGACY_TABLE_HEADING} reads as {key} and "
-                            f"{', '.join(rivals)}; it is null, as which one it is cannot be told")
+            warnings.append(
+                f"{key}: row {row['label']!r} of the {LEGACY_TABLE_HEADING} reads as {key} and "
+                f"{', '.join(rivals)}; it is null, as which one it is cannot be told"
+            )
             continue
         row["key"] = key
         values[key] = row["value"]
@@ -333,5 +359,6 @@ def check_l1(values: dict[str, Decimal | None]) -> CheckResult:
     if answered >= sum(parts):
         return CheckResult({"L1": OK})
     shown = " + ".join(str(part) for part in parts)
-    return CheckResult({"L1": FAILED}, [f"L1: 答复总数 {answered} < 同意公开 + 部分公开 + 不同意公开 = "
-                                         f"{shown} = {sum(parts)}"])
+    return CheckResult(
+        {"L1": FAILED}, [f"L1: 答复总数 {answered} < 同意公开 + 部分公开 + 不同意公开 = {shown} = {sum(parts)}"]
+    )

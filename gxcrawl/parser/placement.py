@@ -88,7 +88,7 @@ def place(form: Form, sequence: list[Observed]) -> list[Placed]:
         order = {row.key: position for position, row in enumerate(table.rows)}
         for gap in _gaps(sequence, table.key, order):
             before, after, members = gap
-            missing = [row.key for row in table.rows[before + 1:after] if (table.key, row.key) not in found]
+            missing = [row.key for row in table.rows[before + 1 : after] if (table.key, row.key) not in found]
             if len(missing) != len(members):
                 continue
             for index, key in zip(members, missing):
@@ -104,13 +104,17 @@ def _fits(item: Observed, table: Table, key: str) -> str | None:
     if item.unlabelled:
         if item.filled != len(table.columns_of(table.row(key))):
             return None
-        return (f"table {table.number}: a line of figures without a label of its own stands where the form has "
-                f"{printed!r} and fills its columns; it was read as that row")
+        return (
+            f"table {table.number}: a line of figures without a label of its own stands where the form has "
+            f"{printed!r} and fills its columns; it was read as that row"
+        )
     share = row_likeness(item.label, table, key)
     if share < MIN_LIKENESS[table.key]:
         return None
-    return (f"table {table.number}: the label {item.label!r} matches no row of the form; it stands where the "
-            f"form has {printed!r} ({share:.0%} alike) and was read as that row")
+    return (
+        f"table {table.number}: the label {item.label!r} matches no row of the form; it stands where the "
+        f"form has {printed!r} ({share:.0%} alike) and was read as that row"
+    )
 
 
 def _gaps(sequence: list[Observed], table: str, order: dict[str, int]):

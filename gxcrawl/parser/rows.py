@@ -51,11 +51,11 @@ class LabelledRow:
         spans columns with different headings); None outside a grid with headings."""
         if self.header_rows is None:
             return None
-        return column_headings(self.header_rows, self.grid_row)[-len(self.cells):]
+        return column_headings(self.header_rows, self.grid_row)[-len(self.cells) :]
 
     @property
     def own_label(self) -> str:
-        return self.label[self.held:]
+        return self.label[self.held :]
 
 
 @dataclass
@@ -88,7 +88,7 @@ def label_and_figures(cells: list[str]) -> tuple[str, list[str]]:
     for index, cell in enumerate(cells):
         if cell and not is_value(cell):
             last_label = index
-    return "".join(cells[:last_label + 1]), cells[last_label + 1:]
+    return "".join(cells[: last_label + 1]), cells[last_label + 1 :]
 
 
 class _RowReader:
@@ -183,8 +183,11 @@ class _RowReader:
             return
         held = "".join(self.pending)
         continues = self.after_row and not held and not label
-        self.layout.rows.append(LabelledRow(self.table, held + label, values, tidy(source), len(held), continues,
-                                            *headings, list(self.pending)))
+        self.layout.rows.append(
+            LabelledRow(
+                self.table, held + label, values, tidy(source), len(held), continues, *headings, list(self.pending)
+            )
+        )
         self.pending = []
         self.after_row = True
 

@@ -34,8 +34,10 @@ HEADLINES = {
 
 NEW, CHANGED, UNCHANGED, OLDER = "new", "changed", "unchanged", "older"
 
+
 def report_id(source: str, agency: str, year: int) -> str:
     return f"{source}/{agency}/{year}"
+
 
 def identity_key(db: sqlite_utils.Database, source: str, agency: str, year: int) -> str:
     """The report id of (agency, year): the one already stored, whichever spider found it first, else a new one.
@@ -43,9 +45,15 @@ def identity_key(db: sqlite_utils.Database, source: str, agency: str, year: int)
     One agency's report of one year is one report however many sites publish it: what another
     spider or an import finds of it becomes a version of the same report.
     """
-    found = next(db.query("SELECT id FROM reports WHERE agency = ? AND year = ? ORDER BY source = ? DESC LIMIT 1",
-                          [agency, year, source]), None)
+    found = next(
+        db.query(
+            "SELECT id FROM reports WHERE agency = ? AND year = ? ORDER BY source = ? DESC LIMIT 1",
+            [agency, year, source],
+        ),
+        None,
+    )
     return found["id"] if found else report_id(source, agency, year)
+
 
 def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str:
     """Store one parsed report; returns new, changed, unchanged, or older (kept as history only).
@@ -60,55 +68,114 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
     figures = {k: as_json_number(v) for k, v in report.figures.items()}
     figures_json = json.dumps(figures, ensure_ascii=False, sort_keys=True)
     # A reading whose derived values changed (a parser improvement, then reparse) is a new version.
-    derived_json = json.dumps({key: [as_json_number(value), report.derived_rules.get(key)]
-                               for key, value in report.derived.items()},
-                              ensure_ascii=False, sort_keys=True) if report.derived else None
+    derived_json = (
+        json.dumps(
+            {key: [as_json_number(value), report.derived_rules.get(key)] for key, value in report.derived.items()},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        if report.derived
+        else None
+    )
     with db.atomic():
         key = identity_key(db, fetch.source, agency, year)
         current = next(db.query("SELECT * FROM reports WHERE id = ?", [key]), None)
-        seen = next(db.query("SELECT id, superseded FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
-                             "AND url IS ? AND figures = ? AND derived IS ? ORDER BY id DESC",
-                             [key, report.content_sha256, fetch.url, figures_json, derived_json]), None)
+        seen = next(
+            db.query(
+                "SELECT id, superseded FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
+                "AND url IS ? AND figures = ? AND derived IS ? ORDER BY id DESC",
+                [key, report.content_sha256, fetch.url, figures_json, derived_json],
+            ),
+            None,
+        )
         # A superseded version seen again as the newest (a correction taken back) is current once more.
-        reinstated = seen and seen["superseded"] and current is not None \
-            and current["content_sha256"] != report.content_sha256 and _is_newer(fetch, current)
+        reinstated = (
+            seen
+            and seen["superseded"]
+            and current is not None
+            and current["content_sha256"] != report.content_sha256
+            and _is_newer(fetch, current)
+        )
         if seen and not reinstated:
             db.conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [fetch.fetched_at, key])
-            db.conn.execute("UPDATE report_versions SET etag = ?, last_modified = ? WHERE id = ?",
-                            [fetch.etag, fetch.last_modified, seen["id"]])
+            db.conn.execute(
+                "UPDATE report_versions SET etag = ?, last_modified = ? WHERE id = ?",
+                [fetch.etag, fetch.last_modified, seen["id"]],
+            )
             return UNCHANGED
         newer = current is None or _is_newer(fetch, current)
-        version = db["report_versions"].insert({
-            "report_id": key, "url": fetch.url, "portal_id": fetch.portal_id, "title": report.title,
-            "published": fetch.published, "content_sha256": report.content_sha256,
-            "fetched_at": fetch.fetched_at, "superseded": 0 if newer else 1, "template": report.template,
-            "checks": json.dumps(report.checks), "figures": figures_json,
-            "derived": derived_json,
-            "documents": json.dumps(fetch.documents, ensure_ascii=False),
-            "etag": fetch.etag, "last_modified": fetch.last_modified, "source": fetch.source,
-        }).last_pk
-        db["legacy_rows"].insert_all(({"version_id": version, "report_id": key, "row": row["row"],
-                                       "label": row["label"], "unit": row["unit"], "value": as_json_number(row["value"]),
-                                       "cumulative": as_json_number(row["cumulative"]), "key": row["key"]}
-                                      for row in report.legacy_rows), pk=("version_id", "row"))
+        version = (
+            db["report_versions"]
+            .insert(
+                {
+                    "report_id": key,
+                    "url": fetch.url,
+                    "portal_id": fetch.portal_id,
+                    "title": report.title,
+                    "published": fetch.published,
+                    "content_sha256": report.content_sha256,
+                    "fetched_at": fetch.fetched_at,
+                    "superseded": 0 if newer else 1,
+                    "template": report.template,
+                    "checks": json.dumps(report.checks),
+                    "figures": figures_json,
+                    "derived": derived_json,
+                    "documents": json.dumps(fetch.documents, ensure_ascii=False),
+                    "etag": fetch.etag,
+                    "last_modified": fetch.last_modified,
+                    "source": fetch.source,
+                }
+            )
+            .last_pk
+        )
+        db["legacy_rows"].insert_all(
+            (
+                {
+                    "version_id": version,
+                    "report_id": key,
+                    "row": row["row"],
+                    "label": row["label"],
+                    "unit": row["unit"],
+                    "value": as_json_number(row["value"]),
+                    "cumulative": as_json_number(row["cumulative"]),
+                    "key": row["key"],
+                }
+                for row in report.legacy_rows
+            ),
+            pk=("version_id", "row"),
+        )
         if not newer:
             return OLDER
-        db.conn.execute("UPDATE report_versions SET superseded = 1 WHERE report_id = ? AND id != "
-                        "(SELECT MAX(id) FROM report_versions WHERE report_id = ?)", [key, key])
+        db.conn.execute(
+            "UPDATE report_versions SET superseded = 1 WHERE report_id = ? AND id != "
+            "(SELECT MAX(id) FROM report_versions WHERE report_id = ?)",
+            [key, key],
+        )
         row = _report_row(key, report, fetch, agency, year, figures)
         row["first_seen"] = current["first_seen"] if current else fetch.fetched_at
         for column in ("region", "area_code"):  # what one source knows and another does not is kept
             row[column] = row[column] or (current[column] if current else None)
         db["reports"].upsert(row, pk="id")
-        db["figures"].upsert_all(({"report_id": key, "key": k, "value": v,
-                                   "derived": as_json_number(report.derived.get(k)),
-                                   "derived_rule": report.derived_rules.get(k)} for k, v in figures.items()),
-                                 pk=("report_id", "key"))
+        db["figures"].upsert_all(
+            (
+                {
+                    "report_id": key,
+                    "key": k,
+                    "value": v,
+                    "derived": as_json_number(report.derived.get(k)),
+                    "derived_rule": report.derived_rules.get(k),
+                }
+                for k, v in figures.items()
+            ),
+            pk=("report_id", "key"),
+        )
         stale = set(_figure_keys(db, key)) - set(figures)
         if stale:  # re-read as the other form; the old figures stay in report_versions
-            db.conn.execute(f"DELETE FROM figures WHERE report_id = ? AND key IN ({','.join('?' * len(stale))})",
-                            [key, *stale])
+            db.conn.execute(
+                f"DELETE FROM figures WHERE report_id = ? AND key IN ({','.join('?' * len(stale))})", [key, *stale]
+            )
         return CHANGED if current else NEW
+
 
 @dataclass
 class Stored:
@@ -124,8 +191,15 @@ class Stored:
     #: Rule R6's warning, when last year's stored report disagrees (gxcrawl.recording).
     r6_warning: str | None = None
 
-def store_reading(db: sqlite_utils.Database, report: Report | None, fetch: Fetch, title: str | None = None,
-                  attachment_errors: tuple[dict, ...] = (), run_id: int | None = None) -> Stored:
+
+def store_reading(
+    db: sqlite_utils.Database,
+    report: Report | None,
+    fetch: Fetch,
+    title: str | None = None,
+    attachment_errors: tuple[dict, ...] = (),
+    run_id: int | None = None,
+) -> Stored:
     """Store what was read from a report page and its attachments, or record why it could not be.
 
     Attachments that could not be downloaded (`{url, error}`) are failures of their own, and
@@ -149,6 +223,7 @@ def store_reading(db: sqlite_utils.Database, report: Report | None, fetch: Fetch
     stored.outcome = store_report(db, report, fetch)
     return stored
 
+
 def unstorable(report: Report | None, fetch: Fetch) -> str | None:
     """Why a reading cannot be stored (it could not be read, or nothing names its agency and year), or None."""
     if report is None:
@@ -158,6 +233,7 @@ def unstorable(report: Report | None, fetch: Fetch) -> str | None:
     if not ((report.agency or fetch.agency) and (report.year or fetch.year)):
         return "neither the report nor the portal names its agency and year"
     return None
+
 
 def carried_over_warning(db: sqlite_utils.Database, report: Report) -> str | None:
     """Rule R6: this year's 上年结转 against last year's stored 结转下年度 of the same agency, as a warning."""
@@ -169,15 +245,20 @@ def carried_over_warning(db: sqlite_utils.Database, report: Report) -> str | Non
         return None
     return f"R6: 上年结转 {this} ≠ {report.year - 1} 年报告的结转下年度 {last}"
 
+
 def previous_carried_forward(connection, agency: str, year: int):
     """Last year's 结转下年度 total for an agency (rule R6), or None; works on a plain sqlite3 connection."""
-    row = connection.execute("SELECT f.value FROM reports r JOIN figures f ON f.report_id = r.id AND f.key = ? "
-                             "WHERE r.agency = ? AND r.year = ?",
-                             ["applications.carried_forward.total", agency, year - 1]).fetchone()
+    row = connection.execute(
+        "SELECT f.value FROM reports r JOIN figures f ON f.report_id = r.id AND f.key = ? "
+        "WHERE r.agency = ? AND r.year = ?",
+        ["applications.carried_forward.total", agency, year - 1],
+    ).fetchone()
     return None if row is None or row[0] is None else Decimal(str(row[0]))
+
 
 def _figure_keys(db, key: str) -> list[str]:
     return [row["key"] for row in db.query("SELECT key FROM figures WHERE report_id = ?", [key])]
+
 
 def _is_newer(fetch: Fetch, current: dict) -> bool:
     """The later publication date wins; on a tie (or no dates) the higher portal id, then the later fetch."""
@@ -185,19 +266,34 @@ def _is_newer(fetch: Fetch, current: dict) -> bool:
     theirs = (current["published"] or "", current["portal_id"] or 0)
     return mine >= theirs
 
+
 def _report_row(key: str, report: Report, fetch: Fetch, agency: str, year: int, figures: dict) -> dict:
     row = {
-        "id": key, "source": fetch.source, "agency": agency, "year": year, "title": report.title,
-        "region": fetch.region, "area_code": fetch.area_code, "published": fetch.published, "url": fetch.url,
-        "portal_id": fetch.portal_id, "attachments": json.dumps(fetch.attachments, ensure_ascii=False),
-        "template": report.template, "format": report.format, "checks": json.dumps(report.checks),
+        "id": key,
+        "source": fetch.source,
+        "agency": agency,
+        "year": year,
+        "title": report.title,
+        "region": fetch.region,
+        "area_code": fetch.area_code,
+        "published": fetch.published,
+        "url": fetch.url,
+        "portal_id": fetch.portal_id,
+        "attachments": json.dumps(fetch.attachments, ensure_ascii=False),
+        "template": report.template,
+        "format": report.format,
+        "checks": json.dumps(report.checks),
         "checks_failed": sum(outcome == "failed" for outcome in report.checks.values()),
         "check_failures": json.dumps(report.check_failures, ensure_ascii=False),
         "figures_found": report.figures_found,
         "warnings": json.dumps(report.warnings, ensure_ascii=False),
-        "overview": report.sections.get("overview"), "problems": report.sections.get("problems"),
-        "other_matters": report.sections.get("other"), "text": report.text,
-        "content_sha256": report.content_sha256, "last_seen": fetch.fetched_at, "fetched_at": fetch.fetched_at,
+        "overview": report.sections.get("overview"),
+        "problems": report.sections.get("problems"),
+        "other_matters": report.sections.get("other"),
+        "text": report.text,
+        "content_sha256": report.content_sha256,
+        "last_seen": fetch.fetched_at,
+        "fetched_at": fetch.fetched_at,
     }
     for column, source in HEADLINES.items():
         keys = source if isinstance(source, tuple) else (source,)

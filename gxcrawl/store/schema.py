@@ -169,11 +169,19 @@ ADDED_COLUMNS = {
     "figures": {"derived": float, "derived_rule": str},
     "failures": {"status": int},
     "report_versions": {"etag": str, "last_modified": str, "source": str, "derived": str},
-    "crawl_runs": {"scope": str, "walk": str, "reports_listed": int, "list_pages": int, "report_pages": int,
-                   "requests": int, "problems": str},
+    "crawl_runs": {
+        "scope": str,
+        "walk": str,
+        "reports_listed": int,
+        "list_pages": int,
+        "report_pages": int,
+        "requests": int,
+        "problems": str,
+    },
 }
 
 _FIGURE_LABELS = list(figure_labels())
+
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """The database at `path`, created or upgraded, in WAL mode with full-text search."""
@@ -191,6 +199,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     with db.atomic():  # reference data, kept in step with the forms' definition
         db["figure_labels"].upsert_all(_FIGURE_LABELS, pk=("template", "key"))
     return db
+
 
 def open_readonly(path: str | Path) -> sqlite_utils.Database | None:
     """The database at `path` opened read-only, or None when there is none yet."""

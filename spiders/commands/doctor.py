@@ -43,8 +43,10 @@ class Command(ScrapyCommand):
         self.crawler_process.start()
         spider = crawler.spider
         if spider.diagnosis is None:
-            print(f"gxcrawl: {args[0]} could not be read ({spider.diagnosis_error or 'no answer'}); check the address "
-                  "and that the site answers from this machine")
+            print(
+                f"gxcrawl: {args[0]} could not be read ({spider.diagnosis_error or 'no answer'}); check the address "
+                "and that the site answers from this machine"
+            )
             self.exitcode = 1
             return
         print(spider.diagnosis.text())

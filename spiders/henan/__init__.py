@@ -48,8 +48,16 @@ class HenanSpider(ListLearner, ReportSpider):
     source = HENAN.source
     newest_first = HENAN.list_newest_first
 
-    def __init__(self, base_url: str | None = None, year: str | None = None, area: str | None = None,
-                 ids: str | None = None, max_pages: str | None = None, json_list: str | None = None, **kwargs):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        year: str | None = None,
+        area: str | None = None,
+        ids: str | None = None,
+        max_pages: str | None = None,
+        json_list: str | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.stopped_at: int | None = None  # the list page where an ordered walk stopped
         self.walk_cut = False  # max_pages left list pages unwalked
@@ -90,13 +98,17 @@ class HenanSpider(ListLearner, ReportSpider):
     # --- Lists ------------------------------------------------------------------------
 
     def list_url(self, page: int | None) -> str:
-        query = {**({"page": page} if page else {}), **({"year": self.year} if self.year else {}),
-                 **({"area": self.area} if self.area else {})}
+        query = {
+            **({"page": page} if page else {}),
+            **({"year": self.year} if self.year else {}),
+            **({"area": self.area} if self.area else {}),
+        }
         return f"{self.base_url}{self.profile.list_path}?{urlencode(query)}"
 
     def list_request(self, page: int) -> scrapy.Request:
-        return scrapy.Request(self.list_url(page), callback=self.parse_list, cb_kwargs={"page": page},
-                              errback=self.failed)
+        return scrapy.Request(
+            self.list_url(page), callback=self.parse_list, cb_kwargs={"page": page}, errback=self.failed
+        )
 
     def parse_list(self, response, page: int):
         items = response.css(self.profile.list_item)
@@ -104,16 +116,20 @@ class HenanSpider(ListLearner, ReportSpider):
         links = [(item, link) for item, link in links if link]
         if not links:
             if response.meta.get("playwright"):
-                self.mismatch(f"list page {page} of {response.url} yielded 0 report links, even rendered in the "
-                              f"browser: the selectors {self.profile.list_item!r} / {self.profile.list_link!r} "
-                              "no longer match")
+                self.mismatch(
+                    f"list page {page} of {response.url} yielded 0 report links, even rendered in the "
+                    f"browser: the selectors {self.profile.list_item!r} / {self.profile.list_link!r} "
+                    "no longer match"
+                )
             elif self.profile.json_list_path and not response.meta.get("gxcrawl_json_failed"):
-                self.logger.info("list page %d (%s) has no report links; asking the JSON list endpoint", page,
-                                 response.url)
+                self.logger.info(
+                    "list page %d (%s) has no report links; asking the JSON list endpoint", page, response.url
+                )
                 yield self.json_request(page)
             else:
-                self.logger.info("list page %d (%s) has no report links; rendering it in the browser", page,
-                                 response.url)
+                self.logger.info(
+                    "list page %d (%s) has no report links; rendering it in the browser", page, response.url
+                )
                 yield self.browser_list_request(page)
             return
         listed = []
@@ -122,19 +138,25 @@ class HenanSpider(ListLearner, ReportSpider):
             if not self.on_portal(url):
                 self.logger.warning("list page %d links off the portal to %s; not followed", page, url)
                 continue
-            listed.append((url, {
-                "title": link.attrib.get("title") or link.css("::text").get(),
-                "agency": item.css(self.profile.list_agency).get(),
-                "region": item.css(self.profile.list_area).get(),
-                "year": item.css(self.profile.list_year).get(),
-                "published": item.css(self.profile.list_date).get(),
-            }))
+            listed.append(
+                (
+                    url,
+                    {
+                        "title": link.attrib.get("title") or link.css("::text").get(),
+                        "agency": item.css(self.profile.list_agency).get(),
+                        "region": item.css(self.profile.list_area).get(),
+                        "year": item.css(self.profile.list_year).get(),
+                        "published": item.css(self.profile.list_date).get(),
+                    },
+                )
+            )
         yield from self.listed_reports(listed)
         total = _TOTAL_PAGES.search(response.css(self.profile.pager_total).get() or "")
         # With no page count shown, the pager's 下一页 says whether there is more.
         has_next = bool(response.css(self.profile.pager_next).get())
-        for next_page in self.list_pages_after(page, int(total.group(1)) if total else None, has_next,
-                                               [url for url, _ in listed]):
+        for next_page in self.list_pages_after(
+            page, int(total.group(1)) if total else None, has_next, [url for url, _ in listed]
+        ):
             yield self.list_request(next_page)
 
     def listed_reports(self, listed: list[tuple[str, dict]]):
@@ -157,8 +179,11 @@ class HenanSpider(ListLearner, ReportSpider):
         if self.refresh.walks_sequentially:
             if self.refresh.only_seen_before(urls):
                 self.stopped_at = page
-                self.logger.info("list page %d holds only reports seen before: the pages after it were walked by "
-                                 "earlier runs, so the walk stops here (-a stop_early=off walks them all)", page)
+                self.logger.info(
+                    "list page %d holds only reports seen before: the pages after it were walked by "
+                    "earlier runs, so the walk stops here (-a stop_early=off walks them all)",
+                    page,
+                )
                 return []
             return [page + 1]
         if declared is None:
@@ -166,30 +191,46 @@ class HenanSpider(ListLearner, ReportSpider):
         return list(range(2, last + 1)) if page == 1 else []
 
     def json_request(self, page: int) -> scrapy.Request:
-        query = {"page": page, "size": self.profile.page_size,
-                 **({"year": self.year} if self.year else {}), **({"area": self.area} if self.area else {})}
-        return scrapy.Request(f"{self.base_url}{self.profile.json_list_path}?{urlencode(query)}",
-                              callback=self.parse_json_list, cb_kwargs={"page": page}, errback=self.json_failed)
+        query = {
+            "page": page,
+            "size": self.profile.page_size,
+            **({"year": self.year} if self.year else {}),
+            **({"area": self.area} if self.area else {}),
+        }
+        return scrapy.Request(
+            f"{self.base_url}{self.profile.json_list_path}?{urlencode(query)}",
+            callback=self.parse_json_list,
+            cb_kwargs={"page": page},
+            errback=self.json_failed,
+        )
 
     def json_failed(self, failure):
         page = failure.request.cb_kwargs["page"]
         status = http_status(failure)
-        self.logger.warning("the profile's JSON list endpoint (json_list_path %r) failed at %s (%s); rendering "
-                            "list page %d in the browser", self.profile.json_list_path, failure.request.url,
-                            f"HTTP {status}" if status else failure.getErrorMessage(), page)
+        self.logger.warning(
+            "the profile's JSON list endpoint (json_list_path %r) failed at %s (%s); rendering "
+            "list page %d in the browser",
+            self.profile.json_list_path,
+            failure.request.url,
+            f"HTTP {status}" if status else failure.getErrorMessage(),
+            page,
+        )
         yield self.browser_list_request(page)
 
     def browser_list_request(self, page: int) -> scrapy.Request:
         """The list page rendered by Chromium, its traffic recorded: the last way to its links."""
-        return self.learning_request(self.list_url(page), self.parse_rendered_list, {"page": page},
-                                     self.browser_list_failed)
+        return self.learning_request(
+            self.list_url(page), self.parse_rendered_list, {"page": page}, self.browser_list_failed
+        )
 
     def browser_list_failed(self, failure):
         self.discard_page(failure)
         page = failure.request.cb_kwargs["page"]
-        self.mismatch(f"list page {page} of {self.list_url(page)} yielded 0 report links, with no JSON list and "
-                      f"even rendered in the browser ({failure.getErrorMessage()[:120]}): the selectors "
-                      f"{self.profile.list_item!r} / {self.profile.list_link!r} no longer match")
+        self.mismatch(
+            f"list page {page} of {self.list_url(page)} yielded 0 report links, with no JSON list and "
+            f"even rendered in the browser ({failure.getErrorMessage()[:120]}): the selectors "
+            f"{self.profile.list_item!r} / {self.profile.list_link!r} no longer match"
+        )
         self.crawler.stats.inc_value("gxcrawl/lists_lost")
 
     async def parse_rendered_list(self, response, page: int):
@@ -203,26 +244,34 @@ class HenanSpider(ListLearner, ReportSpider):
             return
         learning = await self.watch(response)
         if learning.interface is None:
-            self.mismatch(f"list page 1 of {response.url} yielded 0 report links, even rendered in the browser: the "
-                          f"selectors {self.profile.list_item!r} / {self.profile.list_link!r} no longer match, and "
-                          f"the list could not be learnt from what the page fetched ({learning.why_not})")
+            self.mismatch(
+                f"list page 1 of {response.url} yielded 0 report links, even rendered in the browser: the "
+                f"selectors {self.profile.list_item!r} / {self.profile.list_link!r} no longer match, and "
+                f"the list could not be learnt from what the page fetched ({learning.why_not})"
+            )
             return
         interface = learning.interface
-        self.mismatch(f"list page 1 of {response.url} yielded 0 report links, even rendered in the browser: the "
-                      f"selectors {self.profile.list_item!r} / {self.profile.list_link!r} no longer match. The "
-                      f"list was learnt from what the page fetched instead, and is walked so: {interface.describe()}")
+        self.mismatch(
+            f"list page 1 of {response.url} yielded 0 report links, even rendered in the browser: the "
+            f"selectors {self.profile.list_item!r} / {self.profile.list_link!r} no longer match. The "
+            f"list was learnt from what the page fetched instead, and is walked so: {interface.describe()}"
+        )
         self.crawler.stats.set_value("gxcrawl/profile_fallback", interface.describe())
         yield self.interface_request(interface.as_json(), 1, self.list_url(1), self.failed)
 
     def parse_interface(self, response, interface: str, page: int):
         learnt, answer, problem = self.read_interface(response, interface, self.list_url(1))
         if problem:
-            self.logger.error("page %d of the learnt list interface (%s) could not be read: %s", page, response.url,
-                              problem)
+            self.logger.error(
+                "page %d of the learnt list interface (%s) could not be read: %s", page, response.url, problem
+            )
             self.crawler.stats.inc_value("gxcrawl/lists_lost")
             return
-        listed = [(record.url, {"title": record.title, "published": record.published}) for record in answer.records
-                  if names_a_report(record.title) and self.on_portal(record.url)]
+        listed = [
+            (record.url, {"title": record.title, "published": record.published})
+            for record in answer.records
+            if names_a_report(record.title) and self.on_portal(record.url)
+        ]
         brought_new = any(url not in self.requested for url, _ in listed)
         yield from self.listed_reports(listed)
         last = learnt.last_page(answer.total)
@@ -240,22 +289,38 @@ class HenanSpider(ListLearner, ReportSpider):
             data = json.loads(response.text)
             records = data["records"]
         except (ValueError, KeyError, TypeError) as error:
-            self.logger.warning("the profile's JSON list at %s is not the expected {records: [...]} (%s); rendering "
-                                "list page %d in the browser", response.url, error, page)
+            self.logger.warning(
+                "the profile's JSON list at %s is not the expected {records: [...]} (%s); rendering "
+                "list page %d in the browser",
+                response.url,
+                error,
+                page,
+            )
             yield self.browser_list_request(page)
             return
         if not records and page == 1:
             if data.get("total") == 0:
                 self.logger.warning("the portal lists no reports for these filters (%s)", response.url)
             else:
-                self.mismatch(f"list page 1 of {self.list_url(1)} has no report links and the JSON list at "
-                              f"{response.url} no records: the portal's lists no longer match the profile")
+                self.mismatch(
+                    f"list page 1 of {self.list_url(1)} has no report links and the JSON list at "
+                    f"{response.url} no records: the portal's lists no longer match the profile"
+                )
             return
-        listed = [(self.report_url(record["id"]),
-                   {"title": record.get("title"), "agency": record.get("agency"),
-                    "region": record.get("areaName"), "area_code": record.get("areaCode"),
-                    "year": record.get("year"), "published": record.get("publishDate")})
-                  for record in records]
+        listed = [
+            (
+                self.report_url(record["id"]),
+                {
+                    "title": record.get("title"),
+                    "agency": record.get("agency"),
+                    "region": record.get("areaName"),
+                    "area_code": record.get("areaCode"),
+                    "year": record.get("year"),
+                    "published": record.get("publishDate"),
+                },
+            )
+            for record in records
+        ]
         yield from self.listed_reports(listed)
         size = int(data.get("size") or self.profile.page_size)
         declared = -(-int(data.get("total") or 0) // size)
@@ -268,29 +333,45 @@ class HenanSpider(ListLearner, ReportSpider):
         return self.base_url + self.profile.view_path.format(id=portal_id)
 
     def listed(self, url: str, listing: dict) -> Fetch:
-        return Fetch(self.source, url, portal_id=portal_id_of(url, self.profile), agency=listing.get("agency"),
-                     region=listing.get("region"), area_code=listing.get("area_code"), year=_int(listing.get("year")),
-                     published=iso_date(listing.get("published")))
+        return Fetch(
+            self.source,
+            url,
+            portal_id=portal_id_of(url, self.profile),
+            agency=listing.get("agency"),
+            region=listing.get("region"),
+            area_code=listing.get("area_code"),
+            year=_int(listing.get("year")),
+            published=iso_date(listing.get("published")),
+        )
 
     def report_item(self, response, listing: dict) -> ReportItem | None:
         title = " ".join(response.css(self.profile.report_title).css("::text").getall()).strip()
         if not title:
             if self.ids is not None and not response.css(self.profile.report_content):
                 return None  # enumerating ids meets pages that are not reports
-            self.mismatch(f"report page {response.url} has no title: the selector {self.profile.report_title!r} "
-                          "no longer matches")
+            self.mismatch(
+                f"report page {response.url} has no title: the selector {self.profile.report_title!r} no longer matches"
+            )
         fetch = self.fetch_of(
-            response, portal_id=portal_id_of(response.url, self.profile),
+            response,
+            portal_id=portal_id_of(response.url, self.profile),
             agency=_after_colon(response.css(self.profile.meta_agency).get()) or listing.get("agency"),
             region=_after_colon(response.css(self.profile.meta_area).get()) or listing.get("region"),
             area_code=listing.get("area_code"),
             year=_int(_after_colon(response.css(self.profile.meta_year).get()) or listing.get("year")),
             published=iso_date(_after_colon(response.css(self.profile.meta_date).get()) or listing.get("published")),
-            attachments=[url for url in map(response.urljoin, response.css(self.profile.attachment_links).getall())
-                         if self.on_portal(url)],
+            attachments=[
+                url
+                for url in map(response.urljoin, response.css(self.profile.attachment_links).getall())
+                if self.on_portal(url)
+            ],
         )
-        return ReportItem(fetch, title=title or listing.get("title"), documents=[document(response)],
-                          content_selectors=(self.profile.report_content,))
+        return ReportItem(
+            fetch,
+            title=title or listing.get("title"),
+            documents=[document(response)],
+            content_selectors=(self.profile.report_content,),
+        )
 
     def walk(self, reason: str) -> str:
         if self.ids is not None:

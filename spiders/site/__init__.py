@@ -49,8 +49,17 @@ GONE = (404, 410)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PUBLISHED = re.compile(r"(?:发布|发文|成文|公开)(?:时间|日期)\s*[:：]\s*(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 #: Where the common CMS families put an article's body; else the parser finds the block holding the tables.
-CONTENT_SELECTORS = ("#zoom", ".TRS_Editor", ".article-content", ".Custom_UnionStyle", "#UCAP-CONTENT",
-                     ".pages_content", ".view-content", ".article", "#content")
+CONTENT_SELECTORS = (
+    "#zoom",
+    ".TRS_Editor",
+    ".article-content",
+    ".Custom_UnionStyle",
+    "#UCAP-CONTENT",
+    ".pages_content",
+    ".view-content",
+    ".article",
+    "#content",
+)
 #: An attachment: its address (path or query: `downfile.jsp?filename=a.pdf`) or its link text ends so.
 ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|txt|jpe?g|png)(\s*$|&)", re.I)
 
@@ -87,8 +96,9 @@ def load_sources(path: str | Path) -> list[Site]:
     return sites
 
 
-def site(url: str, name: str | None = None, region: str | None = None, agency: str | None = None,
-         cms: str | None = None) -> Site:
+def site(
+    url: str, name: str | None = None, region: str | None = None, agency: str | None = None, cms: str | None = None
+) -> Site:
     if urlparse(url).scheme not in ("http", "https"):
         raise ValueError(f"{url}: a column's list page is an http(s) address")
     if cms and cms not in BY_NAME:
@@ -117,11 +127,16 @@ class ColumnWalk:
 
         Records are compared where the list declares them (pages fetched in batches, as Hanweb's
         proxy does, make page counts differ); pages where it declares only those."""
-        why = f"; the interface its script loads the list from could not be learnt: {self.unlearnt}" \
-            if self.unlearnt else ""
+        why = (
+            f"; the interface its script loads the list from could not be learnt: {self.unlearnt}"
+            if self.unlearnt
+            else ""
+        )
         if self.records is not None and len(self.entries) < self.records:
-            return (f"declares {self.records} records and the walk saw {len(self.entries)} "
-                    f"in {self.pages_read} list pages{why}")
+            return (
+                f"declares {self.records} records and the walk saw {len(self.entries)} "
+                f"in {self.pages_read} list pages{why}"
+            )
         if self.records is None and self.pages is not None and self.pages_read < self.pages:
             return f"declares {self.pages} list pages and the walk read {self.pages_read}{why}"
         if self.unlearnt and not self.entries:
@@ -138,8 +153,16 @@ class SiteSpider(ListLearner, ReportSpider):
     name = "site"
     source = "site"
 
-    def __init__(self, url: str | None = None, sources: str | None = None, region: str | None = None,
-                 agency: str | None = None, cms: str | None = None, diagnose: str | None = None, **kwargs):
+    def __init__(
+        self,
+        url: str | None = None,
+        sources: str | None = None,
+        region: str | None = None,
+        agency: str | None = None,
+        cms: str | None = None,
+        diagnose: str | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         #: `scrapy doctor`: read the first list page, say what it shows (`diagnosis`), follow nothing.
         self.diagnose = bool(diagnose)
@@ -179,18 +202,26 @@ class SiteSpider(ListLearner, ReportSpider):
         first = response.meta.get("gxcrawl_column_start", False)
         learn = first and site.url not in self.interfaces and walk.needs_learning(bool(further))
         if self.diagnose:
-            self.diagnosis = Diagnosis(response.url, response.status, (response.css("title::text").get() or "").strip(),
-                                       pager.name, size, [page.url for page in further],
-                                       [(title, url) for url, title in listed.items()], len(walk.entries),
-                                       walk.shortfall())
+            self.diagnosis = Diagnosis(
+                response.url,
+                response.status,
+                (response.css("title::text").get() or "").strip(),
+                pager.name,
+                size,
+                [page.url for page in further],
+                [(title, url) for url, title in listed.items()],
+                len(walk.entries),
+                walk.shortfall(),
+            )
             if learn:
                 yield from self.learn_list(site)
             return
         self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
         self.crawler.stats.inc_value(f"gxcrawl/pagers/{pager.name}")
         if not listed and not learn:
-            self.logger.info("%s (%s, a %s list) links to no annual report on its site", response.url, site.label,
-                             pager.name)
+            self.logger.info(
+                "%s (%s, a %s list) links to no annual report on its site", response.url, site.label, pager.name
+            )
         for url, title in listed.items():
             request = self.report_request(url, {"title": title, "site": site})
             if request is not None:
@@ -198,21 +229,27 @@ class SiteSpider(ListLearner, ReportSpider):
         for page in further:
             yield self.list_request(page.url, site, page.formdata)
         if first and site.url in self.interfaces:
-            yield self.interface_request(self.interfaces[site.url], 1, site.url, self.interface_failed, site=site,
-                                         kept=True, fresh=False)
+            yield self.interface_request(
+                self.interfaces[site.url], 1, site.url, self.interface_failed, site=site, kept=True, fresh=False
+            )
         elif learn:
             yield from self.learn_list(site)
 
     # --- Lists a script loads: their interface, learnt in the browser (spiders/learning.py) -----------
 
-    def learn_list(self, site: Site, why: str = "it shows less than it declares, or nothing, and points to no "
-                                                   "further page"):
+    def learn_list(
+        self, site: Site, why: str = "it shows less than it declares, or nothing, and points to no further page"
+    ):
         cannot = self.can_learn()
         if cannot is not None:
             yield from self.learnt(cannot, site)
             return
-        self.logger.info("%s (%s): %s; rendering it in the browser to learn the interface its script loads the list "
-                         "from", site.url, site.label, why)
+        self.logger.info(
+            "%s (%s): %s; rendering it in the browser to learn the interface its script loads the list from",
+            site.url,
+            site.label,
+            why,
+        )
         yield self.learning_request(site.url, self.parse_rendered_list, {"site": site}, self.rendering_failed)
 
     async def parse_rendered_list(self, response, site: Site):
@@ -222,8 +259,9 @@ class SiteSpider(ListLearner, ReportSpider):
     def rendering_failed(self, failure):
         self.discard_page(failure)
         site = failure.request.cb_kwargs["site"]
-        yield from self.learnt(Learning(why_not=f"the browser could not render the page ({failure.getErrorMessage()})"),
-                               site)
+        yield from self.learnt(
+            Learning(why_not=f"the browser could not render the page ({failure.getErrorMessage()})"), site
+        )
 
     def learnt(self, learning: Learning, site: Site):
         walk = self.walked[site.url]
@@ -232,14 +270,23 @@ class SiteSpider(ListLearner, ReportSpider):
             return
         if learning.interface is None:
             walk.unlearnt = learning.why_not
-            self.logger.warning("%s (%s): the interface its script loads the list from could not be learnt: %s",
-                                site.url, site.label, learning.why_not)
+            self.logger.warning(
+                "%s (%s): the interface its script loads the list from could not be learnt: %s",
+                site.url,
+                site.label,
+                learning.why_not,
+            )
             return
         interface = learning.interface
-        self.logger.info("%s (%s): learnt the interface its script loads the list from: %s", site.url, site.label,
-                         interface.describe())
-        yield self.interface_request(interface.as_json(), 1, site.url, self.interface_failed, site=site, kept=False,
-                                     fresh=True)
+        self.logger.info(
+            "%s (%s): learnt the interface its script loads the list from: %s",
+            site.url,
+            site.label,
+            interface.describe(),
+        )
+        yield self.interface_request(
+            interface.as_json(), 1, site.url, self.interface_failed, site=site, kept=False, fresh=True
+        )
 
     def parse_interface(self, response, site: Site, interface: str, page: int, kept: bool, fresh: bool):
         learnt, answer, problem = self.read_interface(response, interface, site.url)
@@ -247,16 +294,19 @@ class SiteSpider(ListLearner, ReportSpider):
             yield from self.relearn(site, f"{response.url} answered, but {problem}")
             return
         if fresh and problem:
-            self.walked[site.url].unlearnt = (f"the interface learnt in the browser does not answer plain HTTP as it "
-                                              f"answered the browser ({response.url}: {problem})")
+            self.walked[site.url].unlearnt = (
+                f"the interface learnt in the browser does not answer plain HTTP as it "
+                f"answered the browser ({response.url}: {problem})"
+            )
             self.logger.warning("%s (%s): %s", site.url, site.label, self.walked[site.url].unlearnt)
             return
         if fresh:  # it works without the browser: kept for the next run
             self.crawler.stats.inc_value("gxcrawl/interfaces_learnt")
             yield InterfaceLearnt(site.url, interface, learnt.describe())
         if problem:
-            self.logger.error("page %d of the interface of %s (%s) could not be read: %s", page, site.url, site.label,
-                              problem)
+            self.logger.error(
+                "page %d of the interface of %s (%s) could not be read: %s", page, site.url, site.label, problem
+            )
             self.crawler.stats.inc_value("gxcrawl/lists_lost")
             return
         walk = self.walked[site.url]
@@ -275,8 +325,9 @@ class SiteSpider(ListLearner, ReportSpider):
         self.crawler.stats.inc_value("gxcrawl/reports_listed", listed)
         self.crawler.stats.inc_value("gxcrawl/pagers/interface")
         for number in learnt.pages_after(page, answer, bool(new), MAX_INTERFACE_PAGES):
-            yield self.interface_request(interface, number, site.url, self.interface_failed, site=site, kept=False,
-                                         fresh=False)
+            yield self.interface_request(
+                interface, number, site.url, self.interface_failed, site=site, kept=False, fresh=False
+            )
 
     def interface_failed(self, failure):
         request, status = failure.request, http_status(failure)
@@ -287,49 +338,64 @@ class SiteSpider(ListLearner, ReportSpider):
         if request.cb_kwargs["fresh"] and first:
             site = request.cb_kwargs["site"]
             answered = f"HTTP {status}" if status else failure.getErrorMessage()
-            self.walked[site.url].unlearnt = (f"the interface learnt in the browser does not answer plain HTTP "
-                                              f"({request.url}: {answered})")
+            self.walked[site.url].unlearnt = (
+                f"the interface learnt in the browser does not answer plain HTTP ({request.url}: {answered})"
+            )
             self.logger.warning("%s (%s): %s", site.url, site.label, self.walked[site.url].unlearnt)
         # A server error or a timeout may pass: a kept interface stays kept, and the walk is partial.
         yield from self.failed(failure)
 
     def relearn(self, site: Site, why: str):
         """The interface kept from an earlier run no longer works: retire it, and learn the list again."""
-        self.logger.warning("%s (%s): the interface learnt before no longer works (%s); learning it again",
-                            site.url, site.label, why)
+        self.logger.warning(
+            "%s (%s): the interface learnt before no longer works (%s); learning it again", site.url, site.label, why
+        )
         del self.interfaces[site.url]
         yield InterfaceRetired(site.url, why)
         yield from self.learn_list(site, "the interface learnt before no longer works")
 
     def list_request(self, url: str, site: Site, formdata: dict | None = None) -> scrapy.Request:
         if formdata is not None:
-            return scrapy.FormRequest(url, formdata=formdata, callback=self.parse_list, cb_kwargs={"site": site},
-                                      errback=self.failed)
+            return scrapy.FormRequest(
+                url, formdata=formdata, callback=self.parse_list, cb_kwargs={"site": site}, errback=self.failed
+            )
         return scrapy.Request(url, callback=self.parse_list, cb_kwargs={"site": site}, errback=self.failed)
 
     def load_refresh(self) -> None:
         super().load_refresh()
         db = None if self.diagnose else open_readonly(self.settings.get("GXCRAWL_DB", "output/gxcrawl.db"))
         if db is not None:
-            self.interfaces = {url: interface for url, interface in list_interfaces(db).items()
-                               if url in self.walked}
+            self.interfaces = {url: interface for url, interface in list_interfaces(db).items() if url in self.walked}
             db.close()
 
     def listed(self, url: str, listing: dict) -> Fetch:
         site: Site = listing["site"]
         year = _YEAR.search(listing.get("title") or "")
-        return Fetch(self.source, url, agency=site.agency or site.name, region=site.region,
-                     year=int(year.group(1)) if year else None)
+        return Fetch(
+            self.source,
+            url,
+            agency=site.agency or site.name,
+            region=site.region,
+            year=int(year.group(1)) if year else None,
+        )
 
     def report_item(self, response, listing: dict) -> ReportItem:
         title = listing.get("title") or (response.css("h1::text").get() or response.css("title::text").get() or "")
-        published = response.css("meta[name=PubDate]::attr(content)").get() or \
-            next(iter(_PUBLISHED.findall(" ".join(response.css("body ::text").getall()))), None)
+        published = response.css("meta[name=PubDate]::attr(content)").get() or next(
+            iter(_PUBLISHED.findall(" ".join(response.css("body ::text").getall()))), None
+        )
         known = self.listed(response.url, {**listing, "title": title})
-        fetch = self.fetch_of(response, agency=known.agency, region=known.region, year=known.year,
-                              published=iso_date(published), attachments=self.attachments_of(response))
-        return ReportItem(fetch, title=title.strip() or None, documents=[document(response)],
-                          content_selectors=CONTENT_SELECTORS)
+        fetch = self.fetch_of(
+            response,
+            agency=known.agency,
+            region=known.region,
+            year=known.year,
+            published=iso_date(published),
+            attachments=self.attachments_of(response),
+        )
+        return ReportItem(
+            fetch, title=title.strip() or None, documents=[document(response)], content_selectors=CONTENT_SELECTORS
+        )
 
     def attachments_of(self, response) -> list[str]:
         found = []
@@ -351,9 +417,15 @@ class SiteSpider(ListLearner, ReportSpider):
 
     def closed(self, reason: str) -> None:
         # A worker of a distributed crawl sees only the list pages the queue gave it; a diagnosis, one.
-        shortfalls = [] if self.distributed or self.diagnose else [
-            f"{each.label} ({each.url}) {shortfall}" for each in self.sites
-            if (shortfall := self.walked[each.url].shortfall())]
+        shortfalls = (
+            []
+            if self.distributed or self.diagnose
+            else [
+                f"{each.label} ({each.url}) {shortfall}"
+                for each in self.sites
+                if (shortfall := self.walked[each.url].shortfall())
+            ]
+        )
         for shortfall in shortfalls:
             self.logger.warning("the walk saw less than the list declares: %s", shortfall)
         self.crawler.stats.set_value("gxcrawl/shortfalls", shortfalls)

@@ -50,52 +50,66 @@ class Diagnosis:
         return bool(self.reports) and not self.shows_less_than_declared()
 
     def text(self) -> str:
-        lines = [f"list page    {self.url} (HTTP {self.status})",
-                 f"CMS family   {self.family}",
-                 f"declared     {self._declared()}",
-                 f"further      {len(self.further)} list pages" + (f": {', '.join(self.further[:3])}"
-                                                                   + (" …" if len(self.further) > 3 else "")
-                                                                   if self.further else ""),
-                 f"entries      {self.entries} links to article pages on this page",
-                 f"reports      {len(self.reports)} annual report links on this page"]
+        lines = [
+            f"list page    {self.url} (HTTP {self.status})",
+            f"CMS family   {self.family}",
+            f"declared     {self._declared()}",
+            f"further      {len(self.further)} list pages"
+            + (f": {', '.join(self.further[:3])}" + (" …" if len(self.further) > 3 else "") if self.further else ""),
+            f"entries      {self.entries} links to article pages on this page",
+            f"reports      {len(self.reports)} annual report links on this page",
+        ]
         lines += [f"  {title}  {url}" for title, url in self.reports[:SHOWN_REPORTS]]
         if len(self.reports) > SHOWN_REPORTS:
             lines.append(f"  … and {len(self.reports) - SHOWN_REPORTS} more")
         if self.learning is not None:
             lines += self._learning()
         elif self.shows_less_than_declared():
-            lines.append(f"warning      the page {self.shortfall} and points to no further page: its other "
-                         "pages are probably loaded by a script, and no browser was at hand to learn how; a crawl "
-                         "of it would be partial and fail")
+            lines.append(
+                f"warning      the page {self.shortfall} and points to no further page: its other "
+                "pages are probably loaded by a script, and no browser was at hand to learn how; a crawl "
+                "of it would be partial and fail"
+            )
         elif not self.reports:
-            lines.append("warning      no link on this page names an annual report (「…政府信息公开工作年度报告」): "
-                         "is this the column's list page?")
+            lines.append(
+                "warning      no link on this page names an annual report (「…政府信息公开工作年度报告」): "
+                "is this the column's list page?"
+            )
         entry = {"name": self.title} if self.title else {}
         entry["url"] = self.url
         if self.family not in ("single", "next", "index"):
             entry["cms"] = self.family
-        lines += ["", "sources.yaml entry (add region and agency where the titles do not name them):",
-                  yaml.safe_dump([entry], allow_unicode=True, sort_keys=False).rstrip()]
+        lines += [
+            "",
+            "sources.yaml entry (add region and agency where the titles do not name them):",
+            yaml.safe_dump([entry], allow_unicode=True, sort_keys=False).rstrip(),
+        ]
         return "\n".join(lines)
 
     def _learning(self) -> list[str]:
         learning = self.learning
         if learning.interface is None:
-            return [f"interface    none learnt: {learning.why_not}",
-                    "warning      a crawl of this column would see only what the page's HTML shows: partial, and "
-                    "it fails"]
+            return [
+                f"interface    none learnt: {learning.why_not}",
+                "warning      a crawl of this column would see only what the page's HTML shows: partial, and it fails",
+            ]
         reports = sum(1 for record in learning.seen.values() if names_a_report(record.title))
-        lines = [f"interface    {learning.interface.describe()}",
-                 f"             the browser saw it answer {len(learning.seen)} records ({reports} annual reports)"
-                 + (f" of the {learning.total} it declares" if learning.total is not None else "")
-                 + "; a crawl walks it with plain HTTP and keeps it for the next run"]
-        lines += [f"  {record.title}  {record.url}" for record in learning.seen.values()
-                  if names_a_report(record.title)][:SHOWN_REPORTS]
+        lines = [
+            f"interface    {learning.interface.describe()}",
+            f"             the browser saw it answer {len(learning.seen)} records ({reports} annual reports)"
+            + (f" of the {learning.total} it declares" if learning.total is not None else "")
+            + "; a crawl walks it with plain HTTP and keeps it for the next run",
+        ]
+        lines += [
+            f"  {record.title}  {record.url}" for record in learning.seen.values() if names_a_report(record.title)
+        ][:SHOWN_REPORTS]
         return lines
 
     def _declared(self) -> str:
         size = self.declared
-        parts = [f"{size.records} records" if size.records is not None else None,
-                 f"{size.per_page} a page" if size.per_page else None,
-                 f"{size.page_count} pages" if size.page_count else None]
+        parts = [
+            f"{size.records} records" if size.records is not None else None,
+            f"{size.per_page} a page" if size.per_page else None,
+            f"{size.page_count} pages" if size.page_count else None,
+        ]
         return ", ".join(part for part in parts if part) or "nothing (the page does not say how big its list is)"

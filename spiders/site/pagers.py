@@ -26,17 +26,25 @@ from parsel import Selector
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 #: createPageHTML(pages, current, "index", "shtml"), its numbers written out or in variables
 #: (`var countPage = 5`), and the variant with a container id first: createPageHTML('page_div', 5, 1, …).
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,"
-                          r"\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,"
+    r"\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]"
+)
 _INDEX_PAGE = re.compile(r"(^|/)index_\d+\.s?html?$")
 _NEXT = re.compile(r"^\s*(下一页|下页|后一页)\s*[>»›]*\s*$")
 
 #: What a list page says of its size: in its script's list configuration (TRS 「recordCount: '20'」,
 #: Hanweb 「totalRecord: 13」, 「pageCount」 …), in its pager text (「共20条」 「共2页」), or as a JSON total.
-_DECLARED_RECORDS = re.compile(r"""["']?(?:recordCount|totalRecord|totalRecords|totalCount|recordTotal|record_count)["']?"""
-                               r"""\s*[:=]\s*["']?(\d+)|共\s*(\d+)\s*条|<totalrecord>(\d+)</totalrecord>""", re.I)
-_DECLARED_PAGES = re.compile(r"""["']?(?:pageCount|totalPage|totalPages|countPage|pageTotal|page_count)["']?"""
-                             r"""\s*[:=]\s*["']?(\d+)|共\s*(\d+)\s*页""", re.I)
+_DECLARED_RECORDS = re.compile(
+    r"""["']?(?:recordCount|totalRecord|totalRecords|totalCount|recordTotal|record_count)["']?"""
+    r"""\s*[:=]\s*["']?(\d+)|共\s*(\d+)\s*条|<totalrecord>(\d+)</totalrecord>""",
+    re.I,
+)
+_DECLARED_PAGES = re.compile(
+    r"""["']?(?:pageCount|totalPage|totalPages|countPage|pageTotal|page_count)["']?"""
+    r"""\s*[:=]\s*["']?(\d+)|共\s*(\d+)\s*页""",
+    re.I,
+)
 _PER_PAGE = re.compile(r"""["']?(?:prepage|perPage|pageSize|page_size)["']?\s*[:=]\s*["']?(\d+)""", re.I)
 
 #: Requests per Hanweb proxy call: the CMS's own pages ask for three pages of records at a time.
@@ -82,6 +90,7 @@ def is_entry(url: str) -> bool:
 
 def declared(text: str) -> Declared:
     """The size a list page (or a list interface's answer) declares, the largest where it says it twice."""
+
     def largest(pattern):
         found = [int(next(filter(None, match.groups()))) for match in pattern.finditer(text)]
         return max(found, default=None)
@@ -105,6 +114,7 @@ def _whole(response) -> list[Selector]:
 
 
 # --- Hanweb -----------------------------------------------------------------------------
+
 
 def _hanweb_detect(response) -> bool:
     return "dataproxy.jsp" in response.text or "<datastore>" in response.text
@@ -130,16 +140,26 @@ def _hanweb_further(response) -> list[ListPage]:
     per_page = _number(r"perpage\W{1,4}(\d+)", text, 15)
     total = _number(r"totalrecord\W{1,4}(\d+)", text)
     proxy = re.search(r"proxyUrl\s*[:=]\s*['\"]([^'\"]+)['\"]", text)
-    form = {"col": "1", "appid": "1", "webid": str(_number(r"webid\W{1,4}(\d+)", text, 1)), "path": "/",
-            "columnid": str(column), "sourceContentType": "1", "unitid": str(_number(r"unitid\W{1,4}(\d+)", text, 0)),
-            "webname": "", "permissiontype": "0"}
+    form = {
+        "col": "1",
+        "appid": "1",
+        "webid": str(_number(r"webid\W{1,4}(\d+)", text, 1)),
+        "path": "/",
+        "columnid": str(column),
+        "sourceContentType": "1",
+        "unitid": str(_number(r"unitid\W{1,4}(\d+)", text, 0)),
+        "webname": "",
+        "permissiontype": "0",
+    }
     batch = per_page * HANWEB_PAGES_PER_CALL
     first = len(_RECORD.findall(text)) + 1
     path = response.urljoin(proxy.group(1) if proxy else "/module/web/jpage/dataproxy.jsp")
     if total is None:  # not stated: one batch, then more while the answers come full (_hanweb_next_batch)
         return [ListPage(f"{path}?startrecord={first}&endrecord={first + batch - 1}&perpage={per_page}", form)]
-    return [ListPage(f"{path}?startrecord={start}&endrecord={min(start + batch - 1, total)}&perpage={per_page}", form)
-            for start in range(first, total + 1, batch)]
+    return [
+        ListPage(f"{path}?startrecord={start}&endrecord={min(start + batch - 1, total)}&perpage={per_page}", form)
+        for start in range(first, total + 1, batch)
+    ]
 
 
 def _hanweb_next_batch(response) -> list[ListPage]:
@@ -157,6 +177,7 @@ def _hanweb_next_batch(response) -> list[ListPage]:
 
 
 # --- TRS ---------------------------------------------------------------------------------
+
 
 def _trs_detect(response) -> bool:
     return bool(_CREATE_PAGE.search(response.text))
@@ -181,6 +202,7 @@ def _value(token: str, text: str) -> int | None:
 
 # --- A 「下一页」 link, or an index_N.html sequence ------------------------------------------
 
+
 def _next_link(response) -> str | None:
     for link in response.css("a[href]"):
         href = link.attrib["href"].strip()
@@ -198,7 +220,7 @@ def _index_pages(response) -> list[str]:
     """Links to pages of this list only: `index_N` beside the page itself (not another column's)."""
     folder = response.url.split("?")[0].rsplit("/", 1)[0] + "/"
     pages = (response.urljoin(href) for href in response.css("a::attr(href)").getall() if _INDEX_PAGE.search(href))
-    return [url for url in pages if url.startswith(folder) and "/" not in url[len(folder):]]
+    return [url for url in pages if url.startswith(folder) and "/" not in url[len(folder) :]]
 
 
 def _index_further(response) -> list[ListPage]:

@@ -16,9 +16,11 @@ import random
 from gxcrawl.forms import APPLICANT_COLUMNS, FORMS, RESULTS, REVIEW, SECTIONS
 from support.samples import CellStyle, SampleReport
 
-EXPORT_HEADER = ("标题: {title}\n发布时间: {year_after}-03-10 15:35\n文号: \n发布机构: {publisher}\n"
-                 "栏目: 政府信息公开年报\n原文链接: https://www.example.gov.cn/zwgk/t{year_after}0310_1.htm\n"
-                 "==================== 正文 ====================\n")
+EXPORT_HEADER = (
+    "标题: {title}\n发布时间: {year_after}-03-10 15:35\n文号: \n发布机构: {publisher}\n"
+    "栏目: 政府信息公开年报\n原文链接: https://www.example.gov.cn/zwgk/t{year_after}0310_1.htm\n"
+    "==================== 正文 ====================\n"
+)
 RECKONING = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
@@ -41,23 +43,28 @@ def _applications_labels(form: str):
     table = FORMS[form].table("applications")
     started: set[str] = set()
     for row in table.rows:
-        parents = [group for group in (RESULTS if row.group and row.group != RESULTS else None, row.group)
-                   if group and group not in started]
+        parents = [
+            group
+            for group in (RESULTS if row.group and row.group != RESULTS else None, row.group)
+            if group and group not in started
+        ]
         started.update(parents)
         yield table, row, "".join(parents) + row.label
 
 
 # --- The portal's text export ----------------------------------------------------------------
 
-def render_export(report: SampleReport, rng: random.Random, publisher: str | None = None,
-                  spaces: float = 0.1) -> str:
+
+def render_export(report: SampleReport, rng: random.Random, publisher: str | None = None, spaces: float = 0.1) -> str:
     """The report as the archive's text export; `spaces` is how often a space follows a cell."""
     style = CellStyle()
 
     def run(cells: list[str]) -> str:
         return "".join(cell + (" " if rng.random() < spaces else "") for cell in cells)
 
-    body = [f"本报告根据《中华人民共和国政府信息公开条例》编制，数据统计期限为{report.year}年1月1日至{report.year}年12月31日。"]
+    body = [
+        f"本报告根据《中华人民共和国政府信息公开条例》编制，数据统计期限为{report.year}年1月1日至{report.year}年12月31日。"
+    ]
     for section in SECTIONS:
         body.append(section.heading + (" " if rng.random() < 0.5 else ""))
         if section.prose:
@@ -68,21 +75,31 @@ def render_export(report: SampleReport, rng: random.Random, publisher: str | Non
                     body.append(heading + "信息内容" + "".join(column.label for column in row.columns))
                 body.append(row.label + run(cells))
         elif section.key == "applications":
-            body.append(RECKONING + "申请人情况自然人法人或其他组织总计"
-                        + "".join(column.label for column in APPLICANT_COLUMNS[1:-1]))
-            body.extend(label + run(_cells(report, style, table, row))
-                        for table, row, label in _applications_labels(report.form))
+            body.append(
+                RECKONING
+                + "申请人情况自然人法人或其他组织总计"
+                + "".join(column.label for column in APPLICANT_COLUMNS[1:-1])
+            )
+            body.extend(
+                label + run(_cells(report, style, table, row))
+                for table, row, label in _applications_labels(report.form)
+            )
         else:
-            body.append("行政复议行政诉讼" + "".join(column.label for column in REVIEW.columns)
-                        + "".join(group.label for group in REVIEW.rows[1:])
-                        + "".join(column.label for column in REVIEW.columns) * 2)
+            body.append(
+                "行政复议行政诉讼"
+                + "".join(column.label for column in REVIEW.columns)
+                + "".join(group.label for group in REVIEW.rows[1:])
+                + "".join(column.label for column in REVIEW.columns) * 2
+            )
             body.append(run([style.write(report.figures[key]) for key in REVIEW.keys()]))
-    header = EXPORT_HEADER.format(title=report.title, year_after=report.year + 1,
-                                  publisher=report.agency if publisher is None else publisher)
+    header = EXPORT_HEADER.format(
+        title=report.title, year_after=report.year + 1, publisher=report.agency if publisher is None else publisher
+    )
     return header + "".join(body) + "\n"
 
 
 # --- A PDF→markdown conversion ---------------------------------------------------------------
+
 
 def _wrapped(text: str, width: int, spaced: bool = True) -> list[str]:
     """Text broken every `width` characters, never inside a figure; figures in prose spaced off as a
@@ -114,8 +131,9 @@ def _markdown_row(cells: list[str]) -> list[str]:
     return ["| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
 
 
-def render_converted(report: SampleReport, rng: random.Random, width: int = 24,
-                     scattered: int = 2, footer_every: int = 25) -> str:
+def render_converted(
+    report: SampleReport, rng: random.Random, width: int = 24, scattered: int = 2, footer_every: int = 25
+) -> str:
     """The report as a PDF→markdown conversion; `scattered` pairs of table 三 rows lose their labels
     above their figures."""
     style = CellStyle()
@@ -133,8 +151,15 @@ def render_converted(report: SampleReport, rng: random.Random, width: int = 24,
                     lines += _markdown_row(["信息内容"] + [column.label for column in row.columns])
                 lines.append(_markdown_row([row.label] + cells)[0])
         elif section.key == "applications":
-            lines += ["申请人情况", RECKONING[:14], RECKONING[14:], "自然人总计", "商业企科研机社会公法律服", "其他",
-                      "## 表三：收到和处理政府信息公开申请情况"]
+            lines += [
+                "申请人情况",
+                RECKONING[:14],
+                RECKONING[14:],
+                "自然人总计",
+                "商业企科研机社会公法律服",
+                "其他",
+                "## 表三：收到和处理政府信息公开申请情况",
+            ]
             lines += _applications_lines(report, style, rng, scattered)
         else:
             lines += ["行政复议行政诉讼", "未经复议直接起诉复议后起诉", "结果结果其他尚未", "总计", "维持纠正结果审结"]
@@ -151,7 +176,7 @@ def _applications_lines(report: SampleReport, style: CellStyle, rng: random.Rand
     while index < len(rows):
         table, row, label = rows[index]
         if index in starts:
-            pair = rows[index:index + 2]
+            pair = rows[index : index + 2]
             for _, _, held in pair:
                 lines += _wrapped(held, 10, spaced=False)
             for table, row, _ in pair:

@@ -32,19 +32,37 @@ def main(argv: list[str] | None = None) -> int:
         url = replica.serve()
     print(f"replica of the Henan portal with {len(replica.reports)} reports at {url}/zw/public-report")
     if not tools:
-        print("(PDF, DOC and scanned attachments are left out: apt-get install chromium fonts-noto-cjk "
-              "libreoffice-writer-nogui to include them)")
+        print(
+            "(PDF, DOC and scanned attachments are left out: apt-get install chromium fonts-noto-cjk "
+            "libreoffice-writer-nogui to include them)"
+        )
     try:
-        result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "henan", "-a", f"base_url={url}",
-                                 "-s", f"GXCRAWL_DB={database}", "-s", "AUTOTHROTTLE_ENABLED=0",
-                                 "-s", "LOG_LEVEL=WARNING"])
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "henan",
+                "-a",
+                f"base_url={url}",
+                "-s",
+                f"GXCRAWL_DB={database}",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=0",
+                "-s",
+                "LOG_LEVEL=WARNING",
+            ]
+        )
     finally:
         replica.stop()
     if result.returncode:
         print(f"the demo crawl failed (exit status {result.returncode}); the messages above say why")
         return result.returncode
-    print(f"\nDone: {database} holds the reports. Browse them with\n    .venv/bin/gxcrawl browse {database}\n"
-          f"or query them with\n    sqlite3 {database} 'SELECT agency, year, template, checks_failed FROM reports'")
+    print(
+        f"\nDone: {database} holds the reports. Browse them with\n    .venv/bin/gxcrawl browse {database}\n"
+        f"or query them with\n    sqlite3 {database} 'SELECT agency, year, template, checks_failed FROM reports'"
+    )
     return 0
 
 

@@ -34,14 +34,28 @@ from support.samples import AGENCIES, CellStyle, SampleReport, page_html, random
 from support.serving import serve_in_thread, stop_server, wait_until_interrupted
 
 #: Division codes of the sample agencies' areas.
-AREAS = {"新乡市": ("410700", "新乡市"), "卫辉市": ("410781", "卫辉市"), "郑州市": ("410100", "郑州市"),
-         "开封市": ("410200", "开封市"), "洛阳市": ("410300", "洛阳市"), "安阳市": ("410500", "安阳市"),
-         "南阳市": ("411300", "南阳市"), "信阳市": ("411500", "信阳市"), "周口市": ("411600", "周口市"),
-         "焦作市": ("410800", "焦作市"), "濮阳市": ("410900", "濮阳市"), "许昌市": ("411000", "许昌市")}
+AREAS = {
+    "新乡市": ("410700", "新乡市"),
+    "卫辉市": ("410781", "卫辉市"),
+    "郑州市": ("410100", "郑州市"),
+    "开封市": ("410200", "开封市"),
+    "洛阳市": ("410300", "洛阳市"),
+    "安阳市": ("410500", "安阳市"),
+    "南阳市": ("411300", "南阳市"),
+    "信阳市": ("411500", "信阳市"),
+    "周口市": ("411600", "周口市"),
+    "焦作市": ("410800", "焦作市"),
+    "濮阳市": ("410900", "濮阳市"),
+    "许昌市": ("411000", "许昌市"),
+}
 ATTACHMENT_FORMATS = ("pdf", "docx", "doc", "txt", "image")
-CONTENT_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument."
-                 "wordprocessingml.document", "doc": "application/msword", "txt": "text/plain; charset=utf-8",
-                 "image": "image/png"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "txt": "text/plain; charset=utf-8",
+    "image": "image/png",
+}
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "txt": "txt", "image": "png"}
 FAULTS = ("503", "reset", "stall")
 
@@ -178,8 +192,11 @@ class Replica:
         for part in cookie_header.split(";"):
             name, _, token = part.strip().partition("=")
             issued, _, signature = token.partition(".")
-            if name == "gxcrawl_clearance" and issued.isdigit() \
-                    and signature == f"{zlib.crc32(f'{issued}/{self.options.seed}/gxcrawl'.encode()):x}":
+            if (
+                name == "gxcrawl_clearance"
+                and issued.isdigit()
+                and signature == f"{zlib.crc32(f'{issued}/{self.options.seed}/gxcrawl'.encode()):x}"
+            ):
                 return time.time() - int(issued) / 1000 < self.options.challenge_ttl
         return False
 
@@ -199,8 +216,7 @@ class Replica:
         prefix = area or ""
         while prefix.endswith("00"):  # 410000 is Henan, 410700 新乡市, 410703 卫滨区
             prefix = prefix[:-2]
-        found = [r for r in self.reports
-                 if (not year or str(r.sample.year) == year) and r.area_code.startswith(prefix)]
+        found = [r for r in self.reports if (not year or str(r.sample.year) == year) and r.area_code.startswith(prefix)]
         return sorted(found, key=lambda r: r.id, reverse=True)
 
     def list_page(self, query: dict) -> str:
@@ -208,23 +224,39 @@ class Replica:
         found = self.listed(query)
         size = self.options.page_size
         pages = max(1, -(-len(found) // size))
-        items = found[(page - 1) * size: page * size]
+        items = found[(page - 1) * size : page * size]
         if self.options.redesigned:
-            return _list_page_html('<div id="root"><div class="report-cards"></div><nav class="pagination">'
-                                   '<button class="page-next" type="button">下一页</button></nav></div>'
-                                   + _REDESIGNED_SCRIPT.replace("PAGE_SIZE", str(size)))
+            return _list_page_html(
+                '<div id="root"><div class="report-cards"></div><nav class="pagination">'
+                '<button class="page-next" type="button">下一页</button></nav></div>'
+                + _REDESIGNED_SCRIPT.replace("PAGE_SIZE", str(size))
+            )
         if self.options.markup_changed:
-            body = "<div class='reports'>" + "".join(
-                f"<div class='item'><span onclick=\"go({r.id})\">{html.escape(r.title)}</span></div>" for r in items
-            ) + "</div>"
+            body = (
+                "<div class='reports'>"
+                + "".join(
+                    f"<div class='item'><span onclick=\"go({r.id})\">{html.escape(r.title)}</span></div>" for r in items
+                )
+                + "</div>"
+            )
             return _list_page_html(body)
-        hostile = '<li><a href="http://127.0.0.2:9/zw/public-report/view/99999" title="外站">外站</a></li>' \
-            if self.options.hostile_links and page == 1 else ""
-        rows = "" if not self.options.list_links else hostile + "".join(
-            f'<li><a href="/zw/public-report/view/{r.id}" title="{html.escape(r.title)}">{html.escape(r.title[:20])}…</a>'
-            f'<span class="agency">{html.escape(r.sample.agency)}</span><span class="area">{r.area_name}</span>'
-            f'<span class="year">{r.sample.year}</span><span class="date">{r.published}</span></li>'
-            for r in items)
+        hostile = (
+            '<li><a href="http://127.0.0.2:9/zw/public-report/view/99999" title="外站">外站</a></li>'
+            if self.options.hostile_links and page == 1
+            else ""
+        )
+        rows = (
+            ""
+            if not self.options.list_links
+            else hostile
+            + "".join(
+                f'<li><a href="/zw/public-report/view/{r.id}" title="{html.escape(r.title)}">'
+                f"{html.escape(r.title[:20])}…</a>"
+                f'<span class="agency">{html.escape(r.sample.agency)}</span><span class="area">{r.area_name}</span>'
+                f'<span class="year">{r.sample.year}</span><span class="date">{r.published}</span></li>'
+                for r in items
+            )
+        )
         extra = "&".join(f"{k}={quote(v[0])}" for k, v in query.items() if k in ("year", "area"))
         extra = f"&{extra}" if extra else ""
         pager = f'<span class="total">共{pages}页</span>'
@@ -233,8 +265,10 @@ class Replica:
         if page < pages:
             pager += f'<a class="next" href="?page={page + 1}{extra}">下一页</a>'
         if self.options.browser_lists:
-            return _list_page_html('<div id="app"><ul class="report-list"></ul><div class="pager"></div></div>'
-                                   + _LIST_SCRIPT.replace("PAGE", str(page)).replace("EXTRA", extra))
+            return _list_page_html(
+                '<div id="app"><ul class="report-list"></ul><div class="pager"></div></div>'
+                + _LIST_SCRIPT.replace("PAGE", str(page)).replace("EXTRA", extra)
+            )
         body = f'<div id="app"><ul class="report-list">{rows}</ul><div class="pager">{pager}</div></div>'
         return _list_page_html(body)
 
@@ -242,42 +276,79 @@ class Replica:
         page = max(1, int(query.get("page", ["1"])[0]))
         size = max(1, min(100, int(query.get("size", [str(self.options.page_size)])[0])))
         found = self.listed(query)
-        records = [{"id": r.id, "title": r.title, "agency": r.sample.agency, "areaCode": r.area_code,
-                    "areaName": r.area_name, "year": r.sample.year, "publishDate": r.published}
-                   for r in found[(page - 1) * size: page * size]]
-        return json.dumps({"code": 0, "total": len(found), "page": page, "size": size, "records": records},
-                          ensure_ascii=False)
+        records = [
+            {
+                "id": r.id,
+                "title": r.title,
+                "agency": r.sample.agency,
+                "areaCode": r.area_code,
+                "areaName": r.area_name,
+                "year": r.sample.year,
+                "publishDate": r.published,
+            }
+            for r in found[(page - 1) * size : page * size]
+        ]
+        return json.dumps(
+            {"code": 0, "total": len(found), "page": page, "size": size, "records": records}, ensure_ascii=False
+        )
 
     def search_json(self, body: dict) -> str:
         """The redesigned portal's search interface: POST {"pageNo", "pageSize", "keyword"}."""
         page, size = max(1, int(body.get("pageNo", 1))), max(1, min(50, int(body.get("pageSize", 10))))
         found = self.listed({})
-        records = [{"reportId": r.id, "reportTitle": r.title, "detailUrl": f"/zw/public-report/view/{r.id}",
-                    "orgName": r.sample.agency, "reportYear": str(r.sample.year), "releaseDate": r.published}
-                   for r in found[(page - 1) * size: page * size]]
-        return json.dumps({"code": 0, "message": "success", "data": {"records": records, "total": len(found),
-                                                                      "pageNo": page, "pageSize": size}},
-                          ensure_ascii=False)
+        records = [
+            {
+                "reportId": r.id,
+                "reportTitle": r.title,
+                "detailUrl": f"/zw/public-report/view/{r.id}",
+                "orgName": r.sample.agency,
+                "reportYear": str(r.sample.year),
+                "releaseDate": r.published,
+            }
+            for r in found[(page - 1) * size : page * size]
+        ]
+        return json.dumps(
+            {
+                "code": 0,
+                "message": "success",
+                "data": {"records": records, "total": len(found), "pageNo": page, "pageSize": size},
+            },
+            ensure_ascii=False,
+        )
 
     def report_page(self, report: PortalReport) -> bytes:
         encoding = "gbk" if report.gbk else "utf-8"
         if report.format == "html":
-            content = render_html(report.sample, ("official", "word", "flat")[report.id % 3],
-                                  CellStyle(zero="—" if report.id % 2 else "0"), page=False).decode()
+            content = render_html(
+                report.sample,
+                ("official", "word", "flat")[report.id % 3],
+                CellStyle(zero="—" if report.id % 2 else "0"),
+                page=False,
+            ).decode()
             files = ""
         else:
             name = f"{report.title}.{EXTENSIONS[report.format]}"
             content = '<p class="MsoNormal"><span>详见附件。</span></p>'
-            files = f'<div class="report-files"><a href="/zw/public-report/file/{report.id}/{quote(name)}">' \
-                    f'{html.escape(name)}</a></div>'
+            files = (
+                f'<div class="report-files"><a href="/zw/public-report/file/{report.id}/{quote(name)}">'
+                f"{html.escape(name)}</a></div>"
+            )
         if self.options.hostile_links:
-            files = files.replace("</div>", '<a href="file:///etc/hostname">hostname</a>'
-                                  '<a href="http://127.0.0.2:9/secret.pdf">secret.pdf</a></div>') if files else \
-                '<div class="report-files"><a href="file:///etc/hostname">hostname</a></div>'
-        meta = (f'<span class="agency">发布机关：{html.escape(report.sample.agency)}</span>'
-                f'<span class="area">所属地区：{report.area_name}</span>'
-                f'<span class="year">报告年度：{report.sample.year}</span>'
-                f'<span class="date">发布日期：{report.published}</span>')
+            files = (
+                files.replace(
+                    "</div>",
+                    '<a href="file:///etc/hostname">hostname</a>'
+                    '<a href="http://127.0.0.2:9/secret.pdf">secret.pdf</a></div>',
+                )
+                if files
+                else '<div class="report-files"><a href="file:///etc/hostname">hostname</a></div>'
+            )
+        meta = (
+            f'<span class="agency">发布机关：{html.escape(report.sample.agency)}</span>'
+            f'<span class="area">所属地区：{report.area_name}</span>'
+            f'<span class="year">报告年度：{report.sample.year}</span>'
+            f'<span class="date">发布日期：{report.published}</span>'
+        )
         return page_html(report.title, content, encoding, meta, files).encode(encoding, "xmlcharrefreplace")
 
     def attachment(self, report: PortalReport) -> bytes:
@@ -323,15 +394,19 @@ function load() {
 document.querySelector('.page-next').onclick = () => { if (pageNo * PAGE_SIZE < total) { pageNo++; load(); } };
 load();
 </script>"""
-_CHALLENGE = ("<html><head><title>安全验证</title></head><body><script>"
-              "document.cookie='gxcrawl_clearance=TOKEN; path=/';location.reload();</script></body></html>")
+_CHALLENGE = (
+    "<html><head><title>安全验证</title></head><body><script>"
+    "document.cookie='gxcrawl_clearance=TOKEN; path=/';location.reload();</script></body></html>"
+)
 
 
 def _list_page_html(body: str) -> str:
-    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            "<title>政府信息公开工作年度报告_河南省人民政府门户网站</title></head><body>"
-            '<div class="header"><a href="/">首页</a> <a href="/zw/">政务公开</a></div>'
-            f"{body}<div class=\"footer\">主办：河南省人民政府办公厅</div></body></html>")
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        "<title>政府信息公开工作年度报告_河南省人民政府门户网站</title></head><body>"
+        '<div class="header"><a href="/">首页</a> <a href="/zw/">政务公开</a></div>'
+        f'{body}<div class="footer">主办：河南省人民政府办公厅</div></body></html>'
+    )
 
 
 def render_attachment(fmt: str, sample: SampleReport) -> bytes:
@@ -374,8 +449,11 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/zw/public-report":
             return self._send(self.replica.list_page(query).encode(), "text/html; charset=utf-8")
         if path == "/zw/public-report/api/list":
-            if not self.replica.options.json_endpoint or self.replica.options.markup_changed or \
-                    self.replica.options.redesigned:
+            if (
+                not self.replica.options.json_endpoint
+                or self.replica.options.markup_changed
+                or self.replica.options.redesigned
+            ):
                 return self._send(b"not found", "text/plain", 404)
             return self._send(self.replica.list_json(query).encode(), "application/json; charset=utf-8")
         parts = path.strip("/").split("/")
@@ -463,11 +541,18 @@ def build_reports(options: ReplicaOptions) -> list[PortalReport]:
         original = reports[0]
         figures = dict(original.sample.figures)
         figures["active.normative.issued"] = (figures["active.normative.issued"] or Decimal(0)) + 1
-        corrected = SampleReport(original.sample.agency, original.sample.year, original.sample.form, figures,
-                                 original.sample.sections, title_suffix="（更正版）")
+        corrected = SampleReport(
+            original.sample.agency,
+            original.sample.year,
+            original.sample.form,
+            figures,
+            original.sample.sections,
+            title_suffix="（更正版）",
+        )
         published = date.fromisoformat(original.published) + timedelta(days=30)
-        reports.append(PortalReport(next_id + 5, corrected, original.area_code, original.area_name,
-                                    published.isoformat()))
+        reports.append(
+            PortalReport(next_id + 5, corrected, original.area_code, original.area_name, published.isoformat())
+        )
     return reports
 
 
@@ -475,8 +560,9 @@ def _timestamp(iso_date: str) -> float:
     return datetime.fromisoformat(iso_date).replace(tzinfo=timezone.utc).timestamp()
 
 
-def _new_reports(rng: random.Random, count: int, first_index: int, next_id: int, seen: set[tuple[str, int]],
-                 options: ReplicaOptions) -> list[PortalReport]:
+def _new_reports(
+    rng: random.Random, count: int, first_index: int, next_id: int, seen: set[tuple[str, int]], options: ReplicaOptions
+) -> list[PortalReport]:
     """`count` reports of agencies and years not in `seen`, with ids from `next_id` up."""
     reports: list[PortalReport] = []
     for index in range(first_index, first_index + count):
@@ -488,11 +574,20 @@ def _new_reports(rng: random.Random, count: int, first_index: int, next_id: int,
             agency = f"{agency}第{index}分局"
         seen.add((agency, year))
         sample = random_report(rng, form="2021" if year >= 2021 else "2019", agency=agency, year=year)
-        area_code, area_name = next((code for prefix, code in AREAS.items() if agency.startswith(prefix)),
-                                    ("410000", "河南省"))
+        area_code, area_name = next(
+            (code for prefix, code in AREAS.items() if agency.startswith(prefix)), ("410000", "河南省")
+        )
         published = date(year + 1, 1, 10) + timedelta(days=rng.randint(0, 60))
-        reports.append(PortalReport(next_id, sample, area_code, area_name, published.isoformat(),
-                                    gbk=bool(options.gbk_every) and index % options.gbk_every == 2))
+        reports.append(
+            PortalReport(
+                next_id,
+                sample,
+                area_code,
+                area_name,
+                published.isoformat(),
+                gbk=bool(options.gbk_every) and index % options.gbk_every == 2,
+            )
+        )
         next_id += rng.randint(1, 4)
     return reports
 
@@ -504,10 +599,15 @@ def main() -> None:
     parser.add_argument("--attachments", action="store_true", help="one attachment-only report per format")
     parser.add_argument("--faults", action="store_true", help="fail each path once before answering")
     args = parser.parse_args()
-    replica = Replica(ReplicaOptions(reports=args.reports, faults=args.faults,
-                                     attachment_formats=ATTACHMENT_FORMATS if args.attachments else ()))
-    print(f"replica of the Henan portal with {len(replica.reports)} reports at {replica.serve(port=args.port)}"
-          "/zw/public-report (Ctrl-C stops it)")
+    replica = Replica(
+        ReplicaOptions(
+            reports=args.reports, faults=args.faults, attachment_formats=ATTACHMENT_FORMATS if args.attachments else ()
+        )
+    )
+    print(
+        f"replica of the Henan portal with {len(replica.reports)} reports at {replica.serve(port=args.port)}"
+        "/zw/public-report (Ctrl-C stops it)"
+    )
     wait_until_interrupted(replica)
 
 

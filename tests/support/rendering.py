@@ -55,6 +55,7 @@ def place(layout: Layout) -> list[tuple[int, int, object]]:
 
 # --- DOCX and DOC ---------------------------------------------------------------------
 
+
 def render_docx(report: SampleReport, style: CellStyle | None = None, flat: bool = False) -> bytes:
     """The report as a Word file: headings, paragraphs, and tables with merged cells."""
     import docx
@@ -106,17 +107,30 @@ def convert_docx(documents: list[bytes], target: str, extension: str) -> list[by
     """DOCX files converted by one LibreOffice run (it starts slowly)."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if not office:
-        raise RenderingUnavailable(f"making {extension.upper()} files from Word needs LibreOffice: "
-                                   "apt-get install libreoffice-writer-nogui")
+        raise RenderingUnavailable(
+            f"making {extension.upper()} files from Word needs LibreOffice: apt-get install libreoffice-writer-nogui"
+        )
     with tempfile.TemporaryDirectory(prefix="gxcrawl-render-") as work:
         sources = []
         for index, data in enumerate(documents):
             sources.append(Path(work) / f"report{index}.docx")
             sources[-1].write_bytes(data)
-        subprocess.run([office, f"-env:UserInstallation={Path(work, 'profile').as_uri()}", "--headless",
-                        "--convert-to", target, "--outdir", work, *map(str, sources)],
-                       capture_output=True, timeout=180 + 10 * len(sources), check=False,
-                       env={**os.environ, "HOME": work})
+        subprocess.run(
+            [
+                office,
+                f"-env:UserInstallation={Path(work, 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                work,
+                *map(str, sources),
+            ],
+            capture_output=True,
+            timeout=180 + 10 * len(sources),
+            check=False,
+            env={**os.environ, "HOME": work},
+        )
         converted = [source.with_suffix(f".{extension}") for source in sources]
         if not all(path.exists() for path in converted):
             raise RenderingUnavailable(f"LibreOffice did not convert the DOCX files to {extension.upper()}")
@@ -139,22 +153,26 @@ def scan_pdf(pdf: bytes, dpi: int = 150) -> bytes:
 
 # --- PDF and PNG through Chromium ----------------------------------------------------------
 
-def print_page(report: SampleReport, layout: str = "official", style: CellStyle | None = None,
-               ruled: bool = True) -> bytes:
+
+def print_page(
+    report: SampleReport, layout: str = "official", style: CellStyle | None = None, ruled: bool = True
+) -> bytes:
     """A print-ready page of the report only, as an attachment would hold it."""
     content = render_html(report, layout, style, page=False).decode("utf-8")
     css = PRINT_CSS + (RULED_CSS if ruled else "")
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>'
-            f"<style>{css}</style></head><body><h2>{html.escape(report.title)}</h2>{content}</body></html>"
-            ).encode("utf-8")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>'
+        f"<style>{css}</style></head><body><h2>{html.escape(report.title)}</h2>{content}</body></html>"
+    ).encode("utf-8")
 
 
 def chromium_executable() -> str:
     found = find_chromium()
     if found:
         return found
-    raise RenderingUnavailable("printing PDFs and taking screenshots needs Chromium: apt-get install chromium "
-                               "fonts-noto-cjk")
+    raise RenderingUnavailable(
+        "printing PDFs and taking screenshots needs Chromium: apt-get install chromium fonts-noto-cjk"
+    )
 
 
 def print_pdf(page: bytes, furniture: bool = False) -> bytes:
@@ -165,9 +183,15 @@ def print_pdf(page: bytes, furniture: bool = False) -> bytes:
 
 def screenshot_png(page: bytes, width: int = 1000, height: int = 2600, scale: float = 1.0) -> bytes:
     """A photograph of the page, the way scanned reports reach portals."""
-    return _chromium(page, "report.png", lambda path: [f"--window-size={width},{height}",
-                                                       f"--force-device-scale-factor={scale}",
-                                                       f"--screenshot={path}"])
+    return _chromium(
+        page,
+        "report.png",
+        lambda path: [
+            f"--window-size={width},{height}",
+            f"--force-device-scale-factor={scale}",
+            f"--screenshot={path}",
+        ],
+    )
 
 
 def _chromium(page: bytes, output: str, options) -> bytes:
@@ -176,9 +200,20 @@ def _chromium(page: bytes, output: str, options) -> bytes:
         source = Path(work) / "page.html"
         source.write_bytes(page)
         target = Path(work) / output
-        subprocess.run([browser, "--headless", "--hide-scrollbars", *CHROMIUM_FLAGS, f"--user-data-dir={work}/profile",
-                        *options(target),
-                        source.as_uri()], capture_output=True, timeout=120, check=False)
+        subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--hide-scrollbars",
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={work}/profile",
+                *options(target),
+                source.as_uri(),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
         if not target.exists():
             raise RenderingUnavailable(f"Chromium ({browser}) produced no {output}")
         return target.read_bytes()

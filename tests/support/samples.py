@@ -70,24 +70,37 @@ class CellStyle:
 
 _FULLWIDTH = str.maketrans("0123456789,.+-", "０１２３４５６７８９，．＋－")
 
-AGENCIES = ("新乡市卫滨区人民政府办公室", "卫辉市商务局", "郑州市大数据局", "开封市教育局", "洛阳市交通运输局",
-            "安阳市林州市卫生健康委员会", "南阳市生态环境局", "信阳市光山县人民政府", "周口市市场监督管理局",
-            "焦作市自然资源和规划局", "濮阳市财政局", "许昌市禹州市人民政府办公室")
+AGENCIES = (
+    "新乡市卫滨区人民政府办公室",
+    "卫辉市商务局",
+    "郑州市大数据局",
+    "开封市教育局",
+    "洛阳市交通运输局",
+    "安阳市林州市卫生健康委员会",
+    "南阳市生态环境局",
+    "信阳市光山县人民政府",
+    "周口市市场监督管理局",
+    "焦作市自然资源和规划局",
+    "濮阳市财政局",
+    "许昌市禹州市人民政府办公室",
+)
 
 DEFAULT_SECTIONS = {
     "overview": "{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，不断深化政务公开，"
-                "主动公开各类政府信息{items}条。\n（一）主动公开\n围绕中心工作，及时公开政策文件和工作动态。\n"
-                "（二）依申请公开\n规范办理流程，按时答复申请人。",
+    "主动公开各类政府信息{items}条。\n（一）主动公开\n围绕中心工作，及时公开政策文件和工作动态。\n"
+    "（二）依申请公开\n规范办理流程，按时答复申请人。",
     "problems": "（一）存在的主要问题\n一是公开内容不够丰富；二是政策解读形式单一。\n"
-                "（二）改进情况\n进一步加强培训，丰富公开形式，提升公开质量。",
+    "（二）改进情况\n进一步加强培训，丰富公开形式，提升公开质量。",
     "other": "{year}年度，本机关未收取信息处理费。",
 }
 
 
 # --- Figures ---------------------------------------------------------------------------
 
-def random_report(rng: random.Random, form: str = FORM_2021, agency: str | None = None,
-                  year: int | None = None, busy: float = 0.3) -> SampleReport:
+
+def random_report(
+    rng: random.Random, form: str = FORM_2021, agency: str | None = None, year: int | None = None, busy: float = 0.3
+) -> SampleReport:
     """A report whose figures satisfy R1, R3, R4 and R5; `busy` is how often a cell is non-zero."""
     definition = FORMS[form]
     figures: dict[str, Decimal | None] = dict.fromkeys(definition.keys)
@@ -137,6 +150,7 @@ def random_report(rng: random.Random, form: str = FORM_2021, agency: str | None 
 
 # --- Tables as merged-cell layouts ---------------------------------------------------------
 
+
 @dataclass
 class Cell:
     text: str
@@ -151,8 +165,9 @@ Layout = list[list[Cell]]
 
 def _values(report: SampleReport, style: CellStyle, table: Table, row, span_last: int = 1) -> list[Cell]:
     columns = table.columns_of(row)
-    cells = [Cell(style.write(report.figures[table.figure_key(row, column)], column.kind), figure=True)
-             for column in columns]
+    cells = [
+        Cell(style.write(report.figures[table.figure_key(row, column)], column.kind), figure=True) for column in columns
+    ]
     cells[-1].colspan = span_last
     return cells
 
@@ -169,11 +184,14 @@ def active_tables(report: SampleReport, style: CellStyle, flat: bool = False) ->
         pad = 4 - len(columns)
         if flat:
             layout = [[Cell("条款"), Cell("信息内容")] + [Cell(c.label) for c in columns] + [Cell("")] * pad]
-            layout += [[Cell(article), Cell(row.label)] + _values(report, style, table, row) + [Cell("")] * pad
-                       for row in rows]
+            layout += [
+                [Cell(article), Cell(row.label)] + _values(report, style, table, row) + [Cell("")] * pad for row in rows
+            ]
         else:
-            layout = [[Cell(article, colspan=4)],
-                      [Cell("信息内容")] + [Cell(c.label) for c in columns[:-1]] + [Cell(columns[-1].label, colspan=1 + pad)]]
+            layout = [
+                [Cell(article, colspan=4)],
+                [Cell("信息内容")] + [Cell(c.label) for c in columns[:-1]] + [Cell(columns[-1].label, colspan=1 + pad)],
+            ]
             layout += [[Cell(row.label)] + _values(report, style, table, row, 1 + pad) for row in rows]
         layouts.append(layout)
     return layouts
@@ -183,11 +201,16 @@ def applications_table(report: SampleReport, style: CellStyle, flat: bool = Fals
     table = FORMS[report.form].table("applications")
     labels = [c.label for c in APPLICANT_COLUMNS]
     if flat:
-        layout = [[Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"), Cell(""), Cell("")]
-                  + [Cell(label) for label in labels]]
+        layout = [
+            [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"), Cell(""), Cell("")]
+            + [Cell(label) for label in labels]
+        ]
     else:
         layout = [
-            [Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), Cell("申请人情况", colspan=7)],
+            [
+                Cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3),
+                Cell("申请人情况", colspan=7),
+            ],
             [Cell("自然人", rowspan=2), Cell("法人或其他组织", colspan=5), Cell("总计", rowspan=2)],
             [Cell(label) for label in labels[1:-1]],
         ]
@@ -224,20 +247,21 @@ def applications_table(report: SampleReport, style: CellStyle, flat: bool = Fals
     return layout
 
 
-
-
 def review_table(report: SampleReport, style: CellStyle, flat: bool = False) -> Layout:
     labels = [c.label for c in REVIEW.columns]
     if flat:
         layout = [[Cell("类别")] + [Cell(label) for label in labels]]
         for group in REVIEW.rows:
             name = f"{group.group}（{group.label}）" if group.group else group.label
-            layout.append([Cell(name)] + [Cell(style.write(report.figures[f"{group.key}.{c.key}"]), figure=True)
-                                          for c in REVIEW.columns])
+            layout.append(
+                [Cell(name)]
+                + [Cell(style.write(report.figures[f"{group.key}.{c.key}"]), figure=True) for c in REVIEW.columns]
+            )
         return layout
     return [
         [Cell("行政复议", colspan=5), Cell("行政诉讼", colspan=10)],
-        [Cell(label, rowspan=2) for label in labels] + [Cell("未经复议直接起诉", colspan=5), Cell("复议后起诉", colspan=5)],
+        [Cell(label, rowspan=2) for label in labels]
+        + [Cell("未经复议直接起诉", colspan=5), Cell("复议后起诉", colspan=5)],
         [Cell(label) for label in labels] * 2,
         [Cell(style.write(report.figures[key]), figure=True) for key in REVIEW.keys()],
     ]
@@ -245,8 +269,14 @@ def review_table(report: SampleReport, style: CellStyle, flat: bool = False) -> 
 
 # --- HTML ------------------------------------------------------------------------------
 
-def render_html(report: SampleReport, layout: str = "official", style: CellStyle | None = None,
-                encoding: str = "utf-8", page: bool = True) -> bytes:
+
+def render_html(
+    report: SampleReport,
+    layout: str = "official",
+    style: CellStyle | None = None,
+    encoding: str = "utf-8",
+    page: bool = True,
+) -> bytes:
     """The report as an HTML page (or only the report's block, with page=False)."""
     if layout not in HTML_LAYOUTS:
         raise ValueError(f"unknown HTML layout {layout!r}; one of {HTML_LAYOUTS}")
@@ -304,22 +334,28 @@ def _paragraph(text: str, word: bool, heading: bool = False) -> str:
     if not word:
         return f"<p><strong>{text}</strong></p>" if heading else f"<p>{text}</p>"
     style = "font-size:16.0pt;font-family:黑体" if heading else "font-size:16.0pt;font-family:仿宋_GB2312"
-    return (f'<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt">'
-            f'<span style="{style}">{text}<span lang="EN-US"><o:p></o:p></span></span></p>')
+    return (
+        f'<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt">'
+        f'<span style="{style}">{text}<span lang="EN-US"><o:p></o:p></span></span></p>'
+    )
 
 
 def _html_table(layout: Layout, word: bool) -> str:
     rows = []
     for cells in layout:
         rows.append("<tr>" + "".join(_html_cell(cell, word) for cell in cells) + "</tr>")
-    attributes = ' class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse"' \
-        if word else ' border="1"'
+    attributes = (
+        ' class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse"'
+        if word
+        else ' border="1"'
+    )
     return f"<table{attributes}><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
 
 
 def _html_cell(cell: Cell, word: bool) -> str:
-    spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + \
-            (f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
+    spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
+        f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
+    )
     if not word:
         return f"<td{spans}>{html.escape(cell.text)}</td>"
     if not cell.text:
@@ -327,18 +363,24 @@ def _html_cell(cell: Cell, word: bool) -> str:
     elif cell.figure:
         inner = f'<span lang="EN-US" style="font-size:10.5pt">{html.escape(cell.text)}<o:p></o:p></span>'
     else:
-        inner = f'<span style="font-size:10.5pt;font-family:宋体">{_wrap(cell.text)}</span><span lang="EN-US"><o:p></o:p></span>'
-    return (f'<td width="64" valign="center"{spans} style="border:solid windowtext 1.0pt;padding:0cm 5.4pt">'
-            f'<p class="MsoNormal" align="center" style="text-align:center">{inner}</p></td>')
+        inner = (
+            f'<span style="font-size:10.5pt;font-family:宋体">{_wrap(cell.text)}</span>'
+            '<span lang="EN-US"><o:p></o:p></span>'
+        )
+    return (
+        f'<td width="64" valign="center"{spans} style="border:solid windowtext 1.0pt;padding:0cm 5.4pt">'
+        f'<p class="MsoNormal" align="center" style="text-align:center">{inner}</p></td>'
+    )
 
 
 def _wrap(label: str, width: int = 10) -> str:
     """A long label broken with <br> as narrow Word cells break it."""
-    pieces = [html.escape(label[start:start + width]) for start in range(0, len(label), width)]
+    pieces = [html.escape(label[start : start + width]) for start in range(0, len(label), width)]
     return "<br>".join(pieces)
 
 
 # --- Text ----------------------------------------------------------------------------
+
 
 def render_text(report: SampleReport, layout: str = "tabs", style: CellStyle | None = None) -> str:
     """The report as text: tab-separated tables (`tabs`) or a PDF's text layer (`spaces`)."""

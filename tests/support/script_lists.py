@@ -16,8 +16,9 @@ One server, three columns, each after what real government sites do:
   answering `{"rows": [{"name", "link", "date"}…], "total"}`.
 
 Every column also lists records that are not reports (notices, plans), as
-real columns do; the figures of every report are known (support.samples). `broken` makes every interface answer HTTP 500; `moved`
-moves them under `/v2` (the old paths answer 404), as after a CMS upgrade.
+real columns do; the figures of every report are known (support.samples).
+`broken` makes every interface answer HTTP 500; `moved` moves them under
+`/v2` (the old paths answer 404), as after a CMS upgrade.
 """
 
 import html
@@ -46,8 +47,12 @@ class Record:
     sample: SampleReport | None = None
 
     def path(self, column: str) -> str:
-        return {"trs": f"/trs/zfxxgknb/{self.published[:7].replace('-', '')}/t{self.published.replace('-', '')}_{self.id}.htm",
-                "vue": f"/vue/detail/{self.id}.html", "offset": f"/portal/nb/a/{self.id}"}[column]
+        return {
+            "trs": f"/trs/zfxxgknb/{self.published[:7].replace('-', '')}/"
+            f"t{self.published.replace('-', '')}_{self.id}.htm",
+            "vue": f"/vue/detail/{self.id}.html",
+            "offset": f"/portal/nb/a/{self.id}",
+        }[column]
 
 
 @dataclass
@@ -100,36 +105,56 @@ class ScriptLists:
     def trs_search(self, query: dict, base: str) -> tuple[str, str]:
         records = self.columns["trs"]
         page, per_page = int(query.get("page", ["1"])[0]), int(query.get("prepage", ["10"])[0])
-        found = [{"DOCID": str(r.id), "DOCTITLE": html.escape(r.title), "DOCPUBURL": base + r.path("trs"),
-                  "DOCRELTIME": f"{r.published} 09:30:00", "CHNLDESC": "政府信息公开年报"}
-                 for r in records[(page - 1) * per_page: page * per_page]]
+        found = [
+            {
+                "DOCID": str(r.id),
+                "DOCTITLE": html.escape(r.title),
+                "DOCPUBURL": base + r.path("trs"),
+                "DOCRELTIME": f"{r.published} 09:30:00",
+                "CHNLDESC": "政府信息公开年报",
+            }
+            for r in records[(page - 1) * per_page : page * per_page]
+        ]
         data = json.dumps({"count": str(len(records)), "page": str(page), "datas": found}, ensure_ascii=False)
         return f"{query.get('callback', ['callback'])[0]}({data});", "application/javascript; charset=utf-8"
 
     def vue_list(self, body: dict) -> str:
         records = self.columns["vue"]
         page, size = int(body.get("pageNum", 1)), int(body.get("pageSize", 8))
-        found = [{"id": r.id, "title": r.title, "url": r.path("vue"), "publishTime": r.published, "hits": 17}
-                 for r in records[(page - 1) * size: page * size]]
-        return json.dumps({"code": 200, "msg": "操作成功",
-                           "data": {"records": found, "total": len(records), "size": size, "current": page}},
-                          ensure_ascii=False)
+        found = [
+            {"id": r.id, "title": r.title, "url": r.path("vue"), "publishTime": r.published, "hits": 17}
+            for r in records[(page - 1) * size : page * size]
+        ]
+        return json.dumps(
+            {
+                "code": 200,
+                "msg": "操作成功",
+                "data": {"records": found, "total": len(records), "size": size, "current": page},
+            },
+            ensure_ascii=False,
+        )
 
     def offset_list(self, query: dict, base: str) -> str:
         records = self.columns["offset"]
         offset, limit = int(query.get("offset", ["0"])[0]), int(query.get("limit", ["6"])[0])
-        found = [{"name": r.title, "link": base + r.path("offset"), "date": r.published, "views": 3}
-                 for r in records[offset: offset + limit]]
+        found = [
+            {"name": r.title, "link": base + r.path("offset"), "date": r.published, "views": 3}
+            for r in records[offset : offset + limit]
+        ]
         return json.dumps({"rows": found, "total": len(records)}, ensure_ascii=False)
 
     # --- The list pages ---------------------------------------------------------------------
 
     def trs_page(self) -> str:
         records, per_page = self.columns["trs"], PER_PAGE["trs"]
-        items = "".join(f'<li><a href=".{r.path("trs")[len("/trs/zfxxgknb"):]}" target="_blank" '
-                        f'title="{html.escape(r.title)}">{html.escape(r.title)}</a><span>{r.published}</span></li>'
-                        for r in records[:per_page])
-        return _page("政府信息公开年报", f"""<ul class="list" id="list">{items}</ul><div id="pagediv"></div>
+        items = "".join(
+            f'<li><a href=".{r.path("trs")[len("/trs/zfxxgknb") :]}" target="_blank" '
+            f'title="{html.escape(r.title)}">{html.escape(r.title)}</a><span>{r.published}</span></li>'
+            for r in records[:per_page]
+        )
+        return _page(
+            "政府信息公开年报",
+            f"""<ul class="list" id="list">{items}</ul><div id="pagediv"></div>
 <script>
 var pageConfig = {{recordCount: '{len(records)}', prepage: {per_page}, quickMode: "动静结合", maxStaticIndex: 1,
   channelid: '12345', classsql: 'chnlid=12345', sortfield: '-docreltime',
@@ -157,16 +182,20 @@ function pager() {{
   document.getElementById('pagediv').innerHTML = h;
 }}
 pager();
-</script>""")
+</script>""",
+        )
 
     def vue_page(self) -> str:
-        return _page("年度报告", f"""<div id="app"><ul class="news-list"></ul>
+        return _page(
+            "年度报告",
+            f"""<div id="app"><ul class="news-list"></ul>
 <div class="el-pagination"><button type="button" class="btn-prev">上一页</button><span class="el-pager"></span>
 <button type="button" class="btn-next">下一页</button></div></div>
 <script>
 var state = {{pageNum: 1, pageSize: {PER_PAGE["vue"]}, total: 0}};
 function load() {{
-  fetch('{self.prefix}/api/content/list', {{method: 'POST', headers: {{'Content-Type': 'application/json;charset=UTF-8'}},
+  fetch('{self.prefix}/api/content/list', {{method: 'POST',
+    headers: {{'Content-Type': 'application/json;charset=UTF-8'}},
     body: JSON.stringify({{channelId: 'ndbg', pageNum: state.pageNum, pageSize: state.pageSize}})}})
   .then(function (r) {{ return r.json(); }}).then(function (res) {{
     state.total = res.data.total;
@@ -179,10 +208,13 @@ document.querySelector('.btn-next').onclick = function () {{
   if (state.pageNum * state.pageSize < state.total) {{ state.pageNum++; load(); }} }};
 document.querySelector('.btn-prev').onclick = function () {{ if (state.pageNum > 1) {{ state.pageNum--; load(); }} }};
 load();
-</script>""")
+</script>""",
+        )
 
     def offset_page(self) -> str:
-        return _page("政府信息公开年报", f"""<div class="main"><div id="articles"></div>
+        return _page(
+            "政府信息公开年报",
+            f"""<div class="main"><div id="articles"></div>
 <div class="page"><a href="javascript:;" id="more">下一页</a></div></div>
 <script>
 var offset = 0, limit = {PER_PAGE["offset"]};
@@ -198,7 +230,8 @@ function load() {{
 }}
 document.getElementById('more').onclick = function () {{ offset += limit; load(); }};
 load();
-</script>""")
+</script>""",
+        )
 
     def article(self, path: str) -> bytes | None:
         for column, records in self.columns.items():
@@ -206,13 +239,17 @@ load();
                 if record.path(column) == path:
                     if record.sample:
                         return render_html(record.sample)
-                    return _page(record.title, f"<h1>{html.escape(record.title)}</h1><p>各单位：请按时完成。</p>").encode()
+                    return _page(
+                        record.title, f"<h1>{html.escape(record.title)}</h1><p>各单位：请按时完成。</p>"
+                    ).encode()
         return None
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
-            f'<body><div class="nav"><a href="/">首页</a></div>{body}</body></html>')
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f'<body><div class="nav"><a href="/">首页</a></div>{body}</body></html>'
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -234,14 +271,19 @@ class _Handler(BaseHTTPRequestHandler):
             replica.requests.append((method, self.path))
         base = f"http://{self.headers['Host']}"
         query = parse_qs(url.query)
-        pages = {LIST_PATHS["trs"]: replica.trs_page, LIST_PATHS["vue"]: replica.vue_page,
-                 LIST_PATHS["offset"]: replica.offset_page}
+        pages = {
+            LIST_PATHS["trs"]: replica.trs_page,
+            LIST_PATHS["vue"]: replica.vue_page,
+            LIST_PATHS["offset"]: replica.offset_page,
+        }
         if url.path in pages:
             return self.send(pages[url.path]().encode(), "text/html; charset=utf-8")
-        interfaces = {"/was5/web/search": lambda: replica.trs_search(query, base),
-                      "/api/content/list": lambda: (replica.vue_list(json.loads(body or b"{}")), "application/json"),
-                      "/api/articles": lambda: (replica.offset_list(query, base), "application/json")}
-        path = url.path[len(replica.prefix):] if url.path.startswith(replica.prefix) else None
+        interfaces = {
+            "/was5/web/search": lambda: replica.trs_search(query, base),
+            "/api/content/list": lambda: (replica.vue_list(json.loads(body or b"{}")), "application/json"),
+            "/api/articles": lambda: (replica.offset_list(query, base), "application/json"),
+        }
+        path = url.path[len(replica.prefix) :] if url.path.startswith(replica.prefix) else None
         if path in interfaces:
             if replica.broken:
                 return self.send(b'{"code":500,"msg":"system error"}', "application/json", 500)

@@ -29,11 +29,18 @@ from support.samples import AGENCIES, SampleReport, random_report, render_html
 from support.serving import serve_in_thread, stop_server, wait_until_interrupted
 
 FAMILIES = ("trs", "hanweb", "next", "seq")
-LIST_PATHS = {"trs": "/trs/ndbg/index.shtml", "hanweb": "/hanweb/col/col1234/index.html",
-              "next": "/next/list.html", "seq": "/seq/index.html"}
+LIST_PATHS = {
+    "trs": "/trs/ndbg/index.shtml",
+    "hanweb": "/hanweb/col/col1234/index.html",
+    "next": "/next/list.html",
+    "seq": "/seq/index.html",
+}
 #: Titles of the same kind of report as agencies word them.
-TITLES = ("{agency}{year}年政府信息公开工作年度报告", "{agency}{year}年度政府信息公开工作报告",
-          "{agency}{year}年政府信息公开年报")
+TITLES = (
+    "{agency}{year}年政府信息公开工作年度报告",
+    "{agency}{year}年度政府信息公开工作报告",
+    "{agency}{year}年政府信息公开年报",
+)
 NOT_REPORTS = ("关于做好{year}年政府信息公开工作年度报告编制发布工作的通知", "{year}年政务公开工作要点")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -50,9 +57,12 @@ class ColumnReport:
     @property
     def path(self) -> str:
         day = self.published.replace("-", "")
-        return {"trs": f"/trs/ndbg/{day[:6]}/t{day}_{self.id}.shtml",
-                "hanweb": f"/art/{self.published.replace('-0', '/').replace('-', '/')}/art_1234_{self.id}.html",
-                "next": f"/next/content/{self.id}.html", "seq": f"/seq/art/{self.id}.html"}[self.family]
+        return {
+            "trs": f"/trs/ndbg/{day[:6]}/t{day}_{self.id}.shtml",
+            "hanweb": f"/art/{self.published.replace('-0', '/').replace('-', '/')}/art_1234_{self.id}.html",
+            "next": f"/next/content/{self.id}.html",
+            "seq": f"/seq/art/{self.id}.html",
+        }[self.family]
 
 
 @dataclass
@@ -75,8 +85,16 @@ class SiteReplica:
                 sample = random_report(rng, form="2021" if year >= 2021 else "2019", agency=agency, year=year)
                 published = (date(year + 1, 1, 15) + timedelta(days=rng.randint(0, 40))).isoformat()
                 number += rng.randint(1, 9)
-                column.append(ColumnReport(number, family, sample, TITLES[index % 3].format(agency=agency, year=year),
-                                           published, attachment=family == "trs" and index == 1))
+                column.append(
+                    ColumnReport(
+                        number,
+                        family,
+                        sample,
+                        TITLES[index % 3].format(agency=agency, year=year),
+                        published,
+                        attachment=family == "trs" and index == 1,
+                    )
+                )
             self.columns[family] = sorted(column, key=lambda report: report.published, reverse=True)
         self.by_path = {report.path: report for column in self.columns.values() for report in column}
         self.attachments: dict[str, bytes] = {}
@@ -101,12 +119,15 @@ class SiteReplica:
 
     def pages(self, family: str) -> list[list[ColumnReport]]:
         column = self.columns[family]
-        return [column[start:start + self.per_page] for start in range(0, len(column), self.per_page)] or [[]]
+        return [column[start : start + self.per_page] for start in range(0, len(column), self.per_page)] or [[]]
 
     def items(self, reports: list[ColumnReport], year: int) -> list[str]:
         """List entries: the reports, and a page that is not one."""
-        entries = [f'<li><a href="{report.path}" title="{html.escape(report.title)}">{html.escape(report.title[:24])}'
-                   f'</a><span>{report.published}</span></li>' for report in reports]
+        entries = [
+            f'<li><a href="{report.path}" title="{html.escape(report.title)}">{html.escape(report.title[:24])}'
+            f"</a><span>{report.published}</span></li>"
+            for report in reports
+        ]
         notice = NOT_REPORTS[year % 2].format(year=year)
         entries.insert(len(entries) // 2, f'<li><a href="/notice/{year}.html">{notice}</a></li>')
         return entries
@@ -114,19 +135,24 @@ class SiteReplica:
     def trs_list(self, page: int) -> str:
         pages = self.pages("trs")
         body = "<ul class='list'>" + "".join(self.items(pages[page], 2024 - page)) + "</ul>"
-        return _page("年度报告", body + f'<div class="page"><script>createPageHTML({len(pages)}, {page}, "index", '
-                                     '"shtml");</script></div>')
+        return _page(
+            "年度报告",
+            body + f'<div class="page"><script>createPageHTML({len(pages)}, {page}, "index", "shtml");</script></div>',
+        )
 
     def hanweb_list(self) -> str:
         column = self.columns["hanweb"]
-        first = self.items(column[:self.per_page], 2024)
+        first = self.items(column[: self.per_page], 2024)
         records = "".join(f"<record><![CDATA[{entry}]]></record>" for entry in first)
-        body = (f'<div id="1234"><script type="text/xml"><datastore><nextgroup><![CDATA[]]></nextgroup>'
-                f'<recordset>{records}</recordset></datastore></script></div>'
-                "<script>$('#1234').jpage({dataStore: dataStore, perPage: " f"{self.per_page}, totalRecord: "
-                f"{len(column) + 1}, proxyUrl: '/module/web/jpage/dataproxy.jsp', param: {{col: 1, appid: 1, "
-                "webid: 1, path: '/', columnid: 1234, sourceContentType: 1, unitid: '5678', webname: '某市政府', "
-                "permissiontype: 0}});</script>")
+        body = (
+            f'<div id="1234"><script type="text/xml"><datastore><nextgroup><![CDATA[]]></nextgroup>'
+            f"<recordset>{records}</recordset></datastore></script></div>"
+            "<script>$('#1234').jpage({dataStore: dataStore, perPage: "
+            f"{self.per_page}, totalRecord: "
+            f"{len(column) + 1}, proxyUrl: '/module/web/jpage/dataproxy.jsp', param: {{col: 1, appid: 1, "
+            "webid: 1, path: '/', columnid: 1234, sourceContentType: 1, unitid: '5678', webname: '某市政府', "
+            "permissiontype: 0}});</script>"
+        )
         return _page("政府信息公开年报", body)
 
     def hanweb_proxy(self, query: dict, form: dict) -> str:
@@ -134,9 +160,11 @@ class SiteReplica:
             return '<?xml version="1.0" encoding="utf-8"?><datastore><totalrecord>0</totalrecord></datastore>'
         entries = self.items(self.columns["hanweb"], 2024)
         start, end = int(query["startrecord"][0]), int(query["endrecord"][0])
-        records = "".join(f"<record><![CDATA[{entry}]]></record>" for entry in entries[start - 1:end])
-        return (f'<?xml version="1.0" encoding="utf-8"?><datastore><nextgroup><![CDATA[]]></nextgroup>'
-                f'<totalrecord>{len(entries)}</totalrecord><recordset>{records}</recordset></datastore>')
+        records = "".join(f"<record><![CDATA[{entry}]]></record>" for entry in entries[start - 1 : end])
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><datastore><nextgroup><![CDATA[]]></nextgroup>'
+            f"<totalrecord>{len(entries)}</totalrecord><recordset>{records}</recordset></datastore>"
+        )
 
     def next_list(self, page: int) -> str:
         pages = self.pages("next")
@@ -145,19 +173,26 @@ class SiteReplica:
 
     def seq_list(self, page: int) -> str:
         pages = self.pages("seq")
-        pager = " ".join(f'<a href="{"index.html" if n == 0 else f"index_{n + 1}.html"}">{n + 1}</a>'
-                         for n in range(len(pages)))
+        pager = " ".join(
+            f'<a href="{"index.html" if n == 0 else f"index_{n + 1}.html"}">{n + 1}</a>' for n in range(len(pages))
+        )
         return _page("年度报告", "<ul>" + "".join(self.items(pages[page], 2022)) + f"</ul><div>{pager}</div>")
 
     # --- Reports ----------------------------------------------------------------------
 
     def report_page(self, report: ColumnReport) -> str:
         if report.attachment:
-            content = '<p>详见附件。</p><p>附件：<a href="/trs/ndbg/files/report_%d.docx">年度报告.docx</a></p>' % report.id
+            content = (
+                '<p>详见附件。</p><p>附件：<a href="/trs/ndbg/files/report_%d.docx">年度报告.docx</a></p>' % report.id
+            )
         else:
             content = render_html(report.sample, ("official", "word", "flat")[report.id % 3], page=False).decode()
-        container = {"trs": '<div class="TRS_Editor">{}</div>', "hanweb": '<div id="zoom">{}</div>',
-                     "next": '<div class="article-content">{}</div>', "seq": "{}"}[report.family]
+        container = {
+            "trs": '<div class="TRS_Editor">{}</div>',
+            "hanweb": '<div id="zoom">{}</div>',
+            "next": '<div class="article-content">{}</div>',
+            "seq": "{}",
+        }[report.family]
         meta = f'<meta name="PubDate" content="{report.published} 09:30">' if report.family == "trs" else ""
         dated = "" if meta else f"<div class='info'>发布时间：{report.published}　来源：本机关</div>"
         return _page(report.title, f"<h1>{html.escape(report.title)}</h1>{dated}{container.format(content)}", meta)
@@ -173,9 +208,11 @@ class SiteReplica:
 
 
 def _page(title: str, body: str, meta: str = "") -> str:
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8">{meta}<title>{html.escape(title)}</title></head><body>'
-            '<div class="nav"><a href="/">首页</a> <a href="/xxgk/">政府信息公开</a></div>'
-            f"{body}<div class='footer'>主办单位：某某市人民政府办公室</div></body></html>")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8">{meta}<title>{html.escape(title)}</title></head><body>'
+        '<div class="nav"><a href="/">首页</a> <a href="/xxgk/">政府信息公开</a></div>'
+        f"{body}<div class='footer'>主办单位：某某市人民政府办公室</div></body></html>"
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -199,9 +236,12 @@ class _Handler(BaseHTTPRequestHandler):
         with replica.lock:
             replica.requests.append((method, self.path))
         page = int(query.get("page", ["0"])[0])
-        pages = {"/trs/ndbg/index.shtml": lambda: replica.trs_list(0),
-                 "/hanweb/col/col1234/index.html": replica.hanweb_list,
-                 "/next/list.html": lambda: replica.next_list(page), "/seq/index.html": lambda: replica.seq_list(0)}
+        pages = {
+            "/trs/ndbg/index.shtml": lambda: replica.trs_list(0),
+            "/hanweb/col/col1234/index.html": replica.hanweb_list,
+            "/next/list.html": lambda: replica.next_list(page),
+            "/seq/index.html": lambda: replica.seq_list(0),
+        }
         for number in range(1, len(replica.pages("trs"))):
             pages[f"/trs/ndbg/index_{number}.shtml"] = lambda number=number: replica.trs_list(number)
         for number in range(1, len(replica.pages("seq"))):
