@@ -119,6 +119,21 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Fields:
+    """Where an answer keeps its records, and which of their fields are the title, address, date; where the
+    list's total is."""
+
+    #: A dotted path into the answer's data ("" for the whole), or "links" (records that are HTML links).
+    records: str
+    #: What the answer is: "json", "jsonp" or "xml".
+    kind: str = "json"
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    total: str | None = None
+
+
+@dataclass(frozen=True)
 class Interface:
     """How to ask a list's interface for page N, and how to read its answer."""
 
@@ -133,16 +148,10 @@ class Interface:
     #: The page parameter's value for page 1, and what it moves by from one page to the next.
     page_one: int
     step: int
-    #: Where the records are in the answer: a dotted path into its data ("" for the whole), or "links".
-    records: str
-    title_field: str | None = None
-    url_field: str | None = None
-    date_field: str | None = None
-    total_field: str | None = None
+    #: How its answers are read.
+    fields: Fields
     #: Items on a full page.
     per_page: int | None = None
-    #: What the answer is: "json", "jsonp" or "xml".
-    kind: str = "json"
     #: An offset's inclusive end that moves with it, when the request has one.
     end_key: str | None = None
 
@@ -168,15 +177,7 @@ class Interface:
         data, _ = parse_answer(text)
         if data is None:
             raise ValueError("the answer is not JSON, JSONP or XML")
-        if self.records == "links":
-            records = _links(text, data, base_url)
-            return Answer(records, _total_in(data), len(records))
-        items = _get_path(data, self.records)
-        if not isinstance(items, list):
-            raise ValueError(f"the answer has no list of records at {self.records or 'its top'!r}")
-        records = _records(items[:MAX_RECORDS], self.title_field, self.url_field, self.date_field, base_url)
-        total = _int(_get_path(data, self.total_field)) if self.total_field else None
-        return Answer(records, total, len(items))
+        return read_records(data, text, self.fields, base_url)
 
     def last_page(self, total: int | None) -> int | None:
         if total is None or not self.per_page:
@@ -198,16 +199,16 @@ class Interface:
         kind = "offset" if self.page_key.split(".")[-1].lower() in OFFSET_NAMES else "page number"
         fields = ", ".join(
             f"{name} {value!r}"
-            for name, value in (("title", self.title_field), ("url", self.url_field), ("date", self.date_field))
+            for name, value in (("title", self.fields.title), ("url", self.fields.url), ("date", self.fields.date))
             if value
         )
         return (
             f"{method} {url}"
             + (f" with body {body}" if body else "")
             + f"; the {kind} is {self.page_key!r} {where} ({self.page_one}, {self.page_one + self.step}, …); "
-            f"records at {self.records or 'the top'!r} of the {self.kind} answer"
+            f"records at {self.fields.records or 'the top'!r} of the {self.fields.kind} answer"
             + (f" ({fields})" if fields else "")
-            + (f", total at {self.total_field!r}" if self.total_field else "")
+            + (f", total at {self.fields.total!r}" if self.fields.total else "")
         )
 
     def as_json(self) -> str:
@@ -215,7 +216,8 @@ class Interface:
 
     @classmethod
     def from_json(cls, text: str) -> "Interface":
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        return cls(**{**data, "fields": Fields(**data["fields"])})
 
 
 @dataclass
@@ -280,13 +282,8 @@ def learn(exchanges: list[Exchange], list_url: str) -> Learning:
         page_key,
         page_one,
         step,
-        shape.path,
-        shape.title_field,
-        shape.url_field,
-        shape.date_field,
-        shape.total_field,
+        shape.fields,
         max(per_page, _size_of(exchange) or 0) if step == 1 else step,
-        shape.kind,
         end_key,
     )
     return Learning(interface, seen=seen, total=total)
@@ -319,13 +316,8 @@ def parse_answer(text: str) -> tuple[object, str | None]:
 class Shape:
     """Where an answer keeps its records, and what they are."""
 
-    path: str
-    kind: str
+    fields: Fields
     answer: Answer
-    title_field: str | None = None
-    url_field: str | None = None
-    date_field: str | None = None
-    total_field: str | None = None
 
     @property
     def reports(self) -> list[Record]:
@@ -348,22 +340,12 @@ def find_records(text: str, base_url: str) -> Shape | None:
             if title_field is None or url_field is None:
                 continue
             date_field = _field(dicts, lambda value: bool(_DATE.match(value)), ())
-            records = _records(dicts, title_field, url_field, date_field, base_url)
-            total_field = _total_field(parents, path, len(items))
-            shape = Shape(
-                path,
-                kind,
-                Answer(records, _int(_get_path(data, total_field)) if total_field else None, len(items)),
-                title_field,
-                url_field,
-                date_field,
-                total_field,
-            )
+            fields = Fields(path, kind, title_field, url_field, date_field, _total_field(parents, path, len(items)))
         elif any(isinstance(item, str) and "<a" in item for item in items):
-            records = _links(text, data, base_url)
-            shape = Shape("links", kind, Answer(records, _total_in(data), len(records)))
+            fields = Fields("links", kind)
         else:
             continue
+        shape = Shape(fields, read_records(data, text, fields, base_url))
         if shape.reports and (best is None or len(shape.reports) > len(best.reports)):
             best = shape
     return best
@@ -443,18 +425,25 @@ def _total_in(data, depth: int = 0) -> int | None:
     return min(found)[1] if found else None
 
 
-def _records(items: list, title_field: str, url_field: str, date_field: str | None, base_url: str) -> list[Record]:
+def read_records(data, text: str, fields: Fields, base_url: str) -> Answer:
+    """The records of an answer's data (`text` the answer itself, for records that are HTML links)."""
+    if fields.records == "links":
+        records = _links(text, data, base_url)
+        return Answer(records, _total_in(data), len(records))
+    items = _get_path(data, fields.records)
+    if not isinstance(items, list):
+        raise ValueError(f"the answer has no list of records at {fields.records or 'its top'!r}")
     records = []
-    for item in items:
+    for item in items[:MAX_RECORDS]:
         if not isinstance(item, dict):
             continue
-        title, url = item.get(title_field), item.get(url_field)
+        title, url = item.get(fields.title), item.get(fields.url)
+        date = item.get(fields.date) if fields.date else None
         if isinstance(title, str) and isinstance(url, str) and url.strip():
-            date = item.get(date_field) if date_field else None
-            records.append(
-                Record(_text(title), urljoin(base_url, url.strip()), date if isinstance(date, str) else None)
-            )
-    return records
+            published = date if isinstance(date, str) else None
+            records.append(Record(_text(title), urljoin(base_url, url.strip()), published))
+    total = _int(_get_path(data, fields.total)) if fields.total else None
+    return Answer(records, total, len(items))
 
 
 def _links(text: str, data, base_url: str) -> list[Record]:

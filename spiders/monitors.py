@@ -5,6 +5,9 @@ makes `scrapy crawl` exit non-zero, for cron to alert on, and its message is
 kept in `crawl_runs.problems` (pipelines/store.py writes both). Thresholds are
 settings, read here:
 
+- SPIDERMON_EXPECTED_FINISH_REASONS (Spidermon's own; default `finished`):
+  a crawl that ended for another reason failed, and is told to run again;
+
 - GXCRAWL_MAX_ERROR_RATE (default 0.05) and GXCRAWL_MAX_ERRORS (default 5):
   the crawl fails when more documents could not be fetched or read than this
   share of the report pages it fetched, or than this count if that is more.
@@ -42,7 +45,7 @@ class CrawlMonitor(BaseScrapyMonitor):
     @monitors.name("finished")
     def test_finished(self):
         reason = self.stats.get("finish_reason")
-        if reason != "finished":
+        if reason not in self.crawler.settings.getlist("SPIDERMON_EXPECTED_FINISH_REASONS", ["finished"]):
             self.fail(
                 f"the crawl ended early ({reason}); run the same command again: it fetches only what is still missing"
             )

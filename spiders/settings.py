@@ -57,7 +57,6 @@ PLAYWRIGHT_ABORT_REQUEST = "spiders.browser.abort_request"
 PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "spiders.browser.browser_headers"
 ITEM_PIPELINES = {
     "pipelines.parse.ParsePipeline": 200,
-    "pipelines.check.CheckPipeline": 300,
     "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.store.StorePipeline": 500,
 }

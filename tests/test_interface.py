@@ -41,7 +41,7 @@ def exchange(
 
 def test_records_are_found_with_their_own_title_not_the_column_name_every_record_repeats():
     shape = find_records(json.dumps({"count": "7", "datas": records(1)}, ensure_ascii=False), LIST)
-    assert (shape.path, shape.title_field, shape.url_field, shape.total_field) == (
+    assert (shape.fields.records, shape.fields.title, shape.fields.url, shape.fields.total) == (
         "datas",
         "DOCTITLE",
         "DOCPUBURL",
@@ -59,14 +59,14 @@ def test_an_answer_without_report_titles_or_without_addresses_holds_no_list():
 
 def test_jsonp_and_xml_answers_are_read():
     jsonp = find_records(f"jQuery123_456({json.dumps({'total': 7, 'datas': records(1)}, ensure_ascii=False)});", LIST)
-    assert jsonp.kind == "jsonp" and len(jsonp.reports) == 3
+    assert jsonp.fields.kind == "jsonp" and len(jsonp.reports) == 3
     xml = (
         "<?xml version='1.0' encoding='utf-8'?><result><totalcount>7</totalcount><list>"
         + "".join(f"<item><title>{TITLE.format(n, 2020)}</title><url>/a/{n}.html</url></item>" for n in "甲乙")
         + "</list></result>"
     )
     shape = find_records(xml, LIST)
-    assert (shape.kind, shape.path, shape.answer.total) == ("xml", "result.list.item", 7)
+    assert (shape.fields.kind, shape.fields.records, shape.answer.total) == ("xml", "result.list.item", 7)
     hanweb = (
         "<datastore><totalrecord>9</totalrecord><recordset>"
         + "".join(
@@ -76,7 +76,7 @@ def test_jsonp_and_xml_answers_are_read():
         + "</recordset></datastore>"
     )
     links = find_records(hanweb, LIST)
-    assert links.path == "links" and [r.url for r in links.reports] == [
+    assert links.fields.records == "links" and [r.url for r in links.reports] == [
         "http://www.example.gov.cn/art/甲.html",
         "http://www.example.gov.cn/art/乙.html",
     ]
@@ -191,10 +191,10 @@ def test_the_total_is_the_list_s_not_the_page_s_own_count():
     # {"count": 10, "total": 95}: count is this page's; taking it would end the walk after page 1.
     answer = {"code": 0, "count": 10, "total": 95, "data": page(1)}
     interface = learn([exchange("http://x.gov.cn/api?pageNo=1&pageSize=10", answer)], LIST).interface
-    assert interface.total_field == "total" and interface.last_page(95) == 10
+    assert interface.fields.total == "total" and interface.last_page(95) == 10
     only_count = find_records(json.dumps({"count": 10, "data": page(1)}, ensure_ascii=False), LIST)
-    assert only_count.total_field == "count"  # as many as its records: could be the total of a one-page list
-    assert find_records(json.dumps({"count": 3, "data": page(1)}, ensure_ascii=False), LIST).total_field is None
+    assert only_count.fields.total == "count"  # as many as its records: could be the total of a one-page list
+    assert find_records(json.dumps({"count": 3, "data": page(1)}, ensure_ascii=False), LIST).fields.total is None
 
 
 def test_with_no_total_the_walk_goes_on_while_pages_bring_new_records():
@@ -254,7 +254,7 @@ def test_a_hanweb_range_moves_its_end_with_its_start():
 
 def test_the_article_s_address_and_own_title_are_taken_not_a_file_or_a_summary():
     shape = find_records(json.dumps({"total": 95, "data": page(1)}, ensure_ascii=False), LIST)
-    assert (shape.title_field, shape.url_field) == ("title", "url")
+    assert (shape.fields.title, shape.fields.url) == ("title", "url")
 
 
 def test_the_rest_of_the_request_is_sent_as_the_page_sent_it():
@@ -291,7 +291,7 @@ def test_the_rest_of_the_request_is_sent_as_the_page_sent_it():
 def test_html_fragments_in_json_and_hostile_answers_are_read_within_bounds():
     fragments = [f"<li><a href='/art/{n}.html' title='{TITLE.format(n, 2020)}'>x</a></li>" for n in "甲乙"]
     shape = find_records(json.dumps(fragments, ensure_ascii=False), LIST)
-    assert shape.path == "links" and [r.url for r in shape.reports] == [
+    assert shape.fields.records == "links" and [r.url for r in shape.reports] == [
         "http://www.example.gov.cn/art/甲.html",
         "http://www.example.gov.cn/art/乙.html",
     ]

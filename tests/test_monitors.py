@@ -95,3 +95,9 @@ def test_documents_that_had_failed_before_are_not_counted_again():
     stats = {**HEALTHY, "gxcrawl/report_pages/requested": 10, "gxcrawl/failures": 9}
     assert len(verdict(stats)) == 1
     assert verdict({**stats, "gxcrawl/failures/repeated": 4}) == []
+
+
+def test_the_expected_finish_reasons_are_spidermon_s_setting():
+    stopped = {**HEALTHY, "finish_reason": "closespider_pagecount"}
+    assert any("ended early (closespider_pagecount)" in problem for problem in verdict(stopped))
+    assert verdict(stopped, SPIDERMON_EXPECTED_FINISH_REASONS=["finished", "closespider_pagecount"]) == []

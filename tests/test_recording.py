@@ -1,5 +1,5 @@
 """R6 across years where a reading is recorded (gxcrawl/recording.py), and the rules' counts
-(pipelines/check.py)."""
+(pipelines/parse.py)."""
 
 import random
 from decimal import Decimal
@@ -13,7 +13,7 @@ from gxcrawl.recording import record
 from gxcrawl.report import parse_document
 from gxcrawl.store.reports import store_report
 from gxcrawl.store.schema import open_database
-from pipelines.check import CheckPipeline
+from pipelines.parse import ParsePipeline
 from spiders.items import ReportItem
 from support.samples import random_report, render_html
 
@@ -45,9 +45,12 @@ def test_r6_waits_for_last_years_report(tmp_path):
     assert not [w for w in reading.warnings if w.startswith("R6")]
 
 
-def test_the_check_pipeline_counts_each_rule_s_outcome():
-    pipeline = CheckPipeline(MemoryStatsCollector(get_crawler()))
-    item = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/2"), report=report(2022)))
+def test_the_parse_pipeline_counts_each_rule_s_outcome():
+    sample = random_report(random.Random(2022), agency="某局", year=2022)
+    pipeline = ParsePipeline(MemoryStatsCollector(get_crawler()))
+    page = {"url": "http://p/view/2", "body": render_html(sample), "content_type": "text/html"}
+    item = pipeline.process_item(ReportItem(Fetch("henan", "http://p/view/2"), documents=[page]))
+    assert item.report.figures == sample.figures and pipeline.stats.get_value("gxcrawl/parsed/html") == 1
     assert {
         rule: pipeline.stats.get_value(f"gxcrawl/checks/{rule}/{outcome}")
         for rule, outcome in item.report.checks.items()
