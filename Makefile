@@ -36,8 +36,8 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e"
 
 lint: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --check --no-cache .
 
 bench: setup
 	$(BIN)/python bench/parse_bench.py

@@ -338,10 +338,9 @@ class SiteSpider(ListLearner, ReportSpider):
         if request.cb_kwargs["fresh"] and first:
             site = request.cb_kwargs["site"]
             answered = f"HTTP {status}" if status else failure.getErrorMessage()
-            self.walked[site.url].unlearnt = (
-                f"the interface learnt in the browser does not answer plain HTTP ({request.url}: {answered})"
-            )
-            self.logger.warning("%s (%s): %s", site.url, site.label, self.walked[site.url].unlearnt)
+            why = f"the interface learnt in the browser does not answer plain HTTP ({request.url}: {answered})"
+            self.walked[site.url].unlearnt = why
+            self.logger.warning("%s (%s): %s", site.url, site.label, why)
         # A server error or a timeout may pass: a kept interface stays kept, and the walk is partial.
         yield from self.failed(failure)
 
