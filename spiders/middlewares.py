@@ -3,7 +3,11 @@
 import asyncio
 import random
 
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+
+from spiders.reports import on_portal
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -37,3 +41,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
         times = retry.meta.get("retry_times", 1)
         delay = min(self.backoff_max, self.backoff_base * 2 ** (times - 1)) * random.uniform(0.8, 1.2)
         await asyncio.sleep(delay)
+
+
+class PortalRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, held to the crawl's portal (spiders/reports.py `Portal`), loops named.
+
+    A redirect off the portal (another host, another port of the same host, a
+    metadata address) is not followed, and a redirect back to an address of
+    its own chain is a loop: either fails the request with that reason, which
+    its errback records, rather than the request being fetched, or dropped by
+    the duplicate filter without a word. A redirect to a page listed too is
+    fetched again (the dedupe pipeline drops the second reading), not filtered.
+    """
+
+    def _redirect(self, redirected, request, reason):
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if redirected.url in chain:
+            raise IgnoreRequest(f"redirect loop: {' → '.join([*chain, redirected.url])}")
+        portals = getattr(self.crawler.spider, "portals", ())
+        if portals and not on_portal(redirected.url, portals):
+            raise IgnoreRequest(f"redirected off the portal to {redirected.url}; not followed")
+        followed = super()._redirect(redirected, request, reason)
+        followed.dont_filter = True
+        return followed

@@ -8,12 +8,17 @@ to, and records what could not be fetched. Spider arguments `refresh`,
 """
 
 import re
+from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlparse
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import defer
+from twisted.internet import error as network
+from twisted.web._newclient import ResponseNeverReceived
 
 from gxcrawl.model import Fetch
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
@@ -27,6 +32,8 @@ class ReportSpider(scrapy.Spider):
     source: str = ""
     #: Whether the site's lists show the newest reports first (an ordered walk may then stop early).
     newest_first: bool = False
+    #: What the crawl may fetch (set by each spider from its portal or columns); redirects are held to it too.
+    portals: tuple = ()
 
     def __init__(
         self, refresh: str | None = None, recheck_days: str | None = None, stop_early: str | None = None, **kwargs
@@ -146,11 +153,14 @@ class ReportSpider(scrapy.Spider):
     def attachment_failed(self, failure):
         request = failure.request
         item, remaining = request.cb_kwargs["item"], request.cb_kwargs["remaining"]
-        item.errors.append({"url": request.url, "error": f"could not be downloaded: {failure.getErrorMessage()}"})
+        item.errors.append({"url": request.url, "error": f"could not be downloaded: {failure_reason(failure)}"})
         self.crawler.stats.inc_value("gxcrawl/attachment_errors")
         yield from self.next_attachment(item, remaining)
 
     # --- Trouble ----------------------------------------------------------------------
+
+    def on_portal(self, url: str) -> bool:
+        return on_portal(url, self.portals)
 
     def is_list(self, request) -> bool:
         """Whether a request is for a list page: losing one loses the reports it lists."""
@@ -163,11 +173,7 @@ class ReportSpider(scrapy.Spider):
     def failed(self, failure):
         request = failure.request
         status = http_status(failure)
-        message = (
-            f"the server answered HTTP {status} {_reason(status)} after retries"
-            if status
-            else failure.getErrorMessage() or failure.type.__name__
-        )
+        message = failure_reason(failure)
         if self.is_list(request):
             self.crawler.stats.inc_value("gxcrawl/lists_lost")
         listing = request.cb_kwargs.get("listing")
@@ -194,14 +200,72 @@ class ReportSpider(scrapy.Spider):
         return "partial" if lost or reason != "finished" else "complete"
 
 
-def on_site(url: str, domains) -> bool:
-    """Whether `url` is an http(s) address on one of `domains` or their subdomains, as Scrapy's offsite filter
-    reads `allowed_domains`: no other site, no local file is ever fetched."""
-    parsed = urlparse(url)
-    host = parsed.hostname or ""
-    return parsed.scheme in ("http", "https") and any(
-        host == domain or host.endswith(f".{domain}") for domain in domains
-    )
+#: The ports of the web itself: a portal on one of them may link its subdomains on the other (http ↔ https).
+WEB_PORTS = (80, 443)
+
+
+@dataclass(frozen=True)
+class Portal:
+    """What a crawl may fetch: a portal's host (and its subdomains: www.x.gov.cn, files.x.gov.cn), on the
+    portal's own port. A host is compared with its port, so that another service of the same machine (an
+    admin console on :18999) is not the portal; a private, loopback or metadata address (127.0.0.1,
+    169.254.169.254) is thereby never fetched unless the portal itself is one, and then only on its port."""
+
+    domain: str
+    port: int
+
+    @classmethod
+    def of(cls, url: str) -> "Portal":
+        parsed = urlparse(url)
+        return cls((parsed.hostname or "").removeprefix("www."), _port(parsed))
+
+    def holds(self, url: str) -> bool:
+        parsed = urlparse(url)
+        host = parsed.hostname or ""
+        if parsed.scheme not in ("http", "https") or not (host == self.domain or host.endswith(f".{self.domain}")):
+            return False
+        port = _port(parsed)
+        return port == self.port or (port in WEB_PORTS and self.port in WEB_PORTS)
+
+
+def _port(parsed) -> int:
+    try:
+        return parsed.port or (443 if parsed.scheme == "https" else 80)
+    except ValueError:  # a port that is not a number
+        return -1
+
+
+def on_portal(url: str, portals) -> bool:
+    """Whether `url` is an http(s) address on one of `portals`: no other site, no other port of the same
+    host, no local file is ever fetched. Redirects are held to the same rule (spiders/middlewares.py)."""
+    return any(portal.holds(url) for portal in portals)
+
+
+def failure_reason(failure) -> str:
+    """Why a request failed, in words a user can act on."""
+    status = http_status(failure)
+    if status:
+        return f"the server answered HTTP {status} {_reason(status)}"
+    request, message = failure.request, failure.getErrorMessage()
+    if failure.check(IgnoreRequest) and message:
+        return message  # redirected off the portal, a redirect loop, robots.txt: said by whoever refused it
+    if failure.check(defer.CancelledError) or "cancel" in failure.type.__name__.lower():
+        limit = request.meta.get("download_maxsize")
+        return "the download was cancelled" + (
+            f": larger than the {limit:,}-byte limit (GXCRAWL_MAX_ATTACHMENT_BYTES "
+            "for attachments, DOWNLOAD_MAXSIZE for pages)"
+            if limit
+            else " (larger than DOWNLOAD_MAXSIZE, or the crawl was stopping)"
+        )
+    if failure.check(network.TimeoutError, defer.TimeoutError, network.TCPTimedOutError):
+        return "the server did not answer in time (DOWNLOAD_TIMEOUT), after retries"
+    if failure.check(network.DNSLookupError):
+        return f"the host name {urlparse(request.url).hostname} could not be resolved"
+    if failure.check(network.ConnectionRefusedError):
+        return "the server refused the connection, after retries"
+    if failure.check(ResponseNeverReceived, network.ConnectionLost):
+        return "the connection was lost before the whole answer came, after retries"
+    return message or failure.type.__name__
 
 
 def http_status(failure) -> int | None:

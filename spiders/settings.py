@@ -36,6 +36,8 @@ RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "spiders.middlewares.PortalRedirectMiddleware": 600,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
     # After the cookie middleware (700) on the way in, before it on the way out.
     "spiders.browser.ChallengeMiddleware": 750,

@@ -36,7 +36,7 @@ from gxcrawl.model import Fetch
 from spiders.henan.profile import HENAN, PortalProfile
 from spiders.items import ReportItem
 from spiders.learning import MAX_INTERFACE_PAGES, ListLearner
-from spiders.reports import ReportSpider, document, http_status, iso_date, on_site
+from spiders.reports import Portal, ReportSpider, document, http_status, iso_date
 from spiders.titles import names_a_report
 
 _TOTAL_PAGES = re.compile(r"(\d+)")
@@ -64,8 +64,9 @@ class HenanSpider(ListLearner, ReportSpider):
         if json_list == "off":
             self.profile = dataclasses.replace(self.profile, json_list_path=None)
         self.base_url = (base_url or self.profile.base_url).rstrip("/")
-        # Only the portal itself is crawled: Scrapy's offsite filter applies this to redirects too.
+        # Only the portal itself is crawled, on its own port; redirects are held to it too.
         self.allowed_domains = [urlparse(self.base_url).hostname]
+        self.portals = (Portal.of(self.base_url),)
         self.year = year
         self.area = area
         self.ids = parse_ids(ids) if ids else None
@@ -390,9 +391,6 @@ class HenanSpider(ListLearner, ReportSpider):
             self.logger.debug("no report at %s", failure.request.url)  # enumerated ids have gaps
             return
         yield from super().failed(failure)
-
-    def on_portal(self, url: str) -> bool:
-        return on_site(url, self.allowed_domains)
 
     def mismatch(self, message: str) -> None:
         """The site no longer matches the profile: say where, and make the crawl fail."""

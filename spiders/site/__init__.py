@@ -39,7 +39,7 @@ from gxcrawl.store.schema import open_readonly
 from spiders.interface import Learning
 from spiders.items import InterfaceLearnt, InterfaceRetired, ReportItem
 from spiders.learning import MAX_INTERFACE_PAGES, ListLearner
-from spiders.reports import ReportSpider, document, http_status, iso_date, on_site
+from spiders.reports import Portal, ReportSpider, document, http_status, iso_date
 from spiders.site.diagnosis import Diagnosis
 from spiders.site.pagers import BY_NAME, Declared, declared, is_entry, pager_of
 from spiders.titles import link_title, names_a_report
@@ -178,6 +178,7 @@ class SiteSpider(ListLearner, ReportSpider):
         # Only the columns' own sites (and their subdomains: www.x.gov.cn, files.x.gov.cn) are crawled;
         # Scrapy's offsite filter applies this to redirects too.
         self.allowed_domains = sorted({urlparse(each.url).hostname.removeprefix("www.") for each in self.sites})
+        self.portals = tuple(dict.fromkeys(Portal.of(each.url) for each in self.sites))
 
     async def start(self):
         for each in self.sites:
@@ -193,9 +194,9 @@ class SiteSpider(ListLearner, ReportSpider):
             for link in block.css("a[href]"):
                 title = link_title(link)
                 url = response.urljoin(link.attrib["href"].strip())
-                if self.on_site(url) and is_entry(url):
+                if self.on_portal(url) and is_entry(url):
                     walk.entries.add(url)
-                if names_a_report(title) and self.on_site(url):
+                if names_a_report(title) and self.on_portal(url):
                     listed[url] = title
         further = pager.further(response)
         # The column's own first page decides whether its list is loaded by a script from an interface.
@@ -314,7 +315,7 @@ class SiteSpider(ListLearner, ReportSpider):
         new = [record for record in answer.records if record.url not in walk.entries]
         listed = 0
         for record in answer.records:
-            if not self.on_site(record.url):
+            if not self.on_portal(record.url):
                 continue
             walk.entries.add(record.url)
             if names_a_report(record.title):
@@ -402,7 +403,7 @@ class SiteSpider(ListLearner, ReportSpider):
             url = response.urljoin(link.attrib["href"].strip())
             parsed = urlparse(url)
             text = " ".join(link.css("::text").getall()).strip()
-            if self.on_site(url) and any(ATTACHMENT.search(part) for part in (parsed.path, parsed.query, text)):
+            if self.on_portal(url) and any(ATTACHMENT.search(part) for part in (parsed.path, parsed.query, text)):
                 found.append(url)
         return list(dict.fromkeys(found))
 
@@ -432,6 +433,3 @@ class SiteSpider(ListLearner, ReportSpider):
 
     def walk(self, reason: str) -> str:
         return "partial" if self.crawler.stats.get_value("gxcrawl/shortfalls") else super().walk(reason)
-
-    def on_site(self, url: str) -> bool:
-        return on_site(url, self.allowed_domains)
