@@ -108,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     importer.add_argument("paths", nargs="+", metavar="PATH", help="a report file, or a directory of them")
     importer.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    importer.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="also read files that symbolic links inside a directory lead to outside it (left out by default)",
+    )
     importer.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
     args = parser.parse_args(argv)
     if args.command == "import":
@@ -149,19 +154,25 @@ def run_reparse(args) -> int:
     return 0
 
 
+def quoted(name: str) -> str:
+    """A file name as a message shows it: quoted, its newlines and control characters escaped, so that a name
+    cannot forge a line of the log."""
+    return repr(str(name))
+
+
 def run_import(args) -> int:
     from gxcrawl.archive import Archive
     from gxcrawl.importer import UNREADABLE, import_files
 
     missing = [path for path in args.paths if not Path(path).exists()]
     if missing:
-        print(f"gxcrawl: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        print(f"gxcrawl: no such file or directory: {', '.join(map(quoted, missing))}", file=sys.stderr)
         return 2
 
     def store_files():
         db = open_database(args.db)
         try:
-            return import_files(db, Archive(archive_root(args)), args.paths)
+            return import_files(db, Archive(archive_root(args)), args.paths, follow_links=args.follow_links)
         finally:
             db.close()
 
@@ -230,7 +241,7 @@ def run_parse(args) -> int:
         )
         if report.error:
             status = 1
-            print(f"gxcrawl: {path}: {report.error}", file=sys.stderr)
+            print(f"gxcrawl: {quoted(path)}: {report.error}", file=sys.stderr)
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2 if args.pretty else None), flush=True)
     return status
 

@@ -19,15 +19,19 @@ SOURCE = "files"
 UNREADABLE = "unreadable"
 
 
-def expand_paths(paths: list[str]):
+def expand_paths(paths: list[str], follow_links: bool = False):
     """Each path, with a directory standing for the files inside it (not hidden ones, nor those in hidden
-    folders such as .git), in name order."""
+    folders such as .git), in name order. A symbolic link inside a directory that leads out of it is left
+    out unless `follow_links`: importing a folder never reads /etc/hostname because a link points there."""
     for path in paths:
         if Path(path).is_dir():
+            root = Path(path).resolve()
             yield from sorted(
                 str(found)
                 for found in Path(path).rglob("*")
-                if found.is_file() and not any(part.startswith(".") for part in found.relative_to(path).parts)
+                if found.is_file()
+                and not any(part.startswith(".") for part in found.relative_to(path).parts)
+                and (follow_links or found.resolve().is_relative_to(root))
             )
         else:
             yield path
@@ -44,11 +48,13 @@ def read_file(path: str, limit: int) -> tuple[bytes | None, Report]:
     return None, parse_file(path, max_bytes=limit)  # which says why it cannot be read
 
 
-def import_files(db, archive: Archive, paths: list[str], max_bytes: int | None = None) -> Counter:
+def import_files(
+    db, archive: Archive, paths: list[str], max_bytes: int | None = None, follow_links: bool = False
+) -> Counter:
     """Store every file under `paths`; returns how many were new, changed, unchanged, older or unreadable."""
     limit = max_bytes_setting() if max_bytes is None else max_bytes
     outcomes: Counter = Counter()
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, follow_links):
         fetch = Fetch(SOURCE, Path(path).resolve().as_uri())
         data, report = read_file(path, limit)
         documents = [] if data is None else [{"url": fetch.url, "body": data, "content_type": None}]

@@ -89,3 +89,26 @@ def test_usage_errors_exit_2():
     assert gxcrawl("parse").returncode == 2
     assert gxcrawl("frobnicate").returncode == 2
     assert gxcrawl().returncode == 2
+
+
+def test_a_file_name_cannot_forge_a_line_of_the_log(tmp_path):
+    forged = tmp_path / "x.html\ngxcrawl: FAKE.html: all good"
+    forged.write_bytes(b"<html><body>not a report</body></html>")
+    result = gxcrawl("parse", str(tmp_path))
+    assert result.returncode == 1
+    messages = [line for line in result.stderr.splitlines() if line.startswith("gxcrawl:")]
+    assert len(messages) == 1 and "\\ngxcrawl: FAKE.html: all good'" in messages[0]
+
+
+def test_import_does_not_leave_the_folder_by_a_symbolic_link(tmp_path):
+    from gxcrawl.importer import expand_paths
+
+    outside = tmp_path / "outside.html"
+    outside.write_text("secret")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.html").write_text("report")
+    (folder / "b.html").symlink_to(folder / "a.html")  # a link within the folder is read
+    (folder / "hostname").symlink_to(outside)
+    assert list(expand_paths([str(folder)])) == [str(folder / "a.html"), str(folder / "b.html")]
+    assert str(folder / "hostname") in expand_paths([str(folder)], follow_links=True)
