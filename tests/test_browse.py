@@ -5,6 +5,7 @@ import asyncio
 import html
 import random
 import re
+import time
 from collections import defaultdict
 from decimal import Decimal
 from urllib.parse import quote
@@ -78,6 +79,7 @@ def browse(tmp_path_factory):
         assert response.status_code == 200, (url, response.status_code, response.text[:500])
         return response
 
+    get.loop = loop
     yield get, samples, datasette, reports
     loop.close()
 
@@ -319,3 +321,12 @@ def test_browse_leaves_other_sqlite_files_as_they_are(tmp_path):
     connection.close()
     assert (tables, mode) == ({"t"}, "delete")
     assert not (tmp_path / "other.db.lock").exists()
+
+
+def test_a_query_making_a_huge_value_is_refused_at_once(browse):
+    get, _, datasette, _ = browse
+    started = time.monotonic()
+    response = get.loop.run_until_complete(datasette.client.get("/g.json?sql=select+zeroblob(300000000)"))
+    assert response.status_code == 400 and "too big" in response.text
+    assert time.monotonic() - started < 5
+    assert get("/g.json?sql=select+length(zeroblob(1000))").json()["rows"] == [[1000]]

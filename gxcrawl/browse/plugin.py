@@ -11,9 +11,13 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
   (and an empty one is dropped);
 - `form_layout: true`: a row's page shows the report's figures laid out as
   the official form prints them (`gxcrawl.browse.layout`), above the row; a
-  legacy report's (before 2019), its statistics table as printed.
+  legacy report's (before 2019), its statistics table as printed;
+- `max_value_bytes: N` (top-level `plugins: gxcrawl:`): no SQL value longer
+  than N bytes on any connection (SQLite's length limit), so that
+  `SELECT zeroblob(300000000)` is refused at once instead of taking gigabytes.
 """
 
+import sqlite3
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
@@ -34,6 +38,13 @@ def too_short_for_trigrams(query: str) -> bool:
 
 def _table_config(datasette, database: str, table: str) -> dict:
     return datasette.plugin_config("gxcrawl", database=database, table=table) or {}
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    limit = (datasette.plugin_config("gxcrawl") or {}).get("max_value_bytes")
+    if limit:
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, int(limit))
 
 
 @hookimpl
