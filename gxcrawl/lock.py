@@ -3,7 +3,10 @@
 The lock is an advisory `flock` on a file beside the database, so the
 operating system releases it when its holder exits, however it exits (a
 kill, a crash, a machine restart): there are no stale locks to clean up. The
-file records who holds it, for the message the next writer prints.
+file records who holds it, for the message the next writer prints. A second
+`flock`, on a file named by the database's identity (device and inode, in the
+temporary folder's `gxcrawl-locks/`), holds for every name of the same file:
+a hard link to the database is the same database, as it is to SQLite.
 
 Within one process the lock is re-entrant: the `crawl` command takes it
 before Scrapy starts (to refuse at once, with a clear message), and the
@@ -13,6 +16,7 @@ store pipeline takes it again for crawls started any other way.
 import fcntl
 import os
 import socket
+import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +24,7 @@ from pathlib import Path
 #: Exit status of a command that found the database busy (EX_TEMPFAIL: try again later).
 BUSY_EXIT_STATUS = 75
 
-_held: dict[str, tuple[int, int]] = {}  # real path of the lock file → (file descriptor, holders)
+_held: dict[str, tuple[tuple[int, int], int]] = {}  # real path of the lock file → (descriptors, holders)
 
 
 class DatabaseBusy(RuntimeError):
@@ -32,15 +36,45 @@ def lock_path(database: str | Path) -> Path:
     return Path(f"{os.path.realpath(database)}.lock")
 
 
+def identity_lock_path(database: str | Path) -> Path:
+    """The lock file of the database file itself, whatever name it is reached by (an empty file is made
+    for a database not created yet: SQLite reads it as an empty database)."""
+    path = Path(os.path.realpath(database))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(exist_ok=True)
+    identity = path.stat()
+    folder = Path(tempfile.gettempdir()) / "gxcrawl-locks"
+    if not folder.is_dir():
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o1777)  # shared by every user's crawls, as /tmp is
+    return folder / f"{identity.st_dev}-{identity.st_ino}.lock"
+
+
 def acquire(database: str | Path) -> None:
     """Take the database's writer lock, or raise DatabaseBusy saying who holds it."""
     path = lock_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = str(path)
     if key in _held:
-        descriptor, holders = _held[key]
-        _held[key] = (descriptor, holders + 1)
+        descriptors, holders = _held[key]
+        _held[key] = (descriptors, holders + 1)
         return
+    descriptor = _locked(path, database)
+    try:
+        identity = _locked(identity_lock_path(database), database)
+    except DatabaseBusy:
+        os.close(descriptor)
+        raise
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    holder = f"process {os.getpid()} on {socket.gethostname()}, since {started}\n".encode()
+    for each in (descriptor, identity):
+        os.ftruncate(each, 0)
+        os.pwrite(each, holder, 0)
+    _held[key] = ((descriptor, identity), 1)
+
+
+def _locked(path: Path, database: str | Path) -> int:
+    """A descriptor of `path`, flock'ed; DatabaseBusy saying who holds it when another process does."""
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -51,21 +85,19 @@ def acquire(database: str | Path) -> None:
             f"{database} is being written by {holder}. This run stopped without touching it; "
             "run it again once the other one has finished (cron: wrap it in `flock -n`)"
         ) from None
-    os.ftruncate(descriptor, 0)
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    os.pwrite(descriptor, f"process {os.getpid()} on {socket.gethostname()}, since {started}\n".encode(), 0)
-    _held[key] = (descriptor, 1)
+    return descriptor
 
 
 def release(database: str | Path) -> None:
     key = str(lock_path(database))
     if key not in _held:
         return
-    descriptor, holders = _held.pop(key)
+    descriptors, holders = _held.pop(key)
     if holders > 1:
-        _held[key] = (descriptor, holders - 1)
+        _held[key] = (descriptors, holders - 1)
         return
-    os.close(descriptor)  # closing releases the flock; the file stays, empty locks cost nothing
+    for descriptor in descriptors:
+        os.close(descriptor)  # closing releases the flock; the files stay, empty locks cost nothing
 
 
 @contextmanager

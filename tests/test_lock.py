@@ -65,3 +65,14 @@ def test_two_names_of_one_database_share_its_lock(tmp_path, holder):
     (tmp_path / "link.db").symlink_to(tmp_path / "g.db")
     with pytest.raises(lock.DatabaseBusy):
         lock.acquire(tmp_path / "link.db")
+
+
+def test_a_hard_link_to_the_database_is_the_same_database(tmp_path, holder):
+    # The holder writes tmp_path/g.db; another name of the same file, in another folder, must be refused too.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.link(tmp_path / "g.db", elsewhere / "alias.db")
+    with pytest.raises(lock.DatabaseBusy) as busy:
+        lock.acquire(elsewhere / "alias.db")
+    assert f"process {holder.pid} on" in str(busy.value)
+    assert not lock.lock_path(elsewhere / "alias.db").read_text()  # the name's own lock was let go again

@@ -203,6 +203,6 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
 
 def open_readonly(path: str | Path) -> sqlite_utils.Database | None:
     """The database at `path` opened read-only, or None when there is none yet."""
-    if not Path(path).exists():
+    if not Path(path).exists() or Path(path).stat().st_size == 0:  # an empty file is a database not made yet
         return None
     return sqlite_utils.Database(sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True))
