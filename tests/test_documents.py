@@ -153,3 +153,26 @@ def test_title_styled_outside_the_report_block_is_a_fallback():
 def test_a_tab_indented_paragraph_is_running_text():
     document = read_text("\t本年新收政府信息公开申请12件，均按时答复。\n规章\t0\t0\t0\n".encode())
     assert isinstance(document.blocks[0], Paragraph) and isinstance(document.blocks[1], Grid)
+
+
+def test_a_gbk_page_declared_utf8_is_read_as_gbk():
+    import random
+
+    from gxcrawl.report import parse_document
+    from support.samples import random_report, render_html
+
+    sample = random_report(random.Random(16), agency="某县教育局", year=2022)
+    page = render_html(sample).decode("utf-8")
+    wrong = page.encode("gbk", "xmlcharrefreplace")  # bytes in GBK, declared UTF-8 in <meta> and in HTTP
+    report = parse_document(wrong, "http://p/view/1", content_type="text/html; charset=utf-8")
+    assert (report.agency, report.year, report.error) == ("某县教育局", 2022, None)
+    assert report.figures == sample.figures
+
+
+def test_a_page_in_no_encoding_that_fits_is_refused_saying_so():
+    noise = bytes(range(0x80, 0x100)) * 40
+    with pytest.raises(DocumentError, match="the page's encoding could not be determined: it is declared utf-8"):
+        read_html(
+            b"<html><head><meta charset='utf-8'></head><body><p>" + noise + b"</p></body></html>",
+            "text/html; charset=utf-8",
+        )

@@ -100,11 +100,33 @@ def read_html(data: bytes, content_type: str | None = None, content_selectors: t
     return Document("html", blocks, titles=titles, fallback_titles=fallback)
 
 
+#: Characters of a page that may fail to decode (a cut multi-byte character, a stray byte) before its declared
+#: encoding is doubted: a GBK page declared UTF-8 fails on nearly every Chinese character.
+MAX_UNDECODABLE_SHARE = 0.005
+
+
 def decode_html(data: bytes, content_type: str | None) -> str:
+    """The page's text in the encoding its HTTP header or `<meta>` declares; when that declaration is wrong
+    (a GBK page declared UTF-8, as pages pasted between systems are), in the encoding that fits the bytes."""
     from w3lib.encoding import html_to_unicode
 
-    _, text = html_to_unicode(content_type, data, auto_detect_fun=guess_encoding)
-    return text
+    declared, text = html_to_unicode(content_type, data, auto_detect_fun=guess_encoding)
+    if _undecodable(text) <= MAX_UNDECODABLE_SHARE * len(text):
+        return text
+    candidates = {
+        encoding: data.decode(encoding, "replace") for encoding in ("gb18030", "utf-8") if encoding != declared
+    }
+    encoding, fitted = min(candidates.items(), key=lambda candidate: _undecodable(candidate[1]))
+    if _undecodable(fitted) <= MAX_UNDECODABLE_SHARE * len(fitted):
+        return fitted
+    raise DocumentError(
+        f"the page's encoding could not be determined: it is declared {declared}, but {_undecodable(text)} of its "
+        f"characters are not {declared}, nor is it {encoding}"
+    )
+
+
+def _undecodable(text: str) -> int:
+    return text.count("\ufffd")
 
 
 def page_titles(root) -> list[str]:
