@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from gxcrawl.budget import BudgetExceeded, within_budget
 from gxcrawl.cells import as_json_number
 from gxcrawl.documents import DocumentError, read_document
 from gxcrawl.forms import FORM_LEGACY
@@ -136,13 +137,27 @@ def parse_file(
 def parse_document(
     data: bytes, name: str = "", *, content_type: str | None = None, content_selectors: tuple[str, ...] = ()
 ) -> Report:
-    """Parse one document's bytes into a Report."""
+    """Parse one document's bytes into a Report, within the reading budgets (gxcrawl.budget): a document over
+    them is refused, the report's error naming the budget and its setting."""
+    try:
+        return within_budget(read_here, data, name, content_type, content_selectors)
+    except BudgetExceeded as exceeded:
+        return Report(file=name, error=str(exceeded))
+
+
+def read_here(
+    data: bytes, name: str = "", content_type: str | None = None, content_selectors: tuple[str, ...] = ()
+) -> Report:
+    """`parse_document` in this very process, unbounded: for the reader child, and for tests that change the
+    readers' settings in this process."""
     report = Report(file=name)
     try:
         document = read_document(data, content_type=content_type, content_selectors=content_selectors)
         return _parse(document, report)
     except DocumentError as error:
         report.error = str(error)
+    except MemoryError:
+        raise  # over the reading budget: the reader child says so (gxcrawl.budget)
     except Exception as error:  # noqa: BLE001 - one odd document must not stop a crawl of thousands
         report.error = (
             f"gxcrawl failed on this document ({type(error).__name__}: {error}); "

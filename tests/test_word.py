@@ -9,7 +9,7 @@ import pytest
 from conftest import compare, needs
 from gxcrawl.documents import doc as doc_reader
 from gxcrawl.documents import docx as docx_reader
-from gxcrawl.report import parse_document
+from gxcrawl.report import parse_document, read_here
 from support.rendering import docx_to_doc, render_docx
 from support.samples import CellStyle, random_report
 
@@ -79,7 +79,7 @@ def test_doc_through_antiword_reads_what_antiword_keeps(samples, doc_file):
 
 def test_doc_without_a_converter_names_the_package_to_install(monkeypatch, doc_file):
     monkeypatch.setattr(doc_reader.shutil, "which", lambda name: None)
-    report = parse_document(doc_file, "r.doc")
+    report = read_here(doc_file, "r.doc")  # in this process, where the patch is
     assert "apt-get install libreoffice-writer-nogui" in report.error and "antiword" in report.error
 
 
@@ -104,7 +104,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
     assert "zip bomb" in report.error
     monkeypatch.setattr(docx_reader, "MAX_UNPACKED", 1_000_000)
     big = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": bytes(range(256)) * 8000})
-    assert "over the 1 MB cap" in parse_document(big, "big.docx").error
+    assert "over the 1 MB cap" in read_here(big, "big.docx").error  # in this process, where the patch is
 
 
 def test_external_entities_and_links_are_never_fetched(tmp_path):

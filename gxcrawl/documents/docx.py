@@ -40,6 +40,8 @@ def read_docx(data: bytes, format: str = "docx") -> Document:
         body = docx.Document(io.BytesIO(data)).element.body
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise DocumentError(f"the Word file is damaged or not a Word document ({error})") from error
+    except MemoryError:
+        raise  # over the reading budget (gxcrawl.budget)
     except Exception as error:  # lxml and python-docx raise many types for broken XML
         raise DocumentError(f"the Word file's XML is damaged ({type(error).__name__}: {error})") from error
     blocks: list[Paragraph | Grid] = []

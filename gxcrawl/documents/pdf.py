@@ -60,7 +60,7 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
                     read.append(_scanned_page(page, warnings))
                 else:
                     read.append(_page_items(page))
-            except DocumentError:
+            except (DocumentError, MemoryError):  # over the reading budget (gxcrawl.budget): the whole document is
                 raise
             except Exception as error:  # one damaged page must not lose the others
                 warnings.append(f"page {number} could not be read ({type(error).__name__}: {error}); skipped")
@@ -199,8 +199,8 @@ def _scanned_page(page, warnings: list[str]) -> list[tuple[float, float, str | G
 
     from gxcrawl.documents.scan import read_page
 
-    image = page.render(OCR_DPI).convert("L")
-    items, problems = read_page(numpy.asarray(image), 72 / OCR_DPI, lambda rows, edges: PdfGrid(rows, edges))
+    image, dpi = page.render(OCR_DPI)
+    items, problems = read_page(numpy.asarray(image.convert("L")), 72 / dpi, lambda rows, edges: PdfGrid(rows, edges))
     warnings.extend(f"page {page.page_number}: {problem}" for problem in problems)
     return items
 

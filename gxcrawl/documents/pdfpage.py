@@ -16,6 +16,8 @@ import pypdfium2.raw as pdfium_c
 
 #: Characters closer than this (points) on a line belong to one word.
 WORD_GAP = 3.0
+#: The most pixels a page is rendered to (40 MP: an A0 sheet at 150 dpi is 35 MP).
+MAX_RENDER_PIXELS = 40_000_000
 #: A path thinner than this (points) is a ruling line.
 THIN = 3.0
 
@@ -97,9 +99,14 @@ class PdfiumPage:
 
         return TableFinder(self, settings or {}).tables
 
-    def render(self, dpi: int):
-        """The page as a PIL image, for OCR."""
-        return self.page.render(scale=dpi / 72).to_pil()
+    def render(self, dpi: float):
+        """The page as a PIL image, for OCR, at `dpi` or less: never more than MAX_RENDER_PIXELS, however large
+        the page says it is (a 20000×20000 pt page, a /UserUnit of 75). Returns (image, dots per inch used)."""
+        width, height = self.page.get_size()  # in points, the page's UserUnit applied
+        pixels = max(width * height, 1) * (dpi / 72) ** 2
+        if pixels > MAX_RENDER_PIXELS:
+            dpi *= (MAX_RENDER_PIXELS / pixels) ** 0.5
+        return self.page.render(scale=dpi / 72).to_pil(), dpi
 
 
 def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:

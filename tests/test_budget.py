@@ -1,0 +1,83 @@
+"""Hostile documents are read within a memory and a time budget (gxcrawl/budget.py), and refused saying which.
+
+Each is read by `gxcrawl parse` as a user would, with small budgets; the
+command must answer within the time budget (plus starting up), refuse the
+document naming the budget and its setting, and go on to the next document.
+"""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+BUDGETS = {"GXCRAWL_READ_MEMORY_MB": "300", "GXCRAWL_READ_SECONDS": "20"}
+
+
+def huge_page_pdf(points: int = 20000) -> bytes:
+    """A PDF of a few hundred bytes whose one page is `points`×`points` pt, covered by a 1×1 image."""
+    content = f"q {points} 0 0 {points} 0 0 cm /Im0 Do Q".encode()
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        f"<</Type/Page/Parent 2 0 R/MediaBox[0 0 {points} {points}]/Resources<</XObject<</Im0 4 0 R>>>>"
+        "/Contents 5 0 R>>".encode(),
+        b"<</Type/XObject/Subtype/Image/Width 1/Height 1/ColorSpace/DeviceGray/BitsPerComponent 8/Length 1>>"
+        b"stream\n\x80\nendstream",
+        b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def spanning_table(cells: int = 300, rowspan: int = 100_000) -> bytes:
+    row = "".join(f'<td rowspan="{rowspan}">{n}</td>' for n in range(cells))
+    return (
+        f"<html><head><meta charset='utf-8'><title>某局2023年政府信息公开工作年度报告</title></head><body>"
+        f"<table>{''.join(f'<tr>{row}</tr>' for _ in range(cells))}</table></body></html>"
+    ).encode()
+
+
+def parse(*paths, env=BUDGETS) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "gxcrawl", "parse", *map(str, paths)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, **env},
+    )
+    return result, time.monotonic() - started
+
+
+def test_a_document_over_the_budget_is_refused_naming_it_and_the_next_one_is_read(tmp_path):
+    hostile = tmp_path / "spans.html"
+    hostile.write_bytes(spanning_table())  # 300 cells a row, each spanning 100000 rows: 30 million cells
+    fine = ROOT / "tests" / "fixtures" / "henan" / "view_33001.html"
+    result, seconds = parse(hostile, fine)
+    assert result.returncode == 1 and seconds < 20 + 30  # the time budget, and starting Python twice
+    [refused] = [line for line in result.stderr.splitlines() if line.startswith("gxcrawl:")]
+    assert "spans.html" in refused and ("GXCRAWL_READ_MEMORY_MB" in refused or "GXCRAWL_READ_SECONDS" in refused)
+    assert "安阳市林州市卫生健康委员会" in result.stdout  # the next document, read by a fresh reader
+
+
+@pytest.mark.parametrize("points", [20000, 14400])
+def test_a_page_of_any_size_is_rendered_to_a_bounded_number_of_pixels(tmp_path, points):
+    # 665 bytes once took 8.9 GB and 24 s: the page is now rendered at most MAX_RENDER_PIXELS.
+    hostile = tmp_path / "huge-page.pdf"
+    hostile.write_bytes(huge_page_pdf(points))
+    result, seconds = parse(hostile, env={"GXCRAWL_READ_SECONDS": "20"})  # the default memory: OCR takes 0.5 GB
+    assert result.returncode == 1 and seconds < 30
+    assert "not an annual report" in result.stderr  # read, and found to hold nothing: not killed by a budget
