@@ -6,7 +6,9 @@ kill, a crash, a machine restart): there are no stale locks to clean up. The
 file records who holds it, for the message the next writer prints. A second
 `flock`, on a file named by the database's identity (device and inode, in the
 temporary folder's `gxcrawl-locks/`), holds for every name of the same file:
-a hard link to the database is the same database, as it is to SQLite.
+a hard link to the database is the same database, as it is to SQLite. A
+writer that makes the database file takes that second lock once the file
+exists (`bind_identity`, called by `open_database`).
 
 Within one process the lock is re-entrant: the `crawl` command takes it
 before Scrapy starts (to refuse at once, with a clear message), and the
@@ -24,7 +26,7 @@ from pathlib import Path
 #: Exit status of a command that found the database busy (EX_TEMPFAIL: try again later).
 BUSY_EXIT_STATUS = 75
 
-_held: dict[str, tuple[tuple[int, int], int]] = {}  # real path of the lock file → (descriptors, holders)
+_held: dict[str, tuple[tuple[int, int | None], int]] = {}  # real path of the lock file → (descriptors, holders)
 
 
 class DatabaseBusy(RuntimeError):
@@ -36,12 +38,12 @@ def lock_path(database: str | Path) -> Path:
     return Path(f"{os.path.realpath(database)}.lock")
 
 
-def identity_lock_path(database: str | Path) -> Path:
-    """The lock file of the database file itself, whatever name it is reached by (an empty file is made
-    for a database not created yet: SQLite reads it as an empty database)."""
+def identity_lock_path(database: str | Path) -> Path | None:
+    """The lock file of the database file itself, whatever name it is reached by; None while there is no
+    file yet (its writer takes it once it has made the file: `bind_identity`)."""
     path = Path(os.path.realpath(database))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(exist_ok=True)
+    if not path.exists():
+        return None
     identity = path.stat()
     folder = Path(tempfile.gettempdir()) / "gxcrawl-locks"
     if not folder.is_dir():
@@ -61,16 +63,36 @@ def acquire(database: str | Path) -> None:
         return
     descriptor = _locked(path, database)
     try:
-        identity = _locked(identity_lock_path(database), database)
+        identity = _identity_locked(database)
     except DatabaseBusy:
         os.close(descriptor)
         raise
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    holder = f"process {os.getpid()} on {socket.gethostname()}, since {started}\n".encode()
-    for each in (descriptor, identity):
-        os.ftruncate(each, 0)
-        os.pwrite(each, holder, 0)
+    _note_holder(descriptor)
     _held[key] = ((descriptor, identity), 1)
+
+
+def bind_identity(database: str | Path) -> None:
+    """A writer that has just made the database file takes its identity lock too (gxcrawl.store.schema)."""
+    key = str(lock_path(database))
+    if key in _held and _held[key][0][1] is None:
+        (descriptor, _), holders = _held[key]
+        _held[key] = ((descriptor, _identity_locked(database)), holders)
+
+
+def _identity_locked(database: str | Path) -> int | None:
+    path = identity_lock_path(database)
+    if path is None:
+        return None
+    descriptor = _locked(path, database)
+    _note_holder(descriptor)
+    return descriptor
+
+
+def _note_holder(descriptor: int) -> None:
+    """Who holds the lock, for the message the next writer prints."""
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, f"process {os.getpid()} on {socket.gethostname()}, since {started}\n".encode(), 0)
 
 
 def _locked(path: Path, database: str | Path) -> int:
@@ -96,7 +118,7 @@ def release(database: str | Path) -> None:
     if holders > 1:
         _held[key] = (descriptors, holders - 1)
         return
-    for descriptor in descriptors:
+    for descriptor in filter(None, descriptors):
         os.close(descriptor)  # closing releases the flock; the files stay, empty locks cost nothing
 
 

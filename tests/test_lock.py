@@ -67,12 +67,37 @@ def test_two_names_of_one_database_share_its_lock(tmp_path, holder):
         lock.acquire(tmp_path / "link.db")
 
 
-def test_a_hard_link_to_the_database_is_the_same_database(tmp_path, holder):
-    # The holder writes tmp_path/g.db; another name of the same file, in another folder, must be refused too.
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    os.link(tmp_path / "g.db", elsewhere / "alias.db")
-    with pytest.raises(lock.DatabaseBusy) as busy:
-        lock.acquire(elsewhere / "alias.db")
-    assert f"process {holder.pid} on" in str(busy.value)
-    assert not lock.lock_path(elsewhere / "alias.db").read_text()  # the name's own lock was let go again
+def test_a_hard_link_to_the_database_is_the_same_database(tmp_path):
+    from gxcrawl.store.schema import open_database
+
+    open_database(tmp_path / "g.db").close()
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path / "g.db")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "held"
+        # Another name of the same file, in another folder, is refused too.
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        os.link(tmp_path / "g.db", elsewhere / "alias.db")
+        with pytest.raises(lock.DatabaseBusy) as busy:
+            lock.acquire(elsewhere / "alias.db")
+        assert f"process {process.pid} on" in str(busy.value)
+        assert not lock.lock_path(elsewhere / "alias.db").read_text()  # the name's own lock was let go again
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_a_writer_that_makes_the_database_holds_it_by_its_identity(tmp_path):
+    from gxcrawl.store.schema import open_database
+
+    database = tmp_path / "new.db"
+    with lock.writing(database):
+        assert not database.exists()
+        open_database(database).close()
+        os.link(database, tmp_path / "alias.db")
+        probe = subprocess.run(
+            [sys.executable, "-c", f"from gxcrawl import lock; lock.acquire({str(tmp_path / 'alias.db')!r})"],
+            capture_output=True,
+            text=True,
+        )
+        assert probe.returncode != 0 and "DatabaseBusy" in probe.stderr

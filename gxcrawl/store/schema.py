@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from gxcrawl import lock
 from gxcrawl.forms import figure_labels
 
 SCHEMA = """
@@ -190,6 +191,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db.conn.execute("PRAGMA busy_timeout = 30000")
     db.enable_wal()
     db.conn.executescript(SCHEMA)
+    lock.bind_identity(path)  # a writer that has just made the file holds it by its identity too
     for table, columns in ADDED_COLUMNS.items():
         for column, kind in columns.items():
             if column not in db[table].columns_dict:
@@ -203,6 +205,6 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
 
 def open_readonly(path: str | Path) -> sqlite_utils.Database | None:
     """The database at `path` opened read-only, or None when there is none yet."""
-    if not Path(path).exists() or Path(path).stat().st_size == 0:  # an empty file is a database not made yet
+    if not Path(path).exists():
         return None
     return sqlite_utils.Database(sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True))
