@@ -169,6 +169,12 @@ def test_a_crawl_killed_halfway_resumes_without_refetching_or_duplicates(serve, 
         {"finish_reason": "interrupted", "exit_status": None, "walk": None},
         {"finish_reason": "finished", "exit_status": 0, "walk": "complete"},
     ]
+    # What the killed run stored is counted, from the versions it wrote.
+    counts = rows(db, "SELECT reports_new, reports_changed FROM crawl_runs ORDER BY id")
+    assert counts == [
+        {"reports_new": len(stored), "reports_changed": 0},
+        {"reports_new": 40 - len(stored), "reports_changed": 0},
+    ]
 
 
 def test_a_second_crawl_of_the_same_database_refuses_to_start(serve, tmp_path):

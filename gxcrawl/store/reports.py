@@ -55,7 +55,7 @@ def identity_key(db: sqlite_utils.Database, source: str, agency: str, year: int)
     return found["id"] if found else report_id(source, agency, year)
 
 
-def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str:
+def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id: int | None = None) -> str:
     """Store one parsed report; returns new, changed, unchanged, or older (kept as history only).
 
     A version is the report's normalised text, its figures and its URL: a version
@@ -124,6 +124,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch) -> str
                     "etag": fetch.etag,
                     "last_modified": fetch.last_modified,
                     "source": fetch.source,
+                    "run_id": run_id,
                 }
             )
             .last_pk
@@ -220,7 +221,7 @@ def store_reading(
         failed(fetch, stored.problem)
         return stored
     report.warnings.extend(problems)
-    stored.outcome = store_report(db, report, fetch)
+    stored.outcome = store_report(db, report, fetch, run_id)
     return stored
 
 

@@ -53,11 +53,17 @@ def start_run(db: sqlite_utils.Database, spider: str, arguments: dict | None = N
 
     Earlier runs that never finished (killed, or the machine went down) are
     marked `interrupted`: the caller holds the writer lock (`gxcrawl.lock`),
-    so none of them is still running.
+    so none of them is still running. What they stored is counted from the
+    versions they wrote: a report's first version is new, a later one changed.
     """
     with db.atomic():
         db.conn.execute(
-            "UPDATE crawl_runs SET finish_reason = 'interrupted' WHERE ended IS NULL AND finish_reason IS NULL"
+            "UPDATE crawl_runs SET finish_reason = 'interrupted', "
+            "reports_new = (SELECT COUNT(*) FROM report_versions v WHERE v.run_id = crawl_runs.id AND NOT EXISTS "
+            "(SELECT 1 FROM report_versions e WHERE e.report_id = v.report_id AND e.id < v.id)), "
+            "reports_changed = (SELECT COUNT(*) FROM report_versions v WHERE v.run_id = crawl_runs.id AND EXISTS "
+            "(SELECT 1 FROM report_versions e WHERE e.report_id = v.report_id AND e.id < v.id)) "
+            "WHERE ended IS NULL AND finish_reason IS NULL"
         )
         return (
             db["crawl_runs"]

@@ -169,7 +169,7 @@ CREATE VIEW IF NOT EXISTS figures_labelled AS
 ADDED_COLUMNS = {
     "figures": {"derived": float, "derived_rule": str},
     "failures": {"status": int},
-    "report_versions": {"etag": str, "last_modified": str, "source": str, "derived": str},
+    "report_versions": {"etag": str, "last_modified": str, "source": str, "derived": str, "run_id": int},
     "crawl_runs": {
         "scope": str,
         "walk": str,
