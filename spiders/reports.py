@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer
 from twisted.internet import error as network
@@ -188,6 +188,44 @@ class ReportSpider(scrapy.Spider):
             message,
         )
         yield FetchFailure(source=self.source, url=request.url, error=message, fetch=fetch, title=title, status=status)
+        if listing is not None:
+            self.crawler.stats.inc_value("gxcrawl/report_pages/failed")
+            self.check_breaker()
+
+    def check_breaker(self) -> None:
+        """Stop the crawl when most report pages fail: a list of fake ids, or a site gone wrong, must not take
+        hours to end in a failed verdict. After GXCRAWL_BREAKER_MIN_FETCHES report pages (default 100), more
+        than GXCRAWL_BREAKER_FAILURE_SHARE of them failing (default 0.5) stops it, exit status 1."""
+        settings, stats = self.crawler.settings, self.crawler.stats
+        fetched = stats.get_value("gxcrawl/report_pages/requested", 0)
+        failed = stats.get_value("gxcrawl/report_pages/failed", 0)
+        share = settings.getfloat("GXCRAWL_BREAKER_FAILURE_SHARE", 0.5)
+        if fetched >= settings.getint("GXCRAWL_BREAKER_MIN_FETCHES", 100) and failed > share * fetched:
+            self.logger.error(
+                "%d of the %d report pages asked for so far failed, more than GXCRAWL_BREAKER_FAILURE_SHARE "
+                "(%g): stopping the crawl; the failures table says why they failed",
+                failed,
+                fetched,
+                share,
+            )
+            raise CloseSpider("too_many_failures")
+
+    def bounded(self, listed: list, where: str) -> list:
+        """The first GXCRAWL_MAX_REPORTS_PER_LIST_PAGE reports a list page (or an interface's page) lists
+        (default 500); a page listing more is cut, said, and the walk is partial."""
+        most = self.crawler.settings.getint("GXCRAWL_MAX_REPORTS_PER_LIST_PAGE", 500)
+        if len(listed) <= most:
+            return listed
+        self.logger.error(
+            "%s lists %d report links, more than GXCRAWL_MAX_REPORTS_PER_LIST_PAGE (%d): only the first %d are "
+            "followed, and the walk is partial",
+            where,
+            len(listed),
+            most,
+            most,
+        )
+        self.crawler.stats.inc_value("gxcrawl/lists_cut")
+        return listed[:most]
 
     def closed(self, reason: str) -> None:
         # Runs before the monitors and the store pipeline (it is connected to spider_closed first).
@@ -196,7 +234,8 @@ class ReportSpider(scrapy.Spider):
 
     def walk(self, reason: str) -> str:
         """How the lists were walked: complete, stopped_early, partial (or ids)."""
-        lost = self.crawler.stats.get_value("gxcrawl/lists_lost")
+        stats = self.crawler.stats
+        lost = stats.get_value("gxcrawl/lists_lost") or stats.get_value("gxcrawl/lists_cut")
         return "partial" if lost or reason != "finished" else "complete"
 
 

@@ -107,3 +107,35 @@ def test_the_store_pipeline_records_a_reading_and_a_failure(tmp_path):
     finally:
         pipeline.db.close()
         lock.release(pipeline.path)
+
+
+def test_a_flood_of_failing_report_pages_stops_the_crawl():
+    from scrapy.exceptions import CloseSpider
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    crawler = get_crawler(HenanSpider, {"GXCRAWL_BREAKER_MIN_FETCHES": 10, "GXCRAWL_BREAKER_FAILURE_SHARE": 0.5})
+    crawler.stats.open_spider()
+    spider = HenanSpider.from_crawler(crawler)
+    requests = [spider.report_request(f"{BASE}/zw/public-report/view/{n}", {"title": "x"}) for n in range(12)]
+
+    def fail(request):
+        failure = Failure(HttpError(HtmlResponse(request.url, status=404, request=request), "Ignoring"))
+        failure.request = request
+        return list(spider.failed(failure))
+
+    for request in requests[:6]:  # 6 of 12 fetched: not more than half
+        [recorded] = fail(request)
+        assert recorded.error == "the server answered HTTP 404 (Not Found)"
+    with pytest.raises(CloseSpider) as stopped:
+        fail(requests[6])
+    assert stopped.value.reason == "too_many_failures"
+
+
+def test_a_list_page_listing_too_many_reports_is_cut_and_the_walk_is_partial():
+    crawler = get_crawler(HenanSpider, {"GXCRAWL_MAX_REPORTS_PER_LIST_PAGE": 4})
+    crawler.stats.open_spider()
+    spider = HenanSpider.from_crawler(crawler)
+    outputs = list(spider.parse_list(saved("list_page_1.html", f"{BASE}/zw/public-report?page=1"), page=1))
+    assert len(listed(outputs)) == 4
+    assert spider.walk("finished") == "partial"

@@ -109,3 +109,47 @@ def test_nothing_off_the_portal_is_fetched_and_every_listed_report_is_accounted_
     # The one readable report is stored; every other listed one is a failure row with its reason.
     assert [row["agency"] for row in rows(db, "SELECT agency FROM reports")] == [reports[4].agency]
     assert result.returncode == 0 or "few errors" not in result.stderr
+
+
+class _FakeIds(BaseHTTPRequestHandler):
+    """A list page linking a thousand reports that do not exist."""
+
+    asked: list[str] = []
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_GET(self):
+        self.asked.append(self.path)
+        if self.path == "/ndbg/index.html":
+            items = "".join(
+                f'<li><a href="/ndbg/t2024_{n}.html" title="某县{n}局2023年政府信息公开工作年度报告">x</a></li>'
+                for n in range(1000)
+            )
+            body, status = f"<html><head><meta charset='utf-8'></head><body><ul>{items}</ul></body></html>", 200
+        else:
+            body, status = "<html><body>404</body></html>", 404
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_a_flood_of_failures_stops_the_crawl_early_with_a_clear_verdict(tmp_path):
+    handler = type("FakeIds", (_FakeIds,), {"asked": []})
+    server = serve(handler)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ndbg/index.html"
+        result = crawl_site(
+            tmp_path / "g.db", "-a", f"url={url}", "-s", "RETRY_ENABLED=0", "-s", "GXCRAWL_BREAKER_MIN_FETCHES=50"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    assert "stopping the crawl" in result.stderr and "too_many_failures" in result.stderr
+    # 500 listed links followed at most (GXCRAWL_MAX_REPORTS_PER_LIST_PAGE), and far fewer fetched before the stop.
+    assert len(handler.asked) < 300
+    assert "more than GXCRAWL_MAX_REPORTS_PER_LIST_PAGE (500)" in result.stderr

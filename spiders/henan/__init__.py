@@ -163,6 +163,7 @@ class HenanSpider(ListLearner, ReportSpider):
     def listed_reports(self, listed: list[tuple[str, dict]]):
         """Requests for the listed reports that this crawl fetches (see spiders/refresh.py)."""
         self.crawler.stats.inc_value("gxcrawl/reports_listed", len(listed))
+        listed = self.bounded(listed, "a list page of the portal")
         for url, listing in listed:
             request = self.report_request(url, listing)
             if request is not None:

@@ -223,7 +223,7 @@ class SiteSpider(ListLearner, ReportSpider):
             self.logger.info(
                 "%s (%s, a %s list) links to no annual report on its site", response.url, site.label, pager.name
             )
-        for url, title in listed.items():
+        for url, title in self.bounded(list(listed.items()), response.url):
             request = self.report_request(url, {"title": title, "site": site})
             if request is not None:
                 yield request
@@ -313,17 +313,17 @@ class SiteSpider(ListLearner, ReportSpider):
         walk = self.walked[site.url]
         walk.note(Declared(records=answer.total))
         new = [record for record in answer.records if record.url not in walk.entries]
-        listed = 0
+        reports = []
         for record in answer.records:
-            if not self.on_portal(record.url):
-                continue
-            walk.entries.add(record.url)
-            if names_a_report(record.title):
-                listed += 1
-                request = self.report_request(record.url, {"title": record.title, "site": site})
-                if request is not None:
-                    yield request
-        self.crawler.stats.inc_value("gxcrawl/reports_listed", listed)
+            if self.on_portal(record.url):
+                walk.entries.add(record.url)
+                if names_a_report(record.title):
+                    reports.append(record)
+        for record in self.bounded(reports, response.url):
+            request = self.report_request(record.url, {"title": record.title, "site": site})
+            if request is not None:
+                yield request
+        self.crawler.stats.inc_value("gxcrawl/reports_listed", len(reports))
         self.crawler.stats.inc_value("gxcrawl/pagers/interface")
         for number in learnt.pages_after(page, answer, bool(new), MAX_INTERFACE_PAGES):
             yield self.interface_request(
