@@ -78,3 +78,16 @@ def test_an_extra_blank_cell_among_the_figures_drops_none_of_them():
     assert all(report.figures[key] is None for key in REVIEW.keys())
     assert not set(report.derived) & set(REVIEW.keys())
     assert any("which are its figures is unknown" in warning for warning in report.warnings)
+
+
+def test_numbers_alone_never_make_table_four():
+    # A report's title over a table of a thousand figures with no label or heading of the form.
+    from gxcrawl.report import parse_document
+
+    rows = "".join("<tr>" + "<td>1</td>" * 40 + "</tr>" for _ in range(25))
+    page = (
+        "<html><head><meta charset='utf-8'><title>某县人民政府2023年政府信息公开工作年度报告</title></head><body>"
+        f"<h1>某县人民政府2023年政府信息公开工作年度报告</h1><table>{rows}</table></body></html>"
+    ).encode()
+    report = parse_document(page, "numbers.html")
+    assert report.figures_found == 0 and "none of the form's tables was found" in report.error

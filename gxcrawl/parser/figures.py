@@ -216,12 +216,18 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
     return figures
 
 
+#: Headings of table 四's columns over a row of figures that make it table 四 when nothing else says so.
+MIN_REVIEW_HEADINGS = 3
+
+
 def _collect(rows: list[LabelledRow]) -> _Collected:
     collected = _Collected()
     sequence = collected.sequence
     for row in rows:
         figures = trailing_empties_dropped(row.cells)
-        if row.table == "review" or (not row.own_label and len(figures) >= REVIEW_WIDTH):
+        if row.table == "review" or (
+            not row.own_label and len(figures) >= REVIEW_WIDTH and _under_review_headings(row)
+        ):
             # Table 四 prints its 15 figures in one row under three header rows; other layouts
             # give each group (or, transposed, each result) a labelled row, or wrap the 15.
             # Held header text ends in 总计 too: only a row's own label names a group.
@@ -425,6 +431,12 @@ def _read_run(keys: list[str], cells: list[str], source: str, figures: Figures) 
         )
         return
     figures.ambiguities.append(ambiguity.from_run(tuple(keys), filled[0], source))
+
+
+def _under_review_headings(row: LabelledRow) -> bool:
+    """Whether a row of figures outside any recognised table stands under table 四's headings (复议 and 诉讼's
+    结果): numbers alone never make table 四."""
+    return sum(review_heading(heading) is not None for heading in row.headings or () if heading) >= MIN_REVIEW_HEADINGS
 
 
 def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -> bool:
