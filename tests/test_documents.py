@@ -176,3 +176,16 @@ def test_a_page_in_no_encoding_that_fits_is_refused_saying_so():
             b"<html><head><meta charset='utf-8'></head><body><p>" + noise + b"</p></body></html>",
             "text/html; charset=utf-8",
         )
+
+
+def test_a_report_behind_thousands_of_unclosed_wrappers_is_read_and_the_nesting_said():
+    import random
+
+    from gxcrawl.report import parse_document
+    from support.samples import random_report, render_html
+
+    sample = random_report(random.Random(3), agency="某县教育局", year=2022)
+    deep = render_html(sample).decode().replace("<body>", "<body>" + "<div>" * 3000, 1).encode()
+    report = parse_document(deep, "deep.html")
+    assert report.error is None and report.figures == sample.figures
+    assert any("deeper than the HTML parser goes (2048 levels)" in warning for warning in report.warnings)

@@ -82,12 +82,16 @@ def read_html(data: bytes, content_type: str | None = None, content_selectors: t
     """
     # lxml refuses str input that declares an encoding: the text is decoded already.
     text = _XML_DECLARATION.sub("", decode_html(data, content_type))
-    try:
-        # huge_tree: Word and old editors nest unclosed <font> tags hundreds deep,
-        # past which libxml2 would otherwise silently drop the rest of the page.
-        root = etree.fromstring(text, etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True))
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
-        raise DocumentError(f"the HTML could not be parsed: {error}") from error
+    warnings = []
+    root, cut = _parse(text)
+    if cut:
+        # Wrappers nested past libxml2's depth limit (thousands of unclosed <div>s): the rest of the page would be
+        # lost. Without its wrapper tags, which hold no table or paragraph, the page is read whole.
+        root, cut = _parse(_WRAPPERS.sub("", text))
+        warnings.append(
+            f"the page nests its markup deeper than the HTML parser goes ({MAX_DEPTH} levels); it was read "
+            "without its <div>, <span> and <font> wrappers" + ("; even so, part of it was cut" if cut else "")
+        )
     if root is None:
         raise DocumentError("the HTML page is empty")
     etree.strip_elements(root, *SKIPPED_TAGS - {"head"}, with_tail=False)
@@ -97,7 +101,25 @@ def read_html(data: bytes, content_type: str | None = None, content_selectors: t
     titles = page_titles(root)
     # Elements styled as titles are looked at only when the page declares no report title.
     fallback = [] if any("报告" in title for title in titles) else titled_elements(root, container)
-    return Document("html", blocks, titles=titles, fallback_titles=fallback)
+    return Document("html", blocks, titles=titles, fallback_titles=fallback, warnings=warnings)
+
+
+#: How deep libxml2 parses markup with huge_tree (past it, the rest of the page is dropped).
+MAX_DEPTH = 2048
+#: Tags that only wrap: dropped when a page nests too deep to be parsed whole.
+_WRAPPERS = re.compile(r"</?(?:div|span|font|center|section|article)\b[^>]*>", re.I)
+
+
+def _parse(text: str):
+    """The page's tree, and whether libxml2 cut it for nesting too deep."""
+    # huge_tree: Word and old editors nest unclosed <font> tags hundreds deep,
+    # past which libxml2 would otherwise silently drop the rest of the page.
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+    try:
+        root = etree.fromstring(text, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
+        raise DocumentError(f"the HTML could not be parsed: {error}") from error
+    return root, any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 #: Characters of a page that may fail to decode (a cut multi-byte character, a stray byte) before its declared
