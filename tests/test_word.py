@@ -128,3 +128,13 @@ def test_external_entities_and_links_are_never_fetched(tmp_path):
         f'<iframe src="{secret.as_uri()}"></iframe><img src="{secret.as_uri()}"></body></html>'
     )
     assert "TOP-SECRET" not in parse_document(page.encode(), "xxe.html").text
+
+
+def test_an_xml_part_too_big_to_read_is_refused_unread(monkeypatch):
+    # Honestly compressed (random text: no zip bomb), under the unpacked cap, and still too much XML to read.
+    monkeypatch.setattr(docx_reader, "MAX_XML_PART", 1_000_000)
+    text = "".join(random.Random(5).choice("政府信息公开年度报告") for _ in range(400_000))
+    body = f"<w:document><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>".encode()
+    part = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": body})
+    error = read_here(part, "big.docx").error  # in this process, where the patch is
+    assert "word/document.xml unpacks to 1 MB of XML, over the 1 MB a report's part takes" in error

@@ -22,6 +22,9 @@ MAX_UNPACKED = 200 * 1024 * 1024
 MAX_ENTRIES = 10_000
 #: A larger entry compressed more than this many times over is a bomb.
 MAX_RATIO = 150
+#: The most an XML part may unpack to: a report's document.xml is a few MB; 190 MB of XML takes minutes and
+#: gigabytes to read, however honestly it is compressed.
+MAX_XML_PART = 32 * 1024 * 1024
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _NS = {"w": _W[1:-1]}
 _ROWS = etree.XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr", namespaces=_NS)
@@ -65,6 +68,11 @@ def check_archive(data: bytes) -> None:
             f"{MAX_UNPACKED / 1e6:.0f} MB cap (a zip bomb?)"
         )
     for entry in entries:
+        if entry.filename.endswith(".xml") and entry.file_size > MAX_XML_PART:
+            raise DocumentError(
+                f"the Word file's part {entry.filename} unpacks to {entry.file_size / 1e6:.0f} MB of XML, over the "
+                f"{MAX_XML_PART / 1e6:.0f} MB a report's part takes; it was not read"
+            )
         if entry.file_size > 1_000_000 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
             raise DocumentError(
                 f"the Word file's part {entry.filename} is compressed "
