@@ -45,7 +45,7 @@ _FIGURE_LIKE = re.compile(r"^[\d\s,.，．+\-—–/０-９]+[万元件]*$")
 def read_image(data: bytes) -> Document:
     from PIL import Image, UnidentifiedImageError
 
-    from gxcrawl.documents.scan import read_page
+    from gxcrawl.documents.scan import MAX_WIDTH, read_page
 
     try:
         with warnings.catch_warnings():  # the size is checked below, with a clearer message
@@ -56,10 +56,15 @@ def read_image(data: bytes) -> Document:
                 f"the image is too large to be a scanned page ({image.width}×{image.height} "
                 f"pixels, over the {MAX_PIXELS:,} cap)"
             )
-        image.load()
+        # Decoded no larger than OCR reads it (MAX_WIDTH): a JPEG decodes straight to a smaller grey image, any
+        # other is reduced before the page reader copies it (an 8900×8900 scan once took 1.3 GB).
+        image.draft("L", (MAX_WIDTH, max(1, MAX_WIDTH * image.height // max(image.width, 1))))
+        gray = image.convert("L")
+        if gray.width // MAX_WIDTH > 1:
+            gray = gray.reduce(gray.width // MAX_WIDTH)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
         raise DocumentError(f"the image could not be decoded ({error})") from error
-    items, problems = read_page(numpy.asarray(image.convert("L")))
+    items, problems = read_page(numpy.asarray(gray))
     if not items:
         raise DocumentError("OCR found no text in the image")
     return Document("image", page_blocks([[payload for _, _, payload in items]]), warnings=problems)
