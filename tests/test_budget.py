@@ -18,17 +18,21 @@ pytestmark = pytest.mark.e2e
 BUDGETS = {"GXCRAWL_READ_MEMORY_MB": "300", "GXCRAWL_READ_SECONDS": "20"}
 
 
-def huge_page_pdf(points: int = 20000) -> bytes:
-    """A PDF of a few hundred bytes whose one page is `points`×`points` pt, covered by a 1×1 image."""
+def huge_page_pdf(points: int = 20000, pages: int = 1) -> bytes:
+    """A PDF of a few hundred bytes whose pages are `points`×`points` pt, each covered by a 1×1 image."""
     content = f"q {points} 0 0 {points} 0 0 cm /Im0 Do Q".encode()
+    kids = " ".join(f"{6 + n} 0 R" for n in range(pages))
     objects = [
         b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        f"<</Type/Page/Parent 2 0 R/MediaBox[0 0 {points} {points}]/Resources<</XObject<</Im0 4 0 R>>>>"
-        "/Contents 5 0 R>>".encode(),
+        f"<</Type/Pages/Kids[{kids}]/Count {pages}>>".encode(),
+        b"<<>>",  # unused
         b"<</Type/XObject/Subtype/Image/Width 1/Height 1/ColorSpace/DeviceGray/BitsPerComponent 8/Length 1>>"
         b"stream\n\x80\nendstream",
         b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
+    ] + [
+        f"<</Type/Page/Parent 2 0 R/MediaBox[0 0 {points} {points}]/Resources<</XObject<</Im0 4 0 R>>>>"
+        "/Contents 5 0 R>>".encode()
+        for _ in range(pages)
     ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, 1):
@@ -63,14 +67,23 @@ def parse(*paths, env=BUDGETS) -> tuple[subprocess.CompletedProcess, float]:
 
 
 def test_a_document_over_the_budget_is_refused_naming_it_and_the_next_one_is_read(tmp_path):
-    hostile = tmp_path / "spans.html"
-    hostile.write_bytes(spanning_table())  # 300 cells a row, each spanning 100000 rows: 30 million cells
+    hostile = tmp_path / "sixty-pages.pdf"
+    hostile.write_bytes(huge_page_pdf(14400, pages=60))  # 60 image pages to render and read: minutes of OCR
     fine = ROOT / "tests" / "fixtures" / "henan" / "view_33001.html"
-    result, seconds = parse(hostile, fine)
-    assert result.returncode == 1 and seconds < 20 + 30  # the time budget, and starting Python twice
+    result, seconds = parse(hostile, fine, env={"GXCRAWL_READ_SECONDS": "8"})
+    assert result.returncode == 1 and seconds < 8 + 30  # the time budget, and starting Python and OCR
     [refused] = [line for line in result.stderr.splitlines() if line.startswith("gxcrawl:")]
-    assert "spans.html" in refused and ("GXCRAWL_READ_MEMORY_MB" in refused or "GXCRAWL_READ_SECONDS" in refused)
+    assert "sixty-pages.pdf" in refused and "took longer than 8 s, the budget of one document" in refused
+    assert "GXCRAWL_READ_SECONDS" in refused
     assert "安阳市林州市卫生健康委员会" in result.stdout  # the next document, read by a fresh reader
+
+
+def test_a_table_expanding_past_the_cell_cap_is_refused_at_once(tmp_path):
+    hostile = tmp_path / "spans.html"
+    hostile.write_bytes(spanning_table())  # 300 cells a row, each spanning every row below: 27 million cells
+    result, seconds = parse(hostile)
+    assert result.returncode == 1 and seconds < 20
+    assert "expands to more than 1,000,000 cells by its row and column spans" in result.stderr
 
 
 @pytest.mark.parametrize("points", [20000, 14400])

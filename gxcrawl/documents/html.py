@@ -270,10 +270,16 @@ class _Walker:
         self.flush()
 
 
+#: The most cells a table may expand to: the form's largest table has a few hundred; a page of a thousand
+#: cells a row each spanning every row below would expand to hundreds of millions.
+MAX_GRID_CELLS = 1_000_000
+
+
 def expand_table(table) -> list[list[str | None]]:
     """The table as a grid: rowspans repeated down, colspan continuations None."""
     rows = [tr for tr in table.iter("tr")]
     grid: list[list[str | None]] = []
+    cells_so_far = 0
     # column → (rows still to cover, text, whether this column is the span's first)
     carried: dict[int, tuple[int, str, bool]] = {}
     for index, tr in enumerate(rows):
@@ -307,6 +313,12 @@ def expand_table(table) -> list[list[str | None]]:
                 column += 1
             else:
                 break
+        cells_so_far += len(row)
+        if cells_so_far > MAX_GRID_CELLS:
+            raise DocumentError(
+                f"a table of the page expands to more than {MAX_GRID_CELLS:,} cells by its row and column spans "
+                f"(after {index + 1} of its {len(rows)} rows), far more than a report's table has; it was not read"
+            )
         grid.append(row)
     return grid
 
