@@ -73,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     browse.add_argument("--port", type=int, default=8001, help="port (default 8001)")
     browse.add_argument(
+        "--immutable",
+        action="store_true",
+        help="serve the databases as files no crawl writes any more (an archived copy): no locking",
+    )
+    browse.add_argument(
         "--write-metadata",
         metavar="FILE",
         default=None,
@@ -226,7 +231,7 @@ def run_browse(args) -> int:
         Path(args.write_metadata).write_text(json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8")
         return 0
     try:
-        serve(args.databases, args.host, args.port)
+        serve(args.databases, args.host, args.port, args.immutable)
     except FileNotFoundError as missing:
         print(f"gxcrawl: {missing}", file=sys.stderr)
         return 2

@@ -330,3 +330,13 @@ def test_a_query_making_a_huge_value_is_refused_at_once(browse):
     assert response.status_code == 400 and "too big" in response.text
     assert time.monotonic() - started < 5
     assert get("/g.json?sql=select+length(zeroblob(1000))").json()["rows"] == [[1000]]
+
+
+def test_databases_are_read_only_and_immutable_on_request(browse, tmp_path):
+    get, _, datasette, _ = browse
+    # Datasette's own read connections are read-only: no SQL may write.
+    refused = get.loop.run_until_complete(datasette.client.get("/g.json?sql=update+reports+set+year=1"))
+    assert refused.status_code == 400
+    immutable = make_datasette([datasette.databases["g"].path], immutable=True)
+    [database] = [db for name, db in immutable.databases.items() if not name.startswith("_")]
+    assert database.is_mutable is False

@@ -48,12 +48,16 @@ def database_names(paths: list[str | Path]) -> list[str]:
     return [name for name in Datasette([str(path) for path in paths]).databases if not name.startswith("_")]
 
 
-def make_datasette(paths: list[str | Path]) -> Datasette:
-    """A datasette over the gxcrawl databases at `paths`, with the project's metadata and templates."""
+def make_datasette(paths: list[str | Path], immutable: bool = False) -> Datasette:
+    """A datasette over the gxcrawl databases at `paths`, with the project's metadata and templates.
+
+    Datasette reads them read-only either way (`?mode=ro`). `immutable` serves them as files no crawl
+    writes any more (an archived copy, a published dataset): no locking, counts computed once."""
     for path in paths:
         ensure_layout(path)
     return Datasette(
-        [str(path) for path in paths],
+        [] if immutable else [str(path) for path in paths],
+        immutables=[str(path) for path in paths] if immutable else [],
         metadata=metadata_for(database_names(paths)),
         template_dir=str(TEMPLATES),
         settings=SETTINGS,
@@ -86,10 +90,10 @@ def ensure_layout(path: str | Path) -> None:
         )
 
 
-def serve(paths: list[str | Path], host: str = "127.0.0.1", port: int = 8001) -> None:
+def serve(paths: list[str | Path], host: str = "127.0.0.1", port: int = 8001, immutable: bool = False) -> None:
     import uvicorn
 
-    datasette = make_datasette(paths)
+    datasette = make_datasette(paths, immutable)
     asyncio.run(datasette.invoke_startup())
     print(f"gxcrawl: browse {', '.join(map(str, paths))} at http://{host}:{port}/ (Ctrl-C stops)", flush=True)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
