@@ -18,9 +18,11 @@ pytestmark = pytest.mark.e2e
 BUDGETS = {"GXCRAWL_READ_MEMORY_MB": "300", "GXCRAWL_READ_SECONDS": "20"}
 
 
-def huge_page_pdf(points: int = 20000, pages: int = 1) -> bytes:
-    """A PDF of a few hundred bytes whose pages are `points`×`points` pt, each covered by a 1×1 image."""
+def huge_page_pdf(points: int = 20000, pages: int = 1, user_unit: int = 1) -> bytes:
+    """A PDF of a few hundred bytes whose pages are `points`×`points` pt (in units of `user_unit` pt), each
+    covered by a 1×1 image."""
     content = f"q {points} 0 0 {points} 0 0 cm /Im0 Do Q".encode()
+    unit = f"/UserUnit {user_unit}" if user_unit != 1 else ""
     kids = " ".join(f"{6 + n} 0 R" for n in range(pages))
     objects = [
         b"<</Type/Catalog/Pages 2 0 R>>",
@@ -30,7 +32,7 @@ def huge_page_pdf(points: int = 20000, pages: int = 1) -> bytes:
         b"stream\n\x80\nendstream",
         b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
     ] + [
-        f"<</Type/Page/Parent 2 0 R/MediaBox[0 0 {points} {points}]/Resources<</XObject<</Im0 4 0 R>>>>"
+        f"<</Type/Page/Parent 2 0 R{unit}/MediaBox[0 0 {points} {points}]/Resources<</XObject<</Im0 4 0 R>>>>"
         "/Contents 5 0 R>>".encode()
         for _ in range(pages)
     ]
@@ -86,11 +88,21 @@ def test_a_table_expanding_past_the_cell_cap_is_refused_at_once(tmp_path):
     assert "expands to more than 1,000,000 cells by its row and column spans" in result.stderr
 
 
-@pytest.mark.parametrize("points", [20000, 14400])
-def test_a_page_of_any_size_is_rendered_to_a_bounded_number_of_pixels(tmp_path, points):
-    # 665 bytes once took 8.9 GB and 24 s: the page is now rendered at most MAX_RENDER_PIXELS.
+@pytest.mark.parametrize("points, user_unit", [(20000, 1), (14400, 1), (267, 75)])
+def test_a_page_of_any_size_is_rendered_to_a_bounded_number_of_pixels(tmp_path, points, user_unit):
+    # 665 bytes once took 8.9 GB and 24 s (/UserUnit 75: 4.6 GB): the page is now rendered at most MAX_RENDER_PIXELS.
     hostile = tmp_path / "huge-page.pdf"
-    hostile.write_bytes(huge_page_pdf(points))
+    hostile.write_bytes(huge_page_pdf(points, user_unit=user_unit))
     result, seconds = parse(hostile, env={"GXCRAWL_READ_SECONDS": "20"})  # the default memory: OCR takes 0.5 GB
     assert result.returncode == 1 and seconds < 30
     assert "not an annual report" in result.stderr  # read, and found to hold nothing: not killed by a budget
+
+
+def test_a_huge_scan_is_decoded_no_larger_than_ocr_reads_it(tmp_path):
+    from PIL import Image
+
+    scan = tmp_path / "scan.jpg"
+    Image.new("RGB", (8900, 8900), "white").save(scan, quality=50)  # 80 MP, just under the cap; 1.3 GB once
+    result, seconds = parse(scan, env={"GXCRAWL_READ_MEMORY_MB": "800", "GXCRAWL_READ_SECONDS": "30"})
+    assert result.returncode == 1 and seconds < 40
+    assert "OCR found no text in the image" in result.stderr  # read whole, within 800 MB with the OCR engine
