@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas (tests/support)
 
 from support.henan_replica import Replica, ReplicaOptions  # noqa: E402
+from support.serving import henan_crawl  # noqa: E402
 
 PEAK_RSS = (
     "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
@@ -58,22 +59,7 @@ def crawl(reports: int, work: Path, mode: str = "plain") -> dict:
     started = time.perf_counter()
     # Scrapy's memusage/max is sampled once a minute; a wrapper reads the crawl's true peak RSS.
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            PEAK_RSS,
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "henan",
-            "-a",
-            f"base_url={url}",
-            "-s",
-            f"GXCRAWL_DB={database}",
-            *arguments,
-            *UNTHROTTLED,
-        ],
+        [sys.executable, "-c", PEAK_RSS, *henan_crawl(url, database, *arguments, *UNTHROTTLED)],
         cwd=ROOT,
         capture_output=True,
         text=True,

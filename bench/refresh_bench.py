@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas (tests/support)
 
 from support.henan_replica import Replica, ReplicaOptions  # noqa: E402
+from support.serving import henan_crawl  # noqa: E402
 
 UNTHROTTLED = [
     "-s",
@@ -36,19 +37,7 @@ UNTHROTTLED = [
 def crawl(url: str, database: Path, *arguments: str) -> float:
     started = time.perf_counter()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "henan",
-            "-a",
-            f"base_url={url}",
-            "-s",
-            f"GXCRAWL_DB={database}",
-            *UNTHROTTLED,
-            *arguments,
-        ],
+        henan_crawl(url, database, *UNTHROTTLED, *arguments),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -36,14 +36,15 @@ def redis_url(tmp_path):
     server.wait()
 
 
-def worker(url: str, redis_url: str, db, *arguments: str) -> subprocess.Popen:
+def worker(url: str, redis_url: str, db, *arguments: str, spider: str = "henan") -> subprocess.Popen:
+    """A worker of a distributed crawl of `url` (the Henan replica's base, or a column for the site spider)."""
     return subprocess.Popen(
         [
             *SCRAPY,
             "crawl",
-            "henan",
+            spider,
             "-a",
-            f"base_url={url}",
+            f"base_url={url}" if spider == "henan" else f"url={url}",
             "-s",
             f"GXCRAWL_DB={db}",
             "-s",
@@ -227,27 +228,7 @@ def test_a_worker_learns_a_script_loaded_list_and_the_ingest_keeps_its_interface
     base = replica.serve()
     db, url = tmp_path / "g.db", base + LIST_PATHS["vue"]
     try:
-        process = subprocess.Popen(
-            [
-                *SCRAPY,
-                "crawl",
-                "site",
-                "-a",
-                f"url={url}",
-                "-s",
-                f"GXCRAWL_DB={db}",
-                "-s",
-                f"GXCRAWL_REDIS_URL={redis_url}",
-                "-s",
-                "GXCRAWL_WORKER_IDLE_SECONDS=3",
-                *FAST,
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        finish(process)
+        finish(worker(url, redis_url, db, spider="site"))
     finally:
         replica.stop()
     assert run_ingest(redis_url, db, "--once").returncode == 0

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from support.henan_replica import ATTACHMENT_FORMATS, Replica, ReplicaOptions
+from support.serving import henan_crawl
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,23 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             "libreoffice-writer-nogui to include them)"
         )
     try:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
-                "henan",
-                "-a",
-                f"base_url={url}",
-                "-s",
-                f"GXCRAWL_DB={database}",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=0",
-                "-s",
-                "LOG_LEVEL=WARNING",
-            ]
-        )
+        result = subprocess.run(henan_crawl(url, database, "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"))
     finally:
         replica.stop()
     if result.returncode:

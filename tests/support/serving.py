@@ -3,10 +3,27 @@
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+
+def henan_crawl(url: str, database, *arguments: str) -> list[str]:
+    """The command of `scrapy crawl henan` against a replica at `url`, into `database` (run it from the checkout)."""
+    return [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "henan",
+        "-a",
+        f"base_url={url}",
+        "-s",
+        f"GXCRAWL_DB={database}",
+        *arguments,
+    ]
 
 
 def free_port() -> int:
