@@ -5,7 +5,7 @@ A hostile or broken document can make a reader take gigabytes or minutes: a
 190 MB, an HTML table with rowspan=100000. So documents are read by a child
 process (`Reader`), which the caller watches: when the child's own memory
 passes GXCRAWL_READ_MEMORY_MB (default 1024) or a document takes longer than
-GXCRAWL_READ_SECONDS (default 60), the child is killed and the document
+GXCRAWL_READ_SECONDS (default 300), the child is killed and the document
 refused with a message that names the budget and the setting to raise it;
 the next document gets a fresh child. The caller (a crawl, an import, the
 ingest) never holds a document's memory, so one document can never take it
@@ -14,18 +14,24 @@ down. The child also has a hard address-space limit well above the budget
 
 The child is started by a fork server (multiprocessing's "forkserver"): a
 clean process, whatever threads the caller runs (Twisted's, Playwright's),
-with the environment the caller had when it read its first document.
+with the environment the caller had when it read its first document. As
+with any forkserver child, a script that reads documents at module level
+must do it under `if __name__ == "__main__":`. Each answer names the
+document it answers, and a call interrupted before its answer (Ctrl-C, a
+budget) ends its child: no answer is ever taken for another document's.
 """
 
 import atexit
 import multiprocessing
 import os
 import resource
+import signal
 import time
 from pathlib import Path
 
 DEFAULT_MEMORY_MB = 1024
-DEFAULT_SECONDS = 60
+#: A long scanned report takes about a second a page to read: 300 s is some 250 pages.
+DEFAULT_SECONDS = 300
 #: The child's hard address-space limit, in budgets: libraries reserve far more address space than they use
 #: (the OCR engine reserves 1.3 GB and touches 0.5 GB).
 ADDRESS_SPACE_BUDGETS = 4
@@ -51,44 +57,61 @@ class Reader:
     def __init__(self):
         self.process = None
         self.connection = None
+        #: How many documents were sent: each answer names the one it answers.
+        self.sent = 0
 
     def call(self, function, *args):
         """`function(*args)` in the child (a module-level function, its arguments and result picklable)."""
         memory, seconds = memory_budget_mb(), time_budget_seconds()
         if self.process is None or not self.process.is_alive():
             self._start(memory)
-        self.connection.send((function, args))
+        self.sent += 1
+        try:
+            self.connection.send((self.sent, function, args))
+            outcome, value = self._answer(self.sent, memory, seconds)
+        except BaseException:
+            # Interrupted, or over a budget: an answer may still come, and must never be taken for the next
+            # document's. The child goes; the next call starts another.
+            self.stop()
+            raise
+        if outcome == "error":
+            raise value
+        return value
+
+    def _answer(self, number: int, memory: int, seconds: float):
         deadline = time.monotonic() + seconds
         while not self.connection.poll(WATCH_SECONDS):
             if private_memory_mb(self.process.pid) > memory:
-                self.stop()
                 raise BudgetExceeded(
                     f"reading it needed more than {memory} MB of memory, the budget of one document "
                     "(GXCRAWL_READ_MEMORY_MB); it was refused unread"
                 )
             if time.monotonic() > deadline:
-                self.stop()
                 raise BudgetExceeded(
                     f"reading it took longer than {seconds:g} s, the budget of one document (GXCRAWL_READ_SECONDS); "
                     "it was refused unread"
                 )
             if not self.process.is_alive():
-                self.stop()
-                raise BudgetExceeded(
-                    f"the reader stopped while reading it (exit status {self.process.exitcode}): most likely it "
-                    f"needed more memory than the {memory} MB budget allows (GXCRAWL_READ_MEMORY_MB)"
-                )
+                raise BudgetExceeded(self._death(memory))
         try:
-            outcome, value = self.connection.recv()
+            answered, outcome, value = self.connection.recv()
         except (EOFError, OSError):
-            self.stop()
-            raise BudgetExceeded(
-                f"the reader stopped while reading it: most likely it needed more memory than the {memory} MB "
-                "budget allows (GXCRAWL_READ_MEMORY_MB)"
-            ) from None
-        if outcome == "error":
-            raise value
-        return value
+            self.process.join(1)
+            raise BudgetExceeded(self._death(memory)) from None
+        if answered != number:
+            raise RuntimeError(f"the reader answered document {answered} when asked for document {number}")
+        return outcome, value
+
+    def _death(self, memory: int) -> str:
+        """Why the child stopped: killed (by the kernel's address-space limit or out of memory), or crashed."""
+        code = self.process.exitcode
+        if code in (-signal.SIGKILL, None) or code == 1:
+            return (
+                f"the reader stopped while reading it, most likely for want of memory: the budget of one "
+                f"document is {memory} MB (GXCRAWL_READ_MEMORY_MB); it was refused unread"
+            )
+        name = signal.Signals(-code).name if code < 0 and -code in signal.valid_signals() else f"status {code}"
+        return f"the reader crashed while reading it ({name}); it was refused unread: this is a bug, please report it"
 
     def _start(self, memory_mb: int) -> None:
         context = multiprocessing.get_context("forkserver")
@@ -121,20 +144,26 @@ def private_memory_mb(pid: int) -> float:
 
 def _serve(connection, memory_mb: int) -> None:
     """The child: read what the caller sends, one at a time, until the pipe closes."""
+    # Ctrl-C is the caller's to handle (a crawl shuts down gracefully); the child reads on until told to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit = (_address_space() + ADDRESS_SPACE_BUDGETS * memory_mb) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
-            function, args = connection.recv()
+            number, function, args = connection.recv()
         except (EOFError, OSError):
             return
         try:
-            connection.send(("ok", function(*args)))
+            answer = ("ok", function(*args))
         except MemoryError:
             refused = f"reading it needed more memory than the {memory_mb} MB budget allows (GXCRAWL_READ_MEMORY_MB)"
-            connection.send(("error", BudgetExceeded(f"{refused}; it was refused unread")))
+            answer = ("error", BudgetExceeded(f"{refused}; it was refused unread"))
         except Exception as error:  # noqa: BLE001 - the caller decides what a reader's failure means
-            connection.send(("error", error))
+            answer = ("error", error)
+        try:
+            connection.send((number, *answer))
+        except Exception as error:  # noqa: BLE001 - an answer that cannot be sent back (unpicklable) is an error
+            connection.send((number, "error", RuntimeError(f"the reader's answer could not be sent back: {error!r}")))
 
 
 def _address_space() -> int:

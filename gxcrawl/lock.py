@@ -5,7 +5,7 @@ operating system releases it when its holder exits, however it exits (a
 kill, a crash, a machine restart): there are no stale locks to clean up. The
 file records who holds it, for the message the next writer prints. A second
 `flock`, on a file named by the database's identity (device and inode, in the
-temporary folder's `gxcrawl-locks/`), holds for every name of the same file:
+temporary folder's `gxcrawl-locks-<uid>/`, private to the user), holds for every name of the same file:
 a hard link to the database is the same database, as it is to SQLite. A
 writer that makes the database file takes that second lock once the file
 exists (`bind_identity`, called by `open_database`).
@@ -18,6 +18,7 @@ store pipeline takes it again for crawls started any other way.
 import fcntl
 import os
 import socket
+import stat
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -45,11 +46,23 @@ def identity_lock_path(database: str | Path) -> Path | None:
     if not path.exists():
         return None
     identity = path.stat()
-    folder = Path(tempfile.gettempdir()) / "gxcrawl-locks"
-    if not folder.is_dir():
-        folder.mkdir(exist_ok=True)
-        folder.chmod(0o1777)  # shared by every user's crawls, as /tmp is
-    return folder / f"{identity.st_dev}-{identity.st_ino}.lock"
+    return _lock_folder(database) / f"{identity.st_dev}-{identity.st_ino}.lock"
+
+
+def _lock_folder(database: str | Path) -> Path:
+    """This user's own folder of identity locks, made private; refused when someone else has put one there."""
+    folder = Path(tempfile.gettempdir()) / f"gxcrawl-locks-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    found = os.lstat(folder)
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
+        raise DatabaseBusy(
+            f"{database} cannot be locked: {folder} is not a private folder of this user (someone else made it, "
+            "or it is a link or open to others); remove it and run again"
+        )
+    return folder
 
 
 def acquire(database: str | Path) -> None:
@@ -97,7 +110,7 @@ def _note_holder(descriptor: int) -> None:
 
 def _locked(path: Path, database: str | Path) -> int:
     """A descriptor of `path`, flock'ed; DatabaseBusy saying who holds it when another process does."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

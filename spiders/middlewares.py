@@ -3,7 +3,7 @@
 import asyncio
 import random
 
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 
@@ -43,8 +43,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         await asyncio.sleep(delay)
 
 
-class PortalRedirectMiddleware(RedirectMiddleware):
-    """Scrapy's redirects, held to the crawl's portal (spiders/reports.py `Portal`), loops named.
+class _HeldToThePortal:
+    """A redirect's target held to the crawl's portal (spiders/reports.py `Portal`), loops named.
 
     A redirect off the portal (another host, another port of the same host, a
     metadata address) is not followed, and a redirect back to an address of
@@ -64,3 +64,11 @@ class PortalRedirectMiddleware(RedirectMiddleware):
         followed = super()._redirect(redirected, request, reason)
         followed.dont_filter = True
         return followed
+
+
+class PortalRedirectMiddleware(_HeldToThePortal, RedirectMiddleware):
+    """Scrapy's HTTP redirects (301, 302…), held to the portal."""
+
+
+class PortalMetaRefreshMiddleware(_HeldToThePortal, MetaRefreshMiddleware):
+    """Scrapy's `<meta http-equiv="refresh">` redirects, held to the portal."""

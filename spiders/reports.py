@@ -19,6 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer
 from twisted.internet import error as network
 from twisted.web._newclient import ResponseNeverReceived
+from w3lib.url import safe_url_string
 
 from gxcrawl.model import Fetch
 from spiders.items import FetchFailure, PageUnchanged, ReportItem
@@ -259,8 +260,13 @@ class Portal:
         return cls((parsed.hostname or "").removeprefix("www."), _port(parsed))
 
     def holds(self, url: str) -> bool:
-        parsed = urlparse(url)
-        host = parsed.hostname or ""
+        if "\\" in url or "@" in urlparse(url).netloc:
+            return False  # a backslash or userinfo: browsers and Scrapy read such an address's host differently
+        try:
+            parsed = urlparse(safe_url_string(url))  # the address as a Request will fetch it
+        except ValueError:  # a port that is not a number
+            return False
+        host = (parsed.hostname or "").rstrip(".")
         if parsed.scheme not in ("http", "https") or not (host == self.domain or host.endswith(f".{self.domain}")):
             return False
         port = _port(parsed)

@@ -38,6 +38,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "spiders.middlewares.PortalRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.middlewares.PortalMetaRefreshMiddleware": 580,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
     # After the cookie middleware (700) on the way in, before it on the way out.
     "spiders.browser.ChallengeMiddleware": 750,

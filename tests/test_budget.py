@@ -106,3 +106,24 @@ def test_a_huge_scan_is_decoded_no_larger_than_ocr_reads_it(tmp_path):
     result, seconds = parse(scan, env={"GXCRAWL_READ_MEMORY_MB": "800", "GXCRAWL_READ_SECONDS": "30"})
     assert result.returncode == 1 and seconds < 40
     assert "OCR found no text in the image" in result.stderr  # read whole, within 800 MB with the OCR engine
+
+
+def slow(seconds: float, answer: str) -> str:
+    time.sleep(seconds)
+    return answer
+
+
+def test_an_answer_that_comes_too_late_is_never_taken_for_the_next_document(monkeypatch):
+    from gxcrawl.budget import BudgetExceeded, Reader
+
+    reader = Reader()
+    try:
+        monkeypatch.setenv("GXCRAWL_READ_SECONDS", "0.5")
+        with pytest.raises(BudgetExceeded, match="took longer than 0.5 s"):
+            reader.call(slow, 1.5, "the first document's")
+        monkeypatch.setenv("GXCRAWL_READ_SECONDS", "30")
+        assert reader.call(slow, 0, "the second document's") == "the second document's"
+        time.sleep(1.5)  # the first answer, had its child lived, would be waiting now
+        assert reader.call(slow, 0, "the third document's") == "the third document's"
+    finally:
+        reader.stop()

@@ -189,3 +189,10 @@ def test_a_report_behind_thousands_of_unclosed_wrappers_is_read_and_the_nesting_
     report = parse_document(deep, "deep.html")
     assert report.error is None and report.figures == sample.figures
     assert any("deeper than the HTML parser goes (2048 levels)" in warning for warning in report.warnings)
+
+
+def test_a_utf8_page_with_replacement_characters_of_its_own_is_read_as_utf8():
+    own = "\ufffd" * 6  # characters the page itself holds, not failures to decode it
+    page = f"<html><head><meta charset='utf-8'></head><body><p>某局年度报告 {own}</p></body></html>"
+    document = read_html(page.encode("utf-8"), "text/html; charset=utf-8")
+    assert "某局年度报告" in document.blocks[0].text

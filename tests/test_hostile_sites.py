@@ -60,6 +60,9 @@ class _Column(BaseHTTPRequestHandler):
             self.send_header("Location", redirects[self.path])
             self.send_header("Content-Length", "0")
             return self.end_headers()
+        if self.path == "/ndbg/t2024_5.html":  # a page that refreshes itself to the other port
+            refresh = f"0;url=http://127.0.0.1:{self.bystander}/admin"
+            return self.send(200, f'<html><head><meta http-equiv="refresh" content="{refresh}"></head></html>')
         if self.path == "/ndbg/t2024_4.html":  # a report whose attachment sits on the other port
             page = (
                 render_html(self.reports[4])
@@ -88,7 +91,7 @@ def serve(handler) -> ThreadingHTTPServer:
 @pytest.fixture
 def hostile_column():
     rng = random.Random(16)
-    reports = [random_report(rng, agency=f"某县{name}局", year=2022) for name in "甲乙丙丁戊"]
+    reports = [random_report(rng, agency=f"某县{name}局", year=2022) for name in "甲乙丙丁戊己"]
     bystander = serve(type("Bystander", (_Bystander,), {"hits": []}))
     column = serve(type("Column", (_Column,), {"bystander": bystander.server_address[1], "reports": reports}))
     yield f"http://127.0.0.1:{column.server_address[1]}/ndbg/index.html", bystander.RequestHandlerClass.hits, reports
@@ -106,6 +109,7 @@ def test_nothing_off_the_portal_is_fetched_and_every_listed_report_is_accounted_
     assert "redirected off the portal to http://127.0.0.1:" in failures["t2024_0.html"]
     assert "redirected off the portal to http://169.254.169.254/latest/meta-data/" in failures["t2024_3.html"]
     assert "redirect loop" in failures["t2024_1.html"] or "redirect loop" in failures["t2024_2.html"]
+    assert "redirected off the portal to http://127.0.0.1:" in failures["t2024_5.html"]  # by <meta> refresh
     # The one readable report is stored; every other listed one is a failure row with its reason.
     assert [row["agency"] for row in rows(db, "SELECT agency FROM reports")] == [reports[4].agency]
     assert result.returncode == 0 or "few errors" not in result.stderr

@@ -24,6 +24,9 @@ LOCAL = Portal.of("http://127.0.0.1:18080/zw/public-report")
         ("http://169.254.169.254/latest/meta-data/", False),  # a cloud's metadata address
         ("file:///etc/hostname", False),
         ("http://www.example.gov.cn:notaport/", False),
+        ("http://169.254.169.254\\@www.example.gov.cn/", False),  # Scrapy would fetch the host before the backslash
+        ("http://user@www.example.gov.cn/", False),
+        ("http://WWW.EXAMPLE.GOV.CN./art/1.html", True),
     ],
 )
 def test_a_portal_is_its_host_and_subdomains_on_its_own_port(url, fetched):

@@ -133,22 +133,27 @@ def decode_html(data: bytes, content_type: str | None) -> str:
     from w3lib.encoding import html_to_unicode
 
     declared, text = html_to_unicode(content_type, data, auto_detect_fun=guess_encoding)
-    if _undecodable(text) <= MAX_UNDECODABLE_SHARE * len(text):
+    declared_errors = _undecodable(data, declared)
+    if declared_errors <= MAX_UNDECODABLE_SHARE * len(text):
         return text
-    candidates = {
-        encoding: data.decode(encoding, "replace") for encoding in ("gb18030", "utf-8") if encoding != declared
-    }
-    encoding, fitted = min(candidates.items(), key=lambda candidate: _undecodable(candidate[1]))
-    if _undecodable(fitted) <= MAX_UNDECODABLE_SHARE * len(fitted):
+    candidates = [encoding for encoding in ("gb18030", "utf-8") if encoding != declared]
+    errors, encoding = min((_undecodable(data, encoding), encoding) for encoding in candidates)
+    fitted = data.decode(encoding, "replace")
+    if errors <= MAX_UNDECODABLE_SHARE * len(fitted):
         return fitted
     raise DocumentError(
-        f"the page's encoding could not be determined: it is declared {declared}, but {_undecodable(text)} of its "
+        f"the page's encoding could not be determined: it is declared {declared}, but {declared_errors} of its "
         f"characters are not {declared}, nor is it {encoding}"
     )
 
 
-def _undecodable(text: str) -> int:
-    return text.count("\ufffd")
+def _undecodable(data: bytes, encoding: str) -> int:
+    """How many places of `data` do not decode in `encoding`: each becomes one 「\ufffd」 when replaced and
+    nothing when ignored, so a page's own 「\ufffd」 characters are not counted."""
+    try:
+        return len(data.decode(encoding, "replace")) - len(data.decode(encoding, "ignore"))
+    except LookupError:
+        return len(data)
 
 
 def page_titles(root) -> list[str]:
