@@ -25,23 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas (tests/support)
 
 from support.henan_replica import Replica, ReplicaOptions  # noqa: E402
-from support.serving import henan_crawl  # noqa: E402
+from support.serving import UNTHROTTLED, henan_crawl  # noqa: E402
 
 PEAK_RSS = (
     "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
     "print('peak RSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'KB', file=sys.stderr); "
     "sys.exit(code)"
 )
-UNTHROTTLED = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=0",
-    "-s",
-    "CONCURRENT_REQUESTS=16",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-    "-s",
-    "LOG_LEVEL=INFO",
-]
+#: At full speed, logging what the crawl counted.
+MEASURED = [*UNTHROTTLED, "-s", "LOG_LEVEL=INFO"]
 
 
 MODES = {
@@ -59,7 +51,7 @@ def crawl(reports: int, work: Path, mode: str = "plain") -> dict:
     started = time.perf_counter()
     # Scrapy's memusage/max is sampled once a minute; a wrapper reads the crawl's true peak RSS.
     result = subprocess.run(
-        [sys.executable, "-c", PEAK_RSS, *henan_crawl(url, database, *arguments, *UNTHROTTLED)],
+        [sys.executable, "-c", PEAK_RSS, *henan_crawl(url, database, *arguments, *MEASURED)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -27,7 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas
 
 from gxcrawl import ingest  # noqa: E402
 from support.henan_replica import Replica, ReplicaOptions  # noqa: E402
-from support.serving import start_redis  # noqa: E402
+from support.serving import henan_crawl, start_redis  # noqa: E402
 
 
 def crawl(workers: int, reports: int, latency: float, concurrency: int, work: Path) -> dict:
@@ -35,14 +35,9 @@ def crawl(workers: int, reports: int, latency: float, concurrency: int, work: Pa
     client = redis.Redis.from_url(url)
     replica = Replica(ReplicaOptions(reports=reports, corrected=False, latency=latency))
     base = replica.serve()
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "henan",
-        "-a",
-        f"base_url={base}",
+    command = henan_crawl(
+        base,
+        work / "none.db",
         "-s",
         f"GXCRAWL_REDIS_URL={url}",
         "-s",
@@ -55,9 +50,7 @@ def crawl(workers: int, reports: int, latency: float, concurrency: int, work: Pa
         f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
         "-s",
         "LOG_LEVEL=WARNING",
-        "-s",
-        f"GXCRAWL_DB={work / 'none.db'}",
-    ]
+    )
     started = time.perf_counter()
     processes = [
         subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

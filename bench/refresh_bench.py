@@ -22,16 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas (tests/support)
 
 from support.henan_replica import Replica, ReplicaOptions  # noqa: E402
-from support.serving import henan_crawl  # noqa: E402
-
-UNTHROTTLED = [
-    "-s",
-    "AUTOTHROTTLE_ENABLED=0",
-    "-s",
-    "CONCURRENT_REQUESTS=16",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-]
+from support.serving import UNTHROTTLED, henan_crawl  # noqa: E402
 
 
 def crawl(url: str, database: Path, *arguments: str) -> float:

@@ -39,7 +39,7 @@ from gxcrawl.store.schema import open_readonly
 from spiders.interface import Learning
 from spiders.items import InterfaceLearnt, InterfaceRetired, ReportItem
 from spiders.learning import MAX_INTERFACE_PAGES, ListLearner
-from spiders.reports import Portal, ReportSpider, document, http_status, iso_date
+from spiders.reports import Portal, ReportSpider, document, failure_reason, http_status, iso_date
 from spiders.site.diagnosis import Diagnosis
 from spiders.site.pagers import BY_NAME, Declared, declared, is_entry, pager_of
 from spiders.titles import link_title, names_a_report
@@ -295,11 +295,7 @@ class SiteSpider(ListLearner, ReportSpider):
             yield from self.relearn(site, f"{response.url} answered, but {problem}")
             return
         if fresh and problem:
-            self.walked[site.url].unlearnt = (
-                f"the interface learnt in the browser does not answer plain HTTP as it "
-                f"answered the browser ({response.url}: {problem})"
-            )
-            self.logger.warning("%s (%s): %s", site.url, site.label, self.walked[site.url].unlearnt)
+            self.not_replayable(site, response.url, problem)
             return
         if fresh:  # it works without the browser: kept for the next run
             self.crawler.stats.inc_value("gxcrawl/interfaces_learnt")
@@ -337,13 +333,15 @@ class SiteSpider(ListLearner, ReportSpider):
             yield from self.relearn(request.cb_kwargs["site"], f"{request.url} answered HTTP {status}")
             return
         if request.cb_kwargs["fresh"] and first:
-            site = request.cb_kwargs["site"]
-            answered = f"HTTP {status}" if status else failure.getErrorMessage()
-            why = f"the interface learnt in the browser does not answer plain HTTP ({request.url}: {answered})"
-            self.walked[site.url].unlearnt = why
-            self.logger.warning("%s (%s): %s", site.url, site.label, why)
+            self.not_replayable(request.cb_kwargs["site"], request.url, failure_reason(failure))
         # A server error or a timeout may pass: a kept interface stays kept, and the walk is partial.
         yield from self.failed(failure)
+
+    def not_replayable(self, site: Site, url: str, problem: str) -> None:
+        """The interface the browser saw answers plain HTTP otherwise: not kept, and the walk is partial."""
+        why = f"the interface learnt in the browser does not answer plain HTTP as it answered it ({url}: {problem})"
+        self.walked[site.url].unlearnt = why
+        self.logger.warning("%s (%s): %s", site.url, site.label, why)
 
     def relearn(self, site: Site, why: str):
         """The interface kept from an earlier run no longer works: retire it, and learn the list again."""

@@ -9,6 +9,16 @@ import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+#: Settings of a crawl measured at full speed against a local replica (the benchmarks).
+UNTHROTTLED = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=0",
+    "-s",
+    "CONCURRENT_REQUESTS=16",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+]
+
 
 def henan_crawl(url: str, database, *arguments: str) -> list[str]:
     """The command of `scrapy crawl henan` against a replica at `url`, into `database` (run it from the checkout)."""
