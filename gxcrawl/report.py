@@ -19,9 +19,10 @@ from gxcrawl.forms import FORM_LEGACY
 from gxcrawl.normalize import squash
 from gxcrawl.parser.checks import CheckResult, run_checks
 from gxcrawl.parser.derive import derivation_warnings, derive
-from gxcrawl.parser.figures import read_figures
+from gxcrawl.parser.figures import Figures, read_figures
 from gxcrawl.parser.identity import find_identity
 from gxcrawl.parser.legacy import read_legacy
+from gxcrawl.parser.provenance import cell_json
 from gxcrawl.parser.rows import read_rows
 
 #: Documents larger than this are refused unread (bytes); GXCRAWL_MAX_BYTES overrides it.
@@ -42,6 +43,8 @@ class Report:
     derived: dict[str, Decimal] = field(default_factory=dict)
     #: The rule instance that fixed each derived value: 「R3 row new」.
     derived_rules: dict[str, str] = field(default_factory=dict)
+    #: Where each figure was read in `file` (`gxcrawl.parser.provenance.cell_json`), keyed like `figures`.
+    cells: dict[str, dict] = field(default_factory=dict)
     #: A legacy report's statistics table, every row as printed: row, label, unit, value, cumulative, key.
     legacy_rows: list[dict] = field(default_factory=list)
     checks: dict[str, str] = field(default_factory=dict)
@@ -70,6 +73,7 @@ class Report:
             "figures": {key: as_json_number(value) for key, value in self.figures.items()},
             "derived": {key: as_json_number(value) for key, value in self.derived.items()},
             "derived_rules": self.derived_rules,
+            "cells": self.cells,
             "legacy_rows": [_numbers(row, as_json_number) for row in self.legacy_rows],
             "checks": self.checks,
             "check_failures": self.check_failures,
@@ -236,8 +240,22 @@ def _parse(document, report: Report) -> Report:
     derived = derive(figures.form, figures.values, frozenset(figures.unsettled))
     report.derived = {key: value for key, (value, _) in derived.items()}
     report.derived_rules = {key: rule for key, (_, rule) in derived.items()}
+    report.cells = figure_cells(figures, report.derived_rules)
     report.warnings.extend(derivation_warnings(derived))
     checks: CheckResult = run_checks(figures.form, figures.values | report.derived)
     report.checks = checks.outcomes
     report.check_failures = checks.failures
     return report
+
+
+def figure_cells(figures: Figures, derived_rules: dict[str, str]) -> dict[str, dict]:
+    """Each figure's source as `gxcrawl parse` prints it: the cell it was read from, the rules that settled its
+    reading or derived it from a blank cell."""
+    cells = {}
+    for key in figures.values:
+        cell = cell_json(figures.sources.get(key), derived_rules.get(key))
+        if key in figures.settled_by:
+            cell["settled_by"] = figures.settled_by[key]
+        if cell:
+            cells[key] = cell
+    return cells

@@ -19,7 +19,7 @@ import warnings
 import numpy
 
 from gxcrawl.cells import UNREADABLE, alternatives
-from gxcrawl.documents.model import Document, DocumentError
+from gxcrawl.documents.model import Document, DocumentError, PrintedLine
 from gxcrawl.documents.pdf import page_blocks
 from gxcrawl.documents.recognise import Reading, engine, lock, read_lines
 
@@ -58,20 +58,25 @@ def read_image(data: bytes) -> Document:
             )
         # Decoded no larger than OCR reads it (MAX_WIDTH): a JPEG decodes straight to a smaller grey image, any
         # other is reduced before the page reader copies it (an 8900×8900 scan once took 1.3 GB).
+        published_width = image.width
         image.draft("L", (MAX_WIDTH, max(1, MAX_WIDTH * image.height // max(image.width, 1))))
         gray = image.convert("L")
         if gray.width // MAX_WIDTH > 1:
             gray = gray.reduce(gray.width // MAX_WIDTH)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as error:
         raise DocumentError(f"the image could not be decoded ({error})") from error
-    items, problems = read_page(numpy.asarray(gray))
+    # Boxes in the image's own pixels, however much smaller it was decoded.
+    items, problems = read_page(numpy.asarray(gray), 1, published_width / gray.width)
     if not items:
         raise DocumentError("OCR found no text in the image")
     return Document("image", page_blocks([[payload for _, _, payload in items]]), warnings=problems)
 
 
-def ocr_lines(gray: numpy.ndarray) -> tuple[list[tuple[float, float, str]], list[str]]:
-    """(top, bottom, text) lines of a grey image, cells separated by tabs, and warnings."""
+def ocr_lines(
+    gray: numpy.ndarray, page_number: int = 1, points_per_pixel: float = 1.0
+) -> tuple[list[tuple[float, float, PrintedLine]], list[str]]:
+    """(top, bottom, line) lines of a grey image, cells separated by tabs, each word's box in points
+    (`points_per_pixel` converts), and warnings."""
     import cv2
 
     scale = min(1.0, DETECTION_WIDTH / gray.shape[1])
@@ -93,7 +98,7 @@ def ocr_lines(gray: numpy.ndarray) -> tuple[list[tuple[float, float, str]], list
         if problem:
             problems.append(problem)
         placed.append((*box, text))
-    return _lines(placed), problems
+    return _lines(placed, page_number, points_per_pixel), problems
 
 
 def read_crops(crops: list[numpy.ndarray]) -> list[Reading]:
@@ -138,7 +143,7 @@ def figure_cell(reading: Reading) -> tuple[str, str | None]:
     return text, None
 
 
-def _lines(boxes) -> list[tuple[float, float, str]]:
+def _lines(boxes, page_number: int, points_per_pixel: float) -> list[tuple[float, float, PrintedLine]]:
     """Boxes grouped into lines by their vertical centres, cells by gaps and columns."""
     if not boxes:
         return []
@@ -161,7 +166,8 @@ def _lines(boxes) -> list[tuple[float, float, str]]:
             # Figures in neighbouring columns can stand closer than words of a label.
             apart = box[0] - previous[2] > 0.8 * median or _is_figure(box[4]) or _is_figure(previous[4])
             text += ("\t" if apart else "") + box[4]
-        lines.append((min(b[1] for b in row), max(b[3] for b in row), text))
+        words = [(box[4], tuple(value * points_per_pixel for value in box[:4])) for box in row]
+        lines.append((min(b[1] for b in row), max(b[3] for b in row), PrintedLine(text, page_number, words)))
     return lines
 
 

@@ -8,6 +8,8 @@ viewer printed on every page (the date and title at the top, page numbers at
 the bottom) are dropped, and a table cut by a page break is joined again.
 Pages that carry no text but an image are scans: they are read by OCR
 (`scan.read_page`), their ruled tables becoming grids like those of text pages.
+Every cell and line keeps its page and its box on it (in points), so that a
+figure can be shown where it was printed.
 """
 
 import bisect
@@ -16,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from gxcrawl.cells import is_value
-from gxcrawl.documents.model import Document, DocumentError, Grid, Paragraph
+from gxcrawl.documents.model import Document, DocumentError, Grid, Paragraph, Printed, PrintedLine, enclosing
 from gxcrawl.documents.text import text_blocks
 
 #: Reports run to a dozen pages; a PDF much longer is rarely one report.
@@ -72,7 +74,7 @@ def read_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
     return Document(fmt, page_blocks(_drop_furniture(read)), warnings=warnings)
 
 
-# --- One page: (top, bottom, line text or grid) in reading order ---------------------------------
+# --- One page: (top, bottom, line or grid) in reading order ---------------------------------
 
 
 @dataclass
@@ -82,14 +84,15 @@ class PdfGrid(Grid):
     edges: list[float] = field(default_factory=list)
 
 
-def _page_items(page) -> list[tuple[float, float, str | Grid]]:
+def _page_items(page) -> list[tuple[float, float, PrintedLine | Grid]]:
     tables = page.find_tables(_closing_lines(page))
-    items: list[tuple[float, float, str | Grid]] = [
-        (table.bbox[1], table.bbox[3], PdfGrid(*table_grid(page, table))) for table in tables
-    ]
+    items: list[tuple[float, float, PrintedLine | Grid]] = []
+    for table in tables:
+        rows, edges, printed = table_grid(page, table)
+        items.append((table.bbox[1], table.bbox[3], PdfGrid(rows, printed, edges)))
     boxes = [table.bbox for table in tables]
     words = [word for word in page.extract_words() if not any(_inside(word, box) for box in boxes)]
-    items.extend((top, bottom, line) for top, bottom, line in word_lines(words))
+    items.extend(word_lines(words, page.page_number))
     items.sort(key=lambda item: item[0])
     return [(top / page.height, bottom / page.height, payload) for top, bottom, payload in items]
 
@@ -111,7 +114,7 @@ def _inside(word, box) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def word_lines(words: list[dict]) -> list[tuple[float, float, str]]:
+def word_lines(words: list[dict], page_number: int) -> list[tuple[float, float, PrintedLine]]:
     """Words grouped into lines by position; a gap wider than two characters is a tab."""
     lines: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
@@ -127,13 +130,16 @@ def word_lines(words: list[dict]) -> list[tuple[float, float, str]]:
         for previous, word in zip(line, line[1:]):
             gap = word["x0"] - previous["x1"]
             text += ("\t" if gap > 2 * height else " " if gap > 0.2 * height else "") + word["text"]
-        out.append((min(w["top"] for w in line), max(w["bottom"] for w in line), text))
+        printed = [(word["text"], (word["x0"], word["top"], word["x1"], word["bottom"])) for word in line]
+        out.append(
+            (min(w["top"] for w in line), max(w["bottom"] for w in line), PrintedLine(text, page_number, printed))
+        )
     return out
 
 
-def table_grid(page, table) -> tuple[list[list[str | None]], list[float]]:
+def table_grid(page, table) -> tuple[list[list[str | None]], list[float], list[list[Printed | None]]]:
     """A ruled table as a grid, each cell's box deciding its row and column spans,
-    and the left edges of its columns."""
+    the left edges of its columns, and where each cell was printed."""
     cells = table.cells
     xs = _edges([x for box in cells for x in (box[0], box[2])])
     ys = _edges([y for box in cells for y in (box[1], box[3])])
@@ -167,7 +173,11 @@ def table_grid(page, table) -> tuple[list[list[str | None]], list[float]]:
             else:
                 row.append(text_of[index])
         grid.append(row)
-    return grid, xs[:-1]
+    printed = [
+        [None if index is None else Printed(page.page_number, enclosing([cells[index]])) for index in line]
+        for line in owner
+    ]
+    return grid, xs[:-1], printed
 
 
 def _edges(values: list[float]) -> list[float]:
@@ -200,7 +210,12 @@ def _scanned_page(page, warnings: list[str]) -> list[tuple[float, float, str | G
     from gxcrawl.documents.scan import read_page
 
     image, dpi = page.render(OCR_DPI)
-    items, problems = read_page(numpy.asarray(image.convert("L")), 72 / dpi, lambda rows, edges: PdfGrid(rows, edges))
+    items, problems = read_page(
+        numpy.asarray(image.convert("L")),
+        page.page_number,
+        72 / dpi,
+        lambda rows, printed, edges: PdfGrid(rows, printed, edges),
+    )
     warnings.extend(f"page {page.page_number}: {problem}" for problem in problems)
     return items
 
@@ -208,13 +223,13 @@ def _scanned_page(page, warnings: list[str]) -> list[tuple[float, float, str | G
 # --- All pages ------------------------------------------------------------------------
 
 
-def _drop_furniture(pages: list[list[tuple[float, float, str | Grid]]]) -> list[list[str | Grid]]:
+def _drop_furniture(pages: list[list[tuple[float, float, PrintedLine | Grid]]]) -> list[list[PrintedLine | Grid]]:
     """Each page's items without the lines repeated in the margins of most pages and page numbers."""
 
     def margin_key(item):
         top, bottom, payload = item
-        if isinstance(payload, str) and (top < MARGIN or bottom > 1 - MARGIN):
-            return re.sub(r"\d+", "#", payload.strip())
+        if isinstance(payload, PrintedLine) and (top < MARGIN or bottom > 1 - MARGIN):
+            return re.sub(r"\d+", "#", payload.text.strip())
         return None
 
     counts = Counter(key for page in pages for key in {margin_key(item) for item in page} if key)
@@ -225,7 +240,7 @@ def _drop_furniture(pages: list[list[tuple[float, float, str | Grid]]]) -> list[
             [
                 payload
                 for item in page
-                if not ((key := margin_key(item)) and (key in repeated or _PAGE_NUMBER.match(item[2])))
+                if not ((key := margin_key(item)) and (key in repeated or _PAGE_NUMBER.match(item[2].text)))
                 for payload in (item[2],)
             ]
         )
@@ -235,37 +250,50 @@ def _drop_furniture(pages: list[list[tuple[float, float, str | Grid]]]) -> list[
 def _join(grid: Grid, continued: Grid) -> None:
     """Append a table's continuation, its columns placed under the first part's by position
     (a merged column may not be drawn again); a row the page break cut in two is made whole."""
-    rows = _reindexed(grid, continued)
+    rows, printed = _reindexed(grid, continued)
+    if grid.printed is None or printed is None:
+        grid.printed = printed = None
     if (
         rows
         and grid.rows
         and len(grid.rows[-1]) == len(rows[0])
         and all(_halves(a, b) for a, b in zip(grid.rows[-1], rows[0]))
     ):
+        if printed is not None:  # a cut cell is where its text is: the top half's, unless only the bottom has some
+            grid.printed[-1] = [
+                top if (a or not b) else bottom
+                for a, b, top, bottom in zip(grid.rows[-1], rows[0], grid.printed[-1], printed[0])
+            ]
+            printed = printed[1:]
         grid.rows[-1] = [
             None if a is None and b is None else (a or "") + (b or "") for a, b in zip(grid.rows[-1], rows[0])
         ]
         rows = rows[1:]
     grid.rows.extend(rows)
+    if printed is not None:
+        grid.printed.extend(printed)
 
 
-def _reindexed(grid: Grid, continued: Grid) -> list[list[str | None]]:
+def _reindexed(grid: Grid, continued: Grid) -> tuple[list[list[str | None]], list[list[Printed | None]] | None]:
+    """The continuation's rows, and where their cells were printed, under the first part's columns."""
     edges = getattr(grid, "edges", None)
     their = getattr(continued, "edges", None)
     if not edges or not their:
-        return continued.rows
+        return continued.rows, continued.printed
     places = [min(range(len(edges)), key=lambda i: abs(edges[i] - x)) for x in their]
     if any(abs(edges[place] - x) > 3 * EDGE_TOLERANCE for place, x in zip(places, their)) or len(set(places)) != len(
         places
     ):
-        return continued.rows
-    out = []
-    for row in continued.rows:
-        placed: list[str | None] = [""] * len(edges)
+        return continued.rows, continued.printed
+
+    def placed(row: list, blank):
+        line = [blank] * len(edges)
         for place, cell in zip(places, row):
-            placed[place] = cell
-        out.append(placed)
-    return out
+            line[place] = cell
+        return line
+
+    printed = None if continued.printed is None else [placed(row, None) for row in continued.printed]
+    return [placed(row, "") for row in continued.rows], printed
 
 
 def _halves(top: str | None, bottom: str | None) -> bool:
@@ -275,14 +303,14 @@ def _halves(top: str | None, bottom: str | None) -> bool:
     return not (is_value(top) or is_value(bottom))
 
 
-def page_blocks(pages: list[list[str | Grid]]) -> list[Paragraph | Grid]:
+def page_blocks(pages: list[list[PrintedLine | Grid]]) -> list[Paragraph | Grid]:
     """Paragraphs and grids of all pages; a grid cut by a page break is joined again."""
     blocks: list[Paragraph | Grid] = []
     for page in pages:
         first = True
-        lines: list[str] = []
+        lines: list[PrintedLine] = []
         for payload in page + [None]:
-            if isinstance(payload, str):
+            if isinstance(payload, PrintedLine):
                 lines.append(payload)
                 continue
             if lines:

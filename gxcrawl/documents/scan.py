@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy
 
 from gxcrawl.cells import UNREADABLE
-from gxcrawl.documents.model import Grid
+from gxcrawl.documents.model import Grid, Printed, enclosing
 from gxcrawl.documents.ocr import figure_cell, is_figure_like, ocr_lines, read_crops
 from gxcrawl.documents.recognise import Reading
 from gxcrawl.documents.ruled import Table, find_tables, ink, ruling, skew
@@ -38,12 +38,15 @@ MIN_INK = 4
 
 def read_page(
     gray: numpy.ndarray,
+    page_number: int = 1,
     points_per_pixel: float = 1.0,
-    make_grid: Callable[[list, list[float]], Grid] = lambda rows, _: Grid(rows),
+    make_grid: Callable[[list, list, list[float]], Grid] = lambda rows, printed, _: Grid(rows, printed),
 ) -> tuple[list, list[str]]:
-    """(top, bottom, line text or grid) of a grey page image, tops and bottoms as shares of its
-    height, in reading order; and warnings. Grids are made by `make_grid(rows, column_edges)`,
-    the edges in points (`points_per_pixel` converts), for joining tables across pages."""
+    """(top, bottom, line or grid) of a grey page image, tops and bottoms as shares of its
+    height, in reading order; and warnings. Grids are made by `make_grid(rows, printed, column_edges)`,
+    the edges in points (`points_per_pixel` converts), for joining tables across pages. Where each
+    cell and word was printed is in points too (in the image's own pixels for a scanned image), in the
+    page as straightened: within a few points of the page as published, as scans turn by a degree or so."""
     import cv2
 
     if gray.shape[1] > MAX_WIDTH:
@@ -63,10 +66,12 @@ def read_page(
         rows, problems = _table_rows(table, text_ink, clean)
         warnings.extend(problems)
         edges = [x * points_per_pixel for x in table.xs[:-1]]
-        items.append((table.box[1], table.box[3], make_grid(rows, edges)))
+        items.append(
+            (table.box[1], table.box[3], make_grid(rows, _printed(table, page_number, points_per_pixel), edges))
+        )
         x0, y0, x1, y1 = table.box
         outside[y0 : y1 + 1, x0 : x1 + 1] = 255
-    lines, problems = ocr_lines(outside)
+    lines, problems = ocr_lines(outside, page_number, points_per_pixel)
     warnings.extend(problems)
     items.extend(lines)
     items.sort(key=lambda item: item[0])
@@ -167,6 +172,17 @@ def _line_crop(text_ink, clean, box, top, bottom) -> numpy.ndarray | None:
     pad = max(2, int(PAD * height))
     left, right = x0 + columns[0], x0 + columns[-1] + 1
     return clean[max(0, y0 + top - pad) : y0 + bottom + pad, max(0, left - 2 * pad) : right + 2 * pad]
+
+
+def _printed(table: Table, page_number: int, points_per_pixel: float) -> list[list[Printed | None]]:
+    """Where each position of the table's grid was printed: the box of the cell covering it, in points."""
+    printed: list[list[Printed | None]] = [[None] * (len(table.xs) - 1) for _ in range(len(table.ys) - 1)]
+    for cell in table.cells:
+        where = Printed(page_number, enclosing([tuple(value * points_per_pixel for value in cell.box)]))
+        for r in range(cell.row, cell.row + cell.rows):
+            for c in range(cell.column, cell.column + cell.columns):
+                printed[r][c] = where
+    return printed
 
 
 def _grid(table: Table, texts: list[str]) -> list[list[str | None]]:

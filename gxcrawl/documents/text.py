@@ -15,7 +15,7 @@ from itertools import islice
 
 from gxcrawl.cells import is_value
 from gxcrawl.documents.export import is_export, read_export
-from gxcrawl.documents.model import Document, Grid, Paragraph
+from gxcrawl.documents.model import Document, Grid, Paragraph, PrintedLine
 from gxcrawl.documents.sniff import decode_text
 
 #: Page furniture of browser and PDF prints.
@@ -53,33 +53,45 @@ def read_text(data: bytes) -> Document:
     return Document("text", text_blocks(page_numbers_dropped(text.splitlines()), warnings), warnings=warnings)
 
 
-def text_blocks(lines, warnings: list[str] | None = None) -> list[Paragraph | Grid]:
-    """Paragraphs and grids from lines of text (also used for other formats' text layers);
-    what was read past goes to `warnings`."""
+def text_blocks(lines: list[str] | list[PrintedLine], warnings: list[str] | None = None) -> list[Paragraph | Grid]:
+    """Paragraphs and grids from lines of text (also used for other formats' text layers: a PDF's or a scan's
+    lines keep where they were printed); what was read past goes to `warnings`."""
     blocks: list[Paragraph | Grid] = []
     grid: list[list[str | None]] = []
-    lines = [raw.rstrip("\r\n") for raw in unwrapped(lines)]
+    printed: list | None = []
+    items = list(unwrapped(lines))
+    lines = [_text(item).rstrip("\r\n") for item in items]
+
+    def grid_ends():
+        nonlocal grid, printed
+        if grid:
+            blocks.append(Grid(grid, printed))
+        grid, printed = [], []
+
     header = _MarkdownHeader()
-    for index, line in enumerate(lines):
+    for index, (line, item) in enumerate(zip(lines, items)):
         if not line.strip() or PAGE_FURNITURE.match(line.strip()) or _MARKDOWN_RULE.match(line.strip()):
             continue
         cells = line_cells(line)
         if cells is not None:
             ruled = line.lstrip().startswith("|") and _ruled(lines, index)
             grid.append(header.fit(line, cells, ruled, warnings))
+            located = isinstance(item, PrintedLine) and printed is not None
+            printed = [*printed, item.located(grid[-1])] if located else None
             continue
-        if grid:
-            blocks.append(Grid(grid))
-            grid = []
+        grid_ends()
         line = line.strip()
         if not line.startswith("#"):
             header.columns = None
         if not _FIGURES_ONLY.match(line):
             line = _EMPHASIS.sub("", _MARKDOWN_DECORATION.sub("", line))
-        blocks.append(Paragraph(line))
-    if grid:
-        blocks.append(Grid(grid))
+        blocks.append(Paragraph(line, item if isinstance(item, PrintedLine) else None))
+    grid_ends()
     return blocks
+
+
+def _text(line: str | PrintedLine) -> str:
+    return line.text if isinstance(line, PrintedLine) else line
 
 
 def _ruled(lines: list[str], index: int) -> bool:
@@ -125,15 +137,26 @@ def unwrapped(lines):
     「件，无法提供的…」. A figure at a line's end would otherwise read as a row of a table."""
     held = None
     for raw in lines:
-        line = raw.rstrip("\r\n")
-        if held is not None and _UNIT_FIRST.match(line) and _FIGURE_LAST.search(held) and line_cells(held) is None:
-            held += line.strip()
+        line = raw.rstrip("\r\n") if isinstance(raw, str) else raw
+        if (
+            held is not None
+            and _UNIT_FIRST.match(_text(line))
+            and _FIGURE_LAST.search(_text(held))
+            and line_cells(_text(held)) is None
+        ):
+            held = _joined(held, line)
             continue
         if held is not None:
             yield held
         held = line
     if held is not None:
         yield held
+
+
+def _joined(held: str | PrintedLine, line: str | PrintedLine) -> str | PrintedLine:
+    if isinstance(held, PrintedLine):
+        return PrintedLine(held.text + line.text.strip(), held.page, held.words + line.words)
+    return held + line.strip()
 
 
 def page_numbers_dropped(lines: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ Otherwise the figures stay null, and the warning says why; they are
 """
 
 from collections import ChainMap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gxcrawl.cells import ALTERNATIVE, RUN, Kind, printable, read_cell
@@ -76,6 +76,8 @@ class Settlement:
     warnings: list[str]
     #: Figures printed but left null: nothing may be derived into them.
     unsettled: set[str]
+    #: Figures whose reading the rules chose: the rule instances that hold with it.
+    settled_by: dict[str, str] = field(default_factory=dict)
 
 
 def settle(form: Form, values: dict[str, Decimal | None], ambiguities: list[Ambiguity]) -> Settlement:
@@ -127,6 +129,7 @@ def _settle_group(form: Form, values, group: list[Ambiguity], settlement: Settle
         confirming = {str(equation) for equation in _relevant(form, ambiguity) if equation.holds(determined)}
         if len(readings) == 1 and len(confirming) >= ambiguity.confirmations_needed:
             values.update(zip(ambiguity.keys, readings[0]))
+            settlement.settled_by.update(dict.fromkeys(ambiguity.keys, _named(confirming)))
             settlement.warnings.append(
                 f"{_describe(ambiguity)}: only {_shown(readings[0])} satisfies the rules "
                 f"that can be evaluated ({_named(confirming)} hold with it); it was taken"

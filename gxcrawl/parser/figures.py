@@ -9,7 +9,8 @@ cells trailing the row, filler dashes after a single figure, or cells shifted
 in from the label, so the figures are the last N cells. A row with too few
 cells is not read, as which columns its figures fill is unknown, but for a
 lone figure in a row that ends in its 总计 (layouts keep the total). Whatever
-is left out is said in a warning.
+is left out is said in a warning. Each figure keeps its cell's text and place
+(`Figures.sources`).
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from gxcrawl.normalize import squash
 from gxcrawl.parser import ambiguity
 from gxcrawl.parser.checks import REVIEW_EQUATIONS
 from gxcrawl.parser.placement import Observed, best_guess, place, printed_label
+from gxcrawl.parser.provenance import Place, Source
 from gxcrawl.parser.rows import LabelledRow
 
 REVIEW_WIDTH = len(REVIEW.rows) * len(REVIEW.columns)
@@ -50,6 +52,12 @@ class Figures:
     ambiguities: list[ambiguity.Ambiguity] = field(default_factory=list)
     #: Figures printed but not read with certainty: nothing is derived into them.
     unsettled: set[str] = field(default_factory=set)
+    #: The cell each figure was read from (blank cells too), by key.
+    sources: dict[str, Source] = field(default_factory=dict)
+    #: For figures the form's arithmetic chose among several readings: the rule instances that decided.
+    settled_by: dict[str, str] = field(default_factory=dict)
+    #: A row printed more than once with different figures: each printing's (value, source), by key.
+    contested_sources: dict[str, list[tuple[Decimal | None, Source]]] = field(default_factory=dict)
 
     @property
     def found(self) -> int:
@@ -68,14 +76,16 @@ class _Match:
     def filled(self) -> int:
         return sum(bool(cell) for cell in self.source.cells)
 
-    def cells(self, width: int) -> tuple[list[str], list[LabelledRow]]:
-        """The row's cells with as many continuation lines as it takes to fill `width`; the lines left over."""
-        cells = list(self.source.cells)
+    def cells(self, width: int) -> tuple[list[str], list[Place | None], list[LabelledRow]]:
+        """The row's cells with as many continuation lines as it takes to fill `width`, their places; the lines
+        left over."""
+        cells, places = list(self.source.cells), list(self.source.places)
         for index, line in enumerate(self.continuations):
             if len(trailing_empties_dropped(cells)) >= width:
-                return cells, self.continuations[index:]
+                return cells, places, self.continuations[index:]
             cells.extend(line.cells)
-        return cells, []
+            places.extend(line.places)
+        return cells, places, []
 
 
 def detect_form(table_text: str, matches: list[_Match]) -> tuple[Form, str | None]:
@@ -121,6 +131,11 @@ class Alignment:
     cells: list[str | None]
     #: What was left out or padded, for a warning; None when the row fit.
     note: str | None = None
+    #: Where in the row each of `cells` was (None for a padded cell).
+    positions: list[int | None] = field(default_factory=list)
+
+    def places(self, places: list[Place | None]) -> list[Place | None]:
+        return [None if position is None else places[position] for position in self.positions]
 
 
 def align(cells: list[str], width: int, ends_in_total: bool = False) -> Alignment:
@@ -132,29 +147,32 @@ def align(cells: list[str], width: int, ends_in_total: bool = False) -> Alignmen
             return Alignment(
                 [None] * (width - 1) + cells[-1:],
                 f"has 1 figure for {width} columns; read as the last, its 总计, the others null",
+                [None] * (width - 1) + [len(cells) - 1],
             )
         return Alignment(
             [None] * width,
             f"has {len(cells)} cells for {width} columns; which columns they fill is unknown, so none was read",
+            [None] * width,
         )
     surplus = len(cells) - width
     if not surplus:
-        return Alignment(cells)
+        return Alignment(cells, None, list(range(width)))
     head, tail = cells[:surplus], cells[width:]
     if any(_has_digit(cell) for cell in head) and all(_is_filler(cell) for cell in tail):
-        return Alignment(cells[:width])
+        return Alignment(cells[:width], None, list(range(width)))
     if any(_has_digit(cell) for cell in head) and "" in cells[surplus:]:
         # A figure would be dropped while a blank cell is kept: the surplus may be that blank.
         return Alignment(
             [None] * width,
             f"has {len(cells)} cells for {width} columns, blank ones among them; "
             "which are its figures is unknown, so none was read",
+            [None] * width,
         )
     dropped = [cell for cell in head if cell]
     note = (
         f"has {len(cells)} cells for {width} columns; {dropped} before the figures were left out" if dropped else None
     )
-    return Alignment(cells[surplus:], note)
+    return Alignment(cells[surplus:], note, list(range(surplus, len(cells))))
 
 
 def trailing_empties_dropped(cells: list[str], width: int = 0) -> list[str]:
@@ -180,9 +198,10 @@ class _Collected:
     sequence: list = field(default_factory=list)
     #: Rows of table 四 named by their own label (a group, or transposed, a result).
     review_rows: list[_Match] = field(default_factory=list)
-    #: Rows holding table 四's 15 figures, and its figures wrapped over unlabelled rows.
+    #: Rows holding table 四's 15 figures, and its figures wrapped over unlabelled rows (with their places).
     whole_review: list[LabelledRow] = field(default_factory=list)
     loose_review: list[str] = field(default_factory=list)
+    loose_places: list[Place | None] = field(default_factory=list)
     #: Rows of table 四 whose own label names nothing.
     unrecognised_review: list[LabelledRow] = field(default_factory=list)
 
@@ -207,12 +226,17 @@ def read_figures(rows: list[LabelledRow], table_text: str) -> Figures:
         _read_contested(printed, candidates, figures)
     unrecognised = collected.unrecognised_review + [row for row in collected.sequence if isinstance(row, LabelledRow)]
     _warn_unrecognised(printed, unrecognised, figures)
-    review_read = _read_review(collected.whole_review, collected.loose_review, figures)
+    review_read = _read_review(collected.whole_review, collected.loose_review, collected.loose_places, figures)
     _warn_misfits(notes, figures)
     _warn_missing(printed, chosen, review_read, figures)
     settlement = ambiguity.settle(printed, figures.values, figures.ambiguities)
     figures.warnings.extend(settlement.warnings)
     figures.unsettled = settlement.unsettled
+    figures.settled_by = settlement.settled_by
+    for key, printings in figures.contested_sources.items():
+        taken = [source for value, source in printings if value is not None and value == figures.values.get(key)]
+        if taken:
+            figures.sources[key] = taken[0]
     return figures
 
 
@@ -238,6 +262,7 @@ def _collect(rows: list[LabelledRow]) -> _Collected:
                 collected.review_rows.append(_Match(*found, row))
             elif not row.own_label:
                 collected.loose_review.extend(figures)
+                collected.loose_places.extend(row.places[: len(figures)])
             else:
                 collected.unrecognised_review.append(row)
             continue
@@ -361,6 +386,9 @@ def _read_contested(form: Form, candidates: list[_Match], figures: Figures) -> N
         keys = _read_match(form, candidate, alone, {}) or keys
         if not alone.ambiguities:
             readings.append(tuple(alone.values.get(key) for key in keys))
+        for key, source in alone.sources.items():  # each printing's cells; the one the arithmetic takes stays
+            figures.sources.setdefault(key, Source(" / ".join(c.source.source for c in candidates)))
+            figures.contested_sources.setdefault(key, []).append((alone.values.get(key), source))
     source = " / ".join(candidate.source.source for candidate in candidates)
     figures.warnings.append(
         f"row {candidates[0].source.source!r} appears {len(candidates)} times with different "
@@ -389,26 +417,27 @@ def _read_match(form: Form, match: _Match, figures: Figures, notes: dict[str, li
         keys = [table.figure_key(row, column) for column in columns]
         kinds = [column.kind for column in columns]
         label = " ".join(filter(None, (row.group, row.label)))
-    cells, left_over = match.cells(len(keys))
+    cells, places, left_over = match.cells(len(keys))
     for line in left_over:
         figures.warnings.append(f"row {line.source!r} is not a row of the {form.name} form; ignored")
     if any(cell.startswith(RUN) for cell in cells):
-        _read_run(keys, cells, match.source.source, figures)
+        _read_run(keys, cells, places, match.source.source, figures)
         return keys
     alignment = align(cells, len(keys), ends_in_total=keys[-1].endswith(".total"))
     if alignment.note:
         notes.setdefault(table.number, []).append(
             f"table {table.number} row {label!r} {alignment.note} ({match.source.source!r})"
         )
-    _read_cells(keys, kinds, alignment.cells, match.source.source, figures)
+    _read_cells(keys, kinds, alignment.cells, alignment.places(places), match.source.source, figures)
     return keys
 
 
-def _read_cells(keys, kinds, cells: list[str | None], source: str, figures: Figures) -> None:
-    """Each cell read into its figure; cells with alternative readings left to the arithmetic."""
-    for key, kind, cell in zip(keys, kinds, cells):
+def _read_cells(keys, kinds, cells: list[str | None], places: list[Place | None], source: str, figures: Figures):
+    """Each cell read into its figure, its source kept; cells with alternative readings left to the arithmetic."""
+    for key, kind, cell, where in zip(keys, kinds, cells, places):
         if cell is None:
             continue
+        figures.sources[key] = Source(printable(cell), where)
         if ALTERNATIVE in cell:
             figures.ambiguities.append(ambiguity.from_alternatives(key, cell, kind, source))
             continue
@@ -418,7 +447,7 @@ def _read_cells(keys, kinds, cells: list[str | None], source: str, figures: Figu
             figures.warnings.append(f"{key}: {reading.problem}")
 
 
-def _read_run(keys: list[str], cells: list[str], source: str, figures: Figures) -> None:
+def _read_run(keys: list[str], cells: list[str], places: list[Place | None], source: str, figures: Figures) -> None:
     """A row whose figures ran together into one cell with no separator: left to the arithmetic.
 
     Where the run stands among other cells, which columns it covers is unknown (a blank cell
@@ -430,6 +459,8 @@ def _read_run(keys: list[str], cells: list[str], source: str, figures: Figures) 
             "separator, beside others, so which columns they fill is unknown; read as null"
         )
         return
+    where = next((place for cell, place in zip(cells, places) if cell), None)
+    figures.sources.update(dict.fromkeys(keys, Source(printable(filled[0]), where)))
     figures.ambiguities.append(ambiguity.from_run(tuple(keys), filled[0], source))
 
 
@@ -439,15 +470,15 @@ def _under_review_headings(row: LabelledRow) -> bool:
     return sum(review_heading(heading) is not None for heading in row.headings or () if heading) >= MIN_REVIEW_HEADINGS
 
 
-def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -> bool:
+def _read_review(whole: list[LabelledRow], loose: list[str], loose_places: list, figures: Figures) -> bool:
     """Table 四 from a row of 15 figures, or from 15 figures wrapped over unlabelled rows."""
     if whole:
-        cells = _review_cells(whole[0], figures)
+        cells, places = _review_cells(whole[0], figures)
     elif any(cell.startswith(RUN) for cell in loose):
-        _read_run(REVIEW.keys(), loose, "table 四", figures)
+        _read_run(REVIEW.keys(), loose, loose_places, "table 四", figures)
         return True
     elif len(loose) == REVIEW_WIDTH:
-        cells = loose
+        cells, places = loose, loose_places
     else:
         if loose:
             figures.warnings.append(
@@ -455,43 +486,51 @@ def _read_review(whole: list[LabelledRow], loose: list[str], figures: Figures) -
                 f"{REVIEW_WIDTH} of the form; they were not read, as their places are unknown"
             )
         return False
-    _read_cells(REVIEW.keys(), [Kind.COUNT] * REVIEW_WIDTH, [cell or "" for cell in cells], "table 四", figures)
+    _read_cells(REVIEW.keys(), [Kind.COUNT] * REVIEW_WIDTH, [cell or "" for cell in cells], places, "table 四", figures)
     return True
 
 
-def _review_cells(row: LabelledRow, figures: Figures) -> list[str | None]:
-    """Table 四's 15 cells from its row of figures: by the headings over each cell where the grid
-    has them (its header and data cells may span different columns, blanks among them), else in order."""
+def _review_cells(row: LabelledRow, figures: Figures) -> tuple[list[str | None], list[Place | None]]:
+    """Table 四's 15 cells from its row of figures, and their places: by the headings over each cell where the
+    grid has them (its header and data cells may span different columns, blanks among them), else in order."""
     in_order = align(row.cells, REVIEW_WIDTH)
+    in_order_places = in_order.places(row.places)
     by_heading = _by_headings(row) if row.headings else None
-    if by_heading is None or by_heading == [cell or None for cell in in_order.cells]:
+    if by_heading is None:
         if in_order.note:
             figures.warnings.append(f"table 四 {in_order.note} ({row.source!r})")
-        return in_order.cells
-    if in_order.note is None and not _r5_holds(by_heading) and _r5_holds(in_order.cells):
+        return in_order.cells, in_order_places
+    headed = [None if index is None else row.cells[index] for index in by_heading]
+    headed_places = [None if index is None else row.places[index] for index in by_heading]
+    if headed == [cell or None for cell in in_order.cells]:
+        if in_order.note:
+            figures.warnings.append(f"table 四 {in_order.note} ({row.source!r})")
+        return in_order.cells, in_order_places
+    if in_order.note is None and not _r5_holds(headed) and _r5_holds(in_order.cells):
         figures.warnings.append(
             f"table 四's figures read by their column headings break R5 and read in order "
             f"satisfy it: R5 decided for the order ({row.source!r})"
         )
-        return in_order.cells
+        return in_order.cells, in_order_places
     figures.warnings.append(
         f"table 四's figures were read by the headings over their columns, as the row does not "
         f"hold its 15 figures in the form's order ({row.source!r})"
     )
-    return by_heading
+    return headed, headed_places
 
 
-def _by_headings(row: LabelledRow) -> list[str | None] | None:
-    """The cells of a table 四 row by the headings over them; None unless every filled cell is named, once."""
-    cells: dict[str, str] = {}
-    for cell, heading in zip(row.cells, row.headings):
+def _by_headings(row: LabelledRow) -> list[int | None] | None:
+    """Where in a table 四 row each of its 15 figures is, by the headings over the cells; None unless every filled
+    cell is named, once."""
+    found: dict[str, int] = {}
+    for index, (cell, heading) in enumerate(zip(row.cells, row.headings)):
         if not cell:
             continue
         key = review_heading(heading) if heading else None
-        if key is None or key in cells:
+        if key is None or key in found:
             return None
-        cells[key] = cell
-    return [cells.get(key) for key in REVIEW.keys()]
+        found[key] = index
+    return [found.get(key) for key in REVIEW.keys()]
 
 
 def _r5_holds(cells: list[str | None]) -> bool:

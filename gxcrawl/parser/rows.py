@@ -6,16 +6,18 @@ it belongs to, its label, and the cells that follow the label. Labels wrapped
 over several lines (「（三）不予公\\n开」, 「…其政府信\\n息公开申请」) are joined:
 lines without figures are held and prefixed to the next row that has some.
 The text of the prose sections (总体情况, 存在的主要问题, 其他需要报告的事项) is kept.
+Every cell keeps its place in the document (`provenance.Place`).
 """
 
 import re
 from dataclasses import dataclass, field
 
 from gxcrawl.cells import is_value
-from gxcrawl.documents.model import Document, Grid, Paragraph
+from gxcrawl.documents.model import Document, Grid, Paragraph, PrintedLine
 from gxcrawl.forms import MAX_HEADING, SECTION_KEYS, TABLE_MARKERS, heading_section, recognise_row
 from gxcrawl.normalize import readable, squash, tidy
 from gxcrawl.parser.identity import is_title_line, read_title
+from gxcrawl.parser.provenance import Place
 
 #: How much label text is held for the next row with figures.
 MAX_PENDING = 200
@@ -44,6 +46,11 @@ class LabelledRow:
     grid_row: list[str | None] | None = None
     #: The lines held before the row, each as read (their joined text is the start of `label`).
     held_lines: list[str] = field(default_factory=list)
+    #: Where each of `cells` is in the document, parallel to it.
+    places: list[Place | None] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.places = self.places or [None] * len(self.cells)
 
     @property
     def headings(self) -> list[str | None] | None:
@@ -101,12 +108,17 @@ class _RowReader:
         self.table_text: list[str] = []
         self.opening: list[str] = []
         self.after_row = False
+        #: How many tables and lines of text the document has shown so far: a cell's place counts them.
+        self.tables = 0
+        self.lines = 0
 
     def read(self, document: Document) -> Layout:
         for block in document.blocks:
             if isinstance(block, Paragraph):
-                self.paragraph(block.text)
+                self.lines += 1
+                self.paragraph(block.text, block.printed)
             else:
+                self.tables += 1
                 self.grid(block)
         self.layout.sections = {key: "\n".join(lines) for key, lines in self.prose.items()}
         self.layout.table_text = "".join(self.table_text)
@@ -122,7 +134,7 @@ class _RowReader:
         self.pending = []
         self.after_row = False
 
-    def paragraph(self, text: str) -> None:
+    def paragraph(self, text: str, printed: PrintedLine | None = None) -> None:
         if len(self.opening) < OPENING_LINES:
             self.opening.append(text)
         section = heading_section(text)
@@ -140,7 +152,17 @@ class _RowReader:
                 self.prose.setdefault(self.section, []).append(readable(text))
                 return
             self.enter(found[0])
-        self.row(label, values, text)
+        self.row(label, values, text, places=self.line_places(text, len(values), printed))
+
+    def line_places(self, text: str, count: int, printed: PrintedLine | None) -> list[Place]:
+        """The places of the last `count` tokens of the current line: the line, the token's position on it, and
+        where it was printed."""
+        tokens = tidy(text).split()
+        located = printed.located(tokens) if printed else [None] * len(tokens)
+        first = len(tokens) - count
+        return [
+            Place(line=self.lines, column=first + index + 1, printed=located[first + index]) for index in range(count)
+        ]
 
     def grid(self, grid: Grid) -> None:
         text = "".join(squash(cell) for row in grid.rows for cell in row if cell)
@@ -156,7 +178,7 @@ class _RowReader:
         headed = HEADED_GRID.search(text)
         header_rows: list[list[str | None]] = []
         under_header = False
-        for row in grid.rows:
+        for number, row in enumerate(grid.rows, 1):
             cells = [cell for cell in row if cell is not None]
             if len([cell for cell in cells if cell]) == 1 and heading_section(next(filter(None, cells))):
                 self.paragraph(next(filter(None, cells)))
@@ -167,9 +189,23 @@ class _RowReader:
                 header_rows = [*header_rows, row] if not under_header else [row]
             under_header = headed and any(values)
             headings = (header_rows, row) if headed and any(values) else (None, None)
-            self.row(label, values, "\t".join(cells), headings)
+            self.row(label, values, "\t".join(cells), headings, self.grid_places(grid, number, len(values)))
 
-    def row(self, label: str, values: list[str], source: str, headings: tuple = (None, None)) -> None:
+    def grid_places(self, grid: Grid, number: int, count: int) -> list[Place]:
+        """The places of the last `count` cells of the grid's row `number`."""
+        row = grid.rows[number - 1]
+        printed = grid.printed[number - 1] if grid.printed and len(grid.printed) >= number else None
+        columns = [column for column, cell in enumerate(row) if cell is not None]
+        return [
+            Place(
+                self.tables, number, column + 1, printed=printed[column] if printed and column < len(printed) else None
+            )
+            for column in columns[len(columns) - count :]
+        ]
+
+    def row(
+        self, label: str, values: list[str], source: str, headings: tuple = (None, None), places: list | None = None
+    ) -> None:
         label = squash(label)
         self.table_text.append(label)
         if not any(values):
@@ -185,7 +221,15 @@ class _RowReader:
         continues = self.after_row and not held and not label
         self.layout.rows.append(
             LabelledRow(
-                self.table, held + label, values, tidy(source), len(held), continues, *headings, list(self.pending)
+                self.table,
+                held + label,
+                values,
+                tidy(source),
+                len(held),
+                continues,
+                *headings,
+                list(self.pending),
+                places or [],
             )
         )
         self.pending = []
