@@ -119,7 +119,27 @@ def main(argv: list[str] | None = None) -> int:
         help="also read files that symbolic links inside a directory lead to outside it (left out by default)",
     )
     importer.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+    correct = commands.add_parser(
+        "correct",
+        help="correct a figure the parser misread; the correction lasts through every later reading",
+        description="Record a person's correction of one figure (REPORT_ID KEY VALUE), or of every row of a CSV "
+        "(--file, columns report_id,key,value,reason and optionally by), and store the report again with it. The "
+        "correction is applied to every later reading of the report (crawl, import, reparse, ingest); when a new "
+        "version reads the corrected cell differently, the correction is kept but flagged for review instead "
+        "(the corrections_to_review query lists them). VALUE 'null' means the report does not give the figure. "
+        "Exit status: 0, 1 when a correction could not be recorded, 75 when another process is writing.",
+    )
+    correct.add_argument("report_id", nargs="?", metavar="REPORT_ID", help="the report's id (reports.id)")
+    correct.add_argument("key", nargs="?", metavar="KEY", help="the figure's key (figures.key)")
+    correct.add_argument("value", nargs="?", metavar="VALUE", help="the figure as the document prints it, or null")
+    correct.add_argument("--reason", default="", help="what the document shows, and where (required)")
+    correct.add_argument("--by", default=None, metavar="NAME", help="who made the correction")
+    correct.add_argument("--file", default=None, metavar="CSV", help="corrections to record, one per row")
+    correct.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    correct.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
     args = parser.parse_args(argv)
+    if args.command == "correct":
+        return run_correct(parser, args)
     if args.command == "import":
         return run_import(args)
     if args.command == "ingest":
@@ -157,6 +177,64 @@ def run_reparse(args) -> int:
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
     return 0
+
+
+def run_correct(parser, args) -> int:
+    from gxcrawl.corrections import CorrectionError, read_corrections_file
+
+    if not Path(args.db).exists():
+        print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
+        return 2
+    if args.file:
+        try:
+            rows = read_corrections_file(args.file)
+        except (OSError, CorrectionError) as trouble:
+            print(f"gxcrawl: {trouble}", file=sys.stderr)
+            return 2
+    elif args.report_id and args.key and args.value is not None:
+        rows = [{"report_id": args.report_id, "key": args.key, "value": args.value, "reason": args.reason}]
+    else:
+        parser.error("correct needs REPORT_ID KEY VALUE --reason TEXT, or --file CSV")
+    outcomes = as_the_writer(args.db, lambda: _record_corrections(args, rows))
+    if outcomes is None:
+        return lock.BUSY_EXIT_STATUS
+    for line in outcomes:
+        print(line, file=sys.stderr if line.startswith("gxcrawl:") else sys.stdout)
+    return 1 if any(line.startswith("gxcrawl:") for line in outcomes) else 0
+
+
+def _record_corrections(args, rows: list[dict]) -> list[str]:
+    """Each correction recorded and its report stored again with it: one line each, errors starting gxcrawl:."""
+    from gxcrawl.archive import Archive
+    from gxcrawl.corrections import CorrectionError, add_correction, parse_value
+    from gxcrawl.reparse import MISSING, reread_current
+
+    db = open_database(args.db)
+    archive = Archive(archive_root(args))
+    lines = []
+    try:
+        for number, row in enumerate(rows, 1):
+            try:
+                with db.atomic():
+                    value = parse_value(row["value"] or "")
+                    correction = add_correction(
+                        db, row["report_id"], row["key"], value, row.get("reason") or "", row.get("by") or args.by
+                    )
+                    outcome = reread_current(db, archive, row["report_id"])
+            except CorrectionError as trouble:
+                lines.append(f"gxcrawl: correction {number} ({row.get('report_id')} {row.get('key')}): {trouble}")
+                continue
+            lines.append(
+                f"correction {correction}: {row['report_id']} {row['key']} = {row['value']}; the report was stored "
+                + (
+                    "again with it"
+                    if outcome != MISSING
+                    else "unchanged, as its documents are not in the archive: it applies from the next reading"
+                )
+            )
+    finally:
+        db.close()
+    return lines
 
 
 def quoted(name: str) -> str:

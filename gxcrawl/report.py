@@ -15,7 +15,7 @@ from pathlib import Path
 from gxcrawl.budget import BudgetExceeded, within_budget
 from gxcrawl.cells import as_json_number
 from gxcrawl.documents import DocumentError, read_document
-from gxcrawl.forms import FORM_LEGACY
+from gxcrawl.forms import FORM_LEGACY, FORMS, Form
 from gxcrawl.normalize import squash
 from gxcrawl.parser.checks import CheckResult, run_checks
 from gxcrawl.parser.derive import derivation_warnings, derive
@@ -45,6 +45,8 @@ class Report:
     derived_rules: dict[str, str] = field(default_factory=dict)
     #: Where each figure was read in `file` (`gxcrawl.parser.provenance.cell_json`), keyed like `figures`.
     cells: dict[str, dict] = field(default_factory=dict)
+    #: Figures printed but not read with certainty (`gxcrawl.parser.ambiguity`): nothing is derived into them.
+    unsettled: list[str] = field(default_factory=list)
     #: A legacy report's statistics table, every row as printed: row, label, unit, value, cumulative, key.
     legacy_rows: list[dict] = field(default_factory=list)
     checks: dict[str, str] = field(default_factory=dict)
@@ -237,15 +239,36 @@ def _parse(document, report: Report) -> Report:
         report.warnings.append("no title naming the agency and year was found; agency and year are null")
     elif identity.agency is None:
         report.warnings.append(f"the title {identity.title!r} names no agency")
-    derived = derive(figures.form, figures.values, frozenset(figures.unsettled))
+    report.unsettled = sorted(figures.unsettled)
+    derive_and_check(report, figures.form)
+    report.cells = figure_cells(figures, report.derived_rules)
+    return report
+
+
+def derive_and_check(report: Report, form: Form) -> None:
+    """The blank cells the form's arithmetic settles, and the consistency checks, on the report's figures as they
+    are now: after reading, and again after a person corrected some (gxcrawl.corrections). The warnings of an
+    earlier derivation are replaced."""
+    earlier = derivation_warnings({key: (value, report.derived_rules[key]) for key, value in report.derived.items()})
+    report.warnings = [warning for warning in report.warnings if warning not in earlier]
+    derived = derive(form, report.figures, frozenset(report.unsettled))
     report.derived = {key: value for key, (value, _) in derived.items()}
     report.derived_rules = {key: rule for key, (_, rule) in derived.items()}
-    report.cells = figure_cells(figures, report.derived_rules)
     report.warnings.extend(derivation_warnings(derived))
-    checks: CheckResult = run_checks(figures.form, figures.values | report.derived)
+    checks: CheckResult = run_checks(form, report.figures | report.derived)
     report.checks = checks.outcomes
     report.check_failures = checks.failures
-    return report
+
+
+def printed_form(template: str, keys) -> Form:
+    """The form a report of `template` with figures `keys` printed: its own, or with the other form's table 三
+    (figures.md, «Hybrid tables»), told by the keys only that table has."""
+    form = FORMS[template]
+    for other in FORMS.values():
+        table = other.table("applications")
+        if other is not form and set(keys) & (set(table.keys()) - set(form.keys)):
+            return form.printing(table)
+    return form
 
 
 def figure_cells(figures: Figures, derived_rules: dict[str, str]) -> dict[str, dict]:

@@ -3,7 +3,8 @@
 - `store_report(db, report, fetch)` keeps one current row per (source, agency,
   year): the later publication wins, on a tie the higher portal id. Every
   distinct version ever seen stays in `report_versions` (a legacy report's
-  statistics table in `legacy_rows`, by version); unchanged content is
+  statistics table in `legacy_rows`, where each figure was read in
+  `figure_sources`, by version); unchanged content is
   not rewritten. One transaction per report: a crash leaves either the whole report or none of it.
 - `store_reading` stores a reading, or records why it could not be stored;
 - `carried_over_warning` is rule R6, against last year's stored report.
@@ -21,6 +22,7 @@ from gxcrawl.cells import as_json_number
 from gxcrawl.model import Fetch
 from gxcrawl.report import Report
 from gxcrawl.store.runs import record_failure
+from gxcrawl.store.sources import read_from, store_sources
 
 #: The headline columns of `reports` and the figure each shows.
 HEADLINES = {
@@ -99,9 +101,10 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
         if seen and not reinstated:
             db.conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [fetch.fetched_at, key])
             db.conn.execute(
-                "UPDATE report_versions SET etag = ?, last_modified = ? WHERE id = ?",
-                [fetch.etag, fetch.last_modified, seen["id"]],
+                "UPDATE report_versions SET etag = ?, last_modified = ?, read_from = ? WHERE id = ?",
+                [fetch.etag, fetch.last_modified, read_from(fetch.documents, report.file), seen["id"]],
             )
+            store_sources(db, seen["id"], report.cells)
             return UNCHANGED
         newer = current is None or _is_newer(fetch, current)
         version = (
@@ -121,6 +124,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
                     "figures": figures_json,
                     "derived": derived_json,
                     "documents": json.dumps(fetch.documents, ensure_ascii=False),
+                    "read_from": read_from(fetch.documents, report.file),
                     "etag": fetch.etag,
                     "last_modified": fetch.last_modified,
                     "source": fetch.source,
@@ -145,6 +149,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
             ),
             pk=("version_id", "row"),
         )
+        store_sources(db, version, report.cells)
         if not newer:
             return OLDER
         db.conn.execute(

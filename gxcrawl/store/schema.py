@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS report_versions (
     figures TEXT,                     -- JSON key -> value
     derived TEXT,                     -- JSON key -> [value, rule] for blank cells the arithmetic settles
     documents TEXT,                   -- JSON list of {url, sha256, content_type}
+    read_from TEXT,                   -- the sha256 of the document among them the figures were read from
     etag TEXT,                        -- the page's validators, for conditional rechecks
     last_modified TEXT,
     source TEXT                       -- the spider or importer that found this version
@@ -159,6 +160,49 @@ CREATE TABLE IF NOT EXISTS list_interfaces (
     retired_why TEXT
 );
 CREATE INDEX IF NOT EXISTS list_interfaces_list ON list_interfaces(list_url);
+-- Where each figure of each stored version was read (gxcrawl.parser.provenance): the cell's text as printed and its
+-- place in the document the figures were read from (report_versions.read_from); refreshed when a reparse reads the
+-- same version again.
+CREATE TABLE IF NOT EXISTS figure_sources (
+    version_id INTEGER NOT NULL REFERENCES report_versions(id),
+    key TEXT NOT NULL,
+    status TEXT NOT NULL,             -- read, blank, settled, derived or corrected
+    raw TEXT,                         -- the cell as printed: 「—」, 「1,234」, 「103.3879万元」; '' for a blank cell
+    table_number INTEGER,             -- the cell's table among the document's tables, from 1
+    grid_row INTEGER,                 -- its row and column in that table's grid, merged cells expanded, from 1
+    grid_column INTEGER,
+    line INTEGER,                     -- or, for a figure on a line of running text, that line, from 1,
+    position INTEGER,                 -- and the figure's position on it, from 1
+    page INTEGER,                     -- PDFs and scans: the page, from 1,
+    box TEXT,                         -- and its box, JSON [x0, top, x1, bottom], in points (an image: pixels)
+    rule TEXT,                        -- derived: the rule instance that settled the blank cell; settled: the rules
+    read_value NUMERIC,               -- corrected: the value as read, before the correction
+    correction_id INTEGER,            -- corrected: the correction applied (corrections.id)
+    PRIMARY KEY (version_id, key)
+) WITHOUT ROWID;
+-- Corrections a person made to a figure the parser misread; applied on top of every reading of the report
+-- (gxcrawl.corrections). Never deleted: a later correction of the same figure replaces an earlier one.
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY,
+    report_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    read_value NUMERIC,               -- the figure as the parser read it when the correction was made
+    read_raw TEXT,                    -- the cell as printed then
+    value NUMERIC,                    -- the corrected value (NULL: the report does not give it)
+    content_sha256 TEXT,              -- the content of the version it was made against
+    reason TEXT NOT NULL,
+    made_by TEXT,
+    made_at TEXT NOT NULL,
+    review TEXT,                      -- why it needs a person's look: the cell now reads otherwise; NULL while it holds
+    review_since TEXT
+);
+CREATE INDEX IF NOT EXISTS corrections_report ON corrections(report_id, key);
+CREATE VIEW IF NOT EXISTS figure_sources_current AS
+    SELECT v.report_id, s.key, f.value, s.status, s.raw, s.table_number, s.grid_row, s.grid_column, s.line,
+        s.position, s.page, s.box, s.rule, s.read_value, s.correction_id, v.read_from, s.version_id
+    FROM report_versions v JOIN figure_sources s ON s.version_id = v.id
+    LEFT JOIN figures f ON f.report_id = v.report_id AND f.key = s.key
+    WHERE v.superseded = 0;
 CREATE VIEW IF NOT EXISTS figures_labelled AS
     SELECT f.report_id, r.agency, r.year, r.region, r.template, l.table_number, f.key, l.label, f.value
     FROM figures f JOIN reports r ON r.id = f.report_id
@@ -169,7 +213,14 @@ CREATE VIEW IF NOT EXISTS figures_labelled AS
 ADDED_COLUMNS = {
     "figures": {"derived": float, "derived_rule": str},
     "failures": {"status": int},
-    "report_versions": {"etag": str, "last_modified": str, "source": str, "derived": str, "run_id": int},
+    "report_versions": {
+        "etag": str,
+        "last_modified": str,
+        "source": str,
+        "derived": str,
+        "run_id": int,
+        "read_from": str,
+    },
     "crawl_runs": {
         "scope": str,
         "walk": str,

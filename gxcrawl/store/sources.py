@@ -1,0 +1,84 @@
+"""Where each stored figure was read: one `figure_sources` row per figure of each stored version.
+
+The rows are the report's `cells` (gxcrawl.parser.provenance.cell_json) laid out as columns; a reparse that reads a
+version again writes them afresh, as they describe the parser's reading, not anything a person entered.
+"""
+
+import json
+
+import sqlite_utils
+
+COLUMNS = (
+    "status",
+    "raw",
+    "table_number",
+    "grid_row",
+    "grid_column",
+    "line",
+    "position",
+    "page",
+    "box",
+    "rule",
+    "read_value",
+    "correction_id",
+)
+
+
+def source_rows(cells: dict[str, dict]) -> dict[str, dict]:
+    """The `figure_sources` columns of each figure's cell, by key."""
+    return {key: _row(cell) for key, cell in cells.items()}
+
+
+def _row(cell: dict) -> dict:
+    table, grid_row, grid_column = cell.get("cell") or (None, None, None)
+    line, position = cell.get("line") or (None, None)
+    return {
+        "status": status(cell),
+        "raw": cell.get("raw"),
+        "table_number": table,
+        "grid_row": grid_row,
+        "grid_column": grid_column,
+        "line": line,
+        "position": position,
+        "page": cell.get("page"),
+        "box": json.dumps(cell["box"]) if "box" in cell else None,
+        "rule": cell.get("rule") or cell.get("settled_by") or None,
+        "read_value": cell["corrected"]["read"] if "corrected" in cell else None,
+        "correction_id": cell["corrected"]["id"] if "corrected" in cell else None,
+    }
+
+
+def status(cell: dict) -> str:
+    """How the figure came to be: corrected by a person, derived from a blank cell, settled by the arithmetic among
+    several readings, read from a blank cell, or read."""
+    if "corrected" in cell:
+        return "corrected"
+    if cell.get("rule"):
+        return "derived"
+    if cell.get("settled_by"):
+        return "settled"
+    return "read" if cell.get("raw") else "blank"
+
+
+def store_sources(db: sqlite_utils.Database, version_id: int, cells: dict[str, dict]) -> bool:
+    """Write the version's sources, replacing what an earlier reading of it wrote; whether anything changed."""
+    rows = source_rows(cells)
+    stored = {
+        row["key"]: {column: row[column] for column in COLUMNS}
+        for row in db.query("SELECT * FROM figure_sources WHERE version_id = ?", [version_id])
+    }
+    if stored == rows:
+        return False
+    db.conn.execute("DELETE FROM figure_sources WHERE version_id = ?", [version_id])
+    db["figure_sources"].insert_all(
+        ({"version_id": version_id, "key": key, **row} for key, row in rows.items()), pk=("version_id", "key")
+    )
+    return True
+
+
+def read_from(documents: list[dict], file: str) -> str | None:
+    """The sha256 of the document among a version's `documents` that the figures were read from (`Report.file`,
+    the document's URL; an imported file, read by its name, is the only document)."""
+    if len(documents) == 1:
+        return documents[0]["sha256"]
+    return next((document["sha256"] for document in documents if document.get("url") == file), None)
