@@ -193,7 +193,7 @@ def _check_again(report: Report) -> None:
     derives it now."""
     if report.template == FORM_LEGACY:
         checks = check_l1(report.figures)
-        report.checks, report.check_failures = checks.outcomes, checks.failures
+        report.checks, report.check_failures, report.failing = checks.outcomes, checks.failures, checks.failing
         return
     derive_and_check(report, printed_form(report.template, report.figures))
     for key in list(report.cells):

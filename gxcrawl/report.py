@@ -51,6 +51,8 @@ class Report:
     legacy_rows: list[dict] = field(default_factory=list)
     checks: dict[str, str] = field(default_factory=dict)
     check_failures: list[str] = field(default_factory=list)
+    #: The figures of each failed rule instance: key → the instances (「R5 review」), for review.
+    failing: dict[str, list[str]] = field(default_factory=dict)
     sections: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
@@ -258,6 +260,7 @@ def derive_and_check(report: Report, form: Form) -> None:
     checks: CheckResult = run_checks(form, report.figures | report.derived)
     report.checks = checks.outcomes
     report.check_failures = checks.failures
+    report.failing = checks.failing
 
 
 def printed_form(template: str, keys) -> Form:

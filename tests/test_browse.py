@@ -113,6 +113,9 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse
             "figure_labels",
             "figures_labelled",
             "list_interfaces",
+            "figure_sources",
+            "figure_sources_current",
+            "corrections",
         ]
     )
     assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}

@@ -5,20 +5,25 @@ output/test-artifacts/browse), to look at when a step fails.
 """
 
 import os
+import random
 import re
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from datasette.utils import tilde_encode
 
 from conftest import ROOT, needs
 from gxcrawl.browse.layout import show
 from gxcrawl.chromium import CHROMIUM_FLAGS, find_chromium
+from support.samples import random_report
 from support.serving import free_port
 from test_browse import REPORTS, build
+from test_browse_sources import recorded, red_box
 
 # Subprocess crawls, local servers, Chromium, LibreOffice or OCR: the end-to-end tier (`make test-fast` skips it).
 pytestmark = pytest.mark.e2e
@@ -26,10 +31,9 @@ pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(os.environ.get("GXCRAWL_ARTIFACTS", ROOT / "output" / "test-artifacts")) / "browse"
 
 
-@pytest.fixture
-def server(tmp_path):
-    database = tmp_path / "g.db"
-    samples, _ = build(database)
+@contextmanager
+def serving(database):
+    """`gxcrawl browse DATABASE` on a free port, as a user starts it; its address."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gxcrawl", "browse", str(database), "--port", str(port)],
@@ -49,9 +53,19 @@ def server(tmp_path):
                 process.kill()
                 pytest.fail(f"gxcrawl browse did not start: {process.stdout.read()[-2000:]}")
             time.sleep(0.2)
-    yield base, samples
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path):
+    database = tmp_path / "g.db"
+    samples, _ = build(database)
+    with serving(database) as base:
+        yield base, samples
 
 
 def test_a_researcher_browses_the_reports(server):
@@ -128,3 +142,41 @@ def test_a_researcher_browses_the_reports(server):
         page.screenshot(path=ARTIFACTS / "5-charts.png", full_page=True)
         browser.close()
     assert outside == []
+
+
+def test_a_reader_checks_a_figure_against_the_printed_page(tmp_path):
+    """A click on a cell of a PDF report shows the page as printed, the figure's cell boxed in red."""
+    needs("chromium")
+    from playwright.sync_api import sync_playwright
+
+    from support.rendering import print_page, print_pdf
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    sample = random_report(random.Random("click"), agency="郑州市教育局", year=2022, form="2021", busy=0.8)
+    database = tmp_path / "g.db"
+    url = "http://portal/files/7.pdf"
+    recorded(database, {url: [{"url": url, "body": print_pdf(print_page(sample)), "content_type": "application/pdf"}]})
+    with serving(database) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=list(CHROMIUM_FLAGS))
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.goto(f"{base}/g/reports/" + tilde_encode("henan/郑州市教育局/2022"))
+        cell = page.locator('td[data-key="review.total"]')
+        assert cell.inner_text() == show(sample.figures["review.total"])
+        assert page.locator("#gxcrawl-source").is_hidden()
+        cell.click()
+        picture = page.locator("#gxcrawl-source-image")
+        picture.wait_for(state="visible")
+        page.wait_for_function("document.getElementById('gxcrawl-source-image').naturalWidth > 0")
+        note = page.inner_text("#gxcrawl-source-note")
+        assert f"印刷为 · printed as 「{show(sample.figures['review.total'])}」" in note and "第 " in note
+        assert "chosen" in cell.get_attribute("class")
+        page.screenshot(path=ARTIFACTS / "6-figure-on-its-page.png", full_page=False)
+        source = base + picture.evaluate("image => image.dataset.source")
+        shown = picture.evaluate("image => [image.naturalWidth, image.naturalHeight]")
+        browser.close()
+        png = urllib.request.urlopen(source).read()
+    box = [float(value) for value in re.search(r"box=([\d.,]+)", source).group(1).split(",")]
+    x0, top, x1, bottom = red_box(png)
+    assert shown[0] > 1000 and x0 < x1 and top < bottom
+    scale = shown[0] / 612  # Chromium prints on US Letter: 612 points wide
+    assert abs(x0 - box[0] * scale) < 4 and abs(bottom - box[3] * scale) < 4

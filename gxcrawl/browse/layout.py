@@ -9,7 +9,7 @@ A legacy report (before 2019) has no form: its 「政府信息公开情况统计
 shown as it printed it, row by row (`statistics_table`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gxcrawl.forms import FORMS, LEGACY_TABLE_HEADING, LEGACY_VALUE_COLUMN, SECTIONS, Row, Table, ancestors
@@ -23,6 +23,12 @@ class Cell:
     rowspan: int = 1
     #: The figure's key, for value cells.
     key: str | None = None
+    #: Where the figure came from (gxcrawl.browse.sources.annotate): read, blank, derived, settled or corrected;
+    #: the same in words; its page's picture; the failed checks it is in.
+    status: str | None = None
+    note: str | None = None
+    image: str | None = None
+    failing: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -12,19 +12,24 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
 - `form_layout: true`: a row's page shows the report's figures laid out as
   the official form prints them (`gxcrawl.browse.layout`), above the row; a
   legacy report's (before 2019), its statistics table as printed;
+- each value cell of that layout carries its source, and the report's archived
+  documents and its pages' pictures are served (`gxcrawl.browse.sources`);
 - `max_value_bytes: N` (top-level `plugins: gxcrawl:`): no SQL value longer
   than N bytes on any connection (SQLite's length limit), so that
   `SELECT zeroblob(300000000)` is refused at once instead of taking gigabytes.
 """
 
+import json
 import sqlite3
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
-from datasette.utils import tilde_decode
+from datasette.utils import tilde_decode, tilde_encode
+from markupsafe import Markup, escape
 
 from gxcrawl.browse.layout import printed_tables, statistics_table
+from gxcrawl.browse.sources import annotate, page_link, serve_document, serve_page
 from gxcrawl.forms import FORM_LEGACY
 
 #: The trigram tokenizer matches words of 3 characters or more.
@@ -109,19 +114,91 @@ def extra_template_vars(view_name, database, table, request, datasette):
     async def form():
         row_id = tilde_decode(request.url_vars["pks"])
         db = datasette.get_database(database)
-        report = (await db.execute("SELECT template FROM reports WHERE id = ?", [row_id])).first()
+        report = (await db.execute("SELECT template, check_failures FROM reports WHERE id = ?", [row_id])).first()
         if report is None or report["template"] is None:
             return {}
+        version = (
+            await db.execute(
+                "SELECT documents, read_from FROM report_versions WHERE report_id = ? AND superseded = 0", [row_id]
+            )
+        ).first()
         if report["template"] == FORM_LEGACY:
             rows = await db.execute(
                 "SELECT row, label, unit, value, cumulative, key FROM legacy_rows_current WHERE report_id = ?", [row_id]
             )
             tables = [statistics_table([dict(row) for row in rows])] if rows.rows else []
-            return {"gxcrawl_form": tables, "gxcrawl_template": FORM_LEGACY}
-        figures = {
-            row["key"]: row["value"]
-            for row in await db.execute("SELECT key, value FROM figures WHERE report_id = ?", [row_id])
+            return {
+                "gxcrawl_form": tables,
+                "gxcrawl_template": FORM_LEGACY,
+                "gxcrawl_documents": _documents(database, version),
+            }
+        rows = await db.execute("SELECT key, value, derived FROM figures WHERE report_id = ?", [row_id])
+        tables = printed_tables(report["template"], {row["key"]: row["value"] for row in rows})
+        sources = {
+            row["key"]: dict(row)
+            for row in await db.execute("SELECT * FROM figure_sources_current WHERE report_id = ?", [row_id])
         }
-        return {"gxcrawl_form": printed_tables(report["template"], figures), "gxcrawl_template": report["template"]}
+        read_from = version["read_from"] if version else None
+        annotate(
+            tables,
+            {row["key"]: row["derived"] for row in rows},
+            sources,
+            json.loads(report["check_failures"] or "[]"),
+            page_link(tilde_encode(database), read_from),
+        )
+        return {
+            "gxcrawl_form": tables,
+            "gxcrawl_template": report["template"],
+            "gxcrawl_documents": _documents(database, version),
+        }
 
     return form
+
+
+def _documents(database: str, version) -> list[dict]:
+    """The current version's archived documents, each with its link, the one the figures were read from first."""
+    documents = json.loads(version["documents"] or "[]") if version else []
+    return sorted(
+        (
+            {
+                "url": document["url"],
+                "link": f"/-/gxcrawl/{tilde_encode(database)}/documents/{document['sha256']}",
+                "read_from": document["sha256"] == version["read_from"],
+            }
+            for document in documents
+        ),
+        key=lambda document: not document["read_from"],
+    )
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/gxcrawl/(?P<database>[^/]+)/documents/(?P<sha256>[0-9a-f]{64})$", _database_route(serve_document)),
+        (
+            r"^/-/gxcrawl/(?P<database>[^/]+)/pages/(?P<sha256>[0-9a-f]{64})/(?P<page>\d{1,4})\.png$",
+            _database_route(serve_page),
+        ),
+    ]
+
+
+def _database_route(view):
+    """`view` with the database's name as datasette spells it in URLs (tilde-encoded) decoded."""
+
+    async def route(request, datasette):
+        request.url_vars["database"] = tilde_decode(request.url_vars["database"])
+        return await view(request, datasette)
+
+    return route
+
+
+@hookimpl
+def render_cell(value, column):
+    """A canned query's link to a page's picture or an archived document (relative, which datasette does not link)."""
+    if column in LINK_COLUMNS and isinstance(value, str) and value.startswith("/-/gxcrawl/"):
+        return Markup(f'<a href="{escape(value)}">{escape(LINK_COLUMNS[column])}</a>')
+    return None
+
+
+#: Columns of canned queries that hold links, and what the link says.
+LINK_COLUMNS = {"source_image": "原件页面 · page image", "document": "原件 · document"}

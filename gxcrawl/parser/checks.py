@@ -26,6 +26,8 @@ class CheckResult:
     outcomes: dict[str, str]
     #: One line per failed instance, saying where and by how much.
     failures: list[str] = field(default_factory=list)
+    #: The figures of each failed instance: key → the instances it failed in (「R5 review」).
+    failing: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -37,8 +39,9 @@ def run_checks(form: Form, values: dict[str, Decimal | None]) -> CheckResult:
     by_rule: dict[str, list[Equation]] = {rule: [] for rule in RULES}
     for equation in equations(form):
         by_rule[equation.rule].append(equation)
-    outcomes = {rule: _outcome(instances, values, failures) for rule, instances in by_rule.items()}
-    return CheckResult(outcomes, failures)
+    failing: dict[str, list[str]] = {}
+    outcomes = {rule: _outcome(instances, values, failures, failing) for rule, instances in by_rule.items()}
+    return CheckResult(outcomes, failures, failing)
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def _review_equations() -> tuple[Equation, ...]:
 REVIEW_EQUATIONS = _review_equations()
 
 
-def _outcome(instances: list[Equation], values, failures: list[str]) -> str:
+def _outcome(instances: list[Equation], values, failures: list[str], failing: dict[str, list[str]]) -> str:
     """Failed when any instance fails, unknown when none fails but some cannot be evaluated."""
     unknown = failed = False
     for equation in instances:
@@ -123,6 +126,8 @@ def _outcome(instances: list[Equation], values, failures: list[str]) -> str:
             unknown = True
         elif not holds:
             failed = True
+            for key in equation.keys:
+                failing.setdefault(key, []).append(str(equation))
             failures.append(
                 f"{equation}: {_terms([values[key] for key in equation.left])} ≠ "
                 f"{_terms([values[key] for key in equation.right])}"

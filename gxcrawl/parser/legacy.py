@@ -94,7 +94,7 @@ def read_legacy(document: Document, figures: Figures, report) -> bool:
             else f"the title {report.title!r} names no agency"
         )
     checks = check_l1(report.figures)
-    report.checks, report.check_failures = checks.outcomes, checks.failures
+    report.checks, report.check_failures, report.failing = checks.outcomes, checks.failures, checks.failing
     return True
 
 
@@ -349,16 +349,21 @@ def read_indicators(rows: list[dict], own_labels: list[str], warnings: list[str]
     return values
 
 
+L1_PARTS = ("legacy.granted", "legacy.partial", "legacy.refused")
+
+
 def check_l1(values: dict[str, Decimal | None]) -> CheckResult:
     """Rule L1: the replies are at least the granted, partial and refused ones (they may also
     count other answers: 「不属于本行政机关公开」, 「信息不存在」…)."""
     answered = values.get("legacy.answered")
-    parts = [values.get(key) for key in ("legacy.granted", "legacy.partial", "legacy.refused")]
+    parts = [values.get(key) for key in L1_PARTS]
     if answered is None or any(part is None for part in parts):
         return CheckResult({"L1": UNKNOWN})
     if answered >= sum(parts):
         return CheckResult({"L1": OK})
     shown = " + ".join(str(part) for part in parts)
     return CheckResult(
-        {"L1": FAILED}, [f"L1: 答复总数 {answered} < 同意公开 + 部分公开 + 不同意公开 = {shown} = {sum(parts)}"]
+        {"L1": FAILED},
+        [f"L1: 答复总数 {answered} < 同意公开 + 部分公开 + 不同意公开 = {shown} = {sum(parts)}"],
+        dict.fromkeys(("legacy.answered", *L1_PARTS), ["L1"]),
     )

@@ -104,7 +104,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
                 "UPDATE report_versions SET etag = ?, last_modified = ?, read_from = ? WHERE id = ?",
                 [fetch.etag, fetch.last_modified, read_from(fetch.documents, report.file), seen["id"]],
             )
-            store_sources(db, seen["id"], report.cells)
+            store_sources(db, seen["id"], report)
             return UNCHANGED
         newer = current is None or _is_newer(fetch, current)
         version = (
@@ -149,7 +149,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
             ),
             pk=("version_id", "row"),
         )
-        store_sources(db, version, report.cells)
+        store_sources(db, version, report)
         if not newer:
             return OLDER
         db.conn.execute(

@@ -178,6 +178,7 @@ CREATE TABLE IF NOT EXISTS figure_sources (
     rule TEXT,                        -- derived: the rule instance that settled the blank cell; settled: the rules
     read_value NUMERIC,               -- corrected: the value as read, before the correction
     correction_id INTEGER,            -- corrected: the correction applied (corrections.id)
+    failed_checks TEXT,               -- the rule instances the figure fails in, 「R5 review; R1 column total」
     PRIMARY KEY (version_id, key)
 ) WITHOUT ROWID;
 -- Corrections a person made to a figure the parser misread; applied on top of every reading of the report
@@ -199,7 +200,7 @@ CREATE TABLE IF NOT EXISTS corrections (
 CREATE INDEX IF NOT EXISTS corrections_report ON corrections(report_id, key);
 CREATE VIEW IF NOT EXISTS figure_sources_current AS
     SELECT v.report_id, s.key, f.value, s.status, s.raw, s.table_number, s.grid_row, s.grid_column, s.line,
-        s.position, s.page, s.box, s.rule, s.read_value, s.correction_id, v.read_from, s.version_id
+        s.position, s.page, s.box, s.rule, s.read_value, s.correction_id, s.failed_checks, v.read_from, s.version_id
     FROM report_versions v JOIN figure_sources s ON s.version_id = v.id
     LEFT JOIN figures f ON f.report_id = v.report_id AND f.key = s.key
     WHERE v.superseded = 0;

@@ -21,12 +21,18 @@ COLUMNS = (
     "rule",
     "read_value",
     "correction_id",
+    "failed_checks",
 )
 
 
-def source_rows(cells: dict[str, dict]) -> dict[str, dict]:
-    """The `figure_sources` columns of each figure's cell, by key."""
-    return {key: _row(cell) for key, cell in cells.items()}
+def source_rows(report) -> dict[str, dict]:
+    """The `figure_sources` columns of each figure of a report (its `cells`, and the rule instances it fails in), by
+    key."""
+    rows = {}
+    for key in report.cells.keys() | report.failing.keys():
+        rows[key] = _row(report.cells.get(key, {}))
+        rows[key]["failed_checks"] = "; ".join(report.failing.get(key, ())) or None
+    return rows
 
 
 def _row(cell: dict) -> dict:
@@ -50,19 +56,20 @@ def _row(cell: dict) -> dict:
 
 def status(cell: dict) -> str:
     """How the figure came to be: corrected by a person, derived from a blank cell, settled by the arithmetic among
-    several readings, read from a blank cell, or read."""
+    several readings, read from a blank cell, or read (a legacy statistics table's figures, whose cells are not
+    placed yet, among them)."""
     if "corrected" in cell:
         return "corrected"
     if cell.get("rule"):
         return "derived"
     if cell.get("settled_by"):
         return "settled"
-    return "read" if cell.get("raw") else "blank"
+    return "blank" if cell.get("raw") == "" else "read"
 
 
-def store_sources(db: sqlite_utils.Database, version_id: int, cells: dict[str, dict]) -> bool:
+def store_sources(db: sqlite_utils.Database, version_id: int, report) -> bool:
     """Write the version's sources, replacing what an earlier reading of it wrote; whether anything changed."""
-    rows = source_rows(cells)
+    rows = source_rows(report)
     stored = {
         row["key"]: {column: row[column] for column in COLUMNS}
         for row in db.query("SELECT * FROM figure_sources WHERE version_id = ?", [version_id])

@@ -1,0 +1,207 @@
+"""Provenance: every figure names the cell it was read from, and the cell there says what the figure was read from.
+
+Each reader is checked against the document itself, not against the parser: the grid the HTML reader built,
+python-docx's own table, PDFium's text inside the box, and for a scan the box of the same cell in the text-layer
+PDF it was scanned from.
+"""
+
+import io
+import json
+import random
+from decimal import Decimal
+
+import pytest
+
+from conftest import needs
+from gxcrawl.cells import Kind, read_cell
+from gxcrawl.documents import Grid, Paragraph, read_document
+from gxcrawl.documents.model import PrintedLine
+from gxcrawl.report import parse_document
+from support.samples import CellStyle, random_report, render_html, render_text
+
+STYLE = CellStyle(zero="—", thousands=True)
+
+
+def sample(seed: str, form: str = "2021"):
+    return random_report(random.Random(seed), form=form, busy=0.8)
+
+
+def kind_of(key: str) -> Kind:
+    return Kind.AMOUNT if key.endswith(".amount") else Kind.SIGNED if key.endswith(".change") else Kind.COUNT
+
+
+def assert_raw_reads_as_figure(report):
+    """Every figure read from a cell is what its raw text reads as; a blank cell's figure is null."""
+    checked = 0
+    for key, cell in report.cells.items():
+        if "raw" not in cell or "rule" in cell or "settled_by" in cell:
+            continue
+        assert read_cell(cell["raw"], kind_of(key)).value == report.figures[key], (key, cell)
+        checked += 1
+    return checked
+
+
+def grid_cells(document):
+    return [block for block in document.blocks if isinstance(block, Grid)]
+
+
+def test_html_figures_name_their_grid_cell_and_its_text_as_printed():
+    report_sample = sample("html")
+    page = render_html(report_sample, style=STYLE)
+    report = parse_document(page, "r.html")
+    grids = grid_cells(read_document(page))
+    assert set(report.cells) >= {key for key, value in report.figures.items() if value is not None}
+    for key, cell in report.cells.items():
+        table, row, column = cell["cell"]
+        assert grids[table - 1].rows[row - 1][column - 1] == cell["raw"], key
+        assert "page" not in cell and "box" not in cell
+    assert assert_raw_reads_as_figure(report) == len(report.cells)
+    zeros = [key for key, value in report_sample.figures.items() if value == 0 and kind_of(key) is Kind.COUNT]
+    assert zeros and all(report.cells[key]["raw"] == "—" for key in zeros)  # the dash as printed, read as 0
+    thousands = [key for key, value in report_sample.figures.items() if value is not None and value >= 1000]
+    assert all("," in report.cells[key]["raw"] for key in thousands)
+
+
+def test_a_blank_cell_is_placed_and_a_derived_value_carries_its_rule():
+    report_sample = sample("blank")
+    report_sample.figures["applications.new.total"] = None  # printed blank; R3 settles it
+    report = parse_document(render_html(report_sample), "r.html")
+    cell = report.cells["applications.new.total"]
+    assert cell["raw"] == "" and cell["cell"] and report.figures["applications.new.total"] is None
+    assert cell["rule"] == report.derived_rules["applications.new.total"] and cell["rule"].startswith("R")
+
+
+def test_text_figures_name_their_line_and_position():
+    report_sample = sample("text")
+    text = render_text(report_sample, layout="spaces").encode()
+    report = parse_document(text, "r.txt")
+    lines = [block for block in read_document(text).blocks if isinstance(block, Paragraph)]
+    placed = [cell for cell in report.cells.values() if "line" in cell]
+    assert placed
+    for cell in placed:
+        line, position = cell["line"]
+        assert lines[line - 1].text.split()[position - 1] == cell["raw"]
+    assert assert_raw_reads_as_figure(report) >= len(placed)
+
+
+def test_a_printed_line_finds_each_figure_among_its_words():
+    line = PrintedLine(
+        "规章 1,234\t— 5",
+        2,
+        [
+            ("规章", (10, 100, 40, 112)),
+            ("1,234", (60, 100, 90, 112)),
+            ("—", (120, 100, 130, 112)),
+            ("5", (150, 100, 156, 112)),
+        ],
+    )
+    located = line.located(["规章", "1,234", "—", "5", "7"])
+    assert [where.box for where in located] == [
+        (10, 100, 40, 112),
+        (60, 100, 90, 112),
+        (120, 100, 130, 112),
+        (150, 100, 156, 112),
+        None,
+    ]
+    assert {where.page for where in located} == {2}
+    # A figure split into two words by a gap is boxed whole.
+    split = PrintedLine("1 234", 1, [("1", (0, 0, 5, 10)), ("234", (8, 0, 20, 10))])
+    assert split.located(["1234"])[0].box == (0, 0, 20, 10)
+
+
+def test_docx_figures_name_the_word_tables_cell():
+    import docx
+
+    from support.rendering import render_docx
+
+    data = render_docx(sample("docx"), STYLE)
+    report = parse_document(data, "r.docx")
+    tables = docx.Document(io.BytesIO(data)).tables
+    assert report.cells
+    for key, cell in report.cells.items():
+        table, row, column = cell["cell"]
+        assert tables[table - 1].rows[row - 1].cells[column - 1].text == cell["raw"], key
+    assert assert_raw_reads_as_figure(report) == len(report.cells)
+
+
+@pytest.fixture(scope="module")
+def printed():
+    needs("chromium")
+    from support.rendering import print_page, print_pdf
+
+    report_sample = sample("pdf")
+    return report_sample, print_pdf(print_page(report_sample, "official", STYLE))
+
+
+def text_in(pdf: bytes, page_number: int, box) -> str:
+    """What PDFium finds inside a box (top-left origin, points) of a page: the reference for a cell's box."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[page_number - 1]
+        height = page.get_height()
+        x0, top, x1, bottom = box
+        textpage = page.get_textpage()
+        return textpage.get_text_bounded(left=x0, bottom=height - bottom, right=x1, top=height - top)
+    finally:
+        document.close()
+
+
+@pytest.mark.e2e
+def test_pdf_figures_name_their_page_and_box_and_the_box_holds_the_figure(printed):
+    report_sample, pdf = printed
+    report = parse_document(pdf, "r.pdf")
+    read = [key for key, value in report.figures.items() if value is not None]
+    assert len(read) == len(report_sample.figures)
+    pages = {cell["page"] for cell in report.cells.values()}
+    assert len(pages) >= 2  # tables run over pages: each figure names its own
+    for key in read:
+        cell = report.cells[key]
+        assert "".join(text_in(pdf, cell["page"], cell["box"]).split()) == "".join(cell["raw"].split()), key
+    assert assert_raw_reads_as_figure(report) == len(report.cells)
+
+
+@pytest.mark.e2e
+def test_a_scans_figures_are_boxed_where_the_page_printed_them(printed):
+    from support.rendering import scan_pdf
+
+    report_sample, pdf = printed
+    text_layer = parse_document(pdf, "r.pdf")
+    scanned = parse_document(scan_pdf(pdf, dpi=150), "scan.pdf")
+    assert scanned.format == "image"
+    compared = 0
+    for key, cell in scanned.cells.items():
+        if "box" not in cell:  # a figure derived where OCR found no cell (a dash lost with the ruling) is not placed
+            continue
+        reference = text_layer.cells[key]
+        assert cell["page"] == reference["page"], key
+        assert overlap(cell["box"], reference["box"]) > 0.8, (key, cell["box"], reference["box"])
+        compared += 1
+    assert compared >= 0.95 * len(report_sample.figures)
+
+
+def overlap(a, b) -> float:
+    """Intersection over union of two boxes."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    inter = width * height
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def test_the_report_json_stays_compact():
+    report = parse_document(render_html(sample("size")), "r.html")
+    whole = json.dumps(report.to_json(), ensure_ascii=False)
+    without = json.dumps({k: v for k, v in report.to_json().items() if k != "cells"}, ensure_ascii=False)
+    assert len(whole) <= 3 * len(without)
+
+
+def test_a_reading_crossing_the_process_boundary_keeps_its_sources():
+    from gxcrawl.report import Report
+
+    report = parse_document(render_html(sample("record")), "r.html")
+    again = Report.from_record(json.loads(json.dumps(report.to_record(), ensure_ascii=False)))
+    assert again.cells == report.cells and again.unsettled == report.unsettled
+    assert again.figures == report.figures and isinstance(next(iter(again.figures.values())), (Decimal, type(None)))
