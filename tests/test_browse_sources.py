@@ -75,10 +75,10 @@ def form_cells(page: str) -> dict[str, dict]:
     """The value cells of a report's page: key → its class, title and text."""
     cells = {}
     for match in re.finditer(
-        r'<td data-key="([^"]+)" title="([^"]*)"(?: data-image="[^"]*")? class="([^"]*)">([^<]*)</td>', page
+        r'<td data-key="([^"]+)" title="([^"]*)"(?: data-image="[^"]*")?(?: class="([^"]*)")?>([^<]*)</td>', page
     ):
         key, title, classes, text = match.groups()
-        cells[key] = {"title": unescape(title), "classes": set(classes.split()), "text": text}
+        cells[key] = {"title": unescape(title), "classes": set((classes or "").split()), "text": text}
     return cells
 
 
