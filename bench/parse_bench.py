@@ -12,9 +12,12 @@ szfgs2024.pdf scanned: rendered at 150 dpi in grey by pdftoppm
 (`poppler-utils`) into a PDF of page images, its own text layer's reading
 being the expected figures. Each row is then parsed in a fresh process pinned
 to one core, which reports documents per second (seconds per page for
-scans), its peak resident memory, and how many figures were unread (null
-where a value was expected) and misread (wrong). Targets: 200 HTML, 500
-text, 10 PDF and 50 DOCX reports/s; scans at most 1 s per page.
+scans), its peak resident memory, how many figures were unread (null
+where a value was expected) and misread (wrong), and the size of a report's
+JSON as `gxcrawl parse` prints it: its mean, and the largest ratio of the
+whole to the same without `cells`, the figures' sources (issue 17: at most
+~3×). Targets: 200 HTML, 500 text, 10 PDF and 50 DOCX reports/s; scans at
+most 1 s per page.
 """
 
 import argparse
@@ -165,7 +168,15 @@ def parse_folder(folder: Path) -> dict:
         for report, figures in zip(reports, expected)
         for key, value in figures.items()
     )
+    printed = {"ensure_ascii": False, "separators": (",", ":")}  # as `gxcrawl parse` prints a report
+    sizes = [len(json.dumps(report.to_json(), **printed).encode()) for report in reports]
+    bare = [
+        len(json.dumps({k: v for k, v in report.to_json().items() if k != "cells"}, **printed).encode())
+        for report in reports
+    ]
     return {
+        "json_kb": sum(sizes) / len(sizes) / 1024,
+        "json_ratio": max(whole / without for whole, without in zip(sizes, bare)),
         "documents": len(documents),
         "pages": pages,
         "seconds": seconds,
@@ -197,7 +208,7 @@ def main():
         return
     print(
         f"{'kind':<14} {'docs':>5} {'pages':>5} {'KB/doc':>7} {'speed':>9} {'target':>12} {'peak RSS MB':>11} "
-        f"{'unread':>7} {'misread':>7}  ok"
+        f"{'unread':>7} {'misread':>7} {'JSON KB':>7} {'×cells':>6}  ok"
     )
     with tempfile.TemporaryDirectory(prefix="gxcrawl-bench-") as work:
         for kind in args.kinds.split(","):
@@ -222,7 +233,8 @@ def main():
                 print(
                     f"{name:<14} {result['documents']:>5} {result['pages']:>5} {result['kb']:>7.1f} "
                     f"{speed:>9.2f} {f'{goal} {unit}':>12} {result['rss_mb']:>11.0f} "
-                    f"{result['unread']:>7} {result['misread']:>7}  {'yes' if ok and not result['misread'] else 'NO'}",
+                    f"{result['unread']:>7} {result['misread']:>7} {result['json_kb']:>7.1f} "
+                    f"{result['json_ratio']:>6.2f}  {'yes' if ok and not result['misread'] else 'NO'}",
                     flush=True,
                 )
 

@@ -22,6 +22,7 @@ budget) ends its child: no answer is ever taken for another document's.
 """
 
 import atexit
+import gc
 import multiprocessing
 import os
 import resource
@@ -35,6 +36,8 @@ DEFAULT_SECONDS = 300
 #: The child's hard address-space limit, in budgets: libraries reserve far more address space than they use
 #: (the OCR engine reserves 1.3 GB and touches 0.5 GB).
 ADDRESS_SPACE_BUDGETS = 4
+#: Allocations between the reader child's collections of its youngest objects (Python's default is 700).
+GC_THRESHOLD = 50_000
 #: How often the child's memory is looked at, in seconds.
 WATCH_SECONDS = 0.02
 
@@ -146,6 +149,11 @@ def _serve(connection, memory_mb: int) -> None:
     """The child: read what the caller sends, one at a time, until the pipe closes."""
     # Ctrl-C is the caller's to handle (a crawl shuts down gracefully); the child reads on until told to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A reading makes some hundred thousand objects and frees them by reference counting when it is answered;
+    # collecting every 700 of them (Python's default) walked the same live ones over and over: a fifth of a text
+    # report's reading time.
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     limit = (_address_space() + ADDRESS_SPACE_BUDGETS * memory_mb) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:

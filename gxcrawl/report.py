@@ -277,11 +277,9 @@ def printed_form(template: str, keys) -> Form:
 def figure_cells(figures: Figures, derived_rules: dict[str, str]) -> dict[str, dict]:
     """Each figure's source as `gxcrawl parse` prints it: the cell it was read from, the rules that settled its
     reading or derived it from a blank cell."""
-    cells = {}
-    for key in figures.values:
-        cell = cell_json(figures.sources.get(key), derived_rules.get(key))
-        if key in figures.settled_by:
-            cell["settled_by"] = figures.settled_by[key]
-        if cell:
-            cells[key] = cell
+    cells = {key: cell_json(source) for key, source in figures.sources.items() if key in figures.values}
+    for key, rule in derived_rules.items():
+        cells.setdefault(key, {})["rule"] = rule
+    for key, rules in figures.settled_by.items():
+        cells.setdefault(key, {})["settled_by"] = rules
     return cells

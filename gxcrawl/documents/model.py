@@ -7,14 +7,14 @@ nothing about file formats. This module is the whole of what they share.
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 #: A box on a page: x0, top, x1, bottom from the page's top-left corner, in points for PDFs (pixels of the
 #: image as published for a scanned image).
 Box = tuple[float, float, float, float]
 
 
-@dataclass(frozen=True)
-class Printed:
+class Printed(NamedTuple):
     """Where a text was printed on a page (PDFs and scans): what lets a person find it on the page image."""
 
     page: int

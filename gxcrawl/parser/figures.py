@@ -437,10 +437,11 @@ def _read_cells(keys, kinds, cells: list[str | None], places: list[Place | None]
     for key, kind, cell, where in zip(keys, kinds, cells, places):
         if cell is None:
             continue
-        figures.sources[key] = Source(printable(cell), where)
         if ALTERNATIVE in cell:
+            figures.sources[key] = Source(printable(cell), where)
             figures.ambiguities.append(ambiguity.from_alternatives(key, cell, kind, source))
             continue
+        figures.sources[key] = Source(cell, where)
         reading = read_cell(cell, kind)
         figures.values[key] = reading.value
         if reading.problem:

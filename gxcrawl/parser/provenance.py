@@ -10,13 +10,13 @@ scans add the page and the box the cell was printed in (`Printed`).
 by storage: only what is known, so that a report's JSON stays compact.
 """
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gxcrawl.documents.model import Printed
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
+    # A tuple, not a dataclass: one is made for every cell of every figure row, and this is the cheapest to make.
     table: int | None = None
     row: int | None = None
     column: int | None = None
@@ -24,28 +24,27 @@ class Place:
     printed: Printed | None = None
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     #: The cell's text as printed, before reading: 「—」, 「/」, 「」, 「1,234」, 「103.3879万元」.
     raw: str
     place: Place | None = None
 
 
-def cell_json(source: Source | None, rule: str | None = None) -> dict:
+def cell_json(source: Source) -> dict:
     """A figure's source as JSON, only what is known: `raw`; `cell` [table, row, column] or `line` [line, position];
-    `page` and `box` [x0, top, x1, bottom]; for a value the form's arithmetic derived from a blank cell, its `rule`."""
-    out: dict = {}
-    if source is not None:
-        out["raw"] = source.raw
-        place = source.place or Place()
-        if place.table is not None:
-            out["cell"] = [place.table, place.row, place.column]
-        elif place.line is not None:
-            out["line"] = [place.line, place.column]
-        if place.printed is not None:
-            out["page"] = place.printed.page
-            if place.printed.box is not None:
-                out["box"] = list(place.printed.box)
-    if rule:
-        out["rule"] = rule
+    `page` and `box` [x0, top, x1, bottom]. (A value the form's arithmetic derived or settled adds the rule that did:
+    `rule`, `settled_by`.)"""
+    raw, place = source
+    if place is None:
+        out = {"raw": raw}
+    elif place.table is not None:
+        out = {"raw": raw, "cell": [place.table, place.row, place.column]}
+    elif place.line is not None:
+        out = {"raw": raw, "line": [place.line, place.column]}
+    else:
+        out = {"raw": raw}
+    if place is not None and place.printed is not None:
+        out["page"] = place.printed.page
+        if place.printed.box is not None:
+            out["box"] = list(place.printed.box)
     return out

@@ -193,14 +193,16 @@ class _RowReader:
 
     def grid_places(self, grid: Grid, number: int, count: int) -> list[Place]:
         """The places of the last `count` cells of the grid's row `number`."""
+        if not count:
+            return []
         row = grid.rows[number - 1]
         printed = grid.printed[number - 1] if grid.printed and len(grid.printed) >= number else None
-        columns = [column for column, cell in enumerate(row) if cell is not None]
+        columns = [column for column, cell in enumerate(row) if cell is not None][-count:]
+        if printed is None:
+            return [Place(self.tables, number, column + 1) for column in columns]
         return [
-            Place(
-                self.tables, number, column + 1, printed=printed[column] if printed and column < len(printed) else None
-            )
-            for column in columns[len(columns) - count :]
+            Place(self.tables, number, column + 1, None, printed[column] if column < len(printed) else None)
+            for column in columns
         ]
 
     def row(
