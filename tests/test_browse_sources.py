@@ -199,3 +199,20 @@ def test_a_pdf_cell_links_to_its_page_with_its_box_drawn(pdf_report):
     assert abs(x0 - box[0] * scale) < 4 and abs(x1 - box[2] * scale) < 4
     assert abs(top - box[1] * scale) < 4 and abs(bottom - box[3] * scale) < 4
     assert get(image.split("?")[0]).content != response.content  # the same page without the box: no red
+
+
+def test_a_scanned_images_page_is_the_image_and_its_box_is_in_its_own_pixels():
+    from PIL import Image
+
+    from gxcrawl.documents.model import DocumentError
+    from gxcrawl.documents.pages import SHOWN_WIDTH, page_picture, with_box
+
+    scan = io.BytesIO()
+    Image.new("L", (2400, 3400), 255).save(scan, "PNG")
+    png, scale = page_picture(scan.getvalue(), 1)
+    assert Image.open(io.BytesIO(png)).width == SHOWN_WIDTH and scale == SHOWN_WIDTH / 2400
+    assert red_box(with_box(png, scale, (600, 1000, 1200, 1100))) == (298, 498, 602, 552)
+    with pytest.raises(DocumentError, match="one page"):
+        page_picture(scan.getvalue(), 2)
+    with pytest.raises(DocumentError, match="only PDFs and scanned images"):
+        page_picture(b"<html>a page</html>", 1)

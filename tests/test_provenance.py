@@ -181,6 +181,27 @@ def test_a_scans_figures_are_boxed_where_the_page_printed_them(printed):
     assert compared >= 0.95 * len(report_sample.figures)
 
 
+@pytest.mark.e2e
+def test_a_scanned_images_boxes_are_in_its_own_pixels(printed):
+    """A page photographed at 200 dpi, wider than OCR reads it: boxes in the image's pixels, not the reduced ones."""
+    import pypdfium2
+
+    _, pdf = printed
+    text_layer = parse_document(pdf, "r.pdf")
+    document = pypdfium2.PdfDocument(pdf)
+    picture = io.BytesIO()
+    document[0].render(scale=200 / 72).to_pil().convert("L").save(picture, "PNG")
+    document.close()
+    scanned = parse_document(picture.getvalue(), "page.png")
+    assert scanned.format == "image"
+    boxed = [key for key, cell in scanned.cells.items() if "box" in cell]
+    assert len(boxed) >= 10
+    for key in boxed:
+        expected = [value * 200 / 72 for value in text_layer.cells[key]["box"]]
+        assert scanned.cells[key]["page"] == 1
+        assert overlap(scanned.cells[key]["box"], expected) > 0.8, (key, scanned.cells[key]["box"], expected)
+
+
 def overlap(a, b) -> float:
     """Intersection over union of two boxes."""
     width = min(a[2], b[2]) - max(a[0], b[0])
@@ -206,3 +227,35 @@ def test_a_reading_crossing_the_process_boundary_keeps_its_sources():
     again = Report.from_record(json.loads(json.dumps(report.to_record(), ensure_ascii=False)))
     assert again.cells == report.cells and again.unsettled == report.unsettled
     assert again.figures == report.figures and isinstance(next(iter(again.figures.values())), (Decimal, type(None)))
+
+
+def test_storage_keeps_the_sources_of_every_version_and_a_reparse_writes_them_afresh(tmp_path):
+    from gxcrawl.cli import main
+    from gxcrawl.store.schema import open_database
+
+    report_sample = sample("stored")
+    page = tmp_path / "r.html"
+    page.write_bytes(render_html(report_sample, style=STYLE))
+    db_path = str(tmp_path / "g.db")
+    assert main(["import", str(page), "--db", db_path]) == 0
+    report = parse_document(page.read_bytes(), str(page))
+    db = open_database(db_path)
+    stored = {row["key"]: row for row in db.query("SELECT * FROM figure_sources_current")}
+    assert set(stored) == set(report.cells)
+    for key, cell in report.cells.items():
+        row = stored[key]
+        assert [row["table_number"], row["grid_row"], row["grid_column"]] == cell["cell"] and row["raw"] == cell["raw"]
+        assert row["status"] == ("blank" if cell["raw"] == "" else "derived" if "rule" in cell else "read")
+    version = db.execute("SELECT id, read_from, documents FROM report_versions").fetchone()
+    assert json.loads(version[2])[0]["sha256"] == version[1]  # the document the figures point into
+    # What an older parser wrote is replaced by what this one reads; the version itself stays as it was.
+    db.conn.execute("UPDATE figure_sources SET raw = 'misplaced', grid_row = 99")
+    db.conn.execute("DELETE FROM figure_sources WHERE key = 'review.total'")
+    db.conn.commit()
+    db.close()
+    assert main(["reparse", "--db", db_path]) == 0
+    db = open_database(db_path)
+    again = {row["key"]: row for row in db.query("SELECT * FROM figure_sources_current")}
+    assert again == stored
+    assert db.execute("SELECT count(*) FROM report_versions").fetchone()[0] == 1
+    db.close()
