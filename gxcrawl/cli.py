@@ -204,37 +204,49 @@ def run_correct(parser, args) -> int:
 
 
 def _record_corrections(args, rows: list[dict]) -> list[str]:
-    """Each correction recorded and its report stored again with it: one line each, errors starting gxcrawl:."""
+    """Each report's corrections recorded and the report stored again with them: one line each, errors starting
+    gxcrawl:."""
     from gxcrawl.archive import Archive
     from gxcrawl.corrections import CorrectionError, add_correction, parse_value
-    from gxcrawl.reparse import MISSING, reread_current
+    from gxcrawl.reparse import reread_current
 
     db = open_database(args.db)
     archive = Archive(archive_root(args))
+    by_report: dict[str, list] = {}
+    for number, row in enumerate(rows, 1):
+        by_report.setdefault(row.get("report_id") or "", []).append((number, row))
     lines = []
     try:
-        for number, row in enumerate(rows, 1):
-            try:
-                with db.atomic():
-                    value = parse_value(row["value"] or "")
-                    correction = add_correction(
-                        db, row["report_id"], row["key"], value, row.get("reason") or "", row.get("by") or args.by
-                    )
-                    outcome = reread_current(db, archive, row["report_id"])
-            except CorrectionError as trouble:
-                lines.append(f"gxcrawl: correction {number} ({row.get('report_id')} {row.get('key')}): {trouble}")
-                continue
-            lines.append(
-                f"correction {correction}: {row['report_id']} {row['key']} = {row['value']}; the report was stored "
-                + (
-                    "again with it"
-                    if outcome != MISSING
-                    else "unchanged, as its documents are not in the archive: it applies from the next reading"
-                )
-            )
+        for report_id, numbered in by_report.items():
+            with db.atomic():
+                recorded = []
+                for number, row in numbered:
+                    try:
+                        value = parse_value(row.get("value") or "", row.get("key") or "")
+                        reason, by = row.get("reason") or "", row.get("by") or args.by
+                        recorded.append((add_correction(db, report_id, row["key"], value, reason, by), row))
+                    except CorrectionError as trouble:
+                        lines.append(f"gxcrawl: correction {number} ({report_id} {row.get('key')}): {trouble}")
+                outcome = reread_current(db, archive, report_id) if recorded else None
+                lines.extend(_recorded(db, correction, row, outcome) for correction, row in recorded)
     finally:
         db.close()
     return lines
+
+
+def _recorded(db, correction: int, row: dict, outcome: str) -> str:
+    """What became of a recorded correction once its report was stored again, in words."""
+    from gxcrawl.reparse import MISSING
+
+    said = f"correction {correction}: {row['report_id']} {row['key']} = {row['value']}"
+    review = db.execute("SELECT review FROM corrections WHERE id = ?", [correction]).fetchone()[0]
+    if review:
+        return f"gxcrawl: {said} was recorded but does not fit the report as it reads now ({review}); it awaits review"
+    if outcome == MISSING:
+        return f"{said}; kept, but the report's documents are not in the archive: it applies from its next reading"
+    if outcome in ("now unreadable", "still unreadable"):
+        return f"{said}; kept, but the archived documents cannot be read now: it applies from the next reading"
+    return f"{said}; the report was stored again with it"
 
 
 def quoted(name: str) -> str:

@@ -661,3 +661,16 @@ def legacy_figure_labels():
             "label": f"{indicator.label} · {LEGACY_VALUE_COLUMN}",
             "outcome": None,
         }
+
+
+def _figure_kinds() -> dict[str, Kind]:
+    kinds = {indicator.key: indicator.kind for indicator in LEGACY_INDICATORS}
+    for form in FORMS.values():
+        for table in form.tables:
+            for row in table.rows:
+                kinds.update((table.figure_key(row, column), column.kind) for column in table.columns_of(row))
+    return kinds
+
+
+#: How each figure of both forms and the legacy table is read: a count, a signed change or an amount.
+FIGURE_KINDS = _figure_kinds()

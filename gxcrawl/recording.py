@@ -20,7 +20,7 @@ and how its page is read (the content selectors of its site). `record`:
 """
 
 from gxcrawl.archive import Archive
-from gxcrawl.corrections import Review, apply_corrections, current_corrections, flag_for_review
+from gxcrawl.corrections import Correction, Review, apply_corrections, current_corrections, flag_for_review
 from gxcrawl.model import Fetch
 from gxcrawl.report import Report, parse_documents
 from gxcrawl.store.reports import CHANGED, NEW, Stored, carried_over_warning, identity_key, store_reading, unstorable
@@ -53,22 +53,22 @@ def record(
         fetch.documents[0]["content_selectors"] = list(content_selectors)
     report = report if report is not None else read(documents, content_selectors)
     with db.atomic():
-        reviews = corrected(db, report, fetch)
+        applied, reviews = corrected(db, report, fetch)
         warning = None if report.error else carried_over_warning(db, report)
         if warning and warning not in report.warnings:
             report.warnings.append(warning)
         stored = store_reading(db, report, fetch, title, attachment_errors, run_id)
         if stored.outcome in (NEW, CHANGED):  # a version stored only as history leaves the corrections as they are
-            flag_for_review(db, reviews)
+            flag_for_review(db, applied, reviews)
     stored.r6_warning = warning
     return stored
 
 
-def corrected(db, report: Report, fetch: Fetch) -> list[Review]:
-    """Apply the report's corrections to the reading; the corrections it no longer fits."""
+def corrected(db, report: Report, fetch: Fetch) -> tuple[list[Correction], list[Review]]:
+    """Apply the report's corrections to the reading; those applied, and those it no longer fits."""
     if unstorable(report, fetch):
-        return []
+        return [], []
     corrections = current_corrections(
         db, identity_key(db, fetch.source, report.agency or fetch.agency, report.year or fetch.year)
     )
-    return apply_corrections(report, corrections) if corrections else []
+    return apply_corrections(report, corrections) if corrections else ([], [])

@@ -144,13 +144,15 @@ def test_corrections_from_a_file_and_the_ones_that_cannot_be_recorded(imported, 
     )
     assert correct(db_path, "--file", str(sheet)) == 1
     err = capsys.readouterr().err
-    assert "has no figure 'no.such.key'" in err and "no report 'no/such/report'" in err and "is not a number" in err
+    assert "'no.such.key' is not a figure key" in err and "no report 'no/such/report'" in err
+    assert "cell '十二' is not a number; write the figure as printed" in err
     rows = query(db_path, "SELECT key, value, made_by FROM corrections ORDER BY id")
     assert rows == [
         {"key": "applications.new.total", "value": 1234, "made_by": "乙"},
         {"key": "active.fees.amount", "value": None, "made_by": "乙"},
     ]
     assert figure(db_path, report_id, "applications.new.total")["value"] == 1234
+    assert len(query(db_path, "SELECT id FROM report_versions")) == 2  # the report stored again once, with both
     assert figure(db_path, report_id, "active.fees.amount")["value"] is None
     assert correct(db_path, report_id, KEY, "3") == 1  # no reason
     assert "needs a reason" in capsys.readouterr().err
@@ -176,3 +178,87 @@ def test_a_reading_made_elsewhere_is_corrected_on_the_one_recording_path(importe
     finally:
         db.close()
     assert figure(db_path, report_id)["value"] == 999
+
+
+def test_a_correction_taken_back_is_a_new_version_and_history_keeps_its_sources(imported):
+    sample, db_path, report_id, _ = imported
+    printed = sample.figures[KEY]
+    assert correct(db_path, report_id, KEY, str(printed + 1), "--reason", "r") == 0
+    assert correct(db_path, report_id, KEY, str(printed), "--reason", "the first correction was wrong") == 0
+    source = figure(db_path, report_id)
+    assert (source["value"], source["status"], source["correction_id"]) == (printed, "corrected", 2)
+    versions = query(
+        db_path,
+        "SELECT v.id, v.superseded, v.corrections, s.status FROM report_versions v "
+        "JOIN figure_sources s ON s.version_id = v.id AND s.key = ? ORDER BY v.id",
+        [KEY],
+    )
+    assert [(row["superseded"], row["corrections"], row["status"]) for row in versions] == [
+        (1, None, "read"),
+        (1, "[1]", "corrected"),
+        (0, "[2]", "corrected"),
+    ]
+
+
+def test_a_cell_that_moved_in_a_new_version_flags_its_correction_even_when_the_text_is_the_same(imported):
+    """Blank cells leave no trace in the normalised text: 「3 | 」 and 「 | 3」 hash the same."""
+    sample, db_path, report_id, version = imported
+    moved = {"review.upheld": sample.figures["review.upheld"], "review.corrected": None}
+    version("blank.html", moved)
+    assert correct(db_path, report_id, "review.upheld", "5", "--reason", "r") == 0
+    before = query(db_path, "SELECT content_sha256 FROM reports")[0]["content_sha256"]
+    version("moved.html", {"review.upheld": None, "review.corrected": moved["review.upheld"]})
+    assert query(db_path, "SELECT content_sha256 FROM reports")[0]["content_sha256"] == before
+    source = figure(db_path, report_id, "review.upheld")
+    assert source["status"] != "corrected" and source["raw"] == ""
+    assert len(canned("corrections_to_review", db_path)) == 1
+
+
+def test_a_flagged_correction_that_fits_again_applies_again_and_leaves_the_queue(imported):
+    sample, db_path, report_id, version = imported
+    printed = sample.figures[KEY]
+    assert correct(db_path, report_id, KEY, str(printed + 1), "--reason", "r") == 0
+    version("changed.html", {KEY: printed + 5})
+    assert len(canned("corrections_to_review", db_path)) == 1
+    version("reverted.html", {KEY: printed}, other="再次发布。")
+    assert figure(db_path, report_id)["value"] == printed + 1
+    assert canned("corrections_to_review", db_path) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        (KEY, "NaN", "is not a number"),
+        (KEY, "Infinity", "is not a number"),
+        (KEY, "1e400", "is not a number"),
+        (KEY, "-3", "is a negative count"),
+        (KEY, "2.5", "is not a whole number"),
+        (KEY, "", "is empty"),
+    ],
+)
+def test_values_that_are_no_figure_of_their_kind_are_refused(imported, capsys, key, value, problem):
+    _, db_path, report_id, _ = imported
+    assert correct(db_path, report_id, key, value, "--reason", "r") == 1
+    assert problem in capsys.readouterr().err
+    assert query(db_path, "SELECT count(*) AS n FROM corrections") == [{"n": 0}]
+
+
+def test_values_are_read_as_the_document_prints_them(imported):
+    _, db_path, report_id, _ = imported
+    assert correct(db_path, report_id, KEY, "1,234", "--reason", "r") == 0
+    assert correct(db_path, report_id, "active.fees.amount", "12000元", "--reason", "r") == 0
+    assert correct(db_path, report_id, "applications.new.total", "—", "--reason", "r") == 0
+    values = {row["key"]: row["value"] for row in query(db_path, "SELECT key, value FROM corrections")}
+    assert values == {KEY: 1234, "active.fees.amount": 1.2, "applications.new.total": 0}
+
+
+def test_a_corrections_file_that_cannot_be_read_is_said_plainly(imported, tmp_path, capsys):
+    _, db_path, report_id, _ = imported
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(f"report_id,key,value,reason\n{report_id},{KEY},1,原文\n".encode("gbk"))
+    empty = tmp_path / "empty.csv"
+    empty.write_text("report_id,key,value,reason,by\n", encoding="utf-8")
+    assert correct(db_path, "--file", str(gbk)) == 2
+    assert "is not UTF-8 text" in capsys.readouterr().err
+    assert correct(db_path, "--file", str(empty)) == 2
+    assert "has no corrections under its header" in capsys.readouterr().err

@@ -683,3 +683,36 @@ def test_a_sub_row_never_takes_its_parents_indicator():
     assert report.figures["legacy.proactive"] == 3460 and report.figures["legacy.fees"] == Decimal("0.25")
     sub_rows = [row for row in report.legacy_rows if row["label"].startswith("其中")]
     assert [row["key"] for row in sub_rows] == [None, None] and [row["value"] for row in sub_rows] == [3000, 300]
+
+
+def test_a_corrected_legacy_figure_is_stored_and_marked_on_its_page(tmp_path):
+    from datasette.utils import tilde_encode
+
+    from gxcrawl.browse.server import make_datasette
+    from gxcrawl.cli import main
+
+    page = tmp_path / "fujian.html"
+    page.write_bytes(fujian())
+    db_path = str(tmp_path / "g.db")
+    assert main(["import", str(page), "--db", db_path]) == 0
+    db = open_database(db_path)
+    report_id, review = db.execute(
+        "SELECT r.id, f.value FROM reports r JOIN figures f ON f.report_id = r.id AND f.key = 'legacy.review'"
+    ).fetchone()
+    db.close()
+    assert (
+        main(["correct", report_id, "legacy.review", str(review + 1), "--reason", "统计表行政复议数", "--db", db_path])
+        == 0
+    )
+    db = open_database(db_path)
+    assert db.execute("SELECT value FROM figures WHERE key = 'legacy.review'").fetchone()[0] == review + 1
+    db.close()
+    datasette = make_datasette([db_path])
+    loop = asyncio.new_event_loop()
+    try:
+        shown = loop.run_until_complete(datasette.client.get("/g/reports/" + tilde_encode(report_id))).text
+    finally:
+        loop.close()
+    cell = re.search(r'<td data-key="legacy.review" title="([^"]*)" class="([^"]*)">([^<]*)</td>', shown)
+    assert cell and cell.group(2) == "corrected" and cell.group(3) == str(review)  # the table as printed
+    assert f"更正为 · corrected to {review + 1}" in html.unescape(cell.group(1))

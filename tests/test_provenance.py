@@ -85,28 +85,29 @@ def test_text_figures_name_their_line_and_position():
 
 
 def test_a_printed_line_finds_each_figure_among_its_words():
-    line = PrintedLine(
-        "规章 1,234\t— 5",
-        2,
-        [
-            ("规章", (10, 100, 40, 112)),
-            ("1,234", (60, 100, 90, 112)),
-            ("—", (120, 100, 130, 112)),
-            ("5", (150, 100, 156, 112)),
-        ],
-    )
-    located = line.located(["规章", "1,234", "—", "5", "7"])
+    words = [("规章", (10, 100, 40, 112)), ("1,234", (60, 100, 90, 112)), ("—", (120, 100, 130, 112))]
+    line = PrintedLine("规章 1,234\t— 5", 2, [*words, ("5", (150, 100, 156, 112))])
+    located = line.located(["规章", "1,234", "—", "5"])
     assert [where.box for where in located] == [
         (10, 100, 40, 112),
         (60, 100, 90, 112),
         (120, 100, 130, 112),
         (150, 100, 156, 112),
-        None,
     ]
     assert {where.page for where in located} == {2}
     # A figure split into two words by a gap is boxed whole.
     split = PrintedLine("1 234", 1, [("1", (0, 0, 5, 10)), ("234", (8, 0, 20, 10))])
     assert split.located(["1234"])[0].box == (0, 0, 20, 10)
+    # A label holding the figure's digits: the figure is the one at the line's end, full-width brackets or not.
+    label = PrintedLine(
+        "（2）收到申请 2",
+        1,
+        [("（", (0, 0, 5, 10)), ("2", (5, 0, 10, 10)), ("）收到申请", (10, 0, 60, 10)), ("2", (80, 0, 85, 10))],
+    )
+    assert [where.box for where in label.located(["(2)收到申请", "2"])] == [(0, 0, 60, 10), (80, 0, 85, 10)]
+    # A part the words do not spell leaves it, and every part left of it, on the page without a box.
+    other = PrintedLine("规章 1,234 — 7", 2, words)
+    assert [where.box for where in other.located(["规章", "1,234", "—", "7"])] == [None] * 4
 
 
 def test_docx_figures_name_the_word_tables_cell():
@@ -258,4 +259,97 @@ def test_storage_keeps_the_sources_of_every_version_and_a_reparse_writes_them_af
     again = {row["key"]: row for row in db.query("SELECT * FROM figure_sources_current")}
     assert again == stored
     assert db.execute("SELECT count(*) FROM report_versions").fetchone()[0] == 1
+    db.close()
+
+
+def one_word_pdf(page_entries: str, mediabox: str) -> bytes:
+    """A one-page PDF printing 「12345」 at (100, 700) in its own space, its page dictionary given extra entries."""
+    content = b"BT /F1 24 Tf 100 700 Td (12345) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox {mediabox} {page_entries} "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    out = io.BytesIO(b"%PDF-1.4\n")
+    out.seek(0, 2)
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    table = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("entries", "mediabox"),
+    [
+        ("", "[0 0 612 792]"),
+        ("/Rotate 90", "[0 0 612 792]"),
+        ("/Rotate 270", "[0 0 612 792]"),
+        ("", "[0 100 612 892]"),
+        ("/Rotate 180 /CropBox [50 50 562 742]", "[0 0 612 792]"),
+    ],
+)
+def test_boxes_are_on_the_page_as_it_is_shown_turned_and_cropped(entries, mediabox):
+    import numpy
+    import pypdfium2
+    from PIL import Image
+
+    from gxcrawl.documents.pages import page_picture
+    from gxcrawl.documents.pdfpage import PdfiumPage
+
+    data = one_word_pdf(entries, mediabox)
+    document = pypdfium2.PdfDocument(data)
+    chars = PdfiumPage(document[0], 1).chars
+    document.close()
+    box = enclosing_chars(chars)
+    png, scale = page_picture(data, 1)
+    ink = numpy.asarray(Image.open(io.BytesIO(png)).convert("L")) < 128
+    ys, xs = numpy.nonzero(ink)
+    printed = (xs.min() / scale, ys.min() / scale, xs.max() / scale, ys.max() / scale)
+    assert all(abs(a - b) < 8 for a, b in zip(box, printed)), (box, printed)
+
+
+def enclosing_chars(chars) -> tuple:
+    return (
+        min(char["x0"] for char in chars),
+        min(char["top"] for char in chars),
+        max(char["x1"] for char in chars),
+        max(char["bottom"] for char in chars),
+    )
+
+
+def test_a_printed_cell_that_was_not_read_is_stored_as_unread():
+    from gxcrawl.report import Report
+    from gxcrawl.store.sources import source_rows
+
+    report = Report("r.html", figures={"review.total": None, "review.upheld": None})
+    report.cells = {"review.total": {"raw": "不详", "cell": [3, 4, 5]}, "review.upheld": {"raw": "", "cell": [3, 4, 1]}}
+    rows = source_rows(report)
+    assert (rows["review.total"]["status"], rows["review.upheld"]["status"]) == ("unread", "blank")
+
+
+def test_the_same_text_fetched_as_other_bytes_keeps_the_sources_of_its_own_document(tmp_path):
+    from gxcrawl.archive import Archive
+    from gxcrawl.model import Fetch
+    from gxcrawl.recording import record
+    from gxcrawl.store.schema import open_database
+
+    page = render_html(sample("bytes"))
+    again = page.replace(b"</body>", b"<!-- exported anew --></body>")
+    db = open_database(tmp_path / "g.db")
+    archive = Archive(tmp_path / "archive")
+    url = "http://portal/view/9"
+    assert record(db, archive, Fetch("henan", url), [{"url": url, "body": page}]).outcome == "new"
+    first = db.execute("SELECT read_from FROM report_versions").fetchone()[0]
+    sources = list(db.query("SELECT * FROM figure_sources"))
+    assert record(db, archive, Fetch("henan", url), [{"url": url, "body": again}]).outcome == "unchanged"
+    assert db.execute("SELECT read_from FROM report_versions").fetchone()[0] == first == archive.put(page)
+    assert list(db.query("SELECT * FROM figure_sources")) == sources
     db.close()

@@ -127,6 +127,9 @@ def extra_template_vars(view_name, database, table, request, datasette):
                 "SELECT row, label, unit, value, cumulative, key FROM legacy_rows_current WHERE report_id = ?", [row_id]
             )
             tables = [statistics_table([dict(row) for row in rows])] if rows.rows else []
+            annotate(
+                tables, {}, await _sources(db, row_id), json.loads(report["check_failures"] or "[]"), lambda _: None
+            )
             return {
                 "gxcrawl_form": tables,
                 "gxcrawl_template": FORM_LEGACY,
@@ -134,10 +137,7 @@ def extra_template_vars(view_name, database, table, request, datasette):
             }
         rows = await db.execute("SELECT key, value, derived FROM figures WHERE report_id = ?", [row_id])
         tables = printed_tables(report["template"], {row["key"]: row["value"] for row in rows})
-        sources = {
-            row["key"]: dict(row)
-            for row in await db.execute("SELECT * FROM figure_sources_current WHERE report_id = ?", [row_id])
-        }
+        sources = await _sources(db, row_id)
         read_from = version["read_from"] if version else None
         annotate(
             tables,
@@ -153,6 +153,11 @@ def extra_template_vars(view_name, database, table, request, datasette):
         }
 
     return form
+
+
+async def _sources(db, report_id: str) -> dict[str, dict]:
+    rows = await db.execute("SELECT * FROM figure_sources_current WHERE report_id = ?", [report_id])
+    return {row["key"]: dict(row) for row in rows}
 
 
 def _documents(database: str, version) -> list[dict]:

@@ -49,6 +49,7 @@ CACHED_PAGES = 32
 STATUS_WORDS = {
     "read": "照录 · read as printed",
     "blank": "空白 · blank in the report",
+    "unread": "未能读取 · printed but not read (see the report's warnings)",
     "derived": "推算 · derived by the form's arithmetic",
     "settled": "由算式判定 · reading chosen by the form's arithmetic",
     "corrected": "人工更正 · corrected by a person",
@@ -69,12 +70,13 @@ def annotate(
                 source = sources.get(cell.key)
                 if not cell.text and derived.get(cell.key) is not None:
                     cell.text = show(derived[cell.key])
-                cell.status = source["status"] if source else ("derived" if cell.key in derived else None)
+                cell.status = source["status"] if source else ("derived" if derived.get(cell.key) is not None else None)
                 instances = (source or {}).get("failed_checks")
                 cell.failing = (
                     [messages.get(instance, instance) for instance in instances.split("; ")] if instances else []
                 )
-                cell.note = describe(cell.key, source, cell.failing)
+                # A figure with no source and no value was not found; a legacy table's figures are not placed yet.
+                cell.note = describe(cell.key, source, cell.failing) if source or not cell.text else None
                 cell.image = page_link(source) if source else None
 
 
@@ -98,7 +100,8 @@ def describe(key: str, source: dict | None, failing: list[str]) -> str:
         parts.append(f"规则 · rule {source['rule']}")
     if source["status"] == "corrected":
         parts.append(
-            f"原读数 · read as {show(source['read_value']) or 'blank'} (更正 · correction {source['correction_id']})"
+            f"更正为 · corrected to {show(source['value']) or 'blank'}, 原读数 · read as "
+            f"{show(source['read_value']) or 'blank'} (更正 · correction {source['correction_id']})"
         )
     parts.extend(f"未通过 · fails {message}" for message in failing)
     return " · ".join(parts)
@@ -119,7 +122,17 @@ def archived(datasette, database: str, sha256: str) -> Path | None:
     return path if path.is_relative_to(root) and path.is_file() else None
 
 
+async def allowed(request, datasette) -> bool:
+    """Whether the visitor may see the database the document belongs to (datasette's own permissions)."""
+    database = request.url_vars["database"]
+    return await datasette.permission_allowed(request.actor, "view-instance", default=True) and (
+        await datasette.permission_allowed(request.actor, "view-database", resource=database, default=True)
+    )
+
+
 async def serve_document(request, datasette) -> Response:
+    if not await allowed(request, datasette):
+        return Response.text("不允许 · not allowed to view this database", status=403)
     path = archived(datasette, request.url_vars["database"], request.url_vars["sha256"])
     if path is None:
         return Response.text("没有这个文件 · no such document in this database's archive", status=404)
@@ -128,16 +141,17 @@ async def serve_document(request, datasette) -> Response:
     content_type = CONTENT_TYPES.get(kind) or next(
         (name for magic, name in IMAGE_TYPES.items() if data.startswith(magic)), "application/octet-stream"
     )
-    headers = {
-        "X-Content-Type-Options": "nosniff",
-        # The agency's page, scripts and all, is shown as a document from elsewhere: nothing of it runs here.
-        "Content-Security-Policy": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
-        "Content-Disposition": f'inline; filename="{path.name}"',
-    }
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Disposition": f'inline; filename="{path.name}"'}
+    if kind == "html":
+        # The agency's page, scripts and all, is shown as a document from elsewhere: nothing of it runs here. (Not
+        # for a PDF: the browser's own viewer does not open in a sandbox.)
+        headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
     return Response(data, headers=headers, content_type=content_type)
 
 
 async def serve_page(request, datasette) -> Response:
+    if not await allowed(request, datasette):
+        return Response.text("不允许 · not allowed to view this database", status=403)
     path = archived(datasette, request.url_vars["database"], request.url_vars["sha256"])
     if path is None:
         return Response.text("没有这个文件 · no such document in this database's archive", status=404)

@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from gxcrawl.normalize import tidy
+
 #: A box on a page: x0, top, x1, bottom from the page's top-left corner, in points for PDFs (pixels of the
 #: image as published for a scanned image).
 Box = tuple[float, float, float, float]
@@ -29,30 +31,41 @@ class PrintedLine:
     page: int
     words: list[tuple[str, Box]] = field(default_factory=list)
 
-    def located(self, parts: list[str]) -> list["Printed"]:
-        """Where each of `parts` (the line's cells or tokens, in order) was printed: the box around the words it
-        is made of, or the page alone where no run of the line's words spells it."""
-        found, word = [], 0
-        for part in parts:
-            span = self._spelling("".join(part.split()), word)
-            if span is None:
-                found.append(Printed(self.page))
+    def located(self, parts: list[str]) -> list[Printed]:
+        """Where each of `parts` (the line's cells or tokens, in order) was printed: the box around the words it is
+        made of. They are matched from the line's end, where the figures are, word for word: the first part from
+        the right that the words do not spell, and every part left of it, get the page alone, as a label can hold
+        the same digits as a figure (「（2）收到申请 2」)."""
+        found = [Printed(self.page)] * len(parts)
+        spelt = [_bare(text) for text, _ in self.words]
+        end = len(spelt)
+        for index in range(len(parts) - 1, -1, -1):
+            wanted = _bare(parts[index])
+            if not wanted:
                 continue
-            found.append(Printed(self.page, enclosing([box for _, box in self.words[span[0] : span[1]]])))
-            word = span[1]
+            first = _spelling_back(spelt, wanted, end)
+            if first is None:
+                break
+            found[index] = Printed(self.page, enclosing([box for _, box in self.words[first:end]]))
+            end = first
         return found
 
-    def _spelling(self, wanted: str, start: int) -> tuple[int, int] | None:
-        """The first run of words from `start` on whose text, spaces aside, is `wanted`."""
-        for first in range(start, len(self.words) if wanted else start):
-            spelt = ""
-            for last in range(first, len(self.words)):
-                spelt += "".join(self.words[last][0].split())
-                if spelt == wanted:
-                    return first, last + 1
-                if not wanted.startswith(spelt):
-                    break
-        return None
+
+def _bare(text: str) -> str:
+    """Text as a line's parts and words are compared: normalised as the parser reads it, without spaces."""
+    return "".join(tidy(text).split())
+
+
+def _spelling_back(words: list[str], wanted: str, end: int) -> int | None:
+    """Where the run of words that ends at `end` and spells `wanted` starts, if one does."""
+    spelt = ""
+    for first in range(end - 1, -1, -1):
+        spelt = words[first] + spelt
+        if spelt == wanted:
+            return first
+        if not wanted.endswith(spelt):
+            return None
+    return None
 
 
 def enclosing(boxes: list[Box]) -> Box:

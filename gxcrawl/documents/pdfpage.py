@@ -6,7 +6,8 @@ subsets, hundreds of ruling rectangles). PDFium (pypdfium2, which pdfplumber
 itself depends on) reads the same in about a hundredth. This module gives
 pdfplumber's `TableFinder` what it looks at, a page's `edges` and `bbox`, and
 gives the PDF reader characters and words in pdfplumber's shape (x0, x1,
-top, bottom, text; top-left origin, in points).
+top, bottom, text; top-left origin, in points), on the page as it is shown:
+its crop box, turned by its /Rotate, as PDFium renders it.
 """
 
 from functools import cached_property
@@ -31,6 +32,24 @@ class PdfiumPage:
         self.bbox = (0, 0, self.width, self.height)
 
     @cached_property
+    def _frame(self) -> tuple[float, float, float, float, int]:
+        left, bottom, right, top = self.page.get_cropbox()
+        return left, top, right - left, top - bottom, self.page.get_rotation() % 360
+
+    def shown(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        """A box of the page's own space (PDF's: bottom-left origin, before /Rotate) as the page is shown: x0, top,
+        x1, bottom from the top-left corner of its crop box, turned clockwise by its /Rotate."""
+        origin_x, origin_top, width, height, rotation = self._frame
+        x0, x1, y0, y1 = left - origin_x, right - origin_x, origin_top - top, origin_top - bottom
+        if rotation == 90:
+            return height - y1, x0, height - y0, x1
+        if rotation == 180:
+            return width - x1, height - y1, width - x0, height - y0
+        if rotation == 270:
+            return y0, width - x1, y1, width - x0
+        return x0, y0, x1, y1
+
+    @cached_property
     def chars(self) -> list[dict]:
         textpage = self.page.get_textpage()
         try:
@@ -41,10 +60,8 @@ class PdfiumPage:
                 text = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index))
                 if not text.strip() and text != " ":
                     continue
-                left, bottom, right, top = textpage.get_charbox(index, loose=True)
-                chars.append(
-                    {"text": text, "x0": left, "x1": right, "top": self.height - top, "bottom": self.height - bottom}
-                )
+                x0, top, x1, bottom = self.shown(*textpage.get_charbox(index, loose=True))
+                chars.append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom})
             return chars
         finally:
             textpage.close()
@@ -54,8 +71,7 @@ class PdfiumPage:
         """Ruling as pdfplumber's edges: a thin path is one line, a larger one the four sides of a box."""
         edges = []
         for path in self.page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=8):
-            left, bottom, right, top = path.get_bounds()
-            top, bottom = self.height - top, self.height - bottom
+            left, top, right, bottom = self.shown(*path.get_bounds())
             if right - left < THIN and bottom - top >= THIN:
                 edges.append(_edge("v", (left + right) / 2, (left + right) / 2, top, bottom))
             elif bottom - top < THIN and right - left >= THIN:

@@ -22,7 +22,7 @@ from gxcrawl.cells import as_json_number
 from gxcrawl.model import Fetch
 from gxcrawl.report import Report
 from gxcrawl.store.runs import record_failure
-from gxcrawl.store.sources import read_from, store_sources
+from gxcrawl.store.sources import read_from, refresh_sources, store_sources
 
 #: The headline columns of `reports` and the figure each shows.
 HEADLINES = {
@@ -79,14 +79,19 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
         if report.derived
         else None
     )
+    # The corrections applied are part of a reading: the same figures read anew, or corrected by another correction,
+    # are another version (a correction taken back is a new version, not the old one reinstated).
+    corrections = sorted(cell["corrected"]["id"] for cell in report.cells.values() if "corrected" in cell)
+    corrections_json = json.dumps(corrections) if corrections else None
     with db.atomic():
         key = identity_key(db, fetch.source, agency, year)
         current = next(db.query("SELECT * FROM reports WHERE id = ?", [key]), None)
         seen = next(
             db.query(
-                "SELECT id, superseded FROM report_versions WHERE report_id = ? AND content_sha256 = ? "
-                "AND url IS ? AND figures = ? AND derived IS ? ORDER BY id DESC",
-                [key, report.content_sha256, fetch.url, figures_json, derived_json],
+                "SELECT id, superseded, documents, read_from FROM report_versions WHERE report_id = ? "
+                "AND content_sha256 = ? AND url IS ? AND figures = ? AND derived IS ? AND corrections IS ? "
+                "ORDER BY id DESC",
+                [key, report.content_sha256, fetch.url, figures_json, derived_json, corrections_json],
             ),
             None,
         )
@@ -101,10 +106,10 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
         if seen and not reinstated:
             db.conn.execute("UPDATE reports SET last_seen = ? WHERE id = ?", [fetch.fetched_at, key])
             db.conn.execute(
-                "UPDATE report_versions SET etag = ?, last_modified = ?, read_from = ? WHERE id = ?",
-                [fetch.etag, fetch.last_modified, read_from(fetch.documents, report.file), seen["id"]],
+                "UPDATE report_versions SET etag = ?, last_modified = ? WHERE id = ?",
+                [fetch.etag, fetch.last_modified, seen["id"]],
             )
-            store_sources(db, seen["id"], report)
+            refresh_sources(db, seen, read_from(fetch.documents, report.file), report)
             return UNCHANGED
         newer = current is None or _is_newer(fetch, current)
         version = (
@@ -125,6 +130,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
                     "derived": derived_json,
                     "documents": json.dumps(fetch.documents, ensure_ascii=False),
                     "read_from": read_from(fetch.documents, report.file),
+                    "corrections": corrections_json,
                     "etag": fetch.etag,
                     "last_modified": fetch.last_modified,
                     "source": fetch.source,

@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS report_versions (
     derived TEXT,                     -- JSON key -> [value, rule] for blank cells the arithmetic settles
     documents TEXT,                   -- JSON list of {url, sha256, content_type}
     read_from TEXT,                   -- the sha256 of the document among them the figures were read from
+    corrections TEXT,                 -- JSON list of the corrections applied to this reading (corrections.id)
     etag TEXT,                        -- the page's validators, for conditional rechecks
     last_modified TEXT,
     source TEXT                       -- the spider or importer that found this version
@@ -166,7 +167,7 @@ CREATE INDEX IF NOT EXISTS list_interfaces_list ON list_interfaces(list_url);
 CREATE TABLE IF NOT EXISTS figure_sources (
     version_id INTEGER NOT NULL REFERENCES report_versions(id),
     key TEXT NOT NULL,
-    status TEXT NOT NULL,             -- read, blank, settled, derived or corrected
+    status TEXT NOT NULL,             -- read, blank, unread (printed, not read: null), settled, derived or corrected
     raw TEXT,                         -- the cell as printed: 「—」, 「1,234」, 「103.3879万元」; '' for a blank cell
     table_number INTEGER,             -- the cell's table among the document's tables, from 1
     grid_row INTEGER,                 -- its row and column in that table's grid, merged cells expanded, from 1
@@ -189,6 +190,7 @@ CREATE TABLE IF NOT EXISTS corrections (
     key TEXT NOT NULL,
     read_value NUMERIC,               -- the figure as the parser read it when the correction was made
     read_raw TEXT,                    -- the cell as printed then
+    read_place TEXT,                  -- and its place then, JSON: cell [table, row, column] or line, and page
     value NUMERIC,                    -- the corrected value (NULL: the report does not give it)
     content_sha256 TEXT,              -- the content of the version it was made against
     reason TEXT NOT NULL,
@@ -221,6 +223,7 @@ ADDED_COLUMNS = {
         "derived": str,
         "run_id": int,
         "read_from": str,
+        "corrections": str,
     },
     "crawl_runs": {
         "scope": str,

@@ -30,16 +30,16 @@ def source_rows(report) -> dict[str, dict]:
     key."""
     rows = {}
     for key in report.cells.keys() | report.failing.keys():
-        rows[key] = _row(report.cells.get(key, {}))
+        rows[key] = _row(report.cells.get(key, {}), report.figures.get(key))
         rows[key]["failed_checks"] = "; ".join(report.failing.get(key, ())) or None
     return rows
 
 
-def _row(cell: dict) -> dict:
+def _row(cell: dict, value) -> dict:
     table, grid_row, grid_column = cell.get("cell") or (None, None, None)
     line, position = cell.get("line") or (None, None)
     return {
-        "status": status(cell),
+        "status": status(cell, value),
         "raw": cell.get("raw"),
         "table_number": table,
         "grid_row": grid_row,
@@ -54,17 +54,20 @@ def _row(cell: dict) -> dict:
     }
 
 
-def status(cell: dict) -> str:
+def status(cell: dict, value) -> str:
     """How the figure came to be: corrected by a person, derived from a blank cell, settled by the arithmetic among
-    several readings, read from a blank cell, or read (a legacy statistics table's figures, whose cells are not
-    placed yet, among them)."""
+    several readings, read from a blank cell, printed but not read (not a number, or readings the arithmetic did not
+    settle: null, with a warning), or read (a legacy statistics table's figures, whose cells are not placed yet,
+    among them)."""
     if "corrected" in cell:
         return "corrected"
     if cell.get("rule"):
         return "derived"
     if cell.get("settled_by"):
         return "settled"
-    return "blank" if cell.get("raw") == "" else "read"
+    if cell.get("raw") == "":
+        return "blank"
+    return "unread" if value is None and cell.get("raw") else "read"
 
 
 def store_sources(db: sqlite_utils.Database, version_id: int, report) -> bool:
@@ -77,8 +80,10 @@ def store_sources(db: sqlite_utils.Database, version_id: int, report) -> bool:
     if stored == rows:
         return False
     db.conn.execute("DELETE FROM figure_sources WHERE version_id = ?", [version_id])
-    db["figure_sources"].insert_all(
-        ({"version_id": version_id, "key": key, **row} for key, row in rows.items()), pk=("version_id", "key")
+    # Not sqlite-utils' insert_all: it looks rows up by rowid afterwards, which a WITHOUT ROWID table has not.
+    db.conn.executemany(
+        f"INSERT INTO figure_sources (version_id, key, {', '.join(COLUMNS)}) VALUES (?, ?{', ?' * len(COLUMNS)})",
+        ([version_id, key, *(row[column] for column in COLUMNS)] for key, row in rows.items()),
     )
     return True
 
@@ -87,5 +92,16 @@ def read_from(documents: list[dict], file: str) -> str | None:
     """The sha256 of the document among a version's `documents` that the figures were read from (`Report.file`,
     the document's URL; an imported file, read by its name, is the only document)."""
     if len(documents) == 1:
-        return documents[0]["sha256"]
-    return next((document["sha256"] for document in documents if document.get("url") == file), None)
+        return documents[0].get("sha256")
+    return next((document.get("sha256") for document in documents if document.get("url") == file), None)
+
+
+def refresh_sources(db: sqlite_utils.Database, version: dict, document: str | None, report) -> None:
+    """A version read again (a reparse, or the same report fetched again): its sources written afresh, when they
+    describe the very document the version was read from. The same text fetched as other bytes (a PDF exported
+    anew) places its cells elsewhere: the version keeps the sources of its own document."""
+    documents = {entry.get("sha256") for entry in json.loads(version["documents"] or "[]")}
+    if document is None or document not in documents or version["read_from"] not in (None, document):
+        return
+    db.conn.execute("UPDATE report_versions SET read_from = ? WHERE id = ?", [document, version["id"]])
+    store_sources(db, version["id"], report)
