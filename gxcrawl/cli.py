@@ -137,7 +137,43 @@ def main(argv: list[str] | None = None) -> int:
     correct.add_argument("--file", default=None, metavar="CSV", help="corrections to record, one per row")
     correct.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     correct.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+    exporter = commands.add_parser(
+        "export",
+        help="write the reports as one wide table: CSV, XLSX or Parquet, with a data dictionary",
+        description="Write one row per report and one column per figure key (printed values), after the report's "
+        "identity, scorecard and checks, as CSV (a second header row of Chinese labels), XLSX (the same, and a "
+        "dictionary sheet) or Parquet (labels as column metadata); CSV and Parquet get OUT.dictionary.csv beside "
+        "them. Reports are read and written a thousand at a time: memory stays flat.",
+    )
+    exporter.add_argument("out", metavar="OUT", help="the file to write")
+    exporter.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    exporter.add_argument("--format", choices=("csv", "xlsx", "parquet"), default=None, help="default: OUT's extension")
+    exporter.add_argument("--year", type=int, default=None, help="only the reports of this year")
+    exporter.add_argument("--template", default=None, help="only the reports of this form: 2019, 2021 or legacy")
+    linker = commands.add_parser(
+        "link-agency",
+        help="link an agency's old name to its current one, so that its history is whole",
+        description="Record in agency_aliases that the agency whose reports print ALIAS is the one now called "
+        "AGENCY: its history page, its previous year's report (for R6 and copying) and the list of who did not "
+        "publish follow the current name. Its reports are graded again. Exit status 75 when another process is "
+        "writing the database.",
+    )
+    linker.add_argument("alias", metavar="ALIAS", help="the name older reports print")
+    linker.add_argument("agency", metavar="AGENCY", help="the name it is known by now")
+    linker.add_argument("--note", default=None, help="why the two are one agency")
+    linker.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    rescorer = commands.add_parser(
+        "rescore",
+        help="grade every stored report again (scorecards)",
+        description="Compute every report's scorecard again from the database, as the writer does when it stores "
+        "a report: after an upgrade, or to see today's rules applied to yesterday's reports.",
+    )
+    rescorer.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return run_export(args)
+    if args.command in ("link-agency", "rescore"):
+        return run_scoring(args)
     if args.command == "correct":
         return run_correct(parser, args)
     if args.command == "import":
@@ -176,6 +212,50 @@ def run_reparse(args) -> int:
     if outcomes is None:
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
+    return 0
+
+
+def run_export(args) -> int:
+    from gxcrawl.export import FORMATS, export
+
+    if not Path(args.db).exists():
+        print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
+        return 2
+    chosen = args.format or Path(args.out).suffix.lstrip(".").lower()
+    if chosen not in FORMATS:
+        print(f"gxcrawl: say which format to write with --format ({', '.join(FORMATS)})", file=sys.stderr)
+        return 2
+    open_database(args.db).close()  # a database made by an older gxcrawl gains the view the export reads
+    count = export(args.db, args.out, chosen, args.year, args.template)
+    print(f"{count} reports written to {args.out}")
+    return 0
+
+
+def run_scoring(args) -> int:
+    from gxcrawl.store.scorecards import link_agency, rescore
+
+    if not Path(args.db).exists():
+        print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
+        return 2
+
+    def work():
+        db = open_database(args.db)
+        try:
+            if args.command == "rescore":
+                return f"{rescore(db)} reports graded"
+            graded = link_agency(db, args.alias, args.agency, args.note)
+            return f"{args.alias} → {args.agency}: {graded} reports graded again"
+        finally:
+            db.close()
+
+    try:
+        said = as_the_writer(args.db, work)
+    except ValueError as trouble:
+        print(f"gxcrawl: {trouble}", file=sys.stderr)
+        return 2
+    if said is None:
+        return lock.BUSY_EXIT_STATUS
+    print(said)
     return 0
 
 

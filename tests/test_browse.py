@@ -80,6 +80,7 @@ def browse(tmp_path_factory):
         return response
 
     get.loop = loop
+    get.raw = lambda url: loop.run_until_complete(datasette.client.get(url))
     yield get, samples, datasette, reports
     loop.close()
 
@@ -116,6 +117,9 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse
             "figure_sources",
             "figure_sources_current",
             "corrections",
+            "scorecards",
+            "agency_aliases",
+            "reports_wide",
         ]
     )
     assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}

@@ -26,10 +26,12 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from gxcrawl.browse.agency import agency_link, agency_page, compare_page
 from gxcrawl.browse.layout import printed_tables, statistics_table
-from gxcrawl.browse.sources import annotate, page_link, serve_document, serve_page
+from gxcrawl.browse.sources import allowed, annotate, page_link, serve_document, serve_page
 from gxcrawl.forms import FORM_LEGACY
 
 #: The trigram tokenizer matches words of 3 characters or more.
@@ -114,7 +116,9 @@ def extra_template_vars(view_name, database, table, request, datasette):
     async def form():
         row_id = tilde_decode(request.url_vars["pks"])
         db = datasette.get_database(database)
-        report = (await db.execute("SELECT template, check_failures FROM reports WHERE id = ?", [row_id])).first()
+        report = (
+            await db.execute("SELECT agency, template, check_failures FROM reports WHERE id = ?", [row_id])
+        ).first()
         if report is None or report["template"] is None:
             return {}
         version = (
@@ -134,6 +138,7 @@ def extra_template_vars(view_name, database, table, request, datasette):
                 "gxcrawl_form": tables,
                 "gxcrawl_template": FORM_LEGACY,
                 "gxcrawl_documents": _documents(database, version),
+                "gxcrawl_agency_link": agency_link(database, report["agency"]),
             }
         rows = await db.execute("SELECT key, value, derived FROM figures WHERE report_id = ?", [row_id])
         tables = printed_tables(report["template"], {row["key"]: row["value"] for row in rows})
@@ -150,6 +155,7 @@ def extra_template_vars(view_name, database, table, request, datasette):
             "gxcrawl_form": tables,
             "gxcrawl_template": report["template"],
             "gxcrawl_documents": _documents(database, version),
+            "gxcrawl_agency_link": agency_link(database, report["agency"]),
         }
 
     return form
@@ -179,6 +185,8 @@ def _documents(database: str, version) -> list[dict]:
 @hookimpl
 def register_routes():
     return [
+        (r"^/-/gxcrawl/(?P<database>[^/]+)/agency$", _database_route(agency_page)),
+        (r"^/-/gxcrawl/(?P<database>[^/]+)/compare$", _database_route(compare_page)),
         (r"^/-/gxcrawl/(?P<database>[^/]+)/documents/(?P<sha256>[0-9a-f]{64})$", _database_route(serve_document)),
         (
             r"^/-/gxcrawl/(?P<database>[^/]+)/pages/(?P<sha256>[0-9a-f]{64})/(?P<page>\d{1,4})\.png$",
@@ -192,17 +200,28 @@ def _database_route(view):
 
     async def route(request, datasette):
         request.url_vars["database"] = tilde_decode(request.url_vars["database"])
+        if request.url_vars["database"] not in datasette.databases:
+            return Response.text("没有这个数据库 · no such database", status=404)
+        if not await allowed(request, datasette):
+            return Response.text("不允许 · not allowed to view this database", status=403)
         return await view(request, datasette)
 
     return route
 
 
 @hookimpl
-def render_cell(value, column):
-    """A canned query's link to a page's picture or an archived document (relative, which datasette does not link)."""
+def render_cell(value, column, table, database):
+    """A canned query's link to a page's picture or an archived document (relative, which datasette does not link);
+    an agency's name links to its history."""
     if column in LINK_COLUMNS and isinstance(value, str) and value.startswith("/-/gxcrawl/"):
         return Markup(f'<a href="{escape(value)}">{escape(LINK_COLUMNS[column])}</a>')
+    if column == "agency" and table in AGENCY_TABLES and isinstance(value, str) and value:
+        return Markup(f'<a href="{escape(agency_link(database, value))}">{escape(value)}</a>')
     return None
+
+
+#: Tables whose agency column links to the agency's history.
+AGENCY_TABLES = frozenset({"reports", "scorecards", "reports_wide"})
 
 
 #: Columns of canned queries that hold links, and what the link says.

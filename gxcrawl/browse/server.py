@@ -13,6 +13,7 @@ from datasette.app import Datasette
 from datasette.utils import tilde_encode
 
 from gxcrawl import lock
+from gxcrawl.export import dictionary
 from gxcrawl.store.schema import open_database, open_readonly
 
 HERE = Path(__file__).parent
@@ -27,9 +28,22 @@ def metadata_for(names: list[str]) -> dict:
     """The project's metadata, its database section repeated under each served database's name."""
     template = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     section = template["databases"].pop(DATABASE)
+    section["tables"]["reports_wide"] = wide_view_metadata()
     metadata = _named(template, names[0])
     metadata["databases"] = {name: _named(section, name) for name in names}
     return metadata
+
+
+def wide_view_metadata() -> dict:
+    """The `reports_wide` view's metadata, from the export's data dictionary (the forms' definition): a column per
+    figure key is too many to write by hand."""
+    return {
+        "title": "宽表 · One row per report",
+        "description": "每份报告一行、每个数字一列，附身份、评分与检查；与 gxcrawl export 相同 · "
+        "One row per report, one column per figure key (printed values), with identity, scorecard and checks: "
+        "what gxcrawl export writes, exportable here as CSV or JSON.",
+        "columns": {entry["column"]: f"{entry['label']} · {entry['description']}" for entry in dictionary()},
+    }
 
 
 def _named(node, name: str):

@@ -22,6 +22,7 @@ from gxcrawl.cells import as_json_number
 from gxcrawl.model import Fetch
 from gxcrawl.report import Report
 from gxcrawl.store.runs import record_failure
+from gxcrawl.store.scorecards import score_with_neighbour
 from gxcrawl.store.sources import read_from, refresh_sources, store_sources
 
 #: The headline columns of `reports` and the figure each shows.
@@ -186,6 +187,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
             db.conn.execute(
                 f"DELETE FROM figures WHERE report_id = ? AND key IN ({','.join('?' * len(stale))})", [key, *stale]
             )
+        score_with_neighbour(db, key, agency, year)
         return CHANGED if current else NEW
 
 

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from gxcrawl import lock
 from gxcrawl.forms import figure_labels
+from gxcrawl.store.wide import ensure_wide_view
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -206,6 +207,36 @@ CREATE VIEW IF NOT EXISTS figure_sources_current AS
     FROM report_versions v JOIN figure_sources s ON s.version_id = v.id
     LEFT JOIN figures f ON f.report_id = v.report_id AND f.key = s.key
     WHERE v.superseded = 0;
+-- Each current report's scorecard (gxcrawl.scorecard): on time, complete, consistent, not copied, and its score.
+CREATE TABLE IF NOT EXISTS scorecards (
+    report_id TEXT PRIMARY KEY REFERENCES reports(id),
+    agency TEXT,                      -- its current name (agency_aliases)
+    region TEXT,
+    year INTEGER,
+    template TEXT,
+    published TEXT,
+    on_time INTEGER,                  -- 1 by 31 January of the following year, 0 later, NULL unknown
+    days_late INTEGER,
+    sections_missing TEXT,            -- JSON list of the six sections' keys it lacks; NULL before 2019
+    sections_missing_count INTEGER,
+    cells_given REAL,                 -- share of the form's cells given (printed)
+    rules_failed TEXT,                -- JSON list: R1, R3, R4, R5, L1, R6, R7
+    rules_failed_count INTEGER,
+    narrative TEXT,                   -- R7: ok, failed or unknown
+    narrative_failures TEXT,          -- JSON list of the prose's figures that disagree with the tables
+    copied_share REAL,                -- share of the prose repeated from the previous year's report
+    score INTEGER,                    -- out of 100
+    scored_at TEXT
+);
+CREATE INDEX IF NOT EXISTS scorecards_agency ON scorecards(agency, year);
+-- An agency renamed between years: its old names, linked by hand to the current one, so its history is whole.
+CREATE TABLE IF NOT EXISTS agency_aliases (
+    alias TEXT PRIMARY KEY,           -- the name as older reports print it
+    agency TEXT NOT NULL,             -- the name it is known by now
+    note TEXT,
+    linked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS agency_aliases_agency ON agency_aliases(agency);
 CREATE VIEW IF NOT EXISTS figures_labelled AS
     SELECT f.report_id, r.agency, r.year, r.region, r.template, l.table_number, f.key, l.label, f.value
     FROM figures f JOIN reports r ON r.id = f.report_id
@@ -251,6 +282,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         for column, kind in columns.items():
             if column not in db[table].columns_dict:
                 db[table].add_column(column, kind)
+    ensure_wide_view(db.conn)
     if not db["reports"].detect_fts():
         db["reports"].enable_fts(["agency", "title", "text"], tokenize="trigram", create_triggers=True)
     with db.atomic():  # reference data, kept in step with the forms' definition

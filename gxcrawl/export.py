@@ -1,0 +1,219 @@
+"""`gxcrawl export`: the reports as one wide table in CSV, XLSX or Parquet, with a data dictionary.
+
+One row per report and one column per figure key (printed values; blank
+cells empty), after the report's identity, scorecard and checks: the
+`reports_wide` view (gxcrawl.store.wide), read in order and written as it is
+read, so that memory stays flat however many reports there are.
+
+- CSV (UTF-8 with a byte-order mark, which Excel needs to see UTF-8): a second
+  header row holds each column's Chinese label;
+- XLSX (openpyxl's write-only workbook): the same two header rows, and a
+  `dictionary` sheet;
+- Parquet (pyarrow, row groups of BATCH reports): each column's label and
+  description as field metadata; counts are integers, amounts (万元) decimals.
+
+CSV and Parquet get the dictionary beside them as `<name>.dictionary.csv`:
+each column, its label, its table and kind, from the forms' definition.
+"""
+
+import csv
+import sqlite3
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from gxcrawl.cells import Kind
+from gxcrawl.forms import FIGURE_KINDS, figure_labels
+from gxcrawl.store.wide import CHECKS, FIGURE_KEYS, IDENTITY, SCORECARD
+
+FORMATS = ("csv", "xlsx", "parquet")
+#: Reports read and written at a time.
+BATCH = 1000
+#: What the columns before the figures hold.
+DESCRIPTIONS = {
+    "id": ("报告编号", "The report's id (reports.id): <source>/<agency>/<year>"),
+    "source": ("来源", "The spider or importer that found it first"),
+    "agency": ("发布机关", "The agency, as its report's title names it"),
+    "region": ("所属地区", "The region, where the portal says"),
+    "area_code": ("行政区划代码", "The region's code, where the portal says"),
+    "year": ("报告年度", "The year the report covers"),
+    "published": ("发布日期", "When it was published"),
+    "template": ("格式版本", "Official form: 2019, 2021 or legacy (before 2019)"),
+    "format": ("文件格式", "What the figures were read from: html, pdf, docx, doc, text, image"),
+    "url": ("网址", "The report's page"),
+    "title": ("标题", "The title as published"),
+    "score": ("得分", "The scorecard's score out of 100 (see the README's «Scorecards»)"),
+    "on_time": ("按时发布", "1 when published by 31 January of the following year, 0 when later, empty when unknown"),
+    "days_late": ("迟发天数", "Days after 31 January of the following year"),
+    "sections_missing": ("缺少的部分", "The six sections the report lacks (JSON)"),
+    "cells_given": ("填报比例", "Share of the form's cells the report gives"),
+    "rules_failed": ("未通过的规则", "Consistency rules failed, R1–R7 and L1 (JSON)"),
+    "narrative": ("正文与表格一致", "R7: the prose's figures against the tables: ok, failed or unknown"),
+    "copied_share": ("与上年重复比例", "Share of the prose repeated from the agency's previous report"),
+    "checks": ("一致性检查", "Rule → ok / failed / unknown (JSON)"),
+    "checks_failed": ("未通过检查数", "How many of R1, R3, R4, R5 (L1) failed"),
+    "figures_found": ("已读数字数", "How many of the form's figures were read"),
+}
+KIND_WORDS = {
+    Kind.COUNT: "件数 · count",
+    Kind.SIGNED: "增减 · signed change",
+    Kind.AMOUNT: "万元 · amount in 10,000 yuan",
+}
+
+
+def dictionary() -> list[dict]:
+    """Every column of the export: its name, Chinese label, description, table and kind."""
+    labels: dict[str, dict] = {}
+    for label in figure_labels():
+        labels.setdefault(label["key"], label)  # the 2019 form's labels first, as figure_labels gives them
+    rows = [
+        {"column": column, "label": label, "description": description, "table": "", "kind": ""}
+        for column, (label, description) in DESCRIPTIONS.items()
+    ]
+    for key in FIGURE_KEYS:
+        label = labels.get(key, {})
+        rows.append(
+            {
+                "column": key,
+                "label": label.get("label", key),
+                "description": f"{label.get('section', '')}: {label.get('label', key)}",
+                "table": label.get("table_number") or "",
+                "kind": KIND_WORDS[FIGURE_KINDS[key]],
+            }
+        )
+    return rows
+
+
+COLUMNS = (*IDENTITY, *SCORECARD, *CHECKS, *FIGURE_KEYS)
+
+
+def read_wide(db_path: str, year: int | None = None, template: str | None = None) -> Iterator[tuple]:
+    """The `reports_wide` rows, filtered, in order of year and id, read from a read-only connection."""
+    connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    try:
+        where, params = [], []
+        if year is not None:
+            where.append("year = ?")
+            params.append(year)
+        if template is not None:
+            where.append("template = ?")
+            params.append(template)
+        columns = ", ".join(f"[{column}]" for column in COLUMNS)
+        cursor = connection.execute(
+            f"SELECT {columns} FROM reports_wide {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY year, id",
+            params,
+        )
+        while rows := cursor.fetchmany(BATCH):
+            yield from rows
+    finally:
+        connection.close()
+
+
+def export(db_path: str, out: str, format: str, year: int | None = None, template: str | None = None) -> int:
+    """Write the export; how many reports it holds."""
+    rows = read_wide(db_path, year, template)
+    writer = {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[format]
+    count = writer(Path(out), rows)
+    if format != "xlsx":
+        _dictionary_csv(Path(out).with_suffix(".dictionary.csv"))
+    return count
+
+
+def _labels() -> list[str]:
+    labels = {row["column"]: row["label"] for row in dictionary()}
+    return [labels[column] for column in COLUMNS]
+
+
+def _csv(out: Path, rows: Iterator[tuple]) -> int:
+    count = 0
+    with out.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerow(_labels())
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def _dictionary_csv(out: Path) -> None:
+    with out.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, ["column", "label", "description", "table", "kind"])
+        writer.writeheader()
+        writer.writerows(dictionary())
+
+
+def _xlsx(out: Path, rows: Iterator[tuple]) -> int:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("reports")
+    sheet.append(list(COLUMNS))
+    sheet.append(_labels())
+    count = 0
+    for row in rows:
+        sheet.append(list(row))
+        count += 1
+    terms = book.create_sheet("dictionary")
+    terms.append(["column", "label", "description", "table", "kind"])
+    for entry in dictionary():
+        terms.append([entry["column"], entry["label"], entry["description"], entry["table"], entry["kind"]])
+    book.save(out)
+    return count
+
+
+def _parquet(out: Path, rows: Iterator[tuple]) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    described = {entry["column"]: entry for entry in dictionary()}
+    fields = []
+    for column in COLUMNS:
+        kind = FIGURE_KINDS.get(column)
+        if kind is Kind.AMOUNT or column in ("cells_given", "copied_share"):
+            kind_type = pa.float64()
+        elif kind is not None or column in ("year", "score", "on_time", "days_late", "checks_failed", "figures_found"):
+            kind_type = pa.int64()
+        else:
+            kind_type = pa.string()
+        entry = described[column]
+        metadata = {"label": entry["label"], "description": entry["description"], "kind": entry["kind"]}
+        fields.append(pa.field(column, kind_type, metadata=metadata))
+    schema = pa.schema(fields)
+    count = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                writer.write_table(_table(schema, batch))
+                count += len(batch)
+                batch = []
+        if batch or not count:
+            writer.write_table(_table(schema, batch))
+            count += len(batch)
+    return count
+
+
+def _table(schema, rows: list[tuple]):
+    import pyarrow as pa
+
+    columns = list(zip(*rows)) if rows else [[] for _ in schema]
+    arrays = [
+        pa.array([_plain(value, field.type) for value in values], type=field.type)
+        for values, field in zip(columns, schema)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _plain(value, kind):
+    """A value as its column's type holds it: SQLite gives integral amounts as integers, counts as floats."""
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if kind == pa.int64():
+        return int(Decimal(str(value)))
+    if kind == pa.float64():
+        return float(value)
+    return str(value)

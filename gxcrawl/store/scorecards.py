@@ -1,0 +1,153 @@
+"""Scorecards stored with the reports (gxcrawl.scorecard), and the agencies' names over the years.
+
+`store_scorecard(db, report_id)` grades a stored report from the database:
+its row, its figures, and the same agency's report of the year before (for
+R6 and copying). The writer calls it in the report's own transaction for the
+report and for the agency's report of the year after, whose grade depends on
+it; `rescore` grades every report again (after names were linked).
+
+An agency renamed between years is linked by hand in `agency_aliases` (one
+row per old name: `alias` → `agency`): its history, its previous report and
+the list of who did not publish follow the current name (`agency_names`).
+`link_agency` records a link, and grades the agency's reports again.
+"""
+
+import json
+from decimal import Decimal
+
+import sqlite_utils
+
+from gxcrawl.model import now
+from gxcrawl.scorecard import (
+    Scorecard,
+    copied_share,
+    missing_sections,
+    narrative,
+    score,
+    timeliness,
+)
+
+PROSE_COLUMNS = ("overview", "problems", "other_matters")
+
+
+def canonical_agency(db: sqlite_utils.Database, agency: str) -> str:
+    row = db.execute("SELECT agency FROM agency_aliases WHERE alias = ?", [agency]).fetchone()
+    return row[0] if row else agency
+
+
+def agency_names(db: sqlite_utils.Database, agency: str) -> list[str]:
+    """Every name the agency called `agency` has reported under: its current name and those linked to it."""
+    current = canonical_agency(db, agency)
+    return [current, *(row[0] for row in db.execute("SELECT alias FROM agency_aliases WHERE agency = ?", [current]))]
+
+
+def same_agency_report(db: sqlite_utils.Database, agency: str, year: int) -> dict | None:
+    """The report of `year` of the agency named `agency` now or under a name linked to it."""
+    names = agency_names(db, agency)
+    return next(
+        db.query(
+            f"SELECT * FROM reports WHERE agency IN ({', '.join('?' * len(names))}) AND year = ? ORDER BY id LIMIT 1",
+            [*names, year],
+        ),
+        None,
+    )
+
+
+def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | None:
+    """Grade the stored report `report_id` and keep its scorecard; None when there is no such report."""
+    report = next(db.query("SELECT * FROM reports WHERE id = ?", [report_id]), None)
+    if report is None:
+        return None
+    figures = {
+        row["key"]: None if row["value"] is None else Decimal(str(row["value"]))
+        for row in db.query(
+            "SELECT key, coalesce(value, derived) AS value FROM figures WHERE report_id = ?", [report_id]
+        )
+    }
+    printed = db.execute("SELECT count(*), count(value) FROM figures WHERE report_id = ?", [report_id]).fetchone()
+    previous = same_agency_report(db, report["agency"], report["year"] - 1)
+    card = Scorecard()
+    card.on_time, card.days_late = timeliness(report["year"], report["published"])
+    card.sections_missing = missing_sections(
+        report["template"], dict(zip(("overview", "problems", "other"), (report[c] for c in PROSE_COLUMNS))), figures
+    )
+    card.cells_given = round(printed[1] / printed[0], 3) if printed[0] and card.sections_missing is not None else None
+    prose = "\n".join(report[column] or "" for column in PROSE_COLUMNS)
+    card.narrative, card.narrative_failures = narrative(prose, figures)
+    card.rules_failed = [rule for rule, outcome in json.loads(report["checks"] or "{}").items() if outcome == "failed"]
+    if _r6_failed(db, figures, previous):
+        card.rules_failed.append("R6")
+    if card.narrative == "failed":
+        card.rules_failed.append("R7")
+    previous_prose = "\n".join(previous[column] or "" for column in PROSE_COLUMNS) if previous else None
+    card.copied_share = copied_share(prose, previous_prose)
+    card.score = score(card)
+    db["scorecards"].upsert(
+        {
+            "report_id": report_id,
+            "agency": canonical_agency(db, report["agency"]),
+            "region": report["region"],
+            "year": report["year"],
+            "template": report["template"],
+            "published": report["published"],
+            "on_time": card.on_time,
+            "days_late": card.days_late,
+            "sections_missing": None if card.sections_missing is None else json.dumps(card.sections_missing),
+            "sections_missing_count": None if card.sections_missing is None else len(card.sections_missing),
+            "cells_given": card.cells_given,
+            "rules_failed": json.dumps(card.rules_failed),
+            "rules_failed_count": len(card.rules_failed),
+            "narrative": card.narrative,
+            "narrative_failures": json.dumps(card.narrative_failures, ensure_ascii=False),
+            "copied_share": card.copied_share,
+            "score": card.score,
+            "scored_at": now(),
+        },
+        pk="report_id",
+    )
+    return card
+
+
+def _r6_failed(db, figures: dict, previous: dict | None) -> bool:
+    if previous is None:
+        return False
+    carried_over = figures.get("applications.carried_over.total")
+    row = db.execute(
+        "SELECT value FROM figures WHERE report_id = ? AND key = 'applications.carried_forward.total'", [previous["id"]]
+    ).fetchone()
+    if carried_over is None or row is None or row[0] is None:
+        return False
+    return carried_over != Decimal(str(row[0]))
+
+
+def score_with_neighbour(db: sqlite_utils.Database, report_id: str, agency: str, year: int) -> None:
+    """Grade a report just stored, and the agency's report of the year after, which is graded against it."""
+    store_scorecard(db, report_id)
+    following = same_agency_report(db, agency, year + 1)
+    if following is not None:
+        store_scorecard(db, following["id"])
+
+
+def rescore(db: sqlite_utils.Database) -> int:
+    """Grade every stored report again; how many."""
+    ids = [row[0] for row in db.execute("SELECT id FROM reports ORDER BY year")]
+    for report_id in ids:
+        with db.atomic():
+            store_scorecard(db, report_id)
+    return len(ids)
+
+
+def link_agency(db: sqlite_utils.Database, alias: str, agency: str, note: str | None = None) -> int:
+    """Record that the agency reporting as `alias` is the one now called `agency`; grade its reports again (how
+    many)."""
+    if canonical_agency(db, agency) == alias:
+        raise ValueError(f"{agency!r} is itself linked to {alias!r}: a name cannot lead back to itself")
+    with db.atomic():
+        db["agency_aliases"].upsert({"alias": alias, "agency": agency, "note": note, "linked_at": now()}, pk="alias")
+        db.conn.execute("UPDATE agency_aliases SET agency = ? WHERE agency = ?", [agency, alias])
+        ids = [
+            row[0] for row in db.execute("SELECT id FROM reports WHERE agency IN (?, ?) ORDER BY year", [alias, agency])
+        ]
+        for report_id in ids:
+            store_scorecard(db, report_id)
+    return len(ids)
