@@ -180,3 +180,36 @@ def test_a_reader_checks_a_figure_against_the_printed_page(tmp_path):
     assert shown[0] > 1000 and x0 < x1 and top < bottom
     scale = shown[0] / 612  # Chromium prints on US Letter: 612 points wide
     assert abs(x0 - box[0] * scale) < 4 and abs(bottom - box[3] * scale) < 4
+
+
+def test_an_agencys_history_and_two_of_its_years_compared(server):
+    needs("chromium")
+    from playwright.sync_api import sync_playwright
+
+    base, samples = server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=list(CHROMIUM_FLAGS))
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.goto(f"{base}/g/reports?agency=卫辉市商务局")
+        page.locator("table.rows-and-columns td.col-agency a").first.click()
+        page.wait_for_url("**/-/gxcrawl/g/agency?name=*")
+        assert page.inner_text("h1") == "卫辉市商务局"
+        assert page.locator("table.gxcrawl-history tr[class^=year-]").count() == 2
+        # The chart: a point for each headline figure in each year, drawn by the browser.
+        assert page.locator("svg.gxcrawl-chart circle.point").count() == 2 * 5
+        box = page.locator("svg.gxcrawl-chart").first.bounding_box()
+        assert box and box["width"] > 500 and box["height"] > 200
+        page.screenshot(path=ARTIFACTS / "7-agency-history.png", full_page=True)
+
+        page.locator("form.gxcrawl-compare-form input[type=submit]").click()
+        page.wait_for_url("**/-/gxcrawl/g/compare?*")
+        before, after = samples[("卫辉市商务局", 2021)].figures, samples[("卫辉市商务局", 2022)].figures
+        changed = sum(before[key] != after[key] for key in after)
+        assert page.locator("section.gxcrawl-form td.changed").count() == changed
+        cell = page.locator('td[data-key="review.total"]')
+        assert cell.inner_text() == f"{show(before['review.total'])} → {show(after['review.total'])}"
+        highlighted = page.locator("section.gxcrawl-form td.changed").first
+        assert highlighted.evaluate("cell => getComputedStyle(cell).backgroundColor") == "rgb(255, 241, 168)"
+        page.screenshot(path=ARTIFACTS / "8-two-years-compared.png", full_page=True)
+        browser.close()

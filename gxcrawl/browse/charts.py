@@ -6,8 +6,8 @@ works offline, needs no script, and a test can count its points.
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 240
-MARGIN = {"left": 56, "right": 150, "top": 16, "bottom": 28}
+WIDTH, HEIGHT = 720, 240
+MARGIN = {"left": 56, "right": 220, "top": 16, "bottom": 28}
 #: Colours the series are drawn in, in order (colour-blind safe: Okabe and Ito's).
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
