@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     linker.add_argument("alias", metavar="ALIAS", help="the name older reports print")
     linker.add_argument("agency", metavar="AGENCY", help="the name it is known by now")
     linker.add_argument("--note", default=None, help="why the two are one agency")
+    linker.add_argument(
+        "--replace", action="store_true", help="link ALIAS anew when it is linked to another agency already"
+    )
     linker.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
     rescorer = commands.add_parser(
         "rescore",
@@ -216,7 +219,7 @@ def run_reparse(args) -> int:
 
 
 def run_export(args) -> int:
-    from gxcrawl.export import FORMATS, export
+    from gxcrawl.export import FORMATS, export, has_wide_view
 
     if not Path(args.db).exists():
         print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
@@ -225,7 +228,8 @@ def run_export(args) -> int:
     if chosen not in FORMATS:
         print(f"gxcrawl: say which format to write with --format ({', '.join(FORMATS)})", file=sys.stderr)
         return 2
-    open_database(args.db).close()  # a database made by an older gxcrawl gains the view the export reads
+    if not has_wide_view(args.db) and as_the_writer(args.db, lambda: open_database(args.db).close() or True) is None:
+        return lock.BUSY_EXIT_STATUS  # made by an older gxcrawl, and a crawl is writing: the view cannot be added now
     count = export(args.db, args.out, chosen, args.year, args.template)
     print(f"{count} reports written to {args.out}")
     return 0
@@ -243,7 +247,7 @@ def run_scoring(args) -> int:
         try:
             if args.command == "rescore":
                 return f"{rescore(db)} reports graded"
-            graded = link_agency(db, args.alias, args.agency, args.note)
+            graded = link_agency(db, args.alias, args.agency, args.note, args.replace)
             return f"{args.alias} → {args.agency}: {graded} reports graded again"
         finally:
             db.close()

@@ -10,7 +10,12 @@ read, so that memory stays flat however many reports there are.
 - XLSX (openpyxl's write-only workbook): the same two header rows, and a
   `dictionary` sheet;
 - Parquet (pyarrow, row groups of BATCH reports): each column's label and
-  description as field metadata; counts are integers, amounts (万元) decimals.
+  description as field metadata; counts are integers, amounts (万元) exact
+  decimals. A count the report printed as no whole number (read with a
+  warning) cannot be an integer: it is written empty, and said.
+
+`--template` keeps that form's figures only. Text that XLSX cannot hold
+(control characters a page carried in its title) is written without them.
 
 CSV and Parquet get the dictionary beside them as `<name>.dictionary.csv`:
 each column, its label, its table and kind, from the forms' definition.
@@ -18,12 +23,13 @@ each column, its label, its table and kind, from the forms' definition.
 
 import csv
 import sqlite3
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 from gxcrawl.cells import Kind
-from gxcrawl.forms import FIGURE_KINDS, figure_labels
+from gxcrawl.forms import FIGURE_KINDS, FORM_LEGACY, FORMS, LEGACY_INDICATORS, figure_labels
 from gxcrawl.store.wide import CHECKS, FIGURE_KEYS, IDENTITY, SCORECARD
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -87,7 +93,25 @@ def dictionary() -> list[dict]:
 COLUMNS = (*IDENTITY, *SCORECARD, *CHECKS, *FIGURE_KEYS)
 
 
-def read_wide(db_path: str, year: int | None = None, template: str | None = None) -> Iterator[tuple]:
+def columns_of(template: str | None) -> tuple[str, ...]:
+    """The export's columns: every figure key, or those of one form."""
+    if template is None:
+        return COLUMNS
+    keys = [indicator.key for indicator in LEGACY_INDICATORS] if template == FORM_LEGACY else FORMS[template].keys
+    return (*IDENTITY, *SCORECARD, *CHECKS, *(key for key in FIGURE_KEYS if key in set(keys)))
+
+
+def has_wide_view(db_path: str) -> bool:
+    connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    try:
+        return bool(connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'reports_wide'").fetchone())
+    finally:
+        connection.close()
+
+
+def read_wide(
+    db_path: str, columns: tuple[str, ...], year: int | None = None, template: str | None = None
+) -> Iterator[tuple]:
     """The `reports_wide` rows, filtered, in order of year and id, read from a read-only connection."""
     connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
     try:
@@ -98,9 +122,9 @@ def read_wide(db_path: str, year: int | None = None, template: str | None = None
         if template is not None:
             where.append("template = ?")
             params.append(template)
-        columns = ", ".join(f"[{column}]" for column in COLUMNS)
+        selected = ", ".join(f"[{column}]" for column in columns)
         cursor = connection.execute(
-            f"SELECT {columns} FROM reports_wide {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY year, id",
+            f"SELECT {selected} FROM reports_wide {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY year, id",
             params,
         )
         while rows := cursor.fetchmany(BATCH):
@@ -111,66 +135,78 @@ def read_wide(db_path: str, year: int | None = None, template: str | None = None
 
 def export(db_path: str, out: str, format: str, year: int | None = None, template: str | None = None) -> int:
     """Write the export; how many reports it holds."""
-    rows = read_wide(db_path, year, template)
+    columns = columns_of(template)
+    rows = read_wide(db_path, columns, year, template)
     writer = {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[format]
-    count = writer(Path(out), rows)
+    count = writer(Path(out), columns, rows)
     if format != "xlsx":
-        _dictionary_csv(Path(out).with_suffix(".dictionary.csv"))
+        _dictionary_csv(Path(out).with_suffix(".dictionary.csv"), columns)
     return count
 
 
-def _labels() -> list[str]:
+def _labels(columns: tuple[str, ...]) -> list[str]:
     labels = {row["column"]: row["label"] for row in dictionary()}
-    return [labels[column] for column in COLUMNS]
+    return [labels[column] for column in columns]
 
 
-def _csv(out: Path, rows: Iterator[tuple]) -> int:
+def _csv(out: Path, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
     count = 0
     with out.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        writer.writerow(_labels())
+        writer.writerow(columns)
+        writer.writerow(_labels(columns))
         for row in rows:
             writer.writerow(row)
             count += 1
     return count
 
 
-def _dictionary_csv(out: Path) -> None:
+def _dictionary_csv(out: Path, columns: tuple[str, ...]) -> None:
     with out.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.DictWriter(handle, ["column", "label", "description", "table", "kind"])
         writer.writeheader()
-        writer.writerows(dictionary())
+        writer.writerows(entry for entry in dictionary() if entry["column"] in set(columns))
 
 
-def _xlsx(out: Path, rows: Iterator[tuple]) -> int:
+def _xlsx(out: Path, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value):
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("reports")
-    sheet.append(list(COLUMNS))
-    sheet.append(_labels())
+    sheet.append(list(columns))
+    sheet.append(_labels(columns))
     count = 0
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([cell(value) for value in row])
         count += 1
     terms = book.create_sheet("dictionary")
     terms.append(["column", "label", "description", "table", "kind"])
     for entry in dictionary():
-        terms.append([entry["column"], entry["label"], entry["description"], entry["table"], entry["kind"]])
+        if entry["column"] in set(columns):
+            terms.append([entry["column"], entry["label"], entry["description"], entry["table"], entry["kind"]])
     book.save(out)
     return count
 
 
-def _parquet(out: Path, rows: Iterator[tuple]) -> int:
+#: Amounts in 万元 as printed run to four decimals (103.3879); eighteen digits in all leave room for any total.
+AMOUNT = (18, 6)
+
+
+def _parquet(out: Path, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     described = {entry["column"]: entry for entry in dictionary()}
     fields = []
-    for column in COLUMNS:
+    for column in columns:
         kind = FIGURE_KINDS.get(column)
-        if kind is Kind.AMOUNT or column in ("cells_given", "copied_share"):
+        if kind is Kind.AMOUNT:
+            kind_type = pa.decimal128(*AMOUNT)
+        elif column in ("cells_given", "copied_share"):
             kind_type = pa.float64()
         elif kind is not None or column in ("year", "score", "on_time", "days_late", "checks_failed", "figures_found"):
             kind_type = pa.int64()
@@ -200,20 +236,27 @@ def _table(schema, rows: list[tuple]):
 
     columns = list(zip(*rows)) if rows else [[] for _ in schema]
     arrays = [
-        pa.array([_plain(value, field.type) for value in values], type=field.type)
+        pa.array([_plain(value, field, row[0]) for value, row in zip(values, rows)], type=field.type)
         for values, field in zip(columns, schema)
     ]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _plain(value, kind):
-    """A value as its column's type holds it: SQLite gives integral amounts as integers, counts as floats."""
+def _plain(value, field, report_id: str):
+    """A value as its column's type holds it (SQLite gives integral amounts as integers, counts as floats); a count
+    that is no whole number is left empty, and said."""
     import pyarrow as pa
 
     if value is None:
         return None
-    if kind == pa.int64():
-        return int(Decimal(str(value)))
-    if kind == pa.float64():
+    if pa.types.is_decimal(field.type):
+        return Decimal(str(value)).quantize(Decimal(1).scaleb(-AMOUNT[1]))
+    if field.type == pa.int64():
+        number = Decimal(str(value))
+        if number != number.to_integral_value():
+            print(f"gxcrawl: {report_id} {field.name} is {number}, not a whole count; written empty", file=sys.stderr)
+            return None
+        return int(number)
+    if field.type == pa.float64():
         return float(value)
     return str(value)

@@ -8,7 +8,7 @@ import pytest
 
 from gxcrawl.cli import main
 from gxcrawl.export import COLUMNS, dictionary
-from gxcrawl.forms import FIGURE_KINDS
+from gxcrawl.forms import FIGURE_KINDS, FORMS
 from gxcrawl.store.schema import open_database
 from test_browse import REPORTS, build
 
@@ -93,15 +93,16 @@ def test_parquet_with_types_and_labels_as_column_metadata(database, tmp_path):
     out = tmp_path / "reports.parquet"
     assert main(["export", str(out), "--db", str(database), "--template", "2021"]) == 0
     table = pq.read_table(out)
-    assert table.schema.field("review.total").type.__str__() == "int64"
-    assert table.schema.field("active.fees.amount").type.__str__() == "double"
+    assert str(table.schema.field("review.total").type) == "int64"
+    assert str(table.schema.field("active.fees.amount").type) == "decimal128(18, 6)"
+    assert "active.regulation.made" not in table.schema.names  # the 2019 form's figures are not the 2021 form's
     label = table.schema.field("review.total").metadata[b"label"].decode()
     assert "行政复议" in label
     rows = table.to_pylist()
     reports = stored(database)
     assert {row["id"] for row in rows} == {rid for rid, report in reports.items() if report["template"] == "2021"}
     for row in rows:
-        for key in FIGURE_KINDS:
+        for key in FORMS["2021"].keys:
             assert same(row[key], reports[row["id"]].get(key)), key
 
 
@@ -118,3 +119,20 @@ def test_an_export_without_a_format_it_knows_is_refused(database, tmp_path, caps
     assert main(["export", str(tmp_path / "reports.txt"), "--db", str(database)]) == 2
     assert "say which format" in capsys.readouterr().err
     assert json.dumps(COLUMNS)  # the columns are plain names
+
+
+def test_xlsx_writes_text_with_control_characters_without_them(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "g.db"
+    build(path)
+    db = open_database(path)
+    db.conn.execute("UPDATE reports SET title = title || char(7) || '（转载）'")
+    db.conn.commit()
+    db.close()
+    out = tmp_path / "reports.xlsx"
+    assert main(["export", str(out), "--db", str(path)]) == 0
+    titles = [
+        row[COLUMNS.index("title")] for row in load_workbook(out)["reports"].iter_rows(min_row=3, values_only=True)
+    ]
+    assert titles and all(title.endswith("（转载）") and "\x07" not in title for title in titles)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from gxcrawl.browse.layout import show
 from gxcrawl.scorecard import deadline
-from test_browse import REPORTS, browse, rows  # noqa: F401 - the module's fixture
+from test_browse import CRAWLED, REPORTS, browse, rows  # noqa: F401 - the module's fixture
 
 CARRIED_ON_WRONG = ("郑州市教育局", 2020)  # its 上年结转 is 2 more than 2019's 结转下年度
 
@@ -62,29 +62,45 @@ def test_two_years_compared_in_the_forms_layout_with_the_differences_highlighted
     assert f"{changed} cells differ" in page and changed
 
 
+def test_years_of_two_forms_compared_mark_what_the_earlier_form_lacks_and_list_what_the_later_lacks(browse):  # noqa: F811
+    get, samples, _, _ = browse
+    page = get(
+        "/-/gxcrawl/g/compare?a=" + quote("henan/郑州市教育局/2020") + "&b=" + quote("henan/郑州市教育局/2022")
+    ).text
+    before, after = samples[("郑州市教育局", 2020)].figures, samples[("郑州市教育局", 2022)].figures
+    absent = re.findall(r'<td data-key="([^"]+)" class="absent"', page)
+    assert set(absent) == set(after) - set(before) and absent
+    changed = sum(before[key] != after[key] for key in after if key in before)
+    assert f"{changed} cells differ" in page
+    listed = set(re.findall(r'<tr data-key="([^"]+)">', page))
+    assert listed == set(before) - set(after) and listed
+
+
 def test_a_comparison_of_reports_that_do_not_exist_is_refused(browse):  # noqa: F811
     get, *_ = browse
     response = get.raw("/-/gxcrawl/g/compare?a=nothing&b=henan/卫辉市商务局/2022")
     assert response.status_code == 404 and "no report 'nothing'" in response.text
 
 
-def expected_missing(today: date) -> set[tuple[str, int]]:
+def expected_missing() -> set[tuple[str, int]]:
+    """The years after an agency's reports that it has none for, whose deadline passed before the last crawl."""
     published = {(agency, year) for agency, _, year in REPORTS}
+    crawled = date.fromisoformat(CRAWLED[:10])
     return {
         (agency, year + 1)
         for agency, year in published
-        if (agency, year + 1) not in published and deadline(year + 1) < today
+        if (agency, year + 1) not in published and deadline(year + 1) < min(crawled, date.today())
     }
 
 
 def test_who_did_not_publish_once_the_deadline_passed(browse):  # noqa: F811
     get, *_ = browse
     missing = rows(get, "/g/did_not_publish.json?region=&year=")
-    assert {(row["agency"], row["missing_year"]) for row in missing} == expected_missing(date.today())
+    assert {(row["agency"], row["missing_year"]) for row in missing} == expected_missing()
     one_year = rows(get, "/g/did_not_publish.json?region=&year=2023")
     assert {row["missing_year"] for row in one_year} == {2023}
     counts = rows(get, "/g/did_not_publish_counts.json")
-    assert sum(row["did_not_publish"] for row in counts) == len(expected_missing(date.today()))
+    assert sum(row["did_not_publish"] for row in counts) == len(expected_missing())
 
 
 def test_the_scorecards_summary_by_region_and_year(browse):  # noqa: F811
@@ -107,3 +123,21 @@ def test_the_reports_table_opens_on_its_rows(browse):  # noqa: F811
     assert "dl.column-descriptions { display: none; }" in page
     # Agencies link to their history.
     assert 'href="/-/gxcrawl/g/agency?name=' in page
+
+
+def test_a_database_made_before_scorecards_is_upgraded_and_graded_when_browsed(tmp_path, capsys):
+    from gxcrawl.browse.server import make_datasette
+    from gxcrawl.store.schema import open_database
+    from test_browse import build
+
+    path = tmp_path / "old.db"
+    build(path)
+    db = open_database(path)
+    db.conn.executescript("DROP VIEW reports_wide; DROP TABLE scorecards; DROP TABLE agency_aliases;")
+    db.close()
+    make_datasette([path])
+    assert f"{len(REPORTS)} reports were graded now" in capsys.readouterr().err
+    db = open_database(path)
+    assert db.execute("SELECT count(*) FROM scorecards").fetchone()[0] == len(REPORTS)
+    assert "reports_wide" in db.view_names()
+    db.close()

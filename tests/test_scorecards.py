@@ -27,6 +27,7 @@ def test_published_by_31_january_of_the_following_year_is_on_time():
     assert timeliness(2022, "2023-03-02T08:00:00") == (0, 30)
     assert timeliness(2022, None) == (None, None)
     assert timeliness(2022, "not a date") == (None, None)
+    assert timeliness(2022, "2022-12-31") == (None, None)  # before the year ended: the portal's date is wrong
 
 
 def test_the_prose_against_the_tables_names_both_numbers():
@@ -38,13 +39,32 @@ def test_the_prose_against_the_tables_names_both_numbers():
         "suit_direct.total": Decimal(1),
         "suit_after_review.total": Decimal(0),
     }
-    outcome, failures = narrative("全年共收到政府信息公开申请17件，办结90件；被申请行政复议2件，行政诉讼1件。", figures)
+    outcome, failures = narrative(
+        "全年共收到政府信息公开申请17件，办结90件；被申请行政复议2件，行政诉讼1件。", 2022, figures
+    )
     assert outcome == "failed"
     assert failures == ["R7 收到申请: the text says '共收到政府信息公开申请17件', the table 95"]
     # New applications with those carried over are the same count; a statement the tables cannot check is unknown.
-    assert narrative("共收到政府信息公开申请98件。", figures) == ("ok", [])
-    assert narrative("本年度未发生行政复议。", figures) == ("unknown", [])
-    assert narrative("共收到申请5件", {"applications.new.total": None}) == ("unknown", [])
+    assert narrative("共收到政府信息公开申请98件。", 2022, figures) == ("ok", [])
+    assert narrative("本年度未发生行政复议。", 2022, figures) == ("unknown", [])
+    assert narrative("共收到申请5件", 2022, {"applications.new.total": None}) == ("unknown", [])
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "全年办结申请90件，其中按期办结88件，延期办结2件。",  # parts of the total
+        "收到行政复议申请1件，已办结1件。全年办结90件。",  # 办结 of a review
+        "2021年收到政府信息公开申请25件，2022年共收到政府信息公开申请95件。",  # another year's figure
+        "较上年收到申请增加30件；全年共收到政府信息公开申请95件。",  # a change, not the count
+        "办结12个工作日内答复的申请90件。",  # 个 is no unit of applications
+    ],
+)
+def test_figures_the_prose_qualifies_are_not_taken_for_the_tables(prose):
+    figures = {"applications.new.total": Decimal(95), "applications.carried_over.total": Decimal(0)}
+    figures |= {"applications.total.total": Decimal(90), "review.total": Decimal(1)}
+    outcome, failures = narrative(prose, 2022, figures)
+    assert failures == [] and outcome in ("ok", "unknown"), failures
 
 
 def test_text_copied_from_the_year_before_with_its_numbers_changed_counts_as_copied():
@@ -55,16 +75,23 @@ def test_text_copied_from_the_year_before_with_its_numbers_changed_counts_as_cop
     assert copied_share(before.replace("2021", "2022"), before) == 1.0
     assert copied_share("全年收到申请17件，办结17件。", "全年收到申请9件，办结8件。") == 1.0
     assert copied_share(now, None) is None
+    assert copied_share(now, "") is None  # no prose last year: nothing to copy from
+    mandated = "本报告中所列数据的统计期限自2022年1月1日起至2022年12月31日止。"
+    assert copied_share(mandated + now, mandated.replace("2022", "2021") + before) == share
 
 
 def test_the_score_weighs_what_can_be_graded():
-    perfect = Scorecard(on_time=1, days_late=0, sections_missing=[], cells_given=1.0, copied_share=0.0)
+    perfect = Scorecard(
+        on_time=1, days_late=0, sections_missing=[], cells_given=1.0, copied_share=0.0, rules_evaluated=6
+    )
     assert score(perfect) == 100
-    late = Scorecard(on_time=0, days_late=40, sections_missing=[], cells_given=1.0, copied_share=0.0)
+    late = Scorecard(on_time=0, days_late=40, sections_missing=[], cells_given=1.0, copied_share=0.0, rules_evaluated=6)
     assert score(late) == 90  # 25 - 40/4 = 15 of 25
     unknown_date = Scorecard(sections_missing=["review"], cells_given=0.5, rules_failed=["R1"], copied_share=None)
+    unknown_date.rules_evaluated = 4
     # complete: 12.5 × 5/6 + 12.5 × 0.5 = 16.67; consistent 20: 36.67 of 50
     assert score(unknown_date) == 73
+    assert score(Scorecard()) is None  # nothing could be graded: no score, not a full one
 
 
 @pytest.fixture
@@ -98,6 +125,22 @@ def graded(tmp_path):
 
 def card(db, report_id: str) -> dict:
     return dict(next(db.query("SELECT * FROM scorecards WHERE report_id = ?", [report_id])))
+
+
+def test_a_corrected_republication_does_not_make_a_report_late(graded):
+    db, publish, samples = graded
+    report_id = publish("卫辉市商务局", 2022, "2023-01-10")
+    sample = samples["卫辉市商务局", 2022]
+    sample.sections["other"] = "（更正版）" + sample.sections["other"]
+    url = "http://portal/卫辉市商务局/2022/更正"
+    record(
+        db,
+        Archive(db.execute("PRAGMA database_list").fetchone()[2] + ".archive"),
+        Fetch("henan", url, published="2023-05-01"),
+        [{"url": url, "body": render_html(sample)}],
+    )
+    assert db.execute("SELECT published FROM reports WHERE id = ?", [report_id]).fetchone()[0] == "2023-05-01"
+    assert (card(db, report_id)["on_time"], card(db, report_id)["days_late"]) == (1, 0)
 
 
 def test_known_scorecards_are_stored_with_their_reports(graded):
@@ -151,6 +194,15 @@ def test_a_renamed_agency_is_linked_and_graded_against_its_old_name(graded):
     assert {row["agency"] for row in db.query("SELECT agency FROM scorecards")} == {"新乡市商务和粮食局"}
     with pytest.raises(ValueError, match="cannot lead back to itself"):
         link_agency(db, "新乡市商务和粮食局", "新乡市商务局")
+    # A name linked to an old name leads to the current one; a link is changed only when asked.
+    publish("新乡市商务委员会", 2020, "2021-01-05")
+    assert link_agency(db, "新乡市商务委员会", "新乡市商务局") == 3
+    assert (
+        db.execute("SELECT agency FROM agency_aliases WHERE alias = '新乡市商务委员会'").fetchone()[0]
+        == "新乡市商务和粮食局"
+    )
+    with pytest.raises(ValueError, match="say --replace"):
+        link_agency(db, "新乡市商务局", "另一个局")
 
 
 def test_rescore_grades_every_report_as_the_writer_did(graded):

@@ -6,7 +6,9 @@
   across years, and links to each report;
 - `/-/gxcrawl/<database>/compare?a=<report id>&b=<report id>`: two reports side
   by side in the form's layout (the later one's form), each cell showing both
-  figures, those that differ highlighted.
+  figures as printed, those that differ highlighted; the later form's figures
+  the earlier form lacks are marked so and not counted, and the earlier form's
+  figures the later form has no cell for are listed below.
 """
 
 import json
@@ -18,9 +20,11 @@ from datasette.utils.asgi import Response
 
 from gxcrawl.browse.charts import line_chart
 from gxcrawl.browse.layout import printed_tables, show
-from gxcrawl.forms import FORM_LEGACY
+from gxcrawl.forms import FORM_LEGACY, figure_labels
 from gxcrawl.scorecard import SECTION_HEADINGS
 
+#: Each figure's printed labels, for the figures a comparison cannot lay out.
+LABELS = {label["key"]: label["label"] for label in figure_labels()}
 #: The reports' headline columns charted over the years, and what they are called.
 CHARTED = {
     "applications_new": "本年新收申请 · new applications",
@@ -97,10 +101,10 @@ async def agency_page(request, datasette) -> Response:
 
 
 async def _carried(db, report_ids: list[str]) -> dict[str, tuple]:
-    """Each report's 上年结转 and 结转下年度 totals (rule R6 across years)."""
+    """Each report's 上年结转 and 结转下年度 totals as printed (rule R6 across years)."""
     found: dict[str, list] = {report_id: [None, None] for report_id in report_ids}
     rows = await db.execute(
-        f"SELECT report_id, key, coalesce(value, derived) AS value FROM figures WHERE report_id IN "
+        f"SELECT report_id, key, value FROM figures WHERE report_id IN "
         f"({', '.join('?' * len(report_ids))}) AND key IN ('applications.carried_over.total', "
         "'applications.carried_forward.total')",
         report_ids,
@@ -136,9 +140,7 @@ async def compare_page(request, datasette) -> Response:
         )
     figures = []
     for report in reports:
-        rows = await db.execute(
-            "SELECT key, coalesce(value, derived) AS value FROM figures WHERE report_id = ?", [report["id"]]
-        )
+        rows = await db.execute("SELECT key, value FROM figures WHERE report_id = ?", [report["id"]])
         figures.append({row["key"]: row["value"] for row in rows})
     earlier, later = figures
     tables = printed_tables(reports[1]["template"], later)
@@ -148,16 +150,26 @@ async def compare_page(request, datasette) -> Response:
             for cell in line:
                 if cell.key is None:
                     continue
-                cell.before = show(earlier.get(cell.key)) if cell.key in earlier else "—"
-                differs = _number(earlier.get(cell.key)) != _number(later.get(cell.key))
+                if cell.key not in earlier:  # a figure of the later form only: nothing to compare it with
+                    cell.before, cell.status = "—", "absent"
+                    continue
+                cell.before = show(earlier[cell.key])
+                differs = _number(earlier[cell.key]) != _number(later.get(cell.key))
                 cell.status = "changed" if differs else "same"
                 changed += differs
+    shown = {cell.key for table in tables for line in table.rows for cell in line if cell.key}
     context = {
         "database": database,
         "reports": [{**report, "link": report_link(database, report["id"])} for report in reports],
         "agency_link": agency_link(database, reports[1]["agency"]),
         "tables": tables,
         "changed": changed,
+        # The earlier form's figures the later form has no cell for (the 2019 form's table 二 beside the 2021 form's).
+        "earlier_only": [
+            {"key": key, "label": LABELS.get(key, key), "value": show(value)}
+            for key, value in earlier.items()
+            if key not in shown
+        ],
     }
     return Response.html(await datasette.render_template("gxcrawl_compare.html", context, request=request))
 

@@ -15,6 +15,7 @@ from datasette.utils import tilde_encode
 from gxcrawl import lock
 from gxcrawl.export import dictionary
 from gxcrawl.store.schema import open_database, open_readonly
+from gxcrawl.store.scorecards import rescore_missing
 
 HERE = Path(__file__).parent
 METADATA = HERE / "metadata.yaml"
@@ -79,6 +80,11 @@ def make_datasette(paths: list[str | Path], immutable: bool = False) -> Datasett
     )
 
 
+#: What the metadata speaks of that older databases lack.
+UPGRADED_TABLES = {"figure_labels", "figure_sources", "corrections", "scorecards", "agency_aliases"}
+UPGRADED_VIEWS = {"figures_labelled", "figure_sources_current", "reports_wide"}
+
+
 def ensure_layout(path: str | Path) -> None:
     """Give a gxcrawl database made by an older version the tables and views the metadata speaks of.
 
@@ -92,11 +98,17 @@ def ensure_layout(path: str | Path) -> None:
         tables, views = set(db.table_names()), set(db.view_names())
     finally:
         db.close()
-    if "reports" not in tables or ("figure_labels" in tables and "figures_labelled" in views):
+    if "reports" not in tables or (UPGRADED_TABLES <= tables and UPGRADED_VIEWS <= views):
         return
     try:
         with lock.writing(path):
-            open_database(path).close()
+            db = open_database(path)
+            try:
+                graded = rescore_missing(db)
+            finally:
+                db.close()
+        if graded:
+            print(f"gxcrawl: {path} was made by an older gxcrawl: {graded} reports were graded now", file=sys.stderr)
     except (lock.DatabaseBusy, OSError, sqlite3.Error) as trouble:
         print(
             f"gxcrawl: {path} was made by an older gxcrawl and could not be upgraded now ({trouble}); figure "

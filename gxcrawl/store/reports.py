@@ -22,7 +22,7 @@ from gxcrawl.cells import as_json_number
 from gxcrawl.model import Fetch
 from gxcrawl.report import Report
 from gxcrawl.store.runs import record_failure
-from gxcrawl.store.scorecards import score_with_neighbour
+from gxcrawl.store.scorecards import agency_names, score_with_neighbour
 from gxcrawl.store.sources import read_from, refresh_sources, store_sources
 
 #: The headline columns of `reports` and the figure each shows.
@@ -261,11 +261,13 @@ def carried_over_warning(db: sqlite_utils.Database, report: Report) -> str | Non
 
 
 def previous_carried_forward(connection, agency: str, year: int):
-    """Last year's 结转下年度 total for an agency (rule R6), or None; works on a plain sqlite3 connection."""
+    """Last year's 结转下年度 total for an agency, under its current name or one linked to it (rule R6), or None;
+    works on a plain sqlite3 connection."""
+    names = agency_names(connection, agency)
     row = connection.execute(
         "SELECT f.value FROM reports r JOIN figures f ON f.report_id = r.id AND f.key = ? "
-        "WHERE r.agency = ? AND r.year = ?",
-        ["applications.carried_forward.total", agency, year - 1],
+        f"WHERE r.agency IN ({', '.join('?' * len(names))}) AND r.year = ? ORDER BY r.id LIMIT 1",
+        ["applications.carried_forward.total", *names, year - 1],
     ).fetchone()
     return None if row is None or row[0] is None else Decimal(str(row[0]))
 

@@ -225,10 +225,15 @@ CREATE TABLE IF NOT EXISTS scorecards (
     narrative TEXT,                   -- R7: ok, failed or unknown
     narrative_failures TEXT,          -- JSON list of the prose's figures that disagree with the tables
     copied_share REAL,                -- share of the prose repeated from the previous year's report
+    copied_band TEXT,                 -- the same in quarters, for a facet: 0–25%, …, 75–100%
     score INTEGER,                    -- out of 100
+    score_band TEXT,                  -- the score in quarters, for a facet
+    scoring INTEGER,                  -- the version of the grading rules (gxcrawl.scorecard.SCORING)
     scored_at TEXT
 );
 CREATE INDEX IF NOT EXISTS scorecards_agency ON scorecards(agency, year);
+-- Who did not publish: the reports of one source, region and year are counted.
+CREATE INDEX IF NOT EXISTS reports_year ON reports(year, source, region);
 -- An agency renamed between years: its old names, linked by hand to the current one, so its history is whole.
 CREATE TABLE IF NOT EXISTS agency_aliases (
     alias TEXT PRIMARY KEY,           -- the name as older reports print it

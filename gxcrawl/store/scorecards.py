@@ -19,7 +19,9 @@ import sqlite_utils
 
 from gxcrawl.model import now
 from gxcrawl.scorecard import (
+    SCORING,
     Scorecard,
+    band,
     copied_share,
     missing_sections,
     narrative,
@@ -27,15 +29,17 @@ from gxcrawl.scorecard import (
     timeliness,
 )
 
-PROSE_COLUMNS = ("overview", "problems", "other_matters")
+#: The reports table's prose columns, by section.
+PROSE_COLUMNS = {"overview": "overview", "problems": "problems", "other": "other_matters"}
 
 
-def canonical_agency(db: sqlite_utils.Database, agency: str) -> str:
+def canonical_agency(db, agency: str) -> str:
+    """The name the agency reporting as `agency` is known by now (`agency_aliases`); works on a plain connection."""
     row = db.execute("SELECT agency FROM agency_aliases WHERE alias = ?", [agency]).fetchone()
     return row[0] if row else agency
 
 
-def agency_names(db: sqlite_utils.Database, agency: str) -> list[str]:
+def agency_names(db, agency: str) -> list[str]:
     """Every name the agency called `agency` has reported under: its current name and those linked to it."""
     current = canonical_agency(db, agency)
     return [current, *(row[0] for row in db.execute("SELECT alias FROM agency_aliases WHERE agency = ?", [current]))]
@@ -66,21 +70,22 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
     }
     printed = db.execute("SELECT count(*), count(value) FROM figures WHERE report_id = ?", [report_id]).fetchone()
     previous = same_agency_report(db, report["agency"], report["year"] - 1)
+    # Graded by its first publication: a corrected re-publication months later does not make a report late.
+    first = db.execute("SELECT min(published) FROM report_versions WHERE report_id = ?", [report_id]).fetchone()[0]
     card = Scorecard()
-    card.on_time, card.days_late = timeliness(report["year"], report["published"])
-    card.sections_missing = missing_sections(
-        report["template"], dict(zip(("overview", "problems", "other"), (report[c] for c in PROSE_COLUMNS))), figures
-    )
+    card.on_time, card.days_late = timeliness(report["year"], first or report["published"])
+    prose = {section: report[column] or "" for section, column in PROSE_COLUMNS.items()}
+    card.sections_missing = missing_sections(report["template"], prose, figures)
     card.cells_given = round(printed[1] / printed[0], 3) if printed[0] and card.sections_missing is not None else None
-    prose = "\n".join(report[column] or "" for column in PROSE_COLUMNS)
-    card.narrative, card.narrative_failures = narrative(prose, figures)
-    card.rules_failed = [rule for rule, outcome in json.loads(report["checks"] or "{}").items() if outcome == "failed"]
-    if _r6_failed(db, figures, previous):
-        card.rules_failed.append("R6")
-    if card.narrative == "failed":
-        card.rules_failed.append("R7")
-    previous_prose = "\n".join(previous[column] or "" for column in PROSE_COLUMNS) if previous else None
-    card.copied_share = copied_share(prose, previous_prose)
+    text = "\n".join(prose.values())
+    card.narrative, card.narrative_failures = narrative(text, report["year"], figures)
+    outcomes = json.loads(report["checks"] or "{}")
+    outcomes["R6"] = r6_outcome(db, report_id, previous)
+    outcomes["R7"] = card.narrative
+    card.rules_failed = [rule for rule, outcome in outcomes.items() if outcome == "failed"]
+    card.rules_evaluated = sum(outcome in ("ok", "failed") for outcome in outcomes.values())
+    previous_prose = "\n".join(previous[column] or "" for column in PROSE_COLUMNS.values()) if previous else None
+    card.copied_share = copied_share(text, previous_prose)
     card.score = score(card)
     db["scorecards"].upsert(
         {
@@ -100,7 +105,10 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
             "narrative": card.narrative,
             "narrative_failures": json.dumps(card.narrative_failures, ensure_ascii=False),
             "copied_share": card.copied_share,
+            "copied_band": band(card.copied_share),
             "score": card.score,
+            "score_band": band(None if card.score is None else card.score / 100),
+            "scoring": SCORING,
             "scored_at": now(),
         },
         pk="report_id",
@@ -108,16 +116,16 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
     return card
 
 
-def _r6_failed(db, figures: dict, previous: dict | None) -> bool:
-    if previous is None:
-        return False
-    carried_over = figures.get("applications.carried_over.total")
-    row = db.execute(
-        "SELECT value FROM figures WHERE report_id = ? AND key = 'applications.carried_forward.total'", [previous["id"]]
-    ).fetchone()
-    if carried_over is None or row is None or row[0] is None:
-        return False
-    return carried_over != Decimal(str(row[0]))
+def r6_outcome(db, report_id: str, previous: dict | None) -> str:
+    """Rule R6, this year's 上年结转 against the previous report's 结转下年度, as printed: ok, failed or unknown."""
+    this = _printed(db, report_id, "applications.carried_over.total")
+    last = _printed(db, previous["id"], "applications.carried_forward.total") if previous else None
+    return "unknown" if this is None or last is None else "ok" if this == last else "failed"
+
+
+def _printed(db, report_id: str, key: str) -> Decimal | None:
+    row = db.execute("SELECT value FROM figures WHERE report_id = ? AND key = ?", [report_id, key]).fetchone()
+    return None if row is None or row[0] is None else Decimal(str(row[0]))
 
 
 def score_with_neighbour(db: sqlite_utils.Database, report_id: str, agency: str, year: int) -> None:
@@ -126,6 +134,15 @@ def score_with_neighbour(db: sqlite_utils.Database, report_id: str, agency: str,
     following = same_agency_report(db, agency, year + 1)
     if following is not None:
         store_scorecard(db, following["id"])
+
+
+def rescore_missing(db: sqlite_utils.Database) -> int:
+    """Grade the reports that have no scorecard (stored by a gxcrawl that did not grade them); how many."""
+    ids = [row[0] for row in db.execute("SELECT id FROM reports WHERE id NOT IN (SELECT report_id FROM scorecards)")]
+    for report_id in ids:
+        with db.atomic():
+            store_scorecard(db, report_id)
+    return len(ids)
 
 
 def rescore(db: sqlite_utils.Database) -> int:
@@ -137,16 +154,30 @@ def rescore(db: sqlite_utils.Database) -> int:
     return len(ids)
 
 
-def link_agency(db: sqlite_utils.Database, alias: str, agency: str, note: str | None = None) -> int:
-    """Record that the agency reporting as `alias` is the one now called `agency`; grade its reports again (how
-    many)."""
-    if canonical_agency(db, agency) == alias:
+def link_agency(
+    db: sqlite_utils.Database, alias: str, agency: str, note: str | None = None, replace: bool = False
+) -> int:
+    """Record that the agency reporting as `alias` is the one now called `agency` (or what that name leads to); grade
+    its reports again (how many). A name linked already is linked anew only with `replace`, the old link said in
+    the note."""
+    current = canonical_agency(db, agency)
+    if current == alias:
         raise ValueError(f"{agency!r} is itself linked to {alias!r}: a name cannot lead back to itself")
+    existing = db.execute("SELECT agency FROM agency_aliases WHERE alias = ?", [alias]).fetchone()
+    if existing and existing[0] != current and not replace:
+        raise ValueError(f"{alias!r} is linked to {existing[0]!r} already; say --replace to link it to {current!r}")
+    if existing and existing[0] != current:
+        note = f"{note or ''} (replaces the link to {existing[0]})".strip()
     with db.atomic():
-        db["agency_aliases"].upsert({"alias": alias, "agency": agency, "note": note, "linked_at": now()}, pk="alias")
-        db.conn.execute("UPDATE agency_aliases SET agency = ? WHERE agency = ?", [agency, alias])
+        names = {alias, current, *agency_names(db, alias)}
+        db["agency_aliases"].upsert({"alias": alias, "agency": current, "note": note, "linked_at": now()}, pk="alias")
+        db.conn.execute("UPDATE agency_aliases SET agency = ? WHERE agency = ?", [current, alias])
+        names |= set(agency_names(db, current))
         ids = [
-            row[0] for row in db.execute("SELECT id FROM reports WHERE agency IN (?, ?) ORDER BY year", [alias, agency])
+            row[0]
+            for row in db.execute(
+                f"SELECT id FROM reports WHERE agency IN ({', '.join('?' * len(names))}) ORDER BY year", sorted(names)
+            )
         ]
         for report_id in ids:
             store_scorecard(db, report_id)
