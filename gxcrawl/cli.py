@@ -54,8 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions, documents that could not be read and now can are stored. Exit status 75 when "
         "another process is writing the database.",
     )
-    reparse.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
-    reparse.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+    with_database(reparse, archive=True)
     browse = commands.add_parser(
         "browse",
         help="browse the database in datasette, with labels, facets, search, the forms and charts",
@@ -98,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("GXCRAWL_REDIS_URL") or os.environ.get("REDIS_URL"),
         help="the Redis URL (default: $GXCRAWL_REDIS_URL or $REDIS_URL)",
     )
-    ingest.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
-    ingest.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+    with_database(ingest, archive=True)
     ingest.add_argument("--once", action="store_true", help="stop when no item is left instead of waiting for more")
     importer = commands.add_parser(
         "import",
@@ -112,13 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         "be read, or 75 when another process is writing the database.",
     )
     importer.add_argument("paths", nargs="+", metavar="PATH", help="a report file, or a directory of them")
-    importer.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    with_database(importer)
     importer.add_argument(
         "--follow-links",
         action="store_true",
         help="also read files that symbolic links inside a directory lead to outside it (left out by default)",
     )
-    importer.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+    with_archive(importer)
     correct = commands.add_parser(
         "correct",
         help="correct a figure the parser misread; the correction lasts through every later reading",
@@ -135,8 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     correct.add_argument("--reason", default="", help="what the document shows, and where (required)")
     correct.add_argument("--by", default=None, metavar="NAME", help="who made the correction")
     correct.add_argument("--file", default=None, metavar="CSV", help="corrections to record, one per row")
-    correct.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
-    correct.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+    with_database(correct, archive=True)
     exporter = commands.add_parser(
         "export",
         help="write the reports as one wide table: CSV, XLSX or Parquet, with a data dictionary",
@@ -146,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         "them. Reports are read and written a thousand at a time: memory stays flat.",
     )
     exporter.add_argument("out", metavar="OUT", help="the file to write")
-    exporter.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    with_database(exporter)
     exporter.add_argument("--format", choices=("csv", "xlsx", "parquet"), default=None, help="default: OUT's extension")
     exporter.add_argument("--year", type=int, default=None, help="only the reports of this year")
     exporter.add_argument("--template", default=None, help="only the reports of this form: 2019, 2021 or legacy")
@@ -164,14 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     linker.add_argument(
         "--replace", action="store_true", help="link ALIAS anew when it is linked to another agency already"
     )
-    linker.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    with_database(linker)
     rescorer = commands.add_parser(
         "rescore",
         help="grade every stored report again (scorecards)",
         description="Compute every report's scorecard again from the database, as the writer does when it stores "
         "a report: after an upgrade, or to see today's rules applied to yesterday's reports.",
     )
-    rescorer.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    with_database(rescorer)
     args = parser.parse_args(argv)
     if args.command == "export":
         return run_export(args)
@@ -188,6 +185,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "browse":
         return run_browse(args)
     return run_parse(args)
+
+
+def with_database(command, archive: bool = False) -> None:
+    """The options naming the database (and its archive) a command works on."""
+    command.add_argument("--db", default="output/gxcrawl.db", help="the database (default output/gxcrawl.db)")
+    if archive:
+        with_archive(command)
+
+
+def with_archive(command) -> None:
+    command.add_argument("--archive", default=None, help="the archive folder (default: archive/ beside the database)")
+
+
+def no_database(path: str) -> bool:
+    """Whether there is no database at `path`, said on stderr."""
+    if Path(path).exists():
+        return False
+    print(f"gxcrawl: no database at {path}; run a crawl first (or pass --db)", file=sys.stderr)
+    return True
 
 
 def as_the_writer(database: str, work):
@@ -208,8 +224,7 @@ def archive_root(args) -> str:
 def run_reparse(args) -> int:
     from gxcrawl.reparse import reparse
 
-    if not Path(args.db).exists():
-        print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
+    if no_database(args.db):
         return 2
     outcomes = as_the_writer(args.db, lambda: reparse(args.db, archive_root(args)))
     if outcomes is None:
@@ -221,8 +236,7 @@ def run_reparse(args) -> int:
 def run_export(args) -> int:
     from gxcrawl.export import FORMATS, export, has_wide_view
 
-    if not Path(args.db).exists():
-        print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
+    if no_database(args.db):
         return 2
     chosen = args.format or Path(args.out).suffix.lstrip(".").lower()
     if chosen not in FORMATS:
@@ -238,8 +252,7 @@ def run_export(args) -> int:
 def run_scoring(args) -> int:
     from gxcrawl.store.scorecards import link_agency, rescore
 
-    if not Path(args.db).exists():
-        print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
+    if no_database(args.db):
         return 2
 
     def work():
@@ -266,8 +279,7 @@ def run_scoring(args) -> int:
 def run_correct(parser, args) -> int:
     from gxcrawl.corrections import CorrectionError, read_corrections_file
 
-    if not Path(args.db).exists():
-        print(f"gxcrawl: no database at {args.db}; run a crawl first (or pass --db)", file=sys.stderr)
+    if no_database(args.db):
         return 2
     if args.file:
         try:
