@@ -169,10 +169,18 @@ def main(argv: list[str] | None = None) -> int:
         "a report: after an upgrade, or to see today's rules applied to yesterday's reports.",
     )
     with_database(rescorer)
+    summariser = commands.add_parser(
+        "rebuild-summaries",
+        help="compute the summary tables afresh (the totals pages read them)",
+        description="Compute summary_totals and summary_outcomes from the reports, with the very queries they "
+        "stand for. The writer keeps them in step report by report; rebuild them after editing the database by "
+        "hand. Exit status 75 when another process is writing the database.",
+    )
+    with_database(summariser)
     args = parser.parse_args(argv)
     if args.command == "export":
         return run_export(args)
-    if args.command in ("link-agency", "rescore"):
+    if args.command in ("link-agency", "rescore", "rebuild-summaries"):
         return run_scoring(args)
     if args.command == "correct":
         return run_correct(parser, args)
@@ -251,6 +259,7 @@ def run_export(args) -> int:
 
 def run_scoring(args) -> int:
     from gxcrawl.store.scorecards import link_agency, rescore
+    from gxcrawl.store.summaries import rebuild_summaries
 
     if no_database(args.db):
         return 2
@@ -260,6 +269,9 @@ def run_scoring(args) -> int:
         try:
             if args.command == "rescore":
                 return f"{rescore(db)} reports graded"
+            if args.command == "rebuild-summaries":
+                rebuild_summaries(db)
+                return "summary_totals and summary_outcomes computed afresh"
             graded = link_agency(db, args.alias, args.agency, args.note, args.replace)
             return f"{args.alias} → {args.agency}: {graded} reports graded again"
         finally:

@@ -123,6 +123,8 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse
             "scorecards",
             "agency_aliases",
             "reports_wide",
+            "summary_totals",
+            "summary_outcomes",
         ]
     )
     assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}

@@ -81,7 +81,15 @@ def make_datasette(paths: list[str | Path], immutable: bool = False) -> Datasett
 
 
 #: What the metadata speaks of that older databases lack.
-UPGRADED_TABLES = {"figure_labels", "figure_sources", "corrections", "scorecards", "agency_aliases"}
+UPGRADED_TABLES = {
+    "figure_labels",
+    "figure_sources",
+    "corrections",
+    "scorecards",
+    "agency_aliases",
+    "summary_totals",
+    "summary_outcomes",
+}
 UPGRADED_VIEWS = {"figures_labelled", "figure_sources_current", "reports_wide"}
 
 

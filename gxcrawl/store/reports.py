@@ -4,7 +4,8 @@
   year): the later publication wins, on a tie the higher portal id. Every
   distinct version ever seen stays in `report_versions` (a legacy report's
   statistics table in `legacy_rows`, where each figure was read in
-  `figure_sources`, by version); unchanged content is
+  `figure_sources`, by version); the summary tables move with the current
+  row (gxcrawl.store.summaries); unchanged content is
   not rewritten. One transaction per report: a crash leaves either the whole report or none of it.
 - `store_reading` stores a reading, or records why it could not be stored;
 - `carried_over_warning` is rule R6, against last year's stored report.
@@ -24,6 +25,7 @@ from gxcrawl.report import Report
 from gxcrawl.store.runs import record_failure
 from gxcrawl.store.scorecards import agency_names, score_with_neighbour
 from gxcrawl.store.sources import read_from, refresh_sources, store_sources
+from gxcrawl.store.summaries import apply_change, contribution
 
 #: The headline columns of `reports` and the figure each shows.
 HEADLINES = {
@@ -113,6 +115,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
             refresh_sources(db, seen, read_from(fetch.documents, report.file), report)
             return UNCHANGED
         newer = current is None or _is_newer(fetch, current)
+        before = contribution(db, key) if newer else None
         version = (
             db["report_versions"]
             .insert(
@@ -188,6 +191,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
                 f"DELETE FROM figures WHERE report_id = ? AND key IN ({','.join('?' * len(stale))})", [key, *stale]
             )
         score_with_neighbour(db, key, agency, year)
+        apply_change(db, before, contribution(db, key))
         return CHANGED if current else NEW
 
 

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from gxcrawl import lock
 from gxcrawl.forms import figure_labels
+from gxcrawl.store.summaries import SUMMARY_SCHEMA, rebuild_summaries
 from gxcrawl.store.wide import ensure_wide_view
 
 SCHEMA = """
@@ -281,7 +282,9 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)
     db.conn.execute("PRAGMA busy_timeout = 30000")
     db.enable_wal()
+    summarised = "summary_totals" in db.table_names()
     db.conn.executescript(SCHEMA)
+    db.conn.executescript(SUMMARY_SCHEMA)
     lock.bind_identity(path)  # a writer that has just made the file holds it by its identity too
     for table, columns in ADDED_COLUMNS.items():
         for column, kind in columns.items():
@@ -292,6 +295,8 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         db["reports"].enable_fts(["agency", "title", "text"], tokenize="trigram", create_triggers=True)
     with db.atomic():  # reference data, kept in step with the forms' definition
         db["figure_labels"].upsert_all(_FIGURE_LABELS, pk=("template", "key"))
+    if not summarised:  # a database made before the summaries: they are computed once, then kept by the writer
+        rebuild_summaries(db)
     return db
 
 
