@@ -70,6 +70,35 @@ def build(path: Path, count: int) -> None:
     db.close()
 
 
+def pages(datasette, agency: str, earlier: str, later: str) -> dict[str, str]:
+    """Every page and canned query gxcrawl browse ships, by name: its URL (an agency's history and a comparison of
+    the reports given)."""
+    charts = datasette.metadata("plugins")["datasette-dashboards"]["reports"]["charts"]
+    found = {
+        f"canned query {name}": f"/g/{name}.json?rule=&year=&agency=&region="
+        for name in datasette.metadata("queries", database="g")
+    }
+    found.update(
+        {
+            f"chart {slug}": "/g.json?sql=" + quote(re.sub(r"\[\[.*?\]\]", "", chart["query"]))
+            for slug, chart in charts.items()
+        }
+    )
+    found.update(
+        {
+            "reports, with facets": "/g/reports",
+            "search, 2 characters (LIKE)": "/g/reports?_search=第1",
+            "search, 4 characters (FTS5)": "/g/reports?_search=郑州市第",
+            "a report as printed": "/g/reports/" + tilde_encode(earlier),
+            "scorecards, with facets": "/g/scorecards",
+            "reports_wide, a page of 50": "/g/reports_wide?_size=50",
+            "an agency's history": "/-/gxcrawl/g/agency?name=" + quote(agency),
+            "two years compared": f"/-/gxcrawl/g/compare?a={quote(earlier)}&b={quote(later)}",
+        }
+    )
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=30000)
@@ -80,35 +109,10 @@ def main() -> None:
         build(path, args.reports)
         print(f"built {args.reports} reports in {time.perf_counter() - started:.0f} s")
         datasette = make_datasette([path])
-        charts = datasette.metadata("plugins")["datasette-dashboards"]["reports"]["charts"]
-        pages = {
-            f"canned query {name}": f"/g/{name}.json?rule=&year=&agency=&region="
-            for name in datasette.metadata("queries", database="g")
-        }
-        pages.update(
-            {
-                f"chart {slug}": "/g.json?sql=" + quote(re.sub(r"\[\[.*?\]\]", "", chart["query"]))
-                for slug, chart in charts.items()
-            }
-        )
-        pages.update(
-            {
-                "reports, with facets": "/g/reports",
-                "search, 2 characters (LIKE)": "/g/reports?_search=第1",
-                "search, 4 characters (FTS5)": "/g/reports?_search=郑州市第",
-                "a report as printed": "/g/reports/" + tilde_encode("henan/郑州市第0局/2019"),
-                "scorecards, with facets": "/g/scorecards",
-                "reports_wide, a page of 50": "/g/reports_wide?_size=50",
-                "an agency's history": "/-/gxcrawl/g/agency?name=" + quote("郑州市第0局"),
-                "two years compared": "/-/gxcrawl/g/compare?a="
-                + quote("henan/郑州市第0局/2019")
-                + "&b="
-                + quote("henan/开封市第0局/2020"),
-            }
-        )
+        urls = pages(datasette, "郑州市第0局", "henan/郑州市第0局/2019", "henan/开封市第0局/2020")
         loop = asyncio.new_event_loop()
         print(f"{'page':<40} {'status':>6} {'seconds':>8}")
-        for name, url in pages.items():
+        for name, url in urls.items():
             started = time.perf_counter()
             response = loop.run_until_complete(datasette.client.get(url))
             print(f"{name:<40} {response.status_code:>6} {time.perf_counter() - started:>8.2f}")

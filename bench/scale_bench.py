@@ -1,0 +1,133 @@
+"""National scale: build databases of 100,000 reports and more straight through the storage layer, then time the
+writer, the file and every page and canned query `gxcrawl browse` ships.
+
+    python bench/scale_bench.py [--reports 100000 1000000] [--keep DIR]
+
+A few dozen generated reports of both forms and the legacy table are read by
+the parser once; each stored report is one of them under its own identity
+(agency, region, year 2008–2025: legacy before 2019), through `record` as a
+crawl stores it (sources, scorecards, summaries, all in the report's
+transaction). Every tenth report gets a second, later version with other
+figures, every fiftieth listed report is a failure. The table then gives, per
+size: the writer's reports per second on one core, the file's size per report,
+the time of every page (browse_bench's list: each canned query, each chart,
+searches, the reports and scorecards tables, a report, an agency's history, a
+comparison) and of the exports, with their peak memory. Targets (issue 19):
+every page under 1 s, the writer at 200 reports/s or more, memory flat.
+"""
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import random
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]  # the project, the samples, browse_bench
+
+from browse_bench import EXPORTS, REGIONS, export, pages  # noqa: E402
+
+from gxcrawl.archive import Archive  # noqa: E402
+from gxcrawl.browse.server import make_datasette  # noqa: E402
+from gxcrawl.model import Fetch  # noqa: E402
+from gxcrawl.recording import record  # noqa: E402
+from gxcrawl.report import read_here  # noqa: E402
+from gxcrawl.store.runs import record_failure  # noqa: E402
+from gxcrawl.store.schema import open_database  # noqa: E402
+from support.samples import random_report, render_html  # noqa: E402
+from test_legacy import fujian  # noqa: E402
+
+FIRST_YEAR, LAST_YEAR = 2008, 2025
+
+
+def readings() -> dict[str, list]:
+    """A pool of readings per form, each read once by the parser."""
+    rng = random.Random(19)
+    pool = {
+        form: [read_here(render_html(random_report(rng, form=form, busy=0.5)), "r.html") for _ in range(20)]
+        for form in ("2019", "2021")
+    }
+    pool["legacy"] = [read_here(fujian(year), "r.html") for year in (2014, 2015, 2016)]
+    return pool
+
+
+def build(path: Path, count: int) -> float:
+    """Store `count` reports; the seconds the writer took (the readings' preparation aside)."""
+    pool = readings()
+    db = open_database(path)
+    archive = Archive(path.parent / "archive")
+    seconds = 0.0
+    years = LAST_YEAR - FIRST_YEAR + 1
+    for index in range(count):
+        year = FIRST_YEAR + index % years
+        form = "legacy" if year < 2019 else ("2021" if year >= 2021 else "2019")
+        region = REGIONS[(index // years) % len(REGIONS)]
+        agency = f"{region}第{index // years}局"
+        reading = pool[form][index % len(pool[form])]
+        report = dataclasses.replace(reading, agency=agency, year=year, warnings=[], cells=dict(reading.cells))
+        url = f"http://portal/view/{index}"
+        started = time.perf_counter()
+        if index % 50 == 49:
+            record_failure(db, Fetch("henan", url, agency=agency, year=year), "HTTP 500 (generated failure)")
+        else:
+            record(
+                db,
+                archive,
+                Fetch("henan", url, portal_id=index, published=f"{year + 1}-01-20", region=region),
+                [],
+                report=report,
+            )
+            if index % 10 == 0:
+                again = dataclasses.replace(report, figures={**report.figures}, content_sha256=f"v2-{index}")
+                key = next(iter(again.figures))
+                again.figures[key] = (again.figures[key] or Decimal(0)) + 1
+                record(
+                    db,
+                    archive,
+                    Fetch("henan", url + "?v2", portal_id=index, published=f"{year + 1}-03-01", region=region),
+                    [],
+                    report=again,
+                )
+        seconds += time.perf_counter() - started
+    db.close()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--keep", type=Path, default=None, help="build the databases here and keep them")
+    args = parser.parse_args()
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # the writer on one core, as a crawl's is
+    for count in args.reports:
+        folder = args.keep or Path(tempfile.mkdtemp(prefix="gxcrawl-scale-"))
+        path = folder / str(count) / "g.db"  # datasette names it g, as the pages' URLs do
+        path.parent.mkdir(parents=True, exist_ok=True)
+        seconds = build(path, count)
+        size = path.stat().st_size
+        print(
+            f"\n{count:,} reports: written in {seconds:.0f} s, {count / seconds:.0f} reports/s; "
+            f"{size / 1e9:.2f} GB, {size / count / 1024:.1f} KB a report"
+        )
+        datasette = make_datasette([path])
+        loop = asyncio.new_event_loop()
+        print(f"{'page':<40} {'status':>6} {'seconds':>8}")
+        for name, url in pages(datasette, "郑州市第0局", "henan/郑州市第0局/2019", "henan/郑州市第0局/2020").items():
+            started = time.perf_counter()
+            response = loop.run_until_complete(datasette.client.get(url))
+            print(f"{name:<40} {response.status_code:>6} {time.perf_counter() - started:>8.2f}")
+        loop.close()
+        print(f"{'export':<40} {'reports':>8} {'seconds':>8} {'peak MB':>8}")
+        for name, arguments in EXPORTS.items():
+            reports, took, peak = export(path, folder, arguments)
+            print(f"{name:<40} {reports:>8} {took:>8.1f} {peak:>8.0f}")
+    print("targets: every page under 1 s; the writer at 200 reports/s or more; memory flat")
+
+
+if __name__ == "__main__":
+    main()
