@@ -55,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         "another process is writing the database.",
     )
     with_database(reparse, archive=True)
+    reparse.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="read in N processes (0: one per core); the database has one writer either way (default 1)",
+    )
     browse = commands.add_parser(
         "browse",
         help="browse the database in datasette, with labels, facets, search, the forms and charts",
@@ -234,7 +241,7 @@ def run_reparse(args) -> int:
 
     if no_database(args.db):
         return 2
-    outcomes = as_the_writer(args.db, lambda: reparse(args.db, archive_root(args)))
+    outcomes = as_the_writer(args.db, lambda: reparse(args.db, archive_root(args), args.jobs))
     if outcomes is None:
         return lock.BUSY_EXIT_STATUS
     print(", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to reparse")
