@@ -233,6 +233,8 @@ CREATE TABLE IF NOT EXISTS scorecards (
     scored_at TEXT
 );
 CREATE INDEX IF NOT EXISTS scorecards_agency ON scorecards(agency, year);
+-- The reports failing a check, without reading every report's checks.
+CREATE INDEX IF NOT EXISTS reports_failing ON reports(checks_failed) WHERE checks_failed > 0;
 -- Who did not publish: the reports of one source, region and year are counted.
 CREATE INDEX IF NOT EXISTS reports_year ON reports(year, source, region);
 -- An agency renamed between years: its old names, linked by hand to the current one, so its history is whole.
