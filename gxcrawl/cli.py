@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     with_database(reparse, archive=True)
     reparse.add_argument(
         "--jobs",
-        type=int,
+        type=_not_negative,
         default=1,
         metavar="N",
         help="read in N processes (0: one per core); the database has one writer either way (default 1)",
@@ -200,6 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "browse":
         return run_browse(args)
     return run_parse(args)
+
+
+def _not_negative(text: str) -> int:
+    number = int(text)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{number} is not a number of processes: give 0 (one per core) or more")
+    return number
 
 
 def with_database(command, archive: bool = False) -> None:

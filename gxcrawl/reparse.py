@@ -10,6 +10,7 @@ that could not be read before and can now is stored.
 import json
 import multiprocessing
 import os
+from array import array
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
@@ -39,16 +40,17 @@ def reparse(db_path: str, archive_root: str, jobs: int = 1) -> Counter:
     db = open_database(db_path)
     archive = Archive(archive_root)
     outcomes: Counter = Counter()
-    keys = [
-        (VERSIONS + " WHERE v.id = ?", row[0])
-        for row in db.execute("SELECT id FROM report_versions ORDER BY published, portal_id, id")
+    # Ids alone, eight bytes a version: the rows are fetched a batch at a time.
+    versions = array(
+        "q", (row[0] for row in db.execute("SELECT id FROM report_versions ORDER BY published, portal_id, id"))
+    )
+    failures = array("q", (row[0] for row in db.execute("SELECT id FROM failures WHERE documents != '[]' ORDER BY id")))
+    batches = [
+        (sql, ids[start : start + BATCH])
+        for sql, ids in ((VERSIONS + " WHERE v.id = ?", versions), (FAILURES + " WHERE id = ?", failures))
+        for start in range(0, len(ids), BATCH)
     ]
-    keys += [
-        (FAILURES + " WHERE id = ?", row[0])
-        for row in db.execute("SELECT id FROM failures WHERE documents != '[]' ORDER BY id")
-    ]
-    batches = [keys[start : start + BATCH] for start in range(0, len(keys), BATCH)]
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or len(os.sched_getaffinity(0))
     if jobs == 1:
         for batch in batches:
             for row in _rows(db, batch):
@@ -57,19 +59,24 @@ def reparse(db_path: str, archive_root: str, jobs: int = 1) -> Counter:
         # Not multiprocessing.Pool: its processes are daemons, and a reading process starts the reader child that
         # keeps each document within its budgets (gxcrawl.budget).
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            pending: list = []
-            for batch in [*batches, None]:
-                # The next batch is read by the pool while the writer stores this one.
-                submitted = [pool.submit(_reading, archive_root, row) for row in _rows(db, batch)] if batch else []
-                for future in pending:
-                    outcomes[_store(db, archive, *future.result())] += 1
-                pending = submitted
+            try:
+                pending: list = []
+                for batch in [*batches, None]:
+                    # The next batch is read by the pool while the writer stores this one.
+                    submitted = [pool.submit(_reading, archive_root, row) for row in _rows(db, batch)] if batch else []
+                    for future in pending:
+                        outcomes[_store(db, archive, *future.result())] += 1
+                    pending = submitted
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # Ctrl-C or an error: the readings not begun are not waited for
+                raise
     db.close()
     return outcomes
 
 
-def _rows(db, batch: list[tuple[str, int]]) -> list[dict]:
-    return [dict(next(db.query(sql, [key]))) for sql, key in batch]
+def _rows(db, batch: tuple[str, array]) -> list[dict]:
+    sql, ids = batch
+    return [dict(next(db.query(sql, [key]))) for key in ids]
 
 
 def _reading(archive_root: str, row: dict) -> tuple[dict, Report | None]:
@@ -103,9 +110,9 @@ def _selectors(row: dict) -> tuple[str, ...]:
 
 def _store(db, archive: Archive, row: dict, report: Report | None) -> str:
     """Record a reading of a stored version or failure (None: its documents are missing from the archive)."""
-    if report is None:
-        return MISSING
     data = _documents(archive, row)
+    if report is None or data is None:
+        return MISSING
     fetch = Fetch(
         source=row["source"],
         url=row["url"],

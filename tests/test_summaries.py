@@ -119,3 +119,50 @@ def test_a_database_made_before_the_summaries_gets_them_computed_once(writer):
     db = open_database(db_path)
     assert kept(db) == computed(db) and kept(db)[0]
     db.close()
+
+
+def test_an_upgrade_cut_short_leaves_no_empty_summaries_behind(writer, monkeypatch):
+    from gxcrawl.store import schema
+
+    db, store, db_path = writer
+    store("卫辉市商务局", 2022, 2)
+    db.conn.executescript("DROP TABLE summary_totals; DROP TABLE summary_outcomes;")
+    db.close()
+
+    def interrupted(db):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(schema, "rebuild_summaries", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        open_database(db_path)
+    monkeypatch.undo()
+    db = open_database(db_path)  # the next open finds no summaries, and makes them
+    assert kept(db) == computed(db) and kept(db)[0]
+    db.close()
+
+
+def test_labels_that_changed_between_releases_have_the_summaries_summed_again(writer):
+    db, store, db_path = writer
+    store("卫辉市商务局", 2022, 2)
+    # As a database written by a release whose labels put a result row under another outcome.
+    db.conn.execute("UPDATE figure_labels SET outcome = '（五）不予处理' WHERE outcome = '（六）其他处理'")
+    db.conn.execute("DELETE FROM summary_outcomes")
+    db.conn.commit()
+    db.close()
+    db = open_database(db_path)
+    assert kept(db) == computed(db)
+    assert "（六）其他处理" in {row[3] for row in db.execute("SELECT * FROM summary_outcomes")}
+    db.close()
+
+
+def test_the_yearly_totals_chart_says_nothing_for_a_figure_no_report_gives(writer):
+    import yaml
+
+    from gxcrawl.browse.server import METADATA
+
+    db, store, _ = writer
+    store("卫辉市商务局", 2022, 2, changes={"review.total": None})
+    chart = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["plugins"]["datasette-dashboards"]["reports"]
+    sql = chart["charts"]["yearly-totals"]["query"].replace("[[ AND region = :region ]]", "")
+    values = {measure: value for _, measure, value in db.execute(sql)}
+    assert values["行政复议 · reviews"] is None and values["本年新收申请 · new applications"] is not None

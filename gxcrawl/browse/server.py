@@ -16,6 +16,7 @@ from gxcrawl import lock
 from gxcrawl.export import dictionary
 from gxcrawl.store.schema import open_database, open_readonly
 from gxcrawl.store.scorecards import rescore_missing
+from gxcrawl.store.summaries import summaries_match
 
 HERE = Path(__file__).parent
 METADATA = HERE / "metadata.yaml"
@@ -104,6 +105,12 @@ def ensure_layout(path: str | Path) -> None:
     db = open_readonly(path)
     try:
         tables, views = set(db.table_names()), set(db.view_names())
+        if "summary_totals" in tables and "reports" in tables and not summaries_match(db.conn):
+            print(
+                f"gxcrawl: the summary tables of {path} do not count the reports it holds (was it written by other "
+                "means?): the totals pages are off until `gxcrawl rebuild-summaries` computes them afresh",
+                file=sys.stderr,
+            )
     finally:
         db.close()
     if "reports" not in tables or (UPGRADED_TABLES <= tables and UPGRADED_VIEWS <= views):

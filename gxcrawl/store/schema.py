@@ -8,7 +8,7 @@ import sqlite_utils
 
 from gxcrawl import lock
 from gxcrawl.forms import figure_labels
-from gxcrawl.store.summaries import SUMMARY_SCHEMA, rebuild_summaries
+from gxcrawl.store.summaries import SUMMARY_TABLES, rebuild_summaries
 from gxcrawl.store.wide import ensure_wide_view
 
 SCHEMA = """
@@ -286,7 +286,6 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db.enable_wal()
     summarised = "summary_totals" in db.table_names()
     db.conn.executescript(SCHEMA)
-    db.conn.executescript(SUMMARY_SCHEMA)
     lock.bind_identity(path)  # a writer that has just made the file holds it by its identity too
     for table, columns in ADDED_COLUMNS.items():
         for column, kind in columns.items():
@@ -296,10 +295,26 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     if not db["reports"].detect_fts():
         db["reports"].enable_fts(["agency", "title", "text"], tokenize="trigram", create_triggers=True)
     with db.atomic():  # reference data, kept in step with the forms' definition
-        db["figure_labels"].upsert_all(_FIGURE_LABELS, pk=("template", "key"))
-    if not summarised:  # a database made before the summaries: they are computed once, then kept by the writer
-        rebuild_summaries(db)
+        relabelled = _labels_changed(db)
+        if relabelled:
+            db["figure_labels"].upsert_all(_FIGURE_LABELS, pk=("template", "key"))
+        if not summarised:
+            # A database made before the summaries: made and computed in one transaction, so that an upgrade cut
+            # short leaves no empty summaries behind; then kept by the writer.
+            for statement in SUMMARY_TABLES:
+                db.conn.execute(statement)
+        if not summarised or relabelled:  # an outcome's rows changed: what was summed under them, summed again
+            rebuild_summaries(db)
     return db
+
+
+def _labels_changed(db: sqlite_utils.Database) -> bool:
+    """Whether the stored figure labels differ from the forms' definition (a new release, a new database)."""
+    stored = {tuple(row[column] for column in _LABEL_COLUMNS) for row in db.query("SELECT * FROM figure_labels")}
+    return stored != {tuple(label[column] for column in _LABEL_COLUMNS) for label in _FIGURE_LABELS}
+
+
+_LABEL_COLUMNS = tuple(_FIGURE_LABELS[0])
 
 
 def open_readonly(path: str | Path) -> sqlite_utils.Database | None:

@@ -24,14 +24,14 @@ NO_REGION = ""
 
 #: Each headline column is kept as its sum over the reports that give it (`<column>`) and how many give it
 #: (`<column>_given`): a total no report gives is unknown, not 0.
-SUMMARY_SCHEMA = (
+SUMMARY_TABLES = (
     "CREATE TABLE IF NOT EXISTS summary_totals (source TEXT NOT NULL, region TEXT NOT NULL, year INTEGER NOT NULL, "
     "reports INTEGER NOT NULL, "
     + ", ".join(f"{column} NUMERIC NOT NULL DEFAULT 0, {column}_given INTEGER NOT NULL DEFAULT 0" for column in SUMMED)
-    + ", PRIMARY KEY (source, region, year));\n"
+    + ", PRIMARY KEY (source, region, year))",
     "CREATE TABLE IF NOT EXISTS summary_outcomes (source TEXT NOT NULL, region TEXT NOT NULL, year INTEGER NOT NULL, "
     "outcome TEXT NOT NULL, applications NUMERIC NOT NULL, reports INTEGER NOT NULL, "
-    "PRIMARY KEY (source, region, year, outcome));"
+    "PRIMARY KEY (source, region, year, outcome))",
 )
 TOTALS_QUERY = (
     "SELECT source, coalesce(region, '') AS region, year, count(*) AS reports, "
@@ -113,3 +113,10 @@ def rebuild_summaries(db: sqlite_utils.Database) -> None:
         db.conn.execute(
             f"INSERT INTO summary_outcomes (source, region, year, outcome, applications, reports) {OUTCOMES_QUERY}"
         )
+
+
+def summaries_match(connection) -> bool:
+    """Whether the summaries count the reports there are: a cheap sign that nothing wrote reports around the writer
+    (a hand edit, an older gxcrawl). Works on a plain connection."""
+    summed = connection.execute("SELECT coalesce(sum(reports), 0) FROM summary_totals").fetchone()[0]
+    return summed == connection.execute("SELECT count(*) FROM reports").fetchone()[0]
