@@ -45,6 +45,8 @@ bench: setup
 	$(BIN)/python bench/refresh_bench.py
 	$(BIN)/python bench/browse_bench.py
 	$(BIN)/python bench/distributed_bench.py
+	$(BIN)/python bench/reparse_bench.py
+	$(BIN)/python bench/scale_bench.py --reports 100000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
