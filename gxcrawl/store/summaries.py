@@ -17,10 +17,9 @@ from decimal import Decimal
 
 import sqlite_utils
 
-#: The reports table's headline columns summed per source, region and year.
+#: The reports table's headline columns summed per source, region and year. A report whose portal does not say its
+#: region counts under '' (a key cannot be NULL); the queries call it unknown.
 SUMMED = ("applications_new", "applications_total", "granted", "review_total", "suit_total", "fees")
-#: A report's region when the portal does not say: the summaries' keys cannot be NULL.
-NO_REGION = ""
 
 #: Each headline column is kept as its sum over the reports that give it (`<column>`) and how many give it
 #: (`<column>_given`): a total no report gives is unknown, not 0.
