@@ -29,7 +29,7 @@ VERSIONS = (
     "FROM report_versions v JOIN reports r ON r.id = v.report_id"
 )
 FAILURES = "SELECT * FROM failures"
-#: Documents handed to the readers at a time: the reparse holds two batches, however many there are.
+#: Documents handed to the readers at a time: the reparse holds two batches and the ids, however many there are.
 BATCH = 64
 MISSING = "missing from the archive"
 
