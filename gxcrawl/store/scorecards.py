@@ -138,16 +138,17 @@ def score_with_neighbour(db: sqlite_utils.Database, report_id: str, agency: str,
 
 def rescore_missing(db: sqlite_utils.Database) -> int:
     """Grade the reports that have no scorecard (stored by a gxcrawl that did not grade them); how many."""
-    ids = [row[0] for row in db.execute("SELECT id FROM reports WHERE id NOT IN (SELECT report_id FROM scorecards)")]
-    for report_id in ids:
-        with db.atomic():
-            store_scorecard(db, report_id)
-    return len(ids)
+    return _grade(db, "SELECT id FROM reports WHERE id NOT IN (SELECT report_id FROM scorecards)")
 
 
 def rescore(db: sqlite_utils.Database) -> int:
     """Grade every stored report again; how many."""
-    ids = [row[0] for row in db.execute("SELECT id FROM reports ORDER BY year")]
+    return _grade(db, "SELECT id FROM reports ORDER BY year")
+
+
+def _grade(db: sqlite_utils.Database, selection: str) -> int:
+    """Grade the reports `selection` names, one transaction each; how many."""
+    ids = [row[0] for row in db.execute(selection)]
     for report_id in ids:
         with db.atomic():
             store_scorecard(db, report_id)
