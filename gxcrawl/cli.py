@@ -285,7 +285,7 @@ def run_scoring(args) -> int:
                 return f"{rescore(db)} reports graded"
             if args.command == "rebuild-summaries":
                 rebuild_summaries(db)
-                return "summary_totals and summary_outcomes computed afresh"
+                return "summary_totals, summary_outcomes, summary_agencies and summary_scores computed afresh"
             graded = link_agency(db, args.alias, args.agency, args.note, args.replace)
             return f"{args.alias} → {args.agency}: {graded} reports graded again"
         finally:

@@ -125,6 +125,8 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse
             "reports_wide",
             "summary_totals",
             "summary_outcomes",
+            "summary_agencies",
+            "summary_scores",
         ]
     )
     assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}

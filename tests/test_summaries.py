@@ -9,11 +9,11 @@ from gxcrawl.cli import main
 from gxcrawl.model import Fetch
 from gxcrawl.recording import record
 from gxcrawl.store.schema import open_database
-from gxcrawl.store.summaries import OUTCOMES_QUERY, SUMMED, TOTALS_QUERY
+from gxcrawl.store.summaries import AGENCIES_QUERY, OUTCOMES_QUERY, SCORED, SCORES_QUERY, SUMMED, TOTALS_QUERY
 from support.samples import random_report, render_html
 
 
-def kept(db) -> tuple[set, set]:
+def kept(db) -> tuple[set, ...]:
     totals = {
         (row["source"], row["region"], row["year"], row["reports"])
         + tuple(round(row[column], 4) if row[f"{column}_given"] else None for column in SUMMED)
@@ -23,16 +23,24 @@ def kept(db) -> tuple[set, set]:
         tuple(row.values())
         for row in db.query("SELECT source, region, year, outcome, applications, reports FROM summary_outcomes")
     }
-    return totals, outcomes
+    agencies = {tuple(row) for row in db.execute("SELECT * FROM summary_agencies")}
+    parts = ", ".join(name for part in SCORED for name in (part, f"{part}_known"))
+    scores = {tuple(row) for row in db.execute(f"SELECT region, year, reports, {parts} FROM summary_scores")}
+    return totals, outcomes, agencies, scores
 
 
-def computed(db) -> tuple[set, set]:
+def computed(db) -> tuple[set, ...]:
     totals = set()
     for row in db.execute(TOTALS_QUERY):
         source, region, year, reports, *sums = row
         pairs = list(zip(sums[::2], sums[1::2]))
         totals.add((source, region, year, reports, *(round(total, 4) if given else None for total, given in pairs)))
-    return totals, {tuple(row) for row in db.execute(OUTCOMES_QUERY)}
+    return (
+        totals,
+        {tuple(row) for row in db.execute(OUTCOMES_QUERY)},
+        {tuple(row) for row in db.execute(AGENCIES_QUERY.format(where=""))},
+        {tuple(row) for row in db.execute(SCORES_QUERY)},
+    )
 
 
 @pytest.fixture
@@ -76,6 +84,11 @@ def test_summaries_follow_inserts_new_versions_older_versions_and_unchanged_ones
         assert kept(db) == computed(db)
     assert outcomes == ["new", "new", "new", "new", "changed", "older", "unchanged", "new"]
     assert db.execute("SELECT sum(reports) FROM summary_totals").fetchone()[0] == 5
+    assert db.execute(
+        "SELECT reports, first_year, last_year FROM summary_agencies WHERE agency = '卫辉市商务局'"
+    ).fetchone() == (2, 2021, 2022)
+    # The scores moved with the regrading of 2022's report against 2021's, and with the new version.
+    assert db.execute("SELECT sum(reports) FROM summary_scores").fetchone()[0] == 5
 
 
 def test_a_correction_moves_the_summaries_and_a_rebuild_finds_them_equal(writer):
@@ -114,10 +127,10 @@ def test_a_correction_moves_the_summaries_and_a_rebuild_finds_them_equal(writer)
 def test_a_database_made_before_the_summaries_gets_them_computed_once(writer):
     db, store, db_path = writer
     store("卫辉市商务局", 2022, 2)
-    db.conn.executescript("DROP TABLE summary_totals; DROP TABLE summary_outcomes;")
+    db.conn.executescript("DROP TABLE summary_agencies; DROP TABLE summary_scores;")
     db.close()
     db = open_database(db_path)
-    assert kept(db) == computed(db) and kept(db)[0]
+    assert kept(db) == computed(db) and all(kept(db))
     db.close()
 
 
@@ -166,3 +179,72 @@ def test_the_yearly_totals_chart_says_nothing_for_a_figure_no_report_gives(write
     sql = chart["charts"]["yearly-totals"]["query"].replace("[[ AND region = :region ]]", "")
     values = {measure: value for _, measure, value in db.execute(sql)}
     assert values["行政复议 · reviews"] is None and values["本年新收申请 · new applications"] is not None
+
+
+def test_a_report_moved_to_another_region_and_an_agency_renamed_move_the_summaries(writer):
+    from gxcrawl.store.scorecards import link_agency
+
+    db, store, _ = writer
+    store("卫辉市商务局", 2021, 1)
+    store("卫辉市商务局", 2022, 2)
+    store("卫辉县商务局", 2020, 3)
+    # A new version whose portal files it under another region.
+    store("卫辉市商务局", 2022, 5, region="新乡市", published="2023-03-01", url="http://portal/v2")
+    assert kept(db) == computed(db)
+    assert {row[0] for row in db.execute("SELECT region FROM summary_scores")} == {"卫辉市", "新乡市"}
+    with db.atomic():
+        link_agency(db, "卫辉县商务局", "卫辉市商务局")
+    assert kept(db) == computed(db)
+
+
+#: The queries the summary-backed pages replaced, over every report and scorecard: the reference they must equal.
+SCORECARDS_BY_REGION_BEFORE = """
+SELECT coalesce(region, '（未知 · unknown）') AS region, year, count(*) AS reports,
+  round(100.0 * avg(on_time), 1), round(100.0 * avg(sections_missing_count = 0), 1),
+  round(100.0 * avg(rules_failed_count = 0), 1), round(avg(score), 1)
+FROM scorecards GROUP BY 1, year ORDER BY 1, year"""
+TOP_AGENCIES_BEFORE = """
+SELECT agency, max(region) AS region, count(*) AS reports, sum(applications_new) AS applications_new,
+  sum(applications_total), sum(granted), min(year), max(year)
+FROM reports WHERE (:year = '' OR year = CAST(:year AS INTEGER))
+GROUP BY agency ORDER BY applications_new DESC, agency LIMIT 100"""
+
+
+def test_the_pages_that_read_the_summaries_answer_as_the_queries_over_every_report_did(writer):
+    import yaml
+
+    from gxcrawl.browse.server import METADATA
+
+    db, store, _ = writer
+    for seed, (agency, year, region) in enumerate(
+        [
+            ("卫辉市商务局", 2021, "卫辉市"),
+            ("卫辉市商务局", 2022, "卫辉市"),
+            ("郑州市教育局", 2022, None),
+            ("郑州市教育局", 2023, None),
+            ("新乡市财政局", 2022, "新乡市"),
+        ]
+    ):
+        store(agency, year, seed, region=region, published=f"{year + 1}-0{1 + seed % 3}-20")
+    # One late, one 2019-form report whose completeness cannot be told of a missing section: a mix of NULLs.
+    store("新乡市财政局", 2019, 9, region="新乡市", changes={"review.total": None})
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    queries = metadata["databases"]["__DATABASE__"]["queries"]
+    assert (
+        db.execute(queries["scorecards_by_region"]["sql"]).fetchall()
+        == db.execute(SCORECARDS_BY_REGION_BEFORE).fetchall()
+    )
+    for year in ("", "2022", "2030"):
+        assert (
+            db.execute(queries["top_agencies"]["sql"], {"year": year}).fetchall()
+            == db.execute(TOP_AGENCIES_BEFORE, {"year": year}).fetchall()
+        )
+    chart = metadata["plugins"]["datasette-dashboards"]["reports"]["charts"]["scorecard-shares"]["query"]
+    for region in (None, "新乡市"):
+        sql = chart.replace("[[ AND region = :region ]]", "" if region is None else "AND region = :region")
+        before = sql.replace("1.0 * sum(on_time) / sum(on_time_known)", "avg(on_time)")
+        before = before.replace("1.0 * sum(complete) / sum(complete_known)", "avg(sections_missing_count = 0)")
+        before = before.replace("1.0 * sum(consistent) / sum(consistent_known)", "avg(rules_failed_count = 0)")
+        before = before.replace("summary_scores", "scorecards")
+        assert before != sql
+        assert db.execute(sql, {"region": region}).fetchall() == db.execute(before, {"region": region}).fetchall()

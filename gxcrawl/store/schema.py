@@ -8,7 +8,7 @@ import sqlite_utils
 
 from gxcrawl import lock
 from gxcrawl.forms import figure_labels
-from gxcrawl.store.summaries import SUMMARY_TABLES, rebuild_summaries
+from gxcrawl.store.summaries import SUMMARIES, SUMMARY_TABLES, rebuild_summaries
 from gxcrawl.store.wide import ensure_wide_view
 
 SCHEMA = """
@@ -233,10 +233,29 @@ CREATE TABLE IF NOT EXISTS scorecards (
     scored_at TEXT
 );
 CREATE INDEX IF NOT EXISTS scorecards_agency ON scorecards(agency, year);
--- The reports failing a check, without reading every report's checks.
-CREATE INDEX IF NOT EXISTS reports_failing ON reports(checks_failed) WHERE checks_failed > 0;
--- Who did not publish: the reports of one source, region and year are counted.
-CREATE INDEX IF NOT EXISTS reports_year ON reports(year, source, region);
+-- A report's row holds its text, so a page that reads every row reads the whole file: the pages read indexes.
+-- The reports failing a check, in the order the failing-checks and review queries list them.
+CREATE INDEX IF NOT EXISTS reports_failing_by_year ON reports(year DESC, agency) WHERE checks_failed > 0;
+-- Who did not publish (in its order), the reports of one source, region and year counted, and one year's agencies
+-- with the most applications: all read from this index alone.
+CREATE INDEX IF NOT EXISTS reports_by_year
+    ON reports(year DESC, source, region, agency, id, applications_new, applications_total, granted);
+-- The reports table's order (newest first), and the short-word search over agency and title in that order.
+CREATE INDEX IF NOT EXISTS reports_recent ON reports(published, agency, title);
+-- The reports table's facets (year is reports_by_year's).
+CREATE INDEX IF NOT EXISTS reports_region ON reports(region);
+CREATE INDEX IF NOT EXISTS reports_template ON reports(template);
+CREATE INDEX IF NOT EXISTS reports_format ON reports(format);
+CREATE INDEX IF NOT EXISTS reports_checks_failed ON reports(checks_failed);
+-- The scorecards table's order and facets.
+CREATE INDEX IF NOT EXISTS scorecards_year ON scorecards(year);
+CREATE INDEX IF NOT EXISTS scorecards_region ON scorecards(region);
+CREATE INDEX IF NOT EXISTS scorecards_on_time ON scorecards(on_time);
+CREATE INDEX IF NOT EXISTS scorecards_narrative ON scorecards(narrative);
+CREATE INDEX IF NOT EXISTS scorecards_rules_failed ON scorecards(rules_failed_count);
+CREATE INDEX IF NOT EXISTS scorecards_sections_missing ON scorecards(sections_missing_count);
+CREATE INDEX IF NOT EXISTS scorecards_copied_band ON scorecards(copied_band);
+CREATE INDEX IF NOT EXISTS scorecards_score_band ON scorecards(score_band);
 -- An agency renamed between years: its old names, linked by hand to the current one, so its history is whole.
 CREATE TABLE IF NOT EXISTS agency_aliases (
     alias TEXT PRIMARY KEY,           -- the name as older reports print it
@@ -250,6 +269,15 @@ CREATE VIEW IF NOT EXISTS figures_labelled AS
     FROM figures f JOIN reports r ON r.id = f.report_id
     LEFT JOIN figure_labels l ON l.template = r.template AND l.key = f.key;
 """
+
+#: Indexes on columns an older database gains (ADDED_COLUMNS): made once it has them.
+LATE_INDEXES = (
+    # Whether a source was crawled successfully after a year's deadline: asked of every report by who did not publish.
+    "CREATE INDEX IF NOT EXISTS crawl_runs_succeeded ON crawl_runs(spider, ended) WHERE exit_status = 0",
+)
+
+#: Indexes an earlier layout made that others replace: dropped from older databases.
+RETIRED_INDEXES = ("reports_failing", "reports_year")
 
 #: Columns added since the first layout: `open_database` adds them to older databases.
 ADDED_COLUMNS = {
@@ -265,6 +293,8 @@ ADDED_COLUMNS = {
         "corrections": str,
     },
     "crawl_runs": {
+        "ended": str,
+        "exit_status": int,
         "scope": str,
         "walk": str,
         "reports_listed": int,
@@ -284,13 +314,17 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)
     db.conn.execute("PRAGMA busy_timeout = 30000")
     db.enable_wal()
-    summarised = "summary_totals" in db.table_names()
+    summarised = set(SUMMARIES) <= set(db.table_names())
+    for index in RETIRED_INDEXES:
+        db.conn.execute(f"DROP INDEX IF EXISTS {index}")
     db.conn.executescript(SCHEMA)
     lock.bind_identity(path)  # a writer that has just made the file holds it by its identity too
     for table, columns in ADDED_COLUMNS.items():
         for column, kind in columns.items():
             if column not in db[table].columns_dict:
                 db[table].add_column(column, kind)
+    for statement in LATE_INDEXES:
+        db.conn.execute(statement)
     ensure_wide_view(db.conn)
     if not db["reports"].detect_fts():
         db["reports"].enable_fts(["agency", "title", "text"], tokenize="trigram", create_triggers=True)

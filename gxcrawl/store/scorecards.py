@@ -28,6 +28,7 @@ from gxcrawl.scorecard import (
     score,
     timeliness,
 )
+from gxcrawl.store.summaries import apply_score_change, score_contribution
 
 #: The reports table's prose columns, by section.
 PROSE_COLUMNS = {"overview": "overview", "problems": "problems", "other": "other_matters"}
@@ -87,6 +88,7 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
     previous_prose = "\n".join(previous[column] or "" for column in PROSE_COLUMNS.values()) if previous else None
     card.copied_share = copied_share(text, previous_prose)
     card.score = score(card)
+    before = score_contribution(db, report_id)
     db["scorecards"].upsert(
         {
             "report_id": report_id,
@@ -113,6 +115,7 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
         },
         pk="report_id",
     )
+    apply_score_change(db, before, score_contribution(db, report_id))
     return card
 
 

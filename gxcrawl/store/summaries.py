@@ -3,14 +3,21 @@
 - `summary_totals`: per source, region and year, how many current reports and
   the sums of their headline figures (the yearly totals query and chart);
 - `summary_outcomes`: per source, region and year, the applications answered
-  in each of table 三's result categories (the outcomes query and chart).
+  in each of table 三's result categories (the outcomes query and chart);
+- `summary_agencies`: per agency, its reports, years and summed headline
+  figures (the agencies with the most applications);
+- `summary_scores`: per region and year, how many scorecards say on time,
+  complete and consistent, of how many that can tell, and the scores' sum
+  (the scorecards by region, and the dashboard's shares).
 
-The writer applies each report's change as a difference in the transaction
-that stores it (`apply_change`: what the report contributed before, taken
-away; what it contributes now, added), so a crash leaves the summaries and the
-reports in step. `rebuild_summaries` computes them from scratch, with the very
-queries they replace (`TOTALS_QUERY`, `OUTCOMES_QUERY`): `gxcrawl
-rebuild-summaries`, and the tests' reference.
+The writer applies each report's change in the transaction that stores it,
+so a crash leaves the summaries and the reports in step: the totals, outcomes
+and scores as a difference (`apply_change`, `apply_score_change`: what the
+report contributed before, taken away; what it contributes now, added), an
+agency's row computed again from its own reports (`refresh_agency`, a few
+rows). `rebuild_summaries` computes them all from scratch, with the very
+queries they replace (`TOTALS_QUERY`, `OUTCOMES_QUERY`, `AGENCIES_QUERY`,
+`SCORES_QUERY`): `gxcrawl rebuild-summaries`, and the tests' reference.
 """
 
 from decimal import Decimal
@@ -20,6 +27,18 @@ import sqlite_utils
 #: The reports table's headline columns summed per source, region and year. A report whose portal does not say its
 #: region counts under '' (a key cannot be NULL); the queries call it unknown.
 SUMMED = ("applications_new", "applications_total", "granted", "review_total", "suit_total", "fees")
+
+#: The summary tables, by name.
+SUMMARIES = ("summary_totals", "summary_outcomes", "summary_agencies", "summary_scores")
+
+#: What `summary_scores` keeps per region and year, by the scorecards' expression it sums: a scorecard that cannot
+#: tell (NULL) is left out of both the sum and the count (`<part>_known`), as avg() leaves it out.
+SCORED = {
+    "on_time": "on_time",
+    "complete": "sections_missing_count = 0",
+    "consistent": "rules_failed_count = 0",
+    "score": "score",
+}
 
 #: Each headline column is kept as its sum over the reports that give it (`<column>`) and how many give it
 #: (`<column>_given`): a total no report gives is unknown, not 0.
@@ -31,6 +50,11 @@ SUMMARY_TABLES = (
     "CREATE TABLE IF NOT EXISTS summary_outcomes (source TEXT NOT NULL, region TEXT NOT NULL, year INTEGER NOT NULL, "
     "outcome TEXT NOT NULL, applications NUMERIC NOT NULL, reports INTEGER NOT NULL, "
     "PRIMARY KEY (source, region, year, outcome))",
+    "CREATE TABLE IF NOT EXISTS summary_agencies (agency TEXT PRIMARY KEY, region TEXT, reports INTEGER NOT NULL, "
+    "applications_new NUMERIC, applications_total NUMERIC, granted NUMERIC, first_year INTEGER, last_year INTEGER)",
+    "CREATE TABLE IF NOT EXISTS summary_scores (region TEXT NOT NULL, year INTEGER NOT NULL, reports INTEGER NOT NULL, "
+    + ", ".join(f"{part} NUMERIC NOT NULL DEFAULT 0, {part}_known INTEGER NOT NULL DEFAULT 0" for part in SCORED)
+    + ", PRIMARY KEY (region, year))",
 )
 TOTALS_QUERY = (
     "SELECT source, coalesce(region, '') AS region, year, count(*) AS reports, "
@@ -43,6 +67,17 @@ OUTCOMES_QUERY = (
     "CROSS JOIN figure_labels l ON l.template = r.template AND l.outcome IS NOT NULL AND l.column_key = 'total' "
     "CROSS JOIN figures f ON f.report_id = r.id AND f.key = l.key AND f.value IS NOT NULL "
     "GROUP BY r.source, coalesce(r.region, ''), r.year, l.outcome"
+)
+
+#: One agency's row of `summary_agencies`, as the agencies query sums it (`WHERE agency = ?` for one).
+AGENCIES_QUERY = (
+    "SELECT agency, max(region), count(*), sum(applications_new), sum(applications_total), sum(granted), min(year), "
+    "max(year) FROM reports {where} GROUP BY agency"
+)
+SCORES_QUERY = (
+    "SELECT coalesce(region, '') AS region, year, count(*), "
+    + ", ".join(f"total({expression}), count({expression})" for expression in SCORED.values())
+    + " FROM scorecards GROUP BY coalesce(region, ''), year"
 )
 
 
@@ -71,29 +106,53 @@ def apply_change(db: sqlite_utils.Database, before: tuple, after: tuple) -> None
     for sign, (place, figures, outcomes) in ((-1, before), (1, after)):
         if place is None:
             continue
-        _add_totals(db, place, sign, figures)
+        sums = {}
+        for column in SUMMED:
+            given = figures[column] is not None
+            sums |= {column: Decimal(str(figures[column])) if given else 0, f"{column}_given": int(given)}
+        _add(db, "summary_totals", dict(zip(("source", "region", "year"), place)), sign, sums)
         for outcome, applications in outcomes.items():
-            db.conn.execute(
-                "INSERT INTO summary_outcomes (source, region, year, outcome, applications, reports) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET applications = applications + "
-                "excluded.applications, reports = reports + excluded.reports",
-                [*place, outcome, _number(sign * applications), sign],
-            )
+            keys = dict(zip(("source", "region", "year", "outcome"), (*place, outcome)))
+            _add(db, "summary_outcomes", keys, sign, {"applications": applications})
     db.conn.execute("DELETE FROM summary_totals WHERE reports = 0")
     db.conn.execute("DELETE FROM summary_outcomes WHERE reports = 0")
 
 
-def _add_totals(db, place: tuple, sign: int, figures: dict) -> None:
-    values = []
-    for column in SUMMED:
-        given = figures[column] is not None
-        values += [sign * Decimal(str(figures[column])) if given else 0, sign * given]
-    columns = [name for column in SUMMED for name in (column, f"{column}_given")]
+def score_contribution(db: sqlite_utils.Database, report_id: str) -> tuple[tuple | None, dict]:
+    """What a report's scorecard adds to `summary_scores`: its (region, year) and each part's value, None where the
+    scorecard cannot tell; (None, {}) when it has no scorecard."""
+    row = db.execute(
+        f"SELECT coalesce(region, ''), year, {', '.join(SCORED.values())} FROM scorecards WHERE report_id = ?",
+        [report_id],
+    ).fetchone()
+    return (None, {}) if row is None else (tuple(row[:2]), dict(zip(SCORED, row[2:])))
+
+
+def apply_score_change(db: sqlite_utils.Database, before: tuple, after: tuple) -> None:
+    """Move `summary_scores` from a scorecard's contribution `before` to `after` (each from `score_contribution`)."""
+    for sign, (place, parts) in ((-1, before), (1, after)):
+        if place is None:
+            continue
+        sums = {}
+        for part, value in parts.items():
+            sums |= {part: value or 0, f"{part}_known": int(value is not None)}
+        _add(db, "summary_scores", dict(zip(("region", "year"), place)), sign, sums)
+    db.conn.execute("DELETE FROM summary_scores WHERE reports = 0")
+
+
+def refresh_agency(db: sqlite_utils.Database, agency: str) -> None:
+    """Compute the agency's row of `summary_agencies` again from its reports (one per year: a few rows)."""
+    db.conn.execute("DELETE FROM summary_agencies WHERE agency = ?", [agency])
+    db.conn.execute(f"INSERT INTO summary_agencies {AGENCIES_QUERY.format(where='WHERE agency = ?')}", [agency])
+
+
+def _add(db, table: str, keys: dict, sign: int, sums: dict) -> None:
+    """Add `sign` reports and `sign` times each of `sums` to the row of `table` that `keys` names (made if new)."""
+    columns = [*keys, "reports", *sums]
     db.conn.execute(
-        f"INSERT INTO summary_totals (source, region, year, reports, {', '.join(columns)}) "
-        f"VALUES (?, ?, ?, ?, {', '.join('?' * len(columns))}) ON CONFLICT DO UPDATE SET reports = reports + "
-        "excluded.reports, " + ", ".join(f"{name} = {name} + excluded.{name}" for name in columns),
-        [*place, sign, *(_number(value) for value in values)],
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        "ON CONFLICT DO UPDATE SET " + ", ".join(f"{name} = {name} + excluded.{name}" for name in ["reports", *sums]),
+        [*keys.values(), sign, *(_number(sign * Decimal(str(value))) for value in sums.values())],
     )
 
 
@@ -105,17 +164,28 @@ def _number(value: Decimal | int):
 def rebuild_summaries(db: sqlite_utils.Database) -> None:
     """Compute the summaries from scratch, with the queries they replace."""
     with db.atomic():
-        db.conn.execute("DELETE FROM summary_totals")
-        db.conn.execute("DELETE FROM summary_outcomes")
+        for table in SUMMARIES:
+            db.conn.execute(f"DELETE FROM {table}")
         columns = ", ".join(name for column in SUMMED for name in (column, f"{column}_given"))
         db.conn.execute(f"INSERT INTO summary_totals (source, region, year, reports, {columns}) {TOTALS_QUERY}")
         db.conn.execute(
             f"INSERT INTO summary_outcomes (source, region, year, outcome, applications, reports) {OUTCOMES_QUERY}"
         )
+        db.conn.execute(f"INSERT INTO summary_agencies {AGENCIES_QUERY.format(where='')}")
+        parts = ", ".join(name for part in SCORED for name in (part, f"{part}_known"))
+        db.conn.execute(f"INSERT INTO summary_scores (region, year, reports, {parts}) {SCORES_QUERY}")
 
 
 def summaries_match(connection) -> bool:
-    """Whether the summaries count the reports there are: a cheap sign that nothing wrote reports around the writer
-    (a hand edit, an older gxcrawl). Works on a plain connection."""
-    summed = connection.execute("SELECT coalesce(sum(reports), 0) FROM summary_totals").fetchone()[0]
-    return summed == connection.execute("SELECT count(*) FROM reports").fetchone()[0]
+    """Whether the summaries count the reports and scorecards there are: a cheap sign that nothing wrote reports
+    around the writer (a hand edit, an older gxcrawl). Works on a plain connection."""
+
+    def count(sql: str) -> int:
+        return connection.execute(sql).fetchone()[0]
+
+    reports = count("SELECT count(*) FROM reports")
+    return (
+        count("SELECT coalesce(sum(reports), 0) FROM summary_totals") == reports
+        and count("SELECT coalesce(sum(reports), 0) FROM summary_agencies") == reports
+        and count("SELECT coalesce(sum(reports), 0) FROM summary_scores") == count("SELECT count(*) FROM scorecards")
+    )

@@ -1,0 +1,99 @@
+"""Every page gxcrawl browse ships reads indexes and summary tables, never every report's row: a report's row holds
+its text, so reading them all takes seconds at a million reports (bench/scale_bench.py times the pages). SQLite
+plans a query from the schema alone (gxcrawl gathers no statistics), so an empty database shows the plans a full one
+gets."""
+
+import re
+
+import pytest
+import yaml
+
+from gxcrawl.browse.server import METADATA, SETTINGS
+from gxcrawl.store.schema import open_database
+
+#: Tables a page may read whole: the summaries, and what people or crawls make a few of (runs, aliases, corrections).
+SMALL = {
+    "summary_totals",
+    "summary_outcomes",
+    "summary_agencies",
+    "summary_scores",
+    "crawl_runs",
+    "agency_aliases",
+    "corrections",
+    "figure_labels",
+}
+METADATA_YAML = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+QUERIES = {name: query["sql"] for name, query in METADATA_YAML["databases"]["__DATABASE__"]["queries"].items()}
+CHARTS = {
+    name: re.sub(r"\[\[ AND (.*?) \]\]", r"AND \1", chart["query"])  # the charts' optional filter, given
+    for name, chart in METADATA_YAML["plugins"]["datasette-dashboards"]["reports"]["charts"].items()
+}
+TABLES = METADATA_YAML["databases"]["__DATABASE__"]["tables"]
+NOT_AN_ALIAS = {"WHERE", "ON", "LEFT", "CROSS", "JOIN", "INDEXED", "GROUP", "ORDER", "LIMIT", "UNION", "USING"}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    database = open_database(tmp_path_factory.mktemp("plans") / "g.db")
+    yield database
+    database.close()
+
+
+def plan(db, sql: str) -> list[str]:
+    parameters = dict.fromkeys(re.findall(r"(?<!:):(\w+)", sql), "")
+    return [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, parameters)]
+
+
+def tables_read_whole(sql: str, steps: list[str]) -> set[str]:
+    """The tables (by name, through the query's aliases) that a plan reads row by row without an index, and the views
+    it gathers whole."""
+    names = {}
+    for table, alias in re.findall(r"(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?", sql, re.IGNORECASE):
+        names[table] = table
+        if alias and alias.upper() not in NOT_AN_ALIAS:
+            names[alias] = table
+    whole = set()
+    for step in steps:
+        scanned = re.fullmatch(r"SCAN (\w+)( LEFT-JOIN)?", step)
+        if scanned:
+            whole.add(names.get(scanned.group(1), scanned.group(1)))
+        if step.startswith("MATERIALIZE"):
+            whole.add(step.split()[1])
+    return whole
+
+
+@pytest.mark.parametrize("name", sorted({**{f"query {k}": 0 for k in QUERIES}, **{f"chart {k}": 0 for k in CHARTS}}))
+def test_no_canned_query_or_chart_reads_every_report(db, name):
+    kind, key = name.split(" ", 1)
+    sql = (QUERIES if kind == "query" else CHARTS)[key].replace("__DATABASE__", "g")
+    assert tables_read_whole(sql, plan(db, sql)) <= SMALL
+
+
+def test_the_reports_and_scorecards_tables_sort_and_facet_from_indexes(db):
+    for table, config in (("reports", TABLES["reports"]), ("scorecards", TABLES["scorecards"])):
+        column = config.get("sort_desc")
+        steps = plan(db, f"SELECT * FROM {table} ORDER BY {column} DESC LIMIT 51")
+        assert not any("TEMP B-TREE" in step for step in steps) and tables_read_whole(table, steps) == set(), steps
+        for facet in config["facets"]:
+            # Datasette's own facet query, over the unfiltered table.
+            steps = plan(
+                db,
+                f"SELECT {facet} AS value, count(*) AS count FROM (SELECT * FROM {table}) WHERE {facet} IS NOT NULL "
+                f"GROUP BY {facet} ORDER BY count DESC, value LIMIT 31",
+            )
+            assert any(re.match(f"(SCAN|SEARCH) {table} USING COVERING INDEX", step) for step in steps), (facet, steps)
+
+
+def test_a_short_word_is_searched_in_an_index_of_agency_and_title_in_the_tables_order(db):
+    columns = TABLES["reports"]["plugins"]["gxcrawl"]["search_fallback"]
+    found = " OR ".join(f"[{column}] LIKE :word ESCAPE '\\'" for column in columns)
+    page = plan(db, f"SELECT * FROM reports WHERE ({found}) ORDER BY published DESC LIMIT 51")
+    assert page == ["SCAN reports USING INDEX reports_recent"]
+    assert plan(db, f"SELECT count(*) FROM reports WHERE ({found})") == [
+        "SCAN reports USING COVERING INDEX reports_recent"
+    ]
+
+
+def test_a_facet_over_a_searched_page_gives_up_before_the_page_takes_a_second():
+    facets = max(len(TABLES[table]["facets"]) for table in ("reports", "scorecards"))
+    assert facets * SETTINGS["facet_time_limit_ms"] < 1000
