@@ -19,8 +19,6 @@ import asyncio
 import dataclasses
 import random
 import re
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,7 @@ from gxcrawl.store.schema import open_database  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the project, and the replicas (tests/support)
 
+import measure  # noqa: E402
 from datasette.utils import tilde_encode  # noqa: E402
 
 from gxcrawl.browse.server import make_datasette  # noqa: E402
@@ -137,16 +136,10 @@ EXPORTS = {
 def export(path: Path, folder: Path, arguments: list[str]) -> tuple[int, float, float]:
     """(reports written, seconds, the export process's peak memory in MB) of `gxcrawl export` in its own process."""
     out = folder / f"export.{arguments[1]}"
-    started = time.perf_counter()
-    finished = subprocess.run(
-        [sys.executable, "-m", "gxcrawl", "export", str(out), "--db", str(path), *arguments],
-        capture_output=True,
-        text=True,
-        check=True,
+    said, seconds, peak = measure.run(
+        [sys.executable, "-m", "gxcrawl", "export", str(out), "--db", str(path), *arguments]
     )
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return int(finished.stdout.split()[0]), seconds, peak
+    return int(said.split()[0]), seconds, peak
 
 
 if __name__ == "__main__":

@@ -11,17 +11,16 @@ the reading budget).
 """
 
 import argparse
-import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import measure  # noqa: E402
 
 from support.samples import random_report, render_html  # noqa: E402
 
@@ -30,12 +29,8 @@ LAYOUTS = ("official", "word", "flat")
 
 def gxcrawl(*arguments: str) -> tuple[float, float]:
     """`gxcrawl ARGUMENTS` run to its end: (seconds, the command's own peak memory in MB)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gxcrawl", *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, _, usage = os.wait4(process.pid, 0)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    _, seconds, peak = measure.run([sys.executable, "-m", "gxcrawl", *arguments])
+    return seconds, peak
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ import asyncio
 import dataclasses
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -30,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]  # the project, the samples, browse_bench
 
+import measure  # noqa: E402
 from browse_bench import EXPORTS, REGIONS, export, pages  # noqa: E402
 
 from gxcrawl.archive import Archive  # noqa: E402
@@ -111,6 +113,11 @@ def build(path: Path, count: int) -> float:
     return seconds
 
 
+def peak_memory() -> float:
+    """This process's peak memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 #: The writer's speed is said every so many reports: a build of a million takes over an hour.
 PROGRESS = 100_000
 
@@ -123,7 +130,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="time a database --keep already holds instead of building it again"
     )
+    parser.add_argument("--write", nargs=2, metavar=("PATH", "COUNT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write:  # the writer's process: its progress, then the seconds it took
+        print(build(Path(args.write[0]), int(args.write[1])), flush=True)
+        return
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # the writer on one core, as a crawl's is
     for count in args.reports:
         folder = args.keep or Path(tempfile.mkdtemp(prefix="gxcrawl-scale-"))
@@ -133,8 +144,15 @@ def main() -> None:
             open_database(path).close()  # what an upgrade adds (indexes, summaries) is made here, not timed
             print(f"\n{count:,} reports: the database {path} is reused, not written again")
         else:
-            seconds = build(path, count)
-            print(f"\n{count:,} reports: written in {seconds:.0f} s, {count / seconds:.0f} reports/s")
+            # The writer in a process of its own, so that its memory is its own.
+            said, _, peak = measure.run([sys.executable, __file__, "--write", str(path), str(count)])
+            *progress, seconds = said.splitlines()
+            print("\n".join(progress))
+            seconds = float(seconds)
+            print(
+                f"\n{count:,} reports: written in {seconds:.0f} s, {count / seconds:.0f} reports/s, "
+                f"the writer's peak memory {peak:.0f} MB"
+            )
         size = path.stat().st_size
         print(f"{size / 1e9:.2f} GB, {size / count / 1024:.1f} KB a report")
         datasette = make_datasette([path])
@@ -145,6 +163,7 @@ def main() -> None:
             response = loop.run_until_complete(datasette.client.get(url))
             print(f"{name:<40} {response.status_code:>6} {time.perf_counter() - started:>8.2f}")
         loop.close()
+        print(f"browsing's peak memory (every page above, one process): {peak_memory():.0f} MB")
         print(f"{'export':<40} {'reports':>8} {'seconds':>8} {'peak MB':>8}")
         for name, arguments in {} if args.no_exports else EXPORTS.items():
             reports, took, peak = export(path, folder, arguments)
