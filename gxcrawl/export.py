@@ -1,9 +1,10 @@
 """`gxcrawl export`: the reports as one wide table in CSV, XLSX or Parquet, with a data dictionary.
 
 One row per report and one column per figure key (printed values; blank
-cells empty), after the report's identity, scorecard and checks: the
-`reports_wide` view (gxcrawl.store.wide), read in order and written as it is
-read, so that memory stays flat however many reports there are.
+cells empty), after the report's identity, scorecard and checks: the rows of the
+`reports_wide` view (gxcrawl.store.wide), read a batch at a time in order and
+written as they are read, so that memory stays flat however many reports
+there are.
 
 - CSV (UTF-8 with a byte-order mark, which Excel needs to see UTF-8): a second
   header row holds each column's Chinese label;
@@ -112,7 +113,12 @@ def has_wide_view(db_path: str) -> bool:
 def read_wide(
     db_path: str, columns: tuple[str, ...], year: int | None = None, template: str | None = None
 ) -> Iterator[tuple]:
-    """The `reports_wide` rows, filtered, in order of year and id, read from a read-only connection."""
+    """The rows of `reports_wide`, filtered, in order of year and id, read from a read-only connection.
+
+    Read a batch of reports at a time: their own columns and scorecards, then their figures, one index range per
+    report, placed by key. The view itself looks each cell up apart: about three times slower, a million reports'
+    export taking an hour. Only the batch is held; the order comes from SQLite's sorter, which spills to disk.
+    """
     connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
     try:
         where, params = [], []
@@ -122,13 +128,31 @@ def read_wide(
         if template is not None:
             where.append("template = ?")
             params.append(template)
-        selected = ", ".join(f"[{column}]" for column in columns)
-        cursor = connection.execute(
-            f"SELECT {selected} FROM reports_wide {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY year, id",
-            params,
+        ordered = connection.execute(
+            f"SELECT id FROM reports {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY year, id", params
         )
-        while rows := cursor.fetchmany(BATCH):
-            yield from rows
+        heads = [*(f"r.[{column}]" for column in IDENTITY), *(f"s.[{column}]" for column in SCORECARD)]
+        heads += [f"r.[{column}]" for column in CHECKS]
+        keys = columns[len(heads) :]
+        place = {key: index for index, key in enumerate(keys)}
+        while batch := [row[0] for row in ordered.fetchmany(BATCH)]:
+            marks = ",".join("?" * len(batch))
+            rows = {
+                row[0]: row
+                for row in connection.execute(
+                    f"SELECT {', '.join(heads)} FROM reports r LEFT JOIN scorecards s ON s.report_id = r.id "
+                    f"WHERE r.id IN ({marks})",
+                    batch,
+                )
+            }
+            figures = {report_id: [None] * len(keys) for report_id in batch}
+            for report_id, key, value in connection.execute(
+                f"SELECT report_id, key, value FROM figures WHERE report_id IN ({marks})", batch
+            ):
+                if key in place:
+                    figures[report_id][place[key]] = value
+            for report_id in batch:
+                yield (*rows[report_id], *figures[report_id])
     finally:
         connection.close()
 

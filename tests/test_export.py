@@ -136,3 +136,20 @@ def test_xlsx_writes_text_with_control_characters_without_them(tmp_path):
         row[COLUMNS.index("title")] for row in load_workbook(out)["reports"].iter_rows(min_row=3, values_only=True)
     ]
     assert titles and all(title.endswith("（转载）") and "\x07" not in title for title in titles)
+
+
+@pytest.mark.parametrize("template", [None, "2021", "legacy"])
+def test_the_export_reads_the_views_rows_a_batch_at_a_time(database, monkeypatch, template):
+    from gxcrawl import export
+
+    monkeypatch.setattr(export, "BATCH", 3)  # batches end mid-year and mid-form
+    columns = export.columns_of(template)
+    db = open_database(database)
+    try:
+        where = "" if template is None else f"WHERE template = '{template}'"
+        selected = ", ".join(f"[{column}]" for column in columns)
+        view = [tuple(row) for row in db.execute(f"SELECT {selected} FROM reports_wide {where} ORDER BY year, id")]
+    finally:
+        db.close()
+    assert len(view) > 3 or template == "legacy"
+    assert list(export.read_wide(str(database), columns, template=template)) == view
