@@ -116,6 +116,11 @@ def ensure_layout(path: str | Path) -> None:
         db.close()
     if "reports" not in tables or (UPGRADED_TABLES <= tables and UPGRADED_VIEWS <= views):
         return
+    print(
+        f"gxcrawl: {path} was made by an older gxcrawl: upgrading it now (new tables, indexes and summaries are "
+        "made once: minutes for a million reports)",
+        file=sys.stderr,
+    )
     try:
         with lock.writing(path):
             db = open_database(path)

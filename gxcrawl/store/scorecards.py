@@ -28,6 +28,7 @@ from gxcrawl.scorecard import (
     score,
     timeliness,
 )
+from gxcrawl.store.rows import write_row
 from gxcrawl.store.summaries import apply_score_change, score_contribution
 
 #: The reports table's prose columns, by section.
@@ -89,7 +90,9 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
     card.copied_share = copied_share(text, previous_prose)
     card.score = score(card)
     before = score_contribution(db, report_id)
-    db["scorecards"].upsert(
+    write_row(
+        db,
+        "scorecards",
         {
             "report_id": report_id,
             "agency": canonical_agency(db, report["agency"]),
@@ -113,7 +116,7 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
             "scoring": SCORING,
             "scored_at": now(),
         },
-        pk="report_id",
+        key="report_id",
     )
     apply_score_change(db, before, score_contribution(db, report_id))
     return card
