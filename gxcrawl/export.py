@@ -121,6 +121,7 @@ def read_wide(
     """
     connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
     try:
+        connection.execute("BEGIN")  # one snapshot for every batch's reads, whatever a crawl commits meanwhile
         where, params = [], []
         if year is not None:
             where.append("year = ?")

@@ -44,9 +44,15 @@ def plan(db, sql: str) -> list[str]:
     return [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, parameters)]
 
 
+#: Indexes a plan may walk whole, looking each entry's row up: the failing reports' (a partial index: those alone,
+#: in the order the failing-checks and review queries list them).
+WALKED = {"reports_failing_by_year"}
+
+
 def tables_read_whole(sql: str, steps: list[str]) -> set[str]:
-    """The tables (by name, through the query's aliases) that a plan reads row by row without an index, and the views
-    it gathers whole."""
+    """The tables (by name, through the query's aliases) that a plan reads row by row: without an index, or walking
+    a whole index and looking each row up (an index that holds what the query asks is read alone, and is fine); and
+    the views it gathers whole."""
     names = {}
     for table, alias in re.findall(r"(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?", sql, re.IGNORECASE):
         names[table] = table
@@ -54,8 +60,8 @@ def tables_read_whole(sql: str, steps: list[str]) -> set[str]:
             names[alias] = table
     whole = set()
     for step in steps:
-        scanned = re.fullmatch(r"SCAN (\w+)( LEFT-JOIN)?", step)
-        if scanned:
+        scanned = re.fullmatch(r"SCAN (\w+)(?: USING INDEX (\w+))?( LEFT-JOIN)?", step)
+        if scanned and scanned.group(2) not in WALKED:
             whole.add(names.get(scanned.group(1), scanned.group(1)))
         if step.startswith("MATERIALIZE"):
             whole.add(step.split()[1])
@@ -73,7 +79,8 @@ def test_the_reports_and_scorecards_tables_sort_and_facet_from_indexes(db):
     for table, config in (("reports", TABLES["reports"]), ("scorecards", TABLES["scorecards"])):
         column = config.get("sort_desc")
         steps = plan(db, f"SELECT * FROM {table} ORDER BY {column} DESC LIMIT 51")
-        assert not any("TEMP B-TREE" in step for step in steps) and tables_read_whole(table, steps) == set(), steps
+        # A page of rows walks the order's index and stops at the page's end: no sorting every row first.
+        assert len(steps) == 1 and re.fullmatch(f"SCAN {table} USING INDEX \\w+", steps[0]), steps
         for facet in config["facets"]:
             # Datasette's own facet query, over the unfiltered table.
             steps = plan(

@@ -150,15 +150,16 @@ def test_archive_is_content_addressed(tmp_path):
     assert len(list((tmp_path / "archive").rglob("*"))) == 2
 
 
-def test_a_report_is_stored_whole_or_not_at_all(tmp_path, monkeypatch):
+# Half-way (the version written, not the report's row) and at the last step (the row and figures written).
+@pytest.mark.parametrize("step", ["gxcrawl.store.reports.store_sources", "gxcrawl.store.reports.refresh_agency"])
+def test_a_report_is_stored_whole_or_not_at_all(tmp_path, monkeypatch, step):
     db = open_database(tmp_path / "g.db")
     store_report(db, parsed(7), fetch(10, "2023-01-31"))
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    # The last step of the transaction: the version, the report's row and its figures are written by then.
-    monkeypatch.setattr("gxcrawl.store.reports.refresh_agency", broken)
+    monkeypatch.setattr(step, broken)
     try:
         store_report(db, parsed(7, bump=1), fetch(20, "2023-03-01"))
     except OSError:
@@ -273,9 +274,16 @@ def test_an_older_database_gains_the_new_columns(tmp_path):
         "PRIMARY KEY (report_id, key));"
         "CREATE TABLE crawl_runs (id INTEGER PRIMARY KEY, spider TEXT, started TEXT);"
         "INSERT INTO crawl_runs (spider, started) VALUES ('henan', '2025-01-01');"
+        # The scorecards as first made, before their bands for the facets.
+        "CREATE TABLE scorecards (report_id TEXT PRIMARY KEY, agency TEXT, region TEXT, year INTEGER, "
+        "on_time INTEGER, narrative TEXT, rules_failed_count INTEGER, sections_missing_count INTEGER, score INTEGER);"
     )
     old.close()
     db = open_database(path)
+    assert {"copied_band", "score_band"} <= set(db["scorecards"].columns_dict)
+    assert {"scorecards_score_band", "crawl_runs_succeeded"} <= {index.name for index in db["scorecards"].indexes} | {
+        index.name for index in db["crawl_runs"].indexes
+    }
     assert {"etag", "last_modified", "derived"} <= set(db["report_versions"].columns_dict)
     assert {"derived", "derived_rule"} <= set(db["figures"].columns_dict)
     assert {"scope", "walk", "reports_listed", "problems"} <= set(db["crawl_runs"].columns_dict)

@@ -248,3 +248,21 @@ def test_the_pages_that_read_the_summaries_answer_as_the_queries_over_every_repo
         before = before.replace("summary_scores", "scorecards")
         assert before != sql
         assert db.execute(sql, {"region": region}).fetchall() == db.execute(before, {"region": region}).fetchall()
+
+
+def test_browse_can_tell_summaries_an_older_gxcrawl_left_behind(writer):
+    from gxcrawl.store.summaries import summaries_match
+
+    db, store, _ = writer
+    store("卫辉市商务局", 2021, 1)
+    store("卫辉市商务局", 2022, 2)
+    assert summaries_match(db.conn)
+    # An older gxcrawl storing a new version keeps the yearly totals, and knows nothing of the agencies' summary.
+    db.conn.execute("UPDATE reports SET applications_new = applications_new + 5 WHERE year = 2022")
+    db.conn.execute("UPDATE summary_totals SET applications_new = applications_new + 5 WHERE year = 2022")
+    assert not summaries_match(db.conn)
+    db.conn.execute("UPDATE summary_agencies SET applications_new = applications_new + 5")
+    assert summaries_match(db.conn)
+    # …or regrading a report, the scorecards' summary.
+    db.conn.execute("UPDATE scorecards SET score = score - 10 WHERE year = 2022")
+    assert not summaries_match(db.conn)

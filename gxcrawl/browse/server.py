@@ -132,8 +132,9 @@ def ensure_layout(path: str | Path) -> None:
             print(f"gxcrawl: {path} was made by an older gxcrawl: {graded} reports were graded now", file=sys.stderr)
     except (lock.DatabaseBusy, OSError, sqlite3.Error) as trouble:
         print(
-            f"gxcrawl: {path} was made by an older gxcrawl and could not be upgraded now ({trouble}); figure "
-            "labels and the outcome queries are missing until a crawl or `gxcrawl browse` upgrades it",
+            f"gxcrawl: {path} was made by an older gxcrawl and could not be upgraded now ({trouble}); the figure "
+            "labels are missing and the pages that read the summary tables fail until a crawl or `gxcrawl browse` "
+            "upgrades it",
             file=sys.stderr,
         )
 

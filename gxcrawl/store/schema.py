@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS reports (
     fetched_at TEXT
 );
 -- An agency's reports over the years, whichever spider found them (identity, rule R6, the R6 query).
-CREATE INDEX IF NOT EXISTS reports_identity ON reports(agency, year);
+-- An agency's reports by year (its history, the year before and after), with the id: read from the index alone.
+CREATE INDEX IF NOT EXISTS reports_by_agency ON reports(agency, year, id);
 CREATE TABLE IF NOT EXISTS figures (
     report_id TEXT NOT NULL REFERENCES reports(id),
     key TEXT NOT NULL,
@@ -254,8 +255,6 @@ CREATE INDEX IF NOT EXISTS scorecards_on_time ON scorecards(on_time);
 CREATE INDEX IF NOT EXISTS scorecards_narrative ON scorecards(narrative);
 CREATE INDEX IF NOT EXISTS scorecards_rules_failed ON scorecards(rules_failed_count);
 CREATE INDEX IF NOT EXISTS scorecards_sections_missing ON scorecards(sections_missing_count);
-CREATE INDEX IF NOT EXISTS scorecards_copied_band ON scorecards(copied_band);
-CREATE INDEX IF NOT EXISTS scorecards_score_band ON scorecards(score_band);
 -- An agency renamed between years: its old names, linked by hand to the current one, so its history is whole.
 CREATE TABLE IF NOT EXISTS agency_aliases (
     alias TEXT PRIMARY KEY,           -- the name as older reports print it
@@ -274,10 +273,12 @@ CREATE VIEW IF NOT EXISTS figures_labelled AS
 LATE_INDEXES = (
     # Whether a source was crawled successfully after a year's deadline: asked of every report by who did not publish.
     "CREATE INDEX IF NOT EXISTS crawl_runs_succeeded ON crawl_runs(spider, ended) WHERE exit_status = 0",
+    "CREATE INDEX IF NOT EXISTS scorecards_copied_band ON scorecards(copied_band)",
+    "CREATE INDEX IF NOT EXISTS scorecards_score_band ON scorecards(score_band)",
 )
 
 #: Indexes an earlier layout made that others replace: dropped from older databases.
-RETIRED_INDEXES = ("reports_failing", "reports_year")
+RETIRED_INDEXES = ("reports_failing", "reports_year", "reports_identity")
 
 #: Columns added since the first layout: `open_database` adds them to older databases.
 ADDED_COLUMNS = {
@@ -292,6 +293,7 @@ ADDED_COLUMNS = {
         "read_from": str,
         "corrections": str,
     },
+    "scorecards": {"copied_band": str, "score_band": str},
     "crawl_runs": {
         "ended": str,
         "exit_status": int,

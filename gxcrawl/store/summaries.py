@@ -177,15 +177,21 @@ def rebuild_summaries(db: sqlite_utils.Database) -> None:
 
 
 def summaries_match(connection) -> bool:
-    """Whether the summaries count the reports and scorecards there are: a cheap sign that nothing wrote reports
-    around the writer (a hand edit, an older gxcrawl). Works on a plain connection."""
+    """Whether the summaries agree with the reports and scorecards there are: a cheap sign that nothing wrote them
+    around the writer (a hand edit, or an older gxcrawl, which keeps some summaries and not others). The counts,
+    and the sums two places both hold; the scorecards' rows are small, and read once. Works on a plain connection."""
 
-    def count(sql: str) -> int:
-        return connection.execute(sql).fetchone()[0]
+    def one(sql: str) -> tuple:
+        return tuple(connection.execute(sql).fetchone())
 
-    reports = count("SELECT count(*) FROM reports")
+    headlines = ", ".join(
+        f"round(total({column}), 4)" for column in ("applications_new", "applications_total", "granted")
+    )
+    totals = one(f"SELECT total(reports), {headlines} FROM summary_totals")
+    parts = "round(total(on_time), 4), round(total(score), 4)"
     return (
-        count("SELECT coalesce(sum(reports), 0) FROM summary_totals") == reports
-        and count("SELECT coalesce(sum(reports), 0) FROM summary_agencies") == reports
-        and count("SELECT coalesce(sum(reports), 0) FROM summary_scores") == count("SELECT count(*) FROM scorecards")
+        totals[0] == one("SELECT count(*) FROM reports")[0]
+        and totals == one(f"SELECT total(reports), {headlines} FROM summary_agencies")
+        and one(f"SELECT count(*), {parts} FROM scorecards")
+        == one(f"SELECT total(reports), {parts} FROM summary_scores")
     )
