@@ -31,7 +31,7 @@ from pathlib import Path
 
 from gxcrawl.cells import Kind
 from gxcrawl.forms import FIGURE_KINDS, FORM_LEGACY, FORMS, LEGACY_INDICATORS, figure_labels
-from gxcrawl.store.wide import CHECKS, FIGURE_KEYS, IDENTITY, SCORECARD
+from gxcrawl.store.wide import CHECKS, FIGURE_KEYS, HEADS, IDENTITY, SCORECARD
 
 FORMATS = ("csv", "xlsx", "parquet")
 #: Reports read and written at a time.
@@ -116,8 +116,8 @@ def read_wide(
     """The rows of `reports_wide`, filtered, in order of year and id, read from a read-only connection.
 
     Read a batch of reports at a time: their own columns and scorecards, then their figures, one index range per
-    report, placed by key. The view itself looks each cell up apart: about three times slower, a million reports'
-    export taking an hour. Only the batch is held; the order comes from SQLite's sorter, which spills to disk.
+    report, placed by key. The view itself looks each cell up apart: twenty times slower (4,900 reports in 8.5 s
+    against 0.4 s). Only the batch is held; the order comes from SQLite's sorter, which spills to disk.
     """
     connection = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
     try:
@@ -132,16 +132,14 @@ def read_wide(
         ordered = connection.execute(
             f"SELECT id FROM reports {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY year, id", params
         )
-        heads = [*(f"r.[{column}]" for column in IDENTITY), *(f"s.[{column}]" for column in SCORECARD)]
-        heads += [f"r.[{column}]" for column in CHECKS]
-        keys = columns[len(heads) :]
+        keys = columns[len(HEADS) :]
         place = {key: index for index, key in enumerate(keys)}
         while batch := [row[0] for row in ordered.fetchmany(BATCH)]:
             marks = ",".join("?" * len(batch))
             rows = {
                 row[0]: row
                 for row in connection.execute(
-                    f"SELECT {', '.join(heads)} FROM reports r LEFT JOIN scorecards s ON s.report_id = r.id "
+                    f"SELECT {', '.join(HEADS)} FROM reports r LEFT JOIN scorecards s ON s.report_id = r.id "
                     f"WHERE r.id IN ({marks})",
                     batch,
                 )

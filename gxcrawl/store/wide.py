@@ -23,15 +23,15 @@ SCORECARD = (
 )
 CHECKS = ("checks", "checks_failed", "figures_found")
 FIGURE_KEYS = tuple(FIGURE_KINDS)
+#: The columns before the figures, as read from `reports r LEFT JOIN scorecards s` (the view, and the export).
+HEADS = (*(f"r.{column}" for column in IDENTITY), *(f"s.{column}" for column in SCORECARD), *(f"r.{c}" for c in CHECKS))
 
 
 def wide_view_sql() -> str:
     figures = ",\n    ".join(
         f"(SELECT value FROM figures f WHERE f.report_id = r.id AND f.key = '{key}') AS [{key}]" for key in FIGURE_KEYS
     )
-    columns = ", ".join(
-        [*(f"r.{column}" for column in IDENTITY), *(f"s.{column}" for column in SCORECARD), *(f"r.{c}" for c in CHECKS)]
-    )
+    columns = ", ".join(HEADS)
     return (
         "CREATE VIEW reports_wide AS\n  SELECT "
         f"{columns},\n    {figures}\n  FROM reports r LEFT JOIN scorecards s ON s.report_id = r.id"
