@@ -65,8 +65,9 @@ def readings() -> dict[str, list]:
     return pool
 
 
-def build(path: Path, count: int) -> float:
-    """Store `count` reports; the seconds the writer took (the readings' preparation aside)."""
+def build(path: Path, count: int, first: int = 0) -> float:
+    """Store `count` reports, numbered from `first`; the seconds the writer took (the readings' preparation
+    aside)."""
     pool = readings()
     db = open_database(path)
     archive = Archive(path.parent / "archive")
@@ -75,7 +76,7 @@ def build(path: Path, count: int) -> float:
     run = start_run(db, "henan")
     seconds = 0.0
     years = LAST_YEAR - FIRST_YEAR + 1
-    for index in range(count):
+    for index in range(first, first + count):
         year = FIRST_YEAR + index % years
         form = "legacy" if year < 2019 else ("2021" if year >= 2021 else "2019")
         region = REGIONS[(index // years) % len(REGIONS)]
@@ -106,8 +107,8 @@ def build(path: Path, count: int) -> float:
                     report=again,
                 )
         seconds += time.perf_counter() - started
-        if (index + 1) % PROGRESS == 0:
-            print(f"  {index + 1:,} written, {(index + 1) / seconds:.0f} reports/s so far", flush=True)
+        if (index + 1 - first) % PROGRESS == 0:
+            print(f"  {index + 1 - first:,} written, {(index + 1 - first) / seconds:.0f} reports/s so far", flush=True)
     finish_run(db, run, exit_status=0, finish_reason="finished")
     db.close()
     return seconds

@@ -3,13 +3,19 @@ its text, so reading them all takes seconds at a million reports (bench/scale_be
 plans a query from the schema alone (gxcrawl gathers no statistics), so an empty database shows the plans a full one
 gets."""
 
+import random
 import re
 
 import pytest
 import yaml
 
+from gxcrawl.archive import Archive
 from gxcrawl.browse.server import METADATA, SETTINGS
+from gxcrawl.model import Fetch
+from gxcrawl.recording import record
+from gxcrawl.store.runs import record_failure
 from gxcrawl.store.schema import open_database
+from support.samples import random_report, render_html
 
 #: Tables a page may read whole: the summaries, and what people or crawls make a few of (runs, aliases, corrections).
 SMALL = {
@@ -49,15 +55,20 @@ def plan(db, sql: str) -> list[str]:
 WALKED = {"reports_failing_by_year"}
 
 
-def tables_read_whole(sql: str, steps: list[str]) -> set[str]:
-    """The tables (by name, through the query's aliases) that a plan reads row by row: without an index, or walking
-    a whole index and looking each row up (an index that holds what the query asks is read alone, and is fine); and
-    the views it gathers whole."""
+def tables_by_alias(sql: str) -> dict[str, str]:
     names = {}
     for table, alias in re.findall(r"(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?", sql, re.IGNORECASE):
         names[table] = table
         if alias and alias.upper() not in NOT_AN_ALIAS:
             names[alias] = table
+    return names
+
+
+def tables_read_whole(sql: str, steps: list[str]) -> set[str]:
+    """The tables (by name, through the query's aliases) that a plan reads row by row: without an index, or walking
+    a whole index and looking each row up (an index that holds what the query asks is read alone, and is fine); and
+    the views it gathers whole."""
+    names = tables_by_alias(sql)
     whole = set()
     for step in steps:
         scanned = re.fullmatch(r"SCAN (\w+)(?: USING INDEX (\w+))?( LEFT-JOIN)?", step)
@@ -104,3 +115,38 @@ def test_a_short_word_is_searched_in_an_index_of_agency_and_title_in_the_tables_
 def test_a_facet_over_a_searched_page_gives_up_before_the_page_takes_a_second():
     facets = max(len(TABLES[table]["facets"]) for table in ("reports", "scorecards"))
     assert facets * SETTINGS["facet_time_limit_ms"] < 1000
+
+
+#: The columns that find one report, one version or one URL among a million: a search of a large table by an index
+#: must name one of them (an index on the year alone holds tens of thousands of entries a value).
+IDENTIFYING = {"rowid", "id", "agency", "report_id", "version_id", "url"}
+
+
+def test_every_statement_the_writer_runs_for_a_report_finds_its_rows_by_their_identity(tmp_path):
+    db = open_database(tmp_path / "g.db")
+    archive = Archive(tmp_path / "archive")
+    statements = set()
+    db.conn.set_trace_callback(statements.add)
+    for year, seed in ((2020, 1), (2021, 2), (2021, 3)):  # a report, the next year's (R6), and a new version
+        sample = random_report(random.Random(seed), form="2021" if year >= 2021 else "2019", agency="卫辉市商务局")
+        sample.year = year
+        fetch = Fetch("henan", f"http://portal/{year}", published=f"{year + 1}-01-10", region="卫辉市")
+        record(db, archive, fetch, [{"url": fetch.url, "body": render_html(sample)}])
+    record_failure(db, Fetch("henan", "http://portal/broken"), "HTTP 500")
+    db.conn.set_trace_callback(None)
+    searched = 0
+    for sql in statements:
+        if not re.match(r"\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b", sql, re.IGNORECASE):
+            continue
+        names = tables_by_alias(sql)
+        for step in (row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql)):
+            scanned = re.match(r"SCAN (\w+)", step)
+            if scanned:
+                assert names.get(scanned[1], scanned[1]) in SMALL | {"CONSTANT", "sqlite_master"}, (sql, step)
+            found = re.match(r"SEARCH (\w+) USING .*\((.*)\)", step)
+            if found and names.get(found[1], found[1]) not in SMALL:
+                searched += 1
+                columns = {part.split("=")[0].split("<")[0].split(">")[0] for part in found.group(2).split(" AND ")}
+                assert columns & IDENTIFYING, (sql, step)
+    assert searched > 10  # the statements were seen
+    db.close()

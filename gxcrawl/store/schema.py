@@ -97,6 +97,8 @@ CREATE TABLE IF NOT EXISTS failures (
     run_id INTEGER,
     status INTEGER                    -- the HTTP status of the last answer, when one came
 );
+-- Whether a URL failed before (each failure recorded) and when it first did (refresh): a failure is not a scan.
+CREATE INDEX IF NOT EXISTS failures_by_url ON failures(source, url, fetched_at);
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY,
     spider TEXT,
