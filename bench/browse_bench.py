@@ -87,6 +87,7 @@ def pages(datasette, agency: str, earlier: str, later: str) -> dict[str, str]:
         {
             "reports, with facets": "/g/reports",
             "search, 1 character (LIKE)": "/g/reports?_search=局",
+            "search, 1 character no report has": "/g/reports?_search=豫",
             "search, 2 characters (LIKE)": "/g/reports?_search=第1",
             "search, 4 characters (FTS5)": "/g/reports?_search=郑州市第",
             "a report as printed": "/g/reports/" + tilde_encode(earlier),

@@ -354,3 +354,19 @@ def test_databases_are_read_only_and_immutable_on_request(browse, tmp_path):
     immutable = make_datasette([datasette.databases["g"].path], immutable=True)
     [database] = [db for name, db in immutable.databases.items() if not name.startswith("_")]
     assert database.is_mutable is False
+
+
+def test_a_search_of_a_table_too_large_to_count_says_its_matches_are_not_counted(browse):
+    get, _, datasette, _ = browse
+    config = datasette._metadata_local["databases"]["g"]["tables"]["reports"]["plugins"]["gxcrawl"]
+    limit = config["count_searches_up_to"]
+    assert "matches not counted" not in get("/g/reports?_search=卫辉").text  # a few reports: counted
+    config["count_searches_up_to"] = len(REPORTS) - 1
+    try:
+        for query, found in (("卫辉", 2), ("郑州市教", 3)):  # LIKE, then FTS5
+            page = get(f"/g/reports?_search={query}").text
+            assert "matches not counted" in page and f"{found} rows" not in page, query
+            assert len(rows(get, f"/g/reports.json?_search={query}")) == found
+        assert f"{len(REPORTS)} rows" in get("/g/reports").text  # no search: counted
+    finally:
+        config["count_searches_up_to"] = limit

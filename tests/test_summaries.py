@@ -49,12 +49,12 @@ def writer(tmp_path):
     db = open_database(db_path)
     archive = Archive(tmp_path / "archive")
 
-    def store(agency, year, seed, region="卫辉市", published=None, url=None, changes=None):
+    def store(agency, year, seed, region="卫辉市", published=None, url=None, changes=None, body=None):
         sample = random_report(random.Random(seed), form="2021" if year >= 2021 else "2019", agency=agency, year=year)
         sample.figures.update(changes or {})
         url = url or f"http://portal/{agency}/{year}"
-        fetch = Fetch("henan", url, published=published or f"{year + 1}-01-10", region=region)
-        return record(db, archive, fetch, [{"url": url, "body": render_html(sample)}]).outcome
+        fetch = Fetch("henan", url, published=published or f"{year + 1}-01-10", region=region, agency=agency, year=year)
+        return record(db, archive, fetch, [{"url": url, "body": body or render_html(sample)}]).outcome
 
     yield db, store, db_path
     db.close()
@@ -77,18 +77,22 @@ def test_summaries_follow_inserts_new_versions_older_versions_and_unchanged_ones
         lambda: store(
             "新乡市财政局", 2022, 7, changes={"active.fees.amount": __import__("decimal").Decimal("103.3879")}
         ),
+        # A document that cannot be read is a failure, kept; read later, it is a report and the failure stays.
+        lambda: store("新乡市财政局", 2023, 8, body=b"%PDF-1.4 cut short"),
+        lambda: store("新乡市财政局", 2023, 8),
     ]
     outcomes = []
     for step in steps:
         outcomes.append(step())
         assert kept(db) == computed(db)
-    assert outcomes == ["new", "new", "new", "new", "changed", "older", "unchanged", "new"]
-    assert db.execute("SELECT sum(reports) FROM summary_totals").fetchone()[0] == 5
+    assert outcomes == ["new", "new", "new", "new", "changed", "older", "unchanged", "new", None, "new"]
+    assert db.execute("SELECT count(*) FROM failures").fetchone()[0] == 1
+    assert db.execute("SELECT sum(reports) FROM summary_totals").fetchone()[0] == 6
     assert db.execute(
         "SELECT reports, first_year, last_year FROM summary_agencies WHERE agency = '卫辉市商务局'"
     ).fetchone() == (2, 2021, 2022)
     # The scores moved with the regrading of 2022's report against 2021's, and with the new version.
-    assert db.execute("SELECT sum(reports) FROM summary_scores").fetchone()[0] == 5
+    assert db.execute("SELECT sum(reports) FROM summary_scores").fetchone()[0] == 6
 
 
 def test_a_correction_moves_the_summaries_and_a_rebuild_finds_them_equal(writer):

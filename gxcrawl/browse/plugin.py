@@ -9,6 +9,9 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
   are answered with LIKE over those columns instead: a `?_search=` too short
   for the index is rewritten as `?_like=`, which this plugin's filter reads
   (and an empty one is dropped);
+- `count_searches_up_to: N`: a search of a table of more than N rows is not
+  counted (`_nocount`), and the page says so: a short word's count reads the
+  whole index, a common long word's looks up every matching row;
 - `form_layout: true`: a row's page shows the report's figures laid out as
   the official form prints them (`gxcrawl.browse.layout`), above the row; a
   legacy report's (before 2019), its statistics table as printed;
@@ -57,23 +60,24 @@ def prepare_connection(conn, database, datasette):
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
-        async def rewrite_short_searches(scope, receive, send):
+        async def rewrite_searches(scope, receive, send):
             if scope.get("type") == "http" and b"_search=" in scope.get("query_string", b""):
-                scope = _short_search_as_like(datasette, scope)
+                scope = await _rewrite_search(datasette, scope)
             await app(scope, receive, send)
 
-        return rewrite_short_searches
+        return rewrite_searches
 
     return wrap
 
 
-def _short_search_as_like(datasette, scope: dict) -> dict:
+async def _rewrite_search(datasette, scope: dict) -> dict:
     parts = scope["path"].strip("/").split("/")
     if len(parts) != 2:
         return scope
     # Datasette tilde-encodes dots in names, so a dot starts the format (`reports.json`).
     database, table = tilde_decode(parts[0]), tilde_decode(parts[1].split(".")[0])
-    if not _table_config(datasette, database, table).get("search_fallback"):
+    config = _table_config(datasette, database, table)
+    if not config.get("search_fallback"):
         return scope
     pairs = parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
     query = dict(pairs).get("_search")
@@ -84,15 +88,32 @@ def _short_search_as_like(datasette, scope: dict) -> dict:
     pairs = [(key, value) for key, value in pairs if key != LIKE_PARAMETER and (key != "_search" or query.strip())]
     if query.strip() and too_short_for_trigrams(query):
         pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
+    if query.strip() and await _too_many_to_count(datasette, database, table, config.get("count_searches_up_to")):
+        pairs.append(("_nocount", "1"))
     return {**scope, "query_string": urlencode(pairs).encode("ascii")}
+
+
+async def _too_many_to_count(datasette, database: str, table: str, limit: int | None) -> bool:
+    """Whether `table` holds more rows than `limit`, told from its largest rowid (one step down its b-tree), not
+    by counting them."""
+    if limit is None or database not in datasette.databases:
+        return False
+    rows = await datasette.get_database(database).execute(f"SELECT max(rowid) FROM [{table}]")
+    return (rows.first()[0] or 0) > limit
 
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
+    config = _table_config(datasette, database, table)
     words = request.args.get(LIKE_PARAMETER, "").split()
-    columns = _table_config(datasette, database, table).get("search_fallback") or []
+    columns = config.get("search_fallback") or []
+    uncounted = (
+        [f"不计数 · matches not counted: counting them reads every one of over {config['count_searches_up_to']:,} rows"]
+        if request.args.get("_nocount") and "count_searches_up_to" in config and (words or request.args.get("_search"))
+        else []
+    )
     if not words or not columns:
-        return None
+        return FilterArguments([], human_descriptions=uncounted) if uncounted else None
     clauses, params = [], {}
     for index, word in enumerate(words):
         name = f"gxcrawl_like_{index}"
@@ -103,7 +124,10 @@ def filters_from_request(request, database, table, datasette):
     return FilterArguments(
         [" AND ".join(clauses)],
         params,
-        [f'包含 "{phrase}" · contains "{phrase}" (short words are searched with LIKE, not the full-text index)'],
+        [
+            f'包含 "{phrase}" · contains "{phrase}" (short words are searched with LIKE, not the full-text index)',
+            *uncounted,
+        ],
         extra_context={"search": phrase},
     )
 
