@@ -191,6 +191,10 @@ def _dictionary_csv(out: Path, columns: tuple[str, ...]) -> None:
         writer.writerows(entry for entry in dictionary() if entry["column"] in set(columns))
 
 
+#: Excel opens no sheet longer than this: a national export continues on sheets "reports 2", "reports 3", …
+SHEET_ROWS = 1_048_576
+
+
 def _xlsx(out: Path, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -199,13 +203,15 @@ def _xlsx(out: Path, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
         return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("reports")
-    sheet.append(list(columns))
-    sheet.append(_labels(columns))
-    count = 0
+    sheet, room, count = None, 0, 0
     for row in rows:
+        if room == 0:
+            sheet, room = _reports_sheet(book, columns), SHEET_ROWS - 2
         sheet.append([cell(value) for value in row])
+        room -= 1
         count += 1
+    if sheet is None:
+        _reports_sheet(book, columns)
     terms = book.create_sheet("dictionary")
     terms.append(["column", "label", "description", "table", "kind"])
     for entry in dictionary():
@@ -213,6 +219,15 @@ def _xlsx(out: Path, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
             terms.append([entry["column"], entry["label"], entry["description"], entry["table"], entry["kind"]])
     book.save(out)
     return count
+
+
+def _reports_sheet(book, columns: tuple[str, ...]):
+    """The next sheet of reports, "reports", "reports 2", …, under the columns' names and labels."""
+    number = len(book.sheetnames) + 1
+    sheet = book.create_sheet("reports" if number == 1 else f"reports {number}")
+    sheet.append(list(columns))
+    sheet.append(_labels(columns))
+    return sheet
 
 
 #: Amounts in 万元 as printed run to four decimals (103.3879); eighteen digits in all leave room for any total.

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from gxcrawl.cli import main
-from gxcrawl.export import COLUMNS, dictionary
+from gxcrawl.export import COLUMNS, dictionary, read_wide
 from gxcrawl.forms import FIGURE_KINDS, FORMS
 from gxcrawl.store.schema import open_database
 from test_browse import REPORTS, build
@@ -85,6 +85,26 @@ def test_xlsx_the_same_with_a_dictionary_sheet(database, tmp_path):
             assert same(row[key], reports[row["id"]].get(key)), key
     terms = list(book["dictionary"].iter_rows(values_only=True))
     assert len(terms) == len(dictionary()) + 1
+
+
+def test_xlsx_goes_on_to_another_sheet_where_excel_would_stop(database, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from gxcrawl import export
+
+    monkeypatch.setattr(export, "SHEET_ROWS", 4)  # two header rows and two reports a sheet
+    out = tmp_path / "reports.xlsx"
+    assert main(["export", str(out), "--db", str(database)]) == 0
+    book = load_workbook(out)
+    sheets = [name for name in book.sheetnames if name != "dictionary"]
+    assert sheets == ["reports"] + [f"reports {number}" for number in range(2, (len(REPORTS) + 1) // 2 + 1)]
+    ids = []
+    for name in sheets:
+        lines = list(book[name].iter_rows(values_only=True))
+        assert tuple(lines[0]) == COLUMNS and lines[1][COLUMNS.index("year")] == "报告年度"
+        assert 1 <= len(lines) - 2 <= 2
+        ids += [line[COLUMNS.index("id")] for line in lines[2:]]
+    assert ids == [row[0] for row in read_wide(database, ("id",))] and len(ids) == len(REPORTS)
 
 
 def test_parquet_with_types_and_labels_as_column_metadata(database, tmp_path):
