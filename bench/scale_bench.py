@@ -1,7 +1,7 @@
 """National scale: build databases of 100,000 reports and more straight through the storage layer, then time the
 writer, the file and every page and canned query `gxcrawl browse` ships.
 
-    python bench/scale_bench.py [--reports 100000 1000000] [--keep DIR]
+    python bench/scale_bench.py [--reports 100000 1000000] [--keep DIR] [--reuse [--add N]] [--no-exports]
 
 A few dozen generated reports of both forms and the legacy table are read by
 the parser once; each stored report is one of them under its own identity
@@ -114,6 +114,18 @@ def build(path: Path, count: int, first: int = 0) -> float:
     return seconds
 
 
+def write(path: Path, count: int, first: int, what: str) -> None:
+    """Time the writer storing `count` reports numbered from `first`, in a process of its own, so that its memory
+    is its own."""
+    said, _, peak = measure.run([sys.executable, __file__, "--write", str(path), str(count), str(first)])
+    *progress, seconds = said.splitlines()
+    print("\n".join(progress))
+    seconds = float(seconds)
+    print(
+        f"\n{what}: written in {seconds:.0f} s, {count / seconds:.0f} reports/s, the writer's peak memory {peak:.0f} MB"
+    )
+
+
 def peak_memory() -> float:
     """This process's peak memory so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -131,10 +143,16 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="time a database --keep already holds instead of building it again"
     )
-    parser.add_argument("--write", nargs=2, metavar=("PATH", "COUNT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--add",
+        type=int,
+        metavar="N",
+        help="with --reuse: time the writer adding N more reports to the database (its speed at that size)",
+    )
+    parser.add_argument("--write", nargs=3, metavar=("PATH", "COUNT", "FIRST"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.write:  # the writer's process: its progress, then the seconds it took
-        print(build(Path(args.write[0]), int(args.write[1])), flush=True)
+        print(build(Path(args.write[0]), int(args.write[1]), int(args.write[2])), flush=True)
         return
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # the writer on one core, as a crawl's is
     for count in args.reports:
@@ -142,24 +160,21 @@ def main() -> None:
         path = folder / str(count) / "g.db"  # datasette names it g, as the pages' URLs do
         path.parent.mkdir(parents=True, exist_ok=True)
         if args.reuse and path.exists():
-            open_database(path).close()  # what an upgrade adds (indexes, summaries) is made here, not timed
+            db = open_database(path)  # what an upgrade adds (indexes, summaries) is made here, not timed
+            after = db.execute("SELECT max(portal_id) FROM reports").fetchone()[0] + 1  # numbers no report has
+            db.close()
             print(f"\n{count:,} reports: the database {path} is reused, not written again")
+            if args.add:
+                write(path, args.add, after, f"{args.add:,} reports more, numbered from {after:,}")
+                count += args.add
         else:
-            # The writer in a process of its own, so that its memory is its own.
-            said, _, peak = measure.run([sys.executable, __file__, "--write", str(path), str(count)])
-            *progress, seconds = said.splitlines()
-            print("\n".join(progress))
-            seconds = float(seconds)
-            print(
-                f"\n{count:,} reports: written in {seconds:.0f} s, {count / seconds:.0f} reports/s, "
-                f"the writer's peak memory {peak:.0f} MB"
-            )
+            write(path, count, 0, f"{count:,} reports")
         size = path.stat().st_size
         print(f"{size / 1e9:.2f} GB, {size / count / 1024:.1f} KB a report")
         datasette = make_datasette([path])
         loop = asyncio.new_event_loop()
-        # Each page twice: first as a visitor meets it after the pages before (what the file's pages the system
-        # keeps in memory allow), then again at once.
+        # Each page twice: first as a visitor meets it, after the pages before have warmed or evicted the system's
+        # cache of the file, then again at once.
         print(f"{'page':<40} {'status':>6} {'first s':>8} {'again s':>8}")
         for name, url in pages(datasette, "郑州市第0局", "henan/郑州市第0局/2019", "henan/郑州市第0局/2020").items():
             took = []

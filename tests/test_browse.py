@@ -356,17 +356,32 @@ def test_databases_are_read_only_and_immutable_on_request(browse, tmp_path):
     assert database.is_mutable is False
 
 
-def test_a_search_of_a_table_too_large_to_count_says_its_matches_are_not_counted(browse):
+def next_link(page: str) -> str:
+    return re.search(r'href="(?:http://localhost)?([^"]*_next=[^"]*)"', page)[1].replace("&amp;", "&")
+
+
+def test_a_search_of_a_table_too_large_to_count_says_its_matches_are_not_counted(browse, monkeypatch):
     get, _, datasette, _ = browse
     config = datasette._metadata_local["databases"]["g"]["tables"]["reports"]["plugins"]["gxcrawl"]
-    limit = config["count_searches_up_to"]
-    assert "matches not counted" not in get("/g/reports?_search=卫辉").text  # a few reports: counted
-    config["count_searches_up_to"] = len(REPORTS) - 1
-    try:
-        for query, found in (("卫辉", 2), ("郑州市教", 3)):  # LIKE, then FTS5
-            page = get(f"/g/reports?_search={query}").text
-            assert "matches not counted" in page and f"{found} rows" not in page, query
-            assert len(rows(get, f"/g/reports.json?_search={query}")) == found
-        assert f"{len(REPORTS)} rows" in get("/g/reports").text  # no search: counted
-    finally:
-        config["count_searches_up_to"] = limit
+
+    def counted(url):
+        return get(url.replace("/g/reports?", "/g/reports.json?")).json()["filtered_table_rows_count"]
+
+    assert counted("/g/reports?_search=卫辉") == 2  # a few reports: counted
+    monkeypatch.setitem(config, "count_searches_up_to", len(REPORTS) - 1)
+    for query, found in (("卫辉", 2), ("郑州市教", 3)):  # LIKE, then FTS5
+        page = get(f"/g/reports?_search={query}&_size=1").text
+        assert "not counted" in page and counted(f"/g/reports?_search={query}") is None, query
+        assert len(rows(get, f"/g/reports.json?_search={query}")) == found
+        # The next page, and a new search from its form, which carry the suppression along, still say it once.
+        following = next_link(page)
+        assert following.count("_nocount") == 1 and "not counted" in get(following).text
+        again = get(f"{following}&_search={query}").text
+        assert next_link(again).count("_nocount") == 1 and again.count("not counted") == page.count("not counted")
+        assert counted(f"{following}&_search=") == len(REPORTS)  # the search box emptied: counted again
+    assert counted("/g/reports?_nocount=1&_search=郑州市教") is None
+    assert "not counted" not in get("/g/reports?_nocount=1").text  # no search: nothing to say
+    monkeypatch.delitem(config, "search_fallback")  # the limit holds without the short words' fallback too
+    assert counted("/g/reports?_search=郑州市教") is None
+    monkeypatch.setitem(config, "count_searches_up_to", len(REPORTS))
+    assert counted("/g/reports?_search=郑州市教") == 3

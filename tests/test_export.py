@@ -87,24 +87,35 @@ def test_xlsx_the_same_with_a_dictionary_sheet(database, tmp_path):
     assert len(terms) == len(dictionary()) + 1
 
 
-def test_xlsx_goes_on_to_another_sheet_where_excel_would_stop(database, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "sheet_rows, year, sheets",
+    [
+        (4, None, [2, 2, 2, 1]),  # two header rows and two reports a sheet: seven reports
+        (9, None, [7]),  # seven reports fill one sheet exactly: no empty second one
+        (4, 2022, [2, 1]),
+        (4, 1999, [0]),  # no report: one sheet, its header rows alone
+    ],
+)
+def test_xlsx_goes_on_to_another_sheet_where_excel_would_stop(
+    database, tmp_path, monkeypatch, sheet_rows, year, sheets
+):
     from openpyxl import load_workbook
 
     from gxcrawl import export
 
-    monkeypatch.setattr(export, "SHEET_ROWS", 4)  # two header rows and two reports a sheet
+    monkeypatch.setattr(export, "SHEET_ROWS", sheet_rows)
     out = tmp_path / "reports.xlsx"
-    assert main(["export", str(out), "--db", str(database)]) == 0
+    assert main(["export", str(out), "--db", str(database), *(["--year", str(year)] if year else [])]) == 0
     book = load_workbook(out)
-    sheets = [name for name in book.sheetnames if name != "dictionary"]
-    assert sheets == ["reports"] + [f"reports {number}" for number in range(2, (len(REPORTS) + 1) // 2 + 1)]
+    names = [name for name in book.sheetnames if name != "dictionary"]
+    assert names == ["reports"] + [f"reports {number}" for number in range(2, len(sheets) + 1)]
     ids = []
-    for name in sheets:
+    for name, count in zip(names, sheets):
         lines = list(book[name].iter_rows(values_only=True))
         assert tuple(lines[0]) == COLUMNS and lines[1][COLUMNS.index("year")] == "报告年度"
-        assert 1 <= len(lines) - 2 <= 2
+        assert len(lines) - 2 == count
         ids += [line[COLUMNS.index("id")] for line in lines[2:]]
-    assert ids == [row[0] for row in read_wide(database, ("id",))] and len(ids) == len(REPORTS)
+    assert ids == [row[0] for row in read_wide(database, ("id",), year=year)]
 
 
 def test_parquet_with_types_and_labels_as_column_metadata(database, tmp_path):

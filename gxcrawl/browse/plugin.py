@@ -9,9 +9,10 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
   are answered with LIKE over those columns instead: a `?_search=` too short
   for the index is rewritten as `?_like=`, which this plugin's filter reads
   (and an empty one is dropped);
-- `count_searches_up_to: N`: a search of a table of more than N rows is not
-  counted (`_nocount`), and the page says so: a short word's count reads the
-  whole index, a common long word's looks up every matching row;
+- `count_searches_up_to: N`: a search of a table of more than N rows (told
+  from its largest rowid; views and tables without rowids are not limited) is
+  not counted (`_nocount`), and the page says so: a short word's count reads
+  the whole index, a common long word's looks up every matching row;
 - `form_layout: true`: a row's page shows the report's figures laid out as
   the official form prints them (`gxcrawl.browse.layout`), above the row; a
   legacy report's (before 2019), its statistics table as printed;
@@ -28,7 +29,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
-from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils import escape_sqlite, tilde_decode, tilde_encode
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
@@ -40,6 +41,7 @@ from gxcrawl.forms import FORM_LEGACY
 #: The trigram tokenizer matches words of 3 characters or more.
 TRIGRAM = 3
 LIKE_PARAMETER = "_like"
+COUNT_LIMIT = "count_searches_up_to"
 
 
 def too_short_for_trigrams(query: str) -> bool:
@@ -77,43 +79,59 @@ async def _rewrite_search(datasette, scope: dict) -> dict:
     # Datasette tilde-encodes dots in names, so a dot starts the format (`reports.json`).
     database, table = tilde_decode(parts[0]), tilde_decode(parts[1].split(".")[0])
     config = _table_config(datasette, database, table)
-    if not config.get("search_fallback"):
+    if not config.get("search_fallback") and COUNT_LIMIT not in config:
         return scope
     pairs = parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
     query = dict(pairs).get("_search")
     if query is None:
         return scope
-    # A new search replaces the last short one, which the page's form carries along as a hidden field;
-    # an emptied box is no search (datasette would hand FTS5 an empty query, an error).
-    pairs = [(key, value) for key, value in pairs if key != LIKE_PARAMETER and (key != "_search" or query.strip())]
-    if query.strip() and too_short_for_trigrams(query):
+    # A new search replaces the last short one and its count's suppression, which the page's form and its next
+    # link carry along; an emptied box is no search (datasette would hand FTS5 an empty query, an error).
+    carried = {LIKE_PARAMETER, "_nocount"}
+    pairs = [(key, value) for key, value in pairs if key not in carried and (key != "_search" or query.strip())]
+    if query.strip() and config.get("search_fallback") and too_short_for_trigrams(query):
         pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
-    if query.strip() and await _too_many_to_count(datasette, database, table, config.get("count_searches_up_to")):
+    if query.strip() and await _too_large_to_count(datasette, database, table):
         pairs.append(("_nocount", "1"))
     return {**scope, "query_string": urlencode(pairs).encode("ascii")}
 
 
-async def _too_many_to_count(datasette, database: str, table: str, limit: int | None) -> bool:
-    """Whether `table` holds more rows than `limit`, told from its largest rowid (one step down its b-tree), not
-    by counting them."""
+async def _too_large_to_count(datasette, database: str, table: str) -> bool:
+    """Whether `table` holds more rows than its `count_searches_up_to`, told from its largest rowid (one step down
+    its b-tree), not by counting them. A view or a table without rowids is never too large: it has none to tell."""
+    limit = _table_config(datasette, database, table).get(COUNT_LIMIT)
     if limit is None or database not in datasette.databases:
         return False
-    rows = await datasette.get_database(database).execute(f"SELECT max(rowid) FROM [{table}]")
-    return (rows.first()[0] or 0) > limit
+    try:
+        rows = await datasette.get_database(database).execute(f"SELECT max(rowid) FROM {escape_sqlite(table)}")
+    except sqlite3.OperationalError:
+        return False
+    return (rows.first()[0] or 0) > int(limit)
 
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    config = _table_config(datasette, database, table)
     words = request.args.get(LIKE_PARAMETER, "").split()
-    columns = config.get("search_fallback") or []
-    uncounted = (
-        [f"不计数 · matches not counted: counting them reads every one of over {config['count_searches_up_to']:,} rows"]
-        if request.args.get("_nocount") and "count_searches_up_to" in config and (words or request.args.get("_search"))
-        else []
-    )
-    if not words or not columns:
-        return FilterArguments([], human_descriptions=uncounted) if uncounted else None
+    columns = _table_config(datasette, database, table).get("search_fallback") or []
+    # A search's count left out by the search's rewriting (or by hand): the page says so where the table is large.
+    uncounted = request.args.get("_nocount") and (words or request.args.get("_search", "").strip())
+    if not (words and columns) and not uncounted:
+        return None
+
+    async def filters() -> FilterArguments:
+        descriptions = []
+        if uncounted and await _too_large_to_count(datasette, database, table):
+            limit = int(_table_config(datasette, database, table)[COUNT_LIMIT])
+            descriptions.append(
+                f"不计数 · not counted: the table holds over {limit:,} rows; counting reads every match"
+            )
+        return _like(words, columns, descriptions) if words and columns else FilterArguments([], [], descriptions)
+
+    return filters()
+
+
+def _like(words: list[str], columns: list[str], descriptions: list[str]) -> FilterArguments:
+    """Every word in one of `columns`, by LIKE with its wildcards taken literally."""
     clauses, params = [], {}
     for index, word in enumerate(words):
         name = f"gxcrawl_like_{index}"
@@ -126,7 +144,7 @@ def filters_from_request(request, database, table, datasette):
         params,
         [
             f'包含 "{phrase}" · contains "{phrase}" (short words are searched with LIKE, not the full-text index)',
-            *uncounted,
+            *descriptions,
         ],
         extra_context={"search": phrase},
     )

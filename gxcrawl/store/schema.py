@@ -97,7 +97,7 @@ CREATE TABLE IF NOT EXISTS failures (
     run_id INTEGER,
     status INTEGER                    -- the HTTP status of the last answer, when one came
 );
--- Whether a URL failed before (each failure recorded) and when it first did (refresh): a failure is not a scan.
+-- Whether a URL failed before (record_failure, by source and URL) and when it first did (refresh), from the index.
 CREATE INDEX IF NOT EXISTS failures_by_url ON failures(source, url, fetched_at);
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY,
