@@ -159,6 +159,7 @@ def main() -> None:
         folder = args.keep or Path(tempfile.mkdtemp(prefix="gxcrawl-scale-"))
         path = folder / str(count) / "g.db"  # datasette names it g, as the pages' URLs do
         path.parent.mkdir(parents=True, exist_ok=True)
+        stored = count
         if args.reuse and path.exists():
             db = open_database(path)  # what an upgrade adds (indexes, summaries) is made here, not timed
             after = db.execute("SELECT max(portal_id) FROM reports").fetchone()[0] + 1  # numbers no report has
@@ -166,11 +167,11 @@ def main() -> None:
             print(f"\n{count:,} reports: the database {path} is reused, not written again")
             if args.add:
                 write(path, args.add, after, f"{args.add:,} reports more, numbered from {after:,}")
-                count += args.add
+                stored += args.add
         else:
             write(path, count, 0, f"{count:,} reports")
         size = path.stat().st_size
-        print(f"{size / 1e9:.2f} GB, {size / count / 1024:.1f} KB a report")
+        print(f"{size / 1e9:.2f} GB, {size / stored / 1024:.1f} KB a report")
         datasette = make_datasette([path])
         loop = asyncio.new_event_loop()
         # Each page twice: first as a visitor meets it, after the pages before have warmed or evicted the system's

@@ -87,11 +87,11 @@ async def _rewrite_search(datasette, scope: dict) -> dict:
         return scope
     # A new search replaces the last short one and its count's suppression, which the page's form and its next
     # link carry along; an emptied box is no search (datasette would hand FTS5 an empty query, an error).
-    carried = {LIKE_PARAMETER, "_nocount"}
-    pairs = [(key, value) for key, value in pairs if key not in carried and (key != "_search" or query.strip())]
-    if query.strip() and config.get("search_fallback") and too_short_for_trigrams(query):
+    carried, searched = {LIKE_PARAMETER, "_nocount"}, bool(query.strip())
+    pairs = [(key, value) for key, value in pairs if key not in carried and (key != "_search" or searched)]
+    if searched and config.get("search_fallback") and too_short_for_trigrams(query):
         pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
-    if query.strip() and await _too_large_to_count(datasette, database, table):
+    if searched and await _too_large_to_count(datasette, database, table):
         pairs.append(("_nocount", "1"))
     return {**scope, "query_string": urlencode(pairs).encode("ascii")}
 
