@@ -1,7 +1,7 @@
 """National scale: build databases of 100,000 reports and more straight through the storage layer, then time the
 writer, the file and every page and canned query `gxcrawl browse` ships.
 
-    python bench/scale_bench.py [--reports 100000 1000000] [--keep DIR] [--reuse [--add N]] [--no-exports]
+    python bench/scale_bench.py [--reports 100000 1000000] [--keep DIR] [--reuse [--add N]] [--no-exports | --no-pages]
 
 A few dozen generated reports of both forms and the legacy table are read by
 the parser once; each stored report is one of them under its own identity
@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, nargs="+", default=[100_000])
     parser.add_argument("--keep", type=Path, default=None, help="build the databases here and keep them")
     parser.add_argument("--no-exports", action="store_true", help="time the pages only (an export of 1 M takes long)")
+    parser.add_argument("--no-pages", action="store_true", help="time the exports only")
     parser.add_argument(
         "--reuse", action="store_true", help="time a database --keep already holds instead of building it again"
     )
@@ -172,25 +173,31 @@ def main() -> None:
             write(path, count, 0, f"{count:,} reports")
         size = path.stat().st_size
         print(f"{size / 1e9:.2f} GB, {size / stored / 1024:.1f} KB a report")
-        datasette = make_datasette([path])
-        loop = asyncio.new_event_loop()
-        # Each page twice: first as a visitor meets it, after the pages before have warmed or evicted the system's
-        # cache of the file, then again at once.
-        print(f"{'page':<40} {'status':>6} {'first s':>8} {'again s':>8}")
-        for name, url in pages(datasette, "郑州市第0局", "henan/郑州市第0局/2019", "henan/郑州市第0局/2020").items():
-            took = []
-            for _ in range(2):
-                started = time.perf_counter()
-                response = loop.run_until_complete(datasette.client.get(url))
-                took.append(time.perf_counter() - started)
-            print(f"{name:<40} {response.status_code:>6} {took[0]:>8.2f} {took[1]:>8.2f}")
-        loop.close()
-        print(f"browsing's peak memory (every page above, one process): {peak_memory():.0f} MB")
+        if not args.no_pages:
+            time_pages(path)
         print(f"{'export':<40} {'reports':>8} {'seconds':>8} {'peak MB':>8}")
         for name, arguments in {} if args.no_exports else EXPORTS.items():
             reports, took, peak = export(path, folder, arguments)
             print(f"{name:<40} {reports:>8} {took:>8.1f} {peak:>8.0f}")
     print("targets: every page under 1 s; the writer at 200 reports/s or more; memory flat")
+
+
+def time_pages(path: Path) -> None:
+    """Print the time of every page, asked twice, and browsing's peak memory."""
+    datasette = make_datasette([path])
+    loop = asyncio.new_event_loop()
+    # Each page twice: first as a visitor meets it, after the pages before have warmed or evicted the system's
+    # cache of the file, then again at once.
+    print(f"{'page':<40} {'status':>6} {'first s':>8} {'again s':>8}")
+    for name, url in pages(datasette, "郑州市第0局", "henan/郑州市第0局/2019", "henan/郑州市第0局/2020").items():
+        took = []
+        for _ in range(2):
+            started = time.perf_counter()
+            response = loop.run_until_complete(datasette.client.get(url))
+            took.append(time.perf_counter() - started)
+        print(f"{name:<40} {response.status_code:>6} {took[0]:>8.2f} {took[1]:>8.2f}")
+    loop.close()
+    print(f"browsing's peak memory (every page above, one process): {peak_memory():.0f} MB")
 
 
 if __name__ == "__main__":

@@ -273,7 +273,7 @@ def run_export(args) -> int:
 
 def run_scoring(args) -> int:
     from gxcrawl.store.scorecards import link_agency, rescore
-    from gxcrawl.store.summaries import rebuild_summaries
+    from gxcrawl.store.summaries import SUMMARIES, rebuild_summaries
 
     if no_database(args.db):
         return 2
@@ -285,7 +285,7 @@ def run_scoring(args) -> int:
                 return f"{rescore(db)} reports graded"
             if args.command == "rebuild-summaries":
                 rebuild_summaries(db)
-                return "summary_totals, summary_outcomes, summary_agencies and summary_scores computed afresh"
+                return f"{', '.join(SUMMARIES)} computed afresh"
             graded = link_agency(db, args.alias, args.agency, args.note, args.replace)
             return f"{args.alias} → {args.agency}: {graded} reports graded again"
         finally:

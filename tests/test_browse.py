@@ -127,6 +127,7 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse
             "summary_outcomes",
             "summary_agencies",
             "summary_scores",
+            "summary_gaps",
         ]
     )
     assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}

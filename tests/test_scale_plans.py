@@ -15,14 +15,13 @@ from gxcrawl.model import Fetch
 from gxcrawl.recording import record
 from gxcrawl.store.runs import record_failure
 from gxcrawl.store.schema import open_database
+from gxcrawl.store.summaries import SUMMARIES
 from support.samples import random_report, render_html
 
-#: Tables a page may read whole: the summaries, and what people or crawls make a few of (runs, aliases, corrections).
+#: Tables a page may read whole: the summaries (the gaps are a few of the reports: the agencies that missed a year),
+#: and what people or crawls make a few of (runs, aliases, corrections).
 SMALL = {
-    "summary_totals",
-    "summary_outcomes",
-    "summary_agencies",
-    "summary_scores",
+    *SUMMARIES,
     "crawl_runs",
     "agency_aliases",
     "corrections",

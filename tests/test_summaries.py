@@ -9,7 +9,15 @@ from gxcrawl.cli import main
 from gxcrawl.model import Fetch
 from gxcrawl.recording import record
 from gxcrawl.store.schema import open_database
-from gxcrawl.store.summaries import AGENCIES_QUERY, OUTCOMES_QUERY, SCORED, SCORES_QUERY, SUMMED, TOTALS_QUERY
+from gxcrawl.store.summaries import (
+    AGENCIES_QUERY,
+    GAPS_QUERY,
+    OUTCOMES_QUERY,
+    SCORED,
+    SCORES_QUERY,
+    SUMMED,
+    TOTALS_QUERY,
+)
 from support.samples import random_report, render_html
 
 
@@ -26,7 +34,8 @@ def kept(db) -> tuple[set, ...]:
     agencies = {tuple(row) for row in db.execute("SELECT * FROM summary_agencies")}
     parts = ", ".join(name for part in SCORED for name in (part, f"{part}_known"))
     scores = {tuple(row) for row in db.execute(f"SELECT region, year, reports, {parts} FROM summary_scores")}
-    return totals, outcomes, agencies, scores
+    gaps = {tuple(row) for row in db.execute("SELECT * FROM summary_gaps")}
+    return totals, outcomes, agencies, scores, gaps
 
 
 def computed(db) -> tuple[set, ...]:
@@ -40,6 +49,7 @@ def computed(db) -> tuple[set, ...]:
         {tuple(row) for row in db.execute(OUTCOMES_QUERY)},
         {tuple(row) for row in db.execute(AGENCIES_QUERY.format(where=""))},
         {tuple(row) for row in db.execute(SCORES_QUERY)},
+        {tuple(row) for row in db.execute(GAPS_QUERY.format(where=""))},
     )
 
 
@@ -146,7 +156,7 @@ def test_an_upgrade_cut_short_leaves_no_empty_summaries_behind(writer, monkeypat
     db.conn.executescript("DROP TABLE summary_totals; DROP TABLE summary_outcomes;")
     db.close()
 
-    def interrupted(db):
+    def interrupted(db, tables):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(schema, "rebuild_summaries", interrupted)
@@ -196,9 +206,22 @@ def test_a_report_moved_to_another_region_and_an_agency_renamed_move_the_summari
     store("卫辉市商务局", 2022, 5, region="新乡市", published="2023-03-01", url="http://portal/v2")
     assert kept(db) == computed(db)
     assert {row[0] for row in db.execute("SELECT region FROM summary_scores")} == {"卫辉市", "新乡市"}
-    with db.atomic():
+
+    def gaps():
+        return set(db.execute("SELECT agency, year, region FROM summary_gaps"))
+
+    assert gaps() == {("卫辉县商务局", 2020, "卫辉市"), ("卫辉市商务局", 2022, "新乡市")}
+    with db.atomic():  # the county's report of 2020 is followed by the city's of 2021: no gap
         link_agency(db, "卫辉县商务局", "卫辉市商务局")
     assert kept(db) == computed(db)
+    assert gaps() == {("卫辉市商务局", 2022, "新乡市")}
+    with db.atomic():  # linked elsewhere, its gap is back, under the name it now leads to
+        link_agency(db, "卫辉县商务局", "新乡市商务局", replace=True)
+    assert kept(db) == computed(db)
+    assert gaps() == {("新乡市商务局", 2020, "卫辉市"), ("卫辉市商务局", 2022, "新乡市")}
+    store("新乡市商务局", 2021, 6)  # a report under the name it leads to closes it
+    assert kept(db) == computed(db)
+    assert gaps() == {("新乡市商务局", 2021, "卫辉市"), ("卫辉市商务局", 2022, "新乡市")}
 
 
 #: The queries the summary-backed pages replaced, over every report and scorecard: the reference they must equal.
@@ -212,6 +235,52 @@ SELECT agency, max(region) AS region, count(*) AS reports, sum(applications_new)
   sum(applications_total), sum(granted), min(year), max(year)
 FROM reports WHERE (:year = '' OR year = CAST(:year AS INTEGER))
 GROUP BY agency ORDER BY applications_new DESC, agency LIMIT 100"""
+
+DID_NOT_PUBLISH_BEFORE = """
+SELECT prev.source, prev.region, coalesce(a.agency, prev.agency) AS agency, prev.year + 1 AS missing_year,
+  prev.year AS last_year, prev.id AS last_report
+FROM reports prev
+LEFT JOIN agency_aliases a ON a.alias = prev.agency
+WHERE (prev.year + 2) || '-01-31' < date('now')
+  AND EXISTS (SELECT 1 FROM crawl_runs run WHERE run.spider = prev.source AND run.exit_status = 0
+              AND run.ended > (prev.year + 2) || '-01-31')
+  AND NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
+                  WHERE cur.agency = coalesce(a.agency, prev.agency) AND cur.year = prev.year + 1)
+  AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
+                  ON cur.agency = other.alias AND cur.year = prev.year + 1
+                  WHERE other.agency = coalesce(a.agency, prev.agency))
+  AND (:region = '' OR prev.region = :region)
+  AND (:year = '' OR prev.year + 1 = CAST(:year AS INTEGER))
+ORDER BY prev.year DESC, prev.source, prev.region, agency"""
+DID_NOT_PUBLISH_COUNTS_BEFORE = """
+SELECT prev.source, coalesce(prev.region, '（未知 · unknown）') AS region, prev.year + 1 AS year,
+  count(*) AS did_not_publish,
+  (SELECT count(*) FROM reports c WHERE c.year = prev.year + 1 AND c.source = prev.source
+   AND c.region IS prev.region) AS published
+FROM reports prev
+LEFT JOIN agency_aliases a ON a.alias = prev.agency
+WHERE (prev.year + 2) || '-01-31' < date('now')
+  AND EXISTS (SELECT 1 FROM crawl_runs run WHERE run.spider = prev.source AND run.exit_status = 0
+              AND run.ended > (prev.year + 2) || '-01-31')
+  AND NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
+                  WHERE cur.agency = coalesce(a.agency, prev.agency) AND cur.year = prev.year + 1)
+  AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
+                  ON cur.agency = other.alias AND cur.year = prev.year + 1
+                  WHERE other.agency = coalesce(a.agency, prev.agency))
+GROUP BY prev.source, prev.region, prev.year ORDER BY year DESC, did_not_publish DESC"""
+DID_NOT_PUBLISH_CHART_BEFORE = """
+SELECT prev.year + 1 AS year, coalesce(prev.region, '（未知 · unknown）') AS region, count(*) AS agencies
+FROM reports prev
+LEFT JOIN agency_aliases a ON a.alias = prev.agency
+WHERE (prev.year + 2) || '-01-31' < date('now') [[ AND prev.region = :region ]]
+  AND EXISTS (SELECT 1 FROM crawl_runs run WHERE run.spider = prev.source AND run.exit_status = 0
+              AND run.ended > (prev.year + 2) || '-01-31')
+  AND NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
+                  WHERE cur.agency = coalesce(a.agency, prev.agency) AND cur.year = prev.year + 1)
+  AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
+                  ON cur.agency = other.alias AND cur.year = prev.year + 1
+                  WHERE other.agency = coalesce(a.agency, prev.agency))
+GROUP BY 1, 2"""
 
 
 def test_the_pages_that_read_the_summaries_answer_as_the_queries_over_every_report_did(writer):
@@ -252,6 +321,58 @@ def test_the_pages_that_read_the_summaries_answer_as_the_queries_over_every_repo
         before = before.replace("summary_scores", "scorecards")
         assert before != sql
         assert db.execute(sql, {"region": region}).fetchall() == db.execute(before, {"region": region}).fetchall()
+
+
+def test_who_did_not_publish_answers_as_the_query_over_every_report_did(writer):
+    import yaml
+
+    from gxcrawl.browse.server import METADATA
+    from gxcrawl.store.runs import finish_run, start_run
+    from gxcrawl.store.scorecards import link_agency
+    from gxcrawl.store.summaries import rebuild_summaries
+
+    db, store, _ = writer
+    for seed, (agency, year, region) in enumerate(
+        [
+            ("卫辉市商务局", 2019, "卫辉市"),
+            ("卫辉市商务局", 2021, "卫辉市"),  # 2020 missing
+            ("卫辉县商务局", 2019, "卫辉市"),  # its old name: 2020 missing under either
+            ("卫辉县商务局", 2020, "卫辉市"),  # …but not once linked
+            ("郑州市教育局", 2020, None),  # no region: counted as unknown
+            ("新乡市财政局", 2021, "新乡市"),
+            ("新乡市财政局", 2022, "新乡市"),
+            ("新乡市财政局", 2023, "新乡市"),
+            ("洛阳市财政局", 2030, "洛阳市"),  # its deadline has not passed
+        ]
+    ):
+        store(agency, year, seed, region=region)
+    with db.atomic():
+        link_agency(db, "卫辉县商务局", "卫辉市商务局")
+    store("郑州市教育局", 2021, 20, region="郑州市", url="http://portal/other")  # under a region of its own
+    run = start_run(db, "henan")
+    finish_run(db, run, exit_status=0, finish_reason="finished")
+    other = start_run(db, "other")  # a source never crawled to the end lists no one
+    finish_run(db, other, exit_status=1, finish_reason="shutdown")
+    db.conn.execute("UPDATE reports SET source = 'other' WHERE agency = '郑州市教育局' AND year = 2021")
+    rebuild_summaries(db)
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    queries = metadata["databases"]["__DATABASE__"]["queries"]
+    for region, year in (("", ""), ("卫辉市", ""), ("", "2020"), ("新乡市", "2024")):
+        parameters = {"region": region, "year": year}
+        now = db.execute(queries["did_not_publish"]["sql"], parameters).fetchall()
+        assert now == db.execute(DID_NOT_PUBLISH_BEFORE, parameters).fetchall()
+    assert {(row[2], row[3]) for row in db.execute(queries["did_not_publish"]["sql"], {"region": "", "year": ""})} == {
+        ("卫辉市商务局", 2022),
+        ("新乡市财政局", 2024),
+    }
+    counts = db.execute(queries["did_not_publish_counts"]["sql"]).fetchall()
+    assert counts == db.execute(DID_NOT_PUBLISH_COUNTS_BEFORE).fetchall() and counts
+    chart = metadata["plugins"]["datasette-dashboards"]["reports"]["charts"]["did-not-publish"]["query"]
+    for region in (None, "卫辉市"):
+        wanted = "" if region is None else "AND {}.region = :region"
+        sql = chart.replace("[[ AND g.region = :region ]]", wanted.format("g"))
+        before = DID_NOT_PUBLISH_CHART_BEFORE.replace("[[ AND prev.region = :region ]]", wanted.format("prev"))
+        assert sorted(db.execute(sql, {"region": region})) == sorted(db.execute(before, {"region": region}))
 
 
 def test_browse_can_tell_summaries_an_older_gxcrawl_left_behind(writer):

@@ -26,7 +26,7 @@ from gxcrawl.store.rows import write_row
 from gxcrawl.store.runs import record_failure
 from gxcrawl.store.scorecards import agency_names, score_with_neighbour
 from gxcrawl.store.sources import read_from, refresh_sources, store_sources
-from gxcrawl.store.summaries import apply_change, contribution, refresh_agency
+from gxcrawl.store.summaries import apply_change, contribution, refresh_agency, refresh_gaps
 
 #: The headline columns of `reports` and the figure each shows.
 HEADLINES = {
@@ -193,6 +193,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
         score_with_neighbour(db, key, agency, year)
         apply_change(db, before, contribution(db, key))
         refresh_agency(db, agency)
+        refresh_gaps(db, agency_names(db, agency))
         return CHANGED if current else NEW
 
 

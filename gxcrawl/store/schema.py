@@ -318,7 +318,8 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)
     db.conn.execute("PRAGMA busy_timeout = 30000")
     db.enable_wal()
-    summarised = set(SUMMARIES) <= set(db.table_names())
+    tables = set(db.table_names())
+    unsummarised = tuple(table for table in SUMMARIES if table not in tables)
     for index in RETIRED_INDEXES:
         db.conn.execute(f"DROP INDEX IF EXISTS {index}")
     db.conn.executescript(SCHEMA)
@@ -336,13 +337,13 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         relabelled = _labels_changed(db)
         if relabelled:
             db["figure_labels"].upsert_all(_FIGURE_LABELS, pk=("template", "key"))
-        if not summarised:
-            # A database made before the summaries: made and computed in one transaction, so that an upgrade cut
+        if unsummarised:
+            # A database made before some summaries: made and computed in one transaction, so that an upgrade cut
             # short leaves no empty summaries behind; then kept by the writer.
             for statement in SUMMARY_TABLES:
                 db.conn.execute(statement)
-        if not summarised or relabelled:  # an outcome's rows changed: what was summed under them, summed again
-            rebuild_summaries(db)
+        if relabelled or unsummarised:  # when an outcome's rows changed, what was summed under them is summed again
+            rebuild_summaries(db, SUMMARIES if relabelled else unsummarised)
     return db
 
 

@@ -29,7 +29,7 @@ from gxcrawl.scorecard import (
     timeliness,
 )
 from gxcrawl.store.rows import write_row
-from gxcrawl.store.summaries import apply_score_change, score_contribution
+from gxcrawl.store.summaries import apply_score_change, refresh_gaps, score_contribution
 
 #: The reports table's prose columns, by section.
 PROSE_COLUMNS = {"overview": "overview", "problems": "problems", "other": "other_matters"}
@@ -188,4 +188,5 @@ def link_agency(
         ]
         for report_id in ids:
             store_scorecard(db, report_id)
+        refresh_gaps(db, sorted(names))
     return len(ids)

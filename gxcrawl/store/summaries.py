@@ -8,16 +8,19 @@
   figures (the agencies with the most applications);
 - `summary_scores`: per region and year, how many scorecards say on time,
   complete and consistent, of how many that can tell, and the scores' sum
-  (the scorecards by region, and the dashboard's shares).
+  (the scorecards by region, and the dashboard's shares);
+- `summary_gaps`: each report whose agency, under any of its names, has no
+  report of the year after (who did not publish, its counts and its chart,
+  which add what changes with the day: the deadline, and a crawl since).
 
 The writer applies each report's change in the transaction that stores it,
 so a crash leaves the summaries and the reports in step: the totals, outcomes
 and scores as a difference (`apply_change`, `apply_score_change`: what the
 report contributed before, taken away; what it contributes now, added), an
-agency's row computed again from its own reports (`refresh_agency`, a few
-rows). `rebuild_summaries` computes them all from scratch, with the very
+agency's rows computed again from its own reports (`refresh_agency`,
+`refresh_gaps`: a few rows). `rebuild_summaries` computes them all from scratch, with the very
 queries they replace (`TOTALS_QUERY`, `OUTCOMES_QUERY`, `AGENCIES_QUERY`,
-`SCORES_QUERY`): `gxcrawl rebuild-summaries`, and the tests' reference.
+`SCORES_QUERY`, `GAPS_QUERY`): `gxcrawl rebuild-summaries`, and the tests' reference.
 """
 
 from decimal import Decimal
@@ -29,7 +32,7 @@ import sqlite_utils
 SUMMED = ("applications_new", "applications_total", "granted", "review_total", "suit_total", "fees")
 
 #: The summary tables, by name.
-SUMMARIES = ("summary_totals", "summary_outcomes", "summary_agencies", "summary_scores")
+SUMMARIES = ("summary_totals", "summary_outcomes", "summary_agencies", "summary_scores", "summary_gaps")
 
 #: What `summary_scores` keeps per region and year, by the scorecards' expression it sums: a scorecard that cannot
 #: tell (NULL) is left out of both the sum and the count (`<part>_known`), as avg() leaves it out.
@@ -55,6 +58,10 @@ SUMMARY_TABLES = (
     "CREATE TABLE IF NOT EXISTS summary_scores (region TEXT NOT NULL, year INTEGER NOT NULL, reports INTEGER NOT NULL, "
     + ", ".join(f"{part} NUMERIC NOT NULL DEFAULT 0, {part}_known INTEGER NOT NULL DEFAULT 0" for part in SCORED)
     + ", PRIMARY KEY (region, year))",
+    "CREATE TABLE IF NOT EXISTS summary_gaps (report_id TEXT PRIMARY KEY, source TEXT NOT NULL, region TEXT, "
+    "agency TEXT NOT NULL, year INTEGER NOT NULL)",
+    # Who did not publish, in its order.
+    "CREATE INDEX IF NOT EXISTS summary_gaps_order ON summary_gaps(year DESC, source, region, agency)",
 )
 TOTALS_QUERY = (
     "SELECT source, coalesce(region, '') AS region, year, count(*) AS reports, "
@@ -79,6 +86,17 @@ SCORES_QUERY = (
     + ", ".join(f"total({expression}), count({expression})" for expression in SCORED.values())
     + " FROM scorecards GROUP BY coalesce(region, ''), year"
 )
+
+
+#: Each report (`prev`) whose agency, by its current name (`agency_aliases`) or any name linked to it, has no report
+#: of the next year: its id, source, region, current name and year. `{where}` narrows it to some agencies' reports.
+GAPS_QUERY = """SELECT prev.id, prev.source, prev.region, coalesce(a.agency, prev.agency), prev.year
+FROM reports prev LEFT JOIN agency_aliases a ON a.alias = prev.agency
+WHERE {where} NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
+                    WHERE cur.agency = coalesce(a.agency, prev.agency) AND cur.year = prev.year + 1)
+  AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
+                  ON cur.agency = other.alias AND cur.year = prev.year + 1
+                  WHERE other.agency = coalesce(a.agency, prev.agency))"""
 
 
 def contribution(db: sqlite_utils.Database, report_id: str) -> tuple[tuple | None, dict, dict[str, Decimal]]:
@@ -146,6 +164,21 @@ def refresh_agency(db: sqlite_utils.Database, agency: str) -> None:
     db.conn.execute(f"INSERT INTO summary_agencies {AGENCIES_QUERY.format(where='WHERE agency = ?')}", [agency])
 
 
+def refresh_gaps(db: sqlite_utils.Database, names: list[str]) -> None:
+    """Compute the rows of `summary_gaps` of the reports printed under `names` again: every name an agency has
+    reported under (`agency_names`), and, when a link between names changes, the names of both sides."""
+    marks = ", ".join("?" * len(names))
+    db.conn.execute(
+        f"DELETE FROM summary_gaps WHERE report_id IN (SELECT id FROM reports INDEXED BY reports_by_agency "
+        f"WHERE agency IN ({marks}))",
+        names,
+    )
+    db.conn.execute(
+        f"INSERT INTO summary_gaps {GAPS_QUERY.format(where=f'prev.agency IN ({marks}) AND')}",
+        names,
+    )
+
+
 def _add(db, table: str, keys: dict, sign: int, sums: dict) -> None:
     """Add `sign` reports and `sign` times each of `sums` to the row of `table` that `keys` names (made if new)."""
     columns = [*keys, "reports", *sums]
@@ -161,19 +194,22 @@ def _number(value: Decimal | int):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def rebuild_summaries(db: sqlite_utils.Database) -> None:
-    """Compute the summaries from scratch, with the queries they replace."""
+def rebuild_summaries(db: sqlite_utils.Database, tables: tuple[str, ...] = SUMMARIES) -> None:
+    """Compute the summaries (or those of `tables`) from scratch, with the queries they replace."""
+    totals = ", ".join(name for column in SUMMED for name in (column, f"{column}_given"))
+    parts = ", ".join(name for part in SCORED for name in (part, f"{part}_known"))
+    rebuilds = {
+        "summary_totals": f"INSERT INTO summary_totals (source, region, year, reports, {totals}) {TOTALS_QUERY}",
+        "summary_outcomes": "INSERT INTO summary_outcomes (source, region, year, outcome, applications, reports) "
+        + OUTCOMES_QUERY,
+        "summary_agencies": f"INSERT INTO summary_agencies {AGENCIES_QUERY.format(where='')}",
+        "summary_scores": f"INSERT INTO summary_scores (region, year, reports, {parts}) {SCORES_QUERY}",
+        "summary_gaps": f"INSERT INTO summary_gaps {GAPS_QUERY.format(where='')}",
+    }
     with db.atomic():
-        for table in SUMMARIES:
+        for table in tables:
             db.conn.execute(f"DELETE FROM {table}")
-        columns = ", ".join(name for column in SUMMED for name in (column, f"{column}_given"))
-        db.conn.execute(f"INSERT INTO summary_totals (source, region, year, reports, {columns}) {TOTALS_QUERY}")
-        db.conn.execute(
-            f"INSERT INTO summary_outcomes (source, region, year, outcome, applications, reports) {OUTCOMES_QUERY}"
-        )
-        db.conn.execute(f"INSERT INTO summary_agencies {AGENCIES_QUERY.format(where='')}")
-        parts = ", ".join(name for part in SCORED for name in (part, f"{part}_known"))
-        db.conn.execute(f"INSERT INTO summary_scores (region, year, reports, {parts}) {SCORES_QUERY}")
+            db.conn.execute(rebuilds[table])
 
 
 def summaries_match(connection) -> bool:
