@@ -361,6 +361,27 @@ def next_link(page: str) -> str:
     return re.search(r'href="(?:http://localhost)?([^"]*_next=[^"]*)"', page)[1].replace("&amp;", "&")
 
 
+def test_a_short_search_found_in_few_rows_by_the_character_index_is_narrowed_to_them(browse, monkeypatch):
+    from gxcrawl.browse import plugin
+
+    get, *_ = browse
+    monkeypatch.setattr(plugin, "FEW", 2)
+
+    def searched(query):
+        answer = get(f"/g/reports.json?_search={query}&_col=agency&_shape=objects").json()
+        return sorted(row["agency"] for row in answer["rows"]), "rowid IN (" in answer["query"]["sql"]
+
+    # Found in few: narrowed, and LIKE still decides (「-商」 is 商 to the index, but in no name).
+    assert searched("卫辉") == (["卫辉市商务局"] * 2, True)
+    assert searched("豫") == ([], True)
+    assert searched("-商") == ([], True)
+    assert searched("财政 新乡") == (["新乡市财政局"], True)
+    # Found in more, or a word the index drops whole: LIKE alone, over the rows in the page's order.
+    assert searched("局") == (sorted(agency for agency, _, _ in REPORTS), False)
+    assert searched("郑州") == (["郑州市教育局"] * 3, False)
+    assert searched("-") == ([], False)
+
+
 def test_a_search_of_a_table_too_large_to_count_says_its_matches_are_not_counted(browse, monkeypatch):
     get, _, datasette, _ = browse
     config = datasette._metadata_local["databases"]["g"]["tables"]["reports"]["plugins"]["gxcrawl"]

@@ -109,6 +109,9 @@ def test_a_short_word_is_searched_in_an_index_of_agency_and_title_in_the_tables_
     assert plan(db, f"SELECT count(*) FROM reports WHERE ({found})") == [
         "SCAN reports USING COVERING INDEX reports_recent"
     ]
+    # Narrowed to the few rows the character index found: those rows looked up, and sorted.
+    page = plan(db, f"SELECT * FROM reports WHERE rowid IN (7, 9) AND ({found}) ORDER BY published DESC LIMIT 51")
+    assert page == ["SEARCH reports USING INTEGER PRIMARY KEY (rowid=?)", "USE TEMP B-TREE FOR ORDER BY"]
 
 
 def test_a_facet_over_a_searched_page_gives_up_before_the_page_takes_a_second():
@@ -142,7 +145,9 @@ def test_every_statement_the_writer_runs_for_a_report_finds_its_rows_by_their_id
         names = tables_by_alias(sql)
         for step in (row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql)):
             scanned = re.match(r"SCAN (\w+)", step)
-            if scanned:
+            if scanned and re.search(r"VIRTUAL TABLE INDEX \d+:=$", step):  # FTS5 finding its row by its rowid
+                searched += 1
+            elif scanned:
                 assert names.get(scanned[1], scanned[1]) in SMALL | {"CONSTANT", "sqlite_master"}, (sql, step)
             found = re.match(r"SEARCH (\w+) USING .*\((.*)\)", step)
             if found and names.get(found[1], found[1]) not in SMALL:

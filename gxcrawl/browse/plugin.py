@@ -9,6 +9,10 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
   are answered with LIKE over those columns instead: a `?_search=` too short
   for the index is rewritten as `?_like=`, which this plugin's filter reads
   (and an empty one is dropped);
+- `character_index: TABLE`: a full-text index of those columns by single
+  characters (`gxcrawl.store.characters`): a short search matching few rows
+  (`FEW`) is narrowed to the rows it finds, so that a rare word is not looked
+  for by walking every row; the LIKE still decides which rows match;
 - `count_searches_up_to: N`: a search of a table of more than N rows (told
   from its largest rowid; views and tables without rowids are not limited) is
   not counted (`_nocount`), and the page says so: a short word's count reads
@@ -37,11 +41,17 @@ from gxcrawl.browse.agency import agency_link, agency_page, compare_page
 from gxcrawl.browse.layout import printed_tables, statistics_table
 from gxcrawl.browse.sources import allowed, annotate, page_link, serve_document, serve_page
 from gxcrawl.forms import FORM_LEGACY
+from gxcrawl.store.characters import phrase
 
 #: The trigram tokenizer matches words of 3 characters or more.
 TRIGRAM = 3
 LIKE_PARAMETER = "_like"
 COUNT_LIMIT = "count_searches_up_to"
+CHARACTER_INDEX = "character_index"
+#: A short search the character index finds in at most this many rows is narrowed to them: the page sorts them whole
+#: (reading each row). One found in more is answered by walking the rows in the page's order, which meets a page of
+#: matches within about 50 × rows / FEW rows when the matches are spread.
+FEW = 1000
 
 
 def too_short_for_trigrams(query: str) -> bool:
@@ -125,28 +135,47 @@ def filters_from_request(request, database, table, datasette):
             descriptions.append(
                 f"不计数 · not counted: the table holds over {limit:,} rows; counting reads every match"
             )
-        return _like(words, columns, descriptions) if words and columns else FilterArguments([], [], descriptions)
+        if not (words and columns):
+            return FilterArguments([], [], descriptions)
+        return _like(words, columns, descriptions, await _found_in_few(datasette, database, table, words))
 
     return filters()
 
 
-def _like(words: list[str], columns: list[str], descriptions: list[str]) -> FilterArguments:
-    """Every word in one of `columns`, by LIKE with its wildcards taken literally."""
-    clauses, params = [], {}
+async def _found_in_few(datasette, database: str, table: str, words: list[str]) -> list[int] | None:
+    """The rowids the table's character index finds every word in, when they are at most FEW; None when there is no
+    index, a word it cannot look for, or more."""
+    index = _table_config(datasette, database, table).get(CHARACTER_INDEX)
+    phrases = [phrase(word) for word in words]
+    if not index or None in phrases:
+        return None
+    name = escape_sqlite(index)
+    try:
+        found = await datasette.get_database(database).execute(
+            f"SELECT rowid FROM {name} WHERE {name} MATCH ? LIMIT ?", [" AND ".join(phrases), FEW + 1]
+        )
+    except sqlite3.OperationalError:  # a database made before the index, opened read-only
+        return None
+    return None if len(found.rows) > FEW else [row[0] for row in found.rows]
+
+
+def _like(words: list[str], columns: list[str], descriptions: list[str], rowids: list[int] | None) -> FilterArguments:
+    """Every word in one of `columns`, by LIKE with its wildcards taken literally; among `rowids` when given."""
+    clauses, params = [] if rowids is None else [f"rowid IN ({', '.join(str(int(rowid)) for rowid in rowids)})"], {}
     for index, word in enumerate(words):
         name = f"gxcrawl_like_{index}"
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params[name] = f"%{escaped}%"
         clauses.append("(" + " OR ".join(f"[{column}] LIKE :{name} ESCAPE '\\'" for column in columns) + ")")
-    phrase = " ".join(words)
+    searched = " ".join(words)
     return FilterArguments(
         [" AND ".join(clauses)],
         params,
         [
-            f'包含 "{phrase}" · contains "{phrase}" (short words are searched with LIKE, not the full-text index)',
+            f'包含 "{searched}" · contains "{searched}" (short words are searched with LIKE, not the full-text index)',
             *descriptions,
         ],
-        extra_context={"search": phrase},
+        extra_context={"search": searched},
     )
 
 

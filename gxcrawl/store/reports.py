@@ -22,6 +22,7 @@ import sqlite_utils
 from gxcrawl.cells import as_json_number
 from gxcrawl.model import Fetch
 from gxcrawl.report import Report
+from gxcrawl.store.characters import index_characters
 from gxcrawl.store.rows import write_row
 from gxcrawl.store.runs import record_failure
 from gxcrawl.store.scorecards import agency_names, score_with_neighbour
@@ -175,6 +176,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
         for column in ("region", "area_code"):  # what one source knows and another does not is kept
             row[column] = row[column] or (current[column] if current else None)
         write_row(db, "reports", row, key="id")
+        index_characters(db, key)
         # One statement a figure, not sqlite-utils' upsert_all (an insert and an update each): half the writer's time.
         db.conn.executemany(
             "INSERT INTO figures (report_id, key, value, derived, derived_rule) VALUES (?, ?, ?, ?, ?) "

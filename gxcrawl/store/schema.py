@@ -8,6 +8,7 @@ import sqlite_utils
 
 from gxcrawl import lock
 from gxcrawl.forms import figure_labels
+from gxcrawl.store.characters import CHARACTER_INDEX, build_character_index
 from gxcrawl.store.summaries import SUMMARIES, SUMMARY_TABLES, rebuild_summaries
 from gxcrawl.store.wide import ensure_wide_view
 
@@ -342,6 +343,8 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
             # short leaves no empty summaries behind; then kept by the writer.
             for statement in SUMMARY_TABLES:
                 db.conn.execute(statement)
+        if CHARACTER_INDEX not in tables:
+            build_character_index(db)
         if relabelled or unsummarised:  # when an outcome's rows changed, what was summed under them is summed again
             rebuild_summaries(db, SUMMARIES if relabelled else unsummarised)
     return db
