@@ -407,3 +407,22 @@ def test_a_search_of_a_table_too_large_to_count_says_its_matches_are_not_counted
     assert counted("/g/reports?_search=郑州市教") is None
     monkeypatch.setitem(config, "count_searches_up_to", len(REPORTS))
     assert counted("/g/reports?_search=郑州市教") == 3
+
+
+def test_the_wide_view_is_not_counted_once_the_reports_are_too_many(browse, monkeypatch):
+    get, _, datasette, _ = browse
+    config = datasette._metadata_local["databases"]["g"]["tables"]["reports_wide"]["plugins"]["gxcrawl"]
+    assert config == {"count_up_to": 100000, "count_rows_of": "reports"}  # the reports' searches' limit
+
+    def counted(url):
+        return get(url.replace("/g/reports_wide?", "/g/reports_wide.json?")).json()["filtered_table_rows_count"]
+
+    assert counted("/g/reports_wide?_size=2") == len(REPORTS)
+    monkeypatch.setitem(config, "count_up_to", len(REPORTS) - 1)
+    page = get("/g/reports_wide?_size=2").text
+    assert "not counted: over 6 rows" in page and counted("/g/reports_wide?_size=2") is None
+    following = next_link(page)  # the next page carries it once, and says it
+    assert following.count("_nocount") == 1 and "not counted" in get(following).text
+    assert len(rows(get, "/g/reports_wide.json?_size=max")) == len(REPORTS)  # every row is still there
+    monkeypatch.setitem(config, "count_rows_of", "agency_aliases")  # the limit is of the table it names
+    assert counted("/g/reports_wide?_size=2") == len(REPORTS)

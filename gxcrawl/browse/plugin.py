@@ -17,6 +17,9 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
   from its largest rowid; views and tables without rowids are not limited) is
   not counted (`_nocount`), and the page says so: a short word's count reads
   the whole index, a common long word's looks up every matching row;
+- `count_up_to: N` (with `count_rows_of: TABLE` for a view): every page of
+  the table or view is left uncounted once it (or TABLE) holds more than N
+  rows: the wide view's count reads every report and its scorecard;
 - `form_layout: true`: a row's page shows the report's figures laid out as
   the official form prints them (`gxcrawl.browse.layout`), above the row; a
   legacy report's (before 2019), its statistics table as printed;
@@ -47,6 +50,8 @@ from gxcrawl.store.characters import phrase
 TRIGRAM = 3
 LIKE_PARAMETER = "_like"
 COUNT_LIMIT = "count_searches_up_to"
+PAGE_COUNT_LIMIT = "count_up_to"
+ROWS_OF = "count_rows_of"
 CHARACTER_INDEX = "character_index"
 #: A short search the character index finds in at most this many rows is narrowed to them: the page sorts them whole
 #: (reading each row). One found in more is answered by walking the rows in the page's order, which meets a page of
@@ -72,69 +77,81 @@ def prepare_connection(conn, database, datasette):
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
-        async def rewrite_searches(scope, receive, send):
-            if scope.get("type") == "http" and b"_search=" in scope.get("query_string", b""):
-                scope = await _rewrite_search(datasette, scope)
+        async def rewrite_table_pages(scope, receive, send):
+            if scope.get("type") == "http":
+                scope = await _rewrite_table_page(datasette, scope)
             await app(scope, receive, send)
 
-        return rewrite_searches
+        return rewrite_table_pages
 
     return wrap
 
 
-async def _rewrite_search(datasette, scope: dict) -> dict:
+async def _rewrite_table_page(datasette, scope: dict) -> dict:
+    """A table's page with its search rewritten (a short word to `_like`) and its count left out (`_nocount`) where
+    the table's options say so."""
     parts = scope["path"].strip("/").split("/")
     if len(parts) != 2:
         return scope
     # Datasette tilde-encodes dots in names, so a dot starts the format (`reports.json`).
     database, table = tilde_decode(parts[0]), tilde_decode(parts[1].split(".")[0])
     config = _table_config(datasette, database, table)
-    if not config.get("search_fallback") and COUNT_LIMIT not in config:
+    if not {"search_fallback", COUNT_LIMIT, PAGE_COUNT_LIMIT} & set(config):
         return scope
     pairs = parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
     query = dict(pairs).get("_search")
-    if query is None:
-        return scope
-    # A new search replaces the last short one and its count's suppression, which the page's form and its next
-    # link carry along; an emptied box is no search (datasette would hand FTS5 an empty query, an error).
-    carried, searched = {LIKE_PARAMETER, "_nocount"}, bool(query.strip())
-    pairs = [(key, value) for key, value in pairs if key not in carried and (key != "_search" or searched)]
-    if searched and config.get("search_fallback") and too_short_for_trigrams(query):
-        pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
-    if searched and await _too_large_to_count(datasette, database, table):
+    if query is not None:
+        # A new search replaces the last short one and its count's suppression, which the page's form and its
+        # next link carry along; an emptied box is no search (datasette would hand FTS5 an empty query, an error).
+        carried, searched = {LIKE_PARAMETER, "_nocount"}, bool(query.strip())
+        pairs = [(key, value) for key, value in pairs if key not in carried and (key != "_search" or searched)]
+        if searched and config.get("search_fallback") and too_short_for_trigrams(query):
+            pairs = [(LIKE_PARAMETER if key == "_search" else key, value) for key, value in pairs]
+    searched = any(key in ("_search", LIKE_PARAMETER) for key, _ in pairs)
+    if "_nocount" not in dict(pairs) and await _count_limit_passed(datasette, database, table, searched):
         pairs.append(("_nocount", "1"))
     return {**scope, "query_string": urlencode(pairs).encode("ascii")}
 
 
-async def _too_large_to_count(datasette, database: str, table: str) -> bool:
-    """Whether `table` holds more rows than its `count_searches_up_to`, told from its largest rowid (one step down
-    its b-tree), not by counting them. A view or a table without rowids is never too large: it has none to tell."""
-    limit = _table_config(datasette, database, table).get(COUNT_LIMIT)
-    if limit is None or database not in datasette.databases:
+async def _count_limit_passed(datasette, database: str, table: str, searched: bool) -> int | None:
+    """The limit a page of `table` is past and so left uncounted: its `count_up_to` when the table it names
+    (`count_rows_of`, itself by default) holds more rows; a search's `count_searches_up_to` when the table does;
+    else None. A table's size is told from its largest rowid (one step down its b-tree), not by counting its rows;
+    a view or a table without rowids has none to tell, and is never past a limit of its own."""
+    config = _table_config(datasette, database, table)
+    limits = [(config.get(PAGE_COUNT_LIMIT), config.get(ROWS_OF, table))]
+    if searched:
+        limits.append((config.get(COUNT_LIMIT), table))
+    for limit, sized in limits:
+        if limit is not None and await _rows_beyond(datasette, database, sized, int(limit)):
+            return int(limit)
+    return None
+
+
+async def _rows_beyond(datasette, database: str, table: str, limit: int) -> bool:
+    if database not in datasette.databases:
         return False
     try:
         rows = await datasette.get_database(database).execute(f"SELECT max(rowid) FROM {escape_sqlite(table)}")
     except sqlite3.OperationalError:
         return False
-    return (rows.first()[0] or 0) > int(limit)
+    return (rows.first()[0] or 0) > limit
 
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
     words = request.args.get(LIKE_PARAMETER, "").split()
     columns = _table_config(datasette, database, table).get("search_fallback") or []
-    # A search's count left out by the search's rewriting (or by hand): the page says so where the table is large.
-    uncounted = request.args.get("_nocount") and (words or request.args.get("_search", "").strip())
-    if not (words and columns) and not uncounted:
+    searched = bool(words or request.args.get("_search", "").strip())
+    if not (words and columns) and not request.args.get("_nocount"):
         return None
 
     async def filters() -> FilterArguments:
         descriptions = []
-        if uncounted and await _too_large_to_count(datasette, database, table):
-            limit = int(_table_config(datasette, database, table)[COUNT_LIMIT])
-            descriptions.append(
-                f"不计数 · not counted: the table holds over {limit:,} rows; counting reads every match"
-            )
+        # A count left out by the page's rewriting (or by hand): the page says so where the table is large.
+        limit = request.args.get("_nocount") and await _count_limit_passed(datasette, database, table, searched)
+        if limit:
+            descriptions.append(f"不计数 · not counted: over {limit:,} rows; counting reads every one")
         if not (words and columns):
             return FilterArguments([], [], descriptions)
         return _like(words, columns, descriptions, await _found_in_few(datasette, database, table, words))

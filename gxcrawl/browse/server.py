@@ -34,21 +34,24 @@ def metadata_for(names: list[str]) -> dict:
     """The project's metadata, its database section repeated under each served database's name."""
     template = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     section = template["databases"].pop(DATABASE)
-    section["tables"]["reports_wide"] = wide_view_metadata()
+    reports = section["tables"]["reports"]["plugins"]["gxcrawl"]
+    section["tables"]["reports_wide"] = wide_view_metadata(reports["count_searches_up_to"])
     metadata = _named(template, names[0])
     metadata["databases"] = {name: _named(section, name) for name in names}
     return metadata
 
 
-def wide_view_metadata() -> dict:
+def wide_view_metadata(count_up_to: int) -> dict:
     """The `reports_wide` view's metadata, from the export's data dictionary (the forms' definition): a column per
-    figure key is too many to write by hand."""
+    figure key is too many to write by hand. Its pages are not counted beyond `count_up_to` reports, as the reports'
+    searches are not: a count reads every report and its scorecard."""
     return {
         "title": "宽表 · One row per report",
         "description": "每份报告一行、每个数字一列，附身份、评分与检查；与 gxcrawl export 相同 · "
         "One row per report, one column per figure key (printed values), with identity, scorecard and checks: "
         "what gxcrawl export writes, exportable here as CSV or JSON.",
         "columns": {entry["column"]: f"{entry['label']} · {entry['description']}" for entry in dictionary()},
+        "plugins": {"gxcrawl": {"count_up_to": count_up_to, "count_rows_of": "reports"}},
     }
 
 
