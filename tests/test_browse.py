@@ -128,6 +128,7 @@ def test_metadata_describes_every_table_and_column_in_chinese_and_english(browse
             "summary_agencies",
             "summary_scores",
             "summary_gaps",
+            "summary_facets",
         ]
     )
     assert {table["name"] for table in database["tables"] if table["hidden"]} >= {"reports_fts"}
@@ -426,3 +427,41 @@ def test_the_wide_view_is_not_counted_once_the_reports_are_too_many(browse, monk
     assert len(rows(get, "/g/reports_wide.json?_size=max")) == len(REPORTS)  # every row is still there
     monkeypatch.setitem(config, "count_rows_of", "agency_aliases")  # the limit is of the table it names
     assert counted("/g/reports_wide?_size=2") == len(REPORTS)
+
+
+def test_the_facets_of_a_whole_table_are_read_from_the_counts_the_writer_keeps(browse):
+    import sqlite3
+
+    get, _, datasette, _ = browse
+
+    def facets(url):
+        page, _, query = url.partition("?")
+        answer = get(f"{page}.json?{query}&_shape=objects").json()
+        return {
+            (facet["name"], facet["type"]): {item["value"]: item["count"] for item in facet["results"]}
+            for facet in answer["facet_results"].values()
+        }
+
+    for table in ("reports", "scorecards"):
+        # The same counts as datasette's own facet, which counts the rows (asked for by the page's address).
+        whole = facets(f"/g/{table}?_facet=region&_facet=year")
+        for column in ("region", "year"):
+            assert whole[(column, "summarised")] == whole[(column, "column")], (table, column)
+        assert sum(whole[("year", "summarised")].values()) == len(REPORTS)
+    # Filtered, a facet counts the page's rows.
+    assert facets("/g/reports?region=卫辉市")[("year", "summarised")] == {2021: 1, 2022: 1}
+    assert facets("/g/reports?_search=郑州市教")[("region", "summarised")] == {"郑州市": 3}
+    # The whole table's are the summary's: a count moved there shows there, and not in datasette's own.
+    path = datasette.get_database("g").path
+    before = facets("/g/reports")[("year", "summarised")][2022]
+    moved = (
+        "UPDATE summary_facets SET rows = rows + ? WHERE table_name = 'reports' AND column_name = 'year' AND value = ?"
+    )
+    with sqlite3.connect(path) as connection:
+        connection.execute(moved, [100, 2022])
+    try:
+        after = facets("/g/reports?_facet=year")
+        assert after[("year", "summarised")][2022] == before + 100 and after[("year", "column")][2022] == before
+    finally:
+        with sqlite3.connect(path) as connection:
+            connection.execute(moved, [-100, 2022])

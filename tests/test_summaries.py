@@ -11,6 +11,7 @@ from gxcrawl.recording import record
 from gxcrawl.store.schema import open_database
 from gxcrawl.store.summaries import (
     AGENCIES_QUERY,
+    FACETS_QUERY,
     GAPS_QUERY,
     OUTCOMES_QUERY,
     SCORED,
@@ -35,7 +36,8 @@ def kept(db) -> tuple[set, ...]:
     parts = ", ".join(name for part in SCORED for name in (part, f"{part}_known"))
     scores = {tuple(row) for row in db.execute(f"SELECT region, year, reports, {parts} FROM summary_scores")}
     gaps = {tuple(row) for row in db.execute("SELECT * FROM summary_gaps")}
-    return totals, outcomes, agencies, scores, gaps
+    facets = {tuple(row) for row in db.execute("SELECT * FROM summary_facets")}
+    return totals, outcomes, agencies, scores, gaps, facets
 
 
 def computed(db) -> tuple[set, ...]:
@@ -50,6 +52,7 @@ def computed(db) -> tuple[set, ...]:
         {tuple(row) for row in db.execute(AGENCIES_QUERY.format(where=""))},
         {tuple(row) for row in db.execute(SCORES_QUERY)},
         {tuple(row) for row in db.execute(GAPS_QUERY.format(where=""))},
+        {tuple(row) for row in db.execute(FACETS_QUERY)},
     )
 
 
@@ -390,4 +393,9 @@ def test_browse_can_tell_summaries_an_older_gxcrawl_left_behind(writer):
     assert summaries_match(db.conn)
     # …or regrading a report, the scorecards' summary.
     db.conn.execute("UPDATE scorecards SET score = score - 10 WHERE year = 2022")
+    assert not summaries_match(db.conn)
+    db.conn.execute("UPDATE scorecards SET score = score + 10 WHERE year = 2022")
+    assert summaries_match(db.conn)
+    # …or storing a report, the facets' counts (as a release before them would).
+    db.conn.execute("UPDATE summary_facets SET rows = rows - 1 WHERE column_name = 'year' AND value = 2021")
     assert not summaries_match(db.conn)

@@ -25,6 +25,8 @@ asks for it (`plugins: gxcrawl:` of a table, see `metadata.yaml`):
   legacy report's (before 2019), its statistics table as printed;
 - each value cell of that layout carries its source, and the report's archived
   documents and its pages' pictures are served (`gxcrawl.browse.sources`);
+- facets of type `summarised` (`gxcrawl.browse.facets`): on a table's
+  unfiltered page, counted ahead by the writer;
 - `max_value_bytes: N` (top-level `plugins: gxcrawl:`): no SQL value longer
   than N bytes on any connection (SQLite's length limit), so that
   `SELECT zeroblob(300000000)` is refused at once instead of taking gigabytes.
@@ -41,6 +43,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from gxcrawl.browse.agency import agency_link, agency_page, compare_page
+from gxcrawl.browse.facets import SummarisedFacet
 from gxcrawl.browse.layout import printed_tables, statistics_table
 from gxcrawl.browse.sources import allowed, annotate, page_link, serve_document, serve_page
 from gxcrawl.forms import FORM_LEGACY
@@ -65,6 +68,11 @@ def too_short_for_trigrams(query: str) -> bool:
 
 def _table_config(datasette, database: str, table: str) -> dict:
     return datasette.plugin_config("gxcrawl", database=database, table=table) or {}
+
+
+@hookimpl
+def register_facet_classes():
+    return [SummarisedFacet]
 
 
 @hookimpl

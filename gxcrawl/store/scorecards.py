@@ -29,7 +29,13 @@ from gxcrawl.scorecard import (
     timeliness,
 )
 from gxcrawl.store.rows import write_row
-from gxcrawl.store.summaries import apply_score_change, refresh_gaps, score_contribution
+from gxcrawl.store.summaries import (
+    apply_facet_change,
+    apply_score_change,
+    facet_values,
+    refresh_gaps,
+    score_contribution,
+)
 
 #: The reports table's prose columns, by section.
 PROSE_COLUMNS = {"overview": "overview", "problems": "problems", "other": "other_matters"}
@@ -90,6 +96,7 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
     card.copied_share = copied_share(text, previous_prose)
     card.score = score(card)
     before = score_contribution(db, report_id)
+    facets_before = facet_values(db, "scorecards", report_id)
     write_row(
         db,
         "scorecards",
@@ -119,6 +126,7 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
         key="report_id",
     )
     apply_score_change(db, before, score_contribution(db, report_id))
+    apply_facet_change(db, "scorecards", facets_before, facet_values(db, "scorecards", report_id))
     return card
 
 

@@ -11,16 +11,19 @@
   (the scorecards by region, and the dashboard's shares);
 - `summary_gaps`: each report whose agency, under any of its names, has no
   report of the year after (who did not publish, its counts and its chart,
-  which add what changes with the day: the deadline, and a crawl since).
+  which add what changes with the day: the deadline, and a crawl since);
+- `summary_facets`: per faceted column of the reports and scorecards tables
+  (`FACETED`), how many rows hold each value (the facets of those tables'
+  unfiltered pages, `gxcrawl.browse.facets`).
 
 The writer applies each report's change in the transaction that stores it,
-so a crash leaves the summaries and the reports in step: the totals, outcomes
-and scores as a difference (`apply_change`, `apply_score_change`: what the
+so a crash leaves the summaries and the reports in step: the totals, outcomes,
+scores and facets as a difference (`apply_change`, `apply_score_change`: what the
 report contributed before, taken away; what it contributes now, added), an
 agency's rows computed again from its own reports (`refresh_agency`,
 `refresh_gaps`: a few rows). `rebuild_summaries` computes them all from scratch, with the very
 queries they replace (`TOTALS_QUERY`, `OUTCOMES_QUERY`, `AGENCIES_QUERY`,
-`SCORES_QUERY`, `GAPS_QUERY`): `gxcrawl rebuild-summaries`, and the tests' reference.
+`SCORES_QUERY`, `GAPS_QUERY`, `FACETS_QUERY`): `gxcrawl rebuild-summaries`, and the tests' reference.
 """
 
 from decimal import Decimal
@@ -32,7 +35,31 @@ import sqlite_utils
 SUMMED = ("applications_new", "applications_total", "granted", "review_total", "suit_total", "fees")
 
 #: The summary tables, by name.
-SUMMARIES = ("summary_totals", "summary_outcomes", "summary_agencies", "summary_scores", "summary_gaps")
+SUMMARIES = (
+    "summary_totals",
+    "summary_outcomes",
+    "summary_agencies",
+    "summary_scores",
+    "summary_gaps",
+    "summary_facets",
+)
+
+#: The columns browse facets the reports and scorecards tables by (their `facets` in metadata.yaml), by table; and
+#: the column that names a row of each.
+FACETED = {
+    "reports": ("year", "region", "template", "format", "checks_failed"),
+    "scorecards": (
+        "year",
+        "region",
+        "on_time",
+        "narrative",
+        "rules_failed_count",
+        "sections_missing_count",
+        "copied_band",
+        "score_band",
+    ),
+}
+FACETED_BY = {"reports": "id", "scorecards": "report_id"}
 
 #: What `summary_scores` keeps per region and year, by the scorecards' expression it sums: a scorecard that cannot
 #: tell (NULL) is left out of both the sum and the count (`<part>_known`), as avg() leaves it out.
@@ -62,6 +89,9 @@ SUMMARY_TABLES = (
     "agency TEXT NOT NULL, year INTEGER NOT NULL)",
     # Who did not publish, in its order.
     "CREATE INDEX IF NOT EXISTS summary_gaps_order ON summary_gaps(year DESC, source, region, agency)",
+    # A value of any type, as the column holds it; NULL is no facet's value.
+    "CREATE TABLE IF NOT EXISTS summary_facets (table_name TEXT NOT NULL, column_name TEXT NOT NULL, value NOT NULL, "
+    "rows INTEGER NOT NULL, PRIMARY KEY (table_name, column_name, value))",
 )
 TOTALS_QUERY = (
     "SELECT source, coalesce(region, '') AS region, year, count(*) AS reports, "
@@ -97,6 +127,13 @@ WHERE {where} NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
   AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
                   ON cur.agency = other.alias AND cur.year = prev.year + 1
                   WHERE other.agency = coalesce(a.agency, prev.agency))"""
+
+#: Every faceted column's values counted, as `summary_facets` holds them.
+FACETS_QUERY = " UNION ALL ".join(
+    f"SELECT '{table}', '{column}', {column}, count(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}"
+    for table, columns in FACETED.items()
+    for column in columns
+)
 
 
 def contribution(db: sqlite_utils.Database, report_id: str) -> tuple[tuple | None, dict, dict[str, Decimal]]:
@@ -158,6 +195,28 @@ def apply_score_change(db: sqlite_utils.Database, before: tuple, after: tuple) -
     db.conn.execute("DELETE FROM summary_scores WHERE reports = 0")
 
 
+def facet_values(db: sqlite_utils.Database, table: str, key: str) -> dict | None:
+    """The faceted columns' values of the row of `table` that `key` names (None when there is none)."""
+    columns = FACETED[table]
+    row = db.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {FACETED_BY[table]} = ?", [key]).fetchone()
+    return None if row is None else dict(zip(columns, row))
+
+
+def apply_facet_change(db: sqlite_utils.Database, table: str, before: dict | None, after: dict | None) -> None:
+    """Move `summary_facets` from a row's values `before` to `after` (each from `facet_values`)."""
+    if before == after:
+        return
+    for sign, values in ((-1, before), (1, after)):
+        for column, value in (values or {}).items():
+            if value is not None:
+                db.conn.execute(
+                    "INSERT INTO summary_facets (table_name, column_name, value, rows) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET rows = rows + excluded.rows",
+                    [table, column, value, sign],
+                )
+    db.conn.execute("DELETE FROM summary_facets WHERE rows = 0")
+
+
 def refresh_agency(db: sqlite_utils.Database, agency: str) -> None:
     """Compute the agency's row of `summary_agencies` again from its reports (one per year: a few rows)."""
     db.conn.execute("DELETE FROM summary_agencies WHERE agency = ?", [agency])
@@ -205,6 +264,7 @@ def rebuild_summaries(db: sqlite_utils.Database, tables: tuple[str, ...] = SUMMA
         "summary_agencies": f"INSERT INTO summary_agencies {AGENCIES_QUERY.format(where='')}",
         "summary_scores": f"INSERT INTO summary_scores (region, year, reports, {parts}) {SCORES_QUERY}",
         "summary_gaps": f"INSERT INTO summary_gaps {GAPS_QUERY.format(where='')}",
+        "summary_facets": f"INSERT INTO summary_facets {FACETS_QUERY}",
     }
     with db.atomic():
         for table in tables:
@@ -225,9 +285,16 @@ def summaries_match(connection) -> bool:
     )
     totals = one(f"SELECT total(reports), {headlines} FROM summary_totals")
     parts = "round(total(on_time), 4), round(total(score), 4)"
+    scorecards = one(f"SELECT count(*), {parts} FROM scorecards")
+    # Every report and scorecard has a year: each table's year facet counts them all.
+    years = dict(
+        connection.execute(
+            "SELECT table_name, total(rows) FROM summary_facets WHERE column_name = 'year' GROUP BY table_name"
+        ).fetchall()
+    )
     return (
-        totals[0] == one("SELECT count(*) FROM reports")[0]
+        totals[0] == one("SELECT count(*) FROM reports")[0] == years.get("reports", 0)
         and totals == one(f"SELECT total(reports), {headlines} FROM summary_agencies")
-        and one(f"SELECT count(*), {parts} FROM scorecards")
-        == one(f"SELECT total(reports), {parts} FROM summary_scores")
+        and scorecards == one(f"SELECT total(reports), {parts} FROM summary_scores")
+        and scorecards[0] == years.get("scorecards", 0)
     )
