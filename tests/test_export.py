@@ -227,3 +227,27 @@ def test_the_export_reads_the_views_rows_a_batch_at_a_time(mixed, monkeypatch, t
     expected = {(None, None): 10, ("2021", None): 3, ("legacy", None): 3, (None, 2020): 2, ("2019", 2020): 2}
     assert len(view) == expected[template, year]
     assert list(export.read_wide(str(mixed), columns, year=year, template=template)) == view
+
+
+@pytest.mark.parametrize("batch, row_group, groups", [(3, 6, [6, 4]), (2, 10, [10]), (5, 5, [5, 5]), (3, 4, [6, 4])])
+def test_parquet_writes_row_groups_of_several_batches(mixed, tmp_path, monkeypatch, batch, row_group, groups):
+    import pyarrow.parquet as pq
+
+    from gxcrawl import export
+
+    monkeypatch.setattr(export, "BATCH", batch)
+    monkeypatch.setattr(export, "ROW_GROUP", row_group)
+    out = tmp_path / "reports.parquet"
+    assert main(["export", str(out), "--db", str(mixed), "--format", "parquet"]) == 0
+    parquet = pq.ParquetFile(out)
+    assert [parquet.metadata.row_group(index).num_rows for index in range(parquet.num_row_groups)] == groups
+    assert parquet.read(columns=["id"]).column("id").to_pylist() == [row[0] for row in read_wide(mixed, ("id",))]
+
+
+def test_an_empty_parquet_export_has_the_columns_and_no_rows(database, tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "reports.parquet"
+    assert main(["export", str(out), "--db", str(database), "--format", "parquet", "--year", "1999"]) == 0
+    table = pq.read_table(out)
+    assert table.num_rows == 0 and "review.total" in table.schema.names
