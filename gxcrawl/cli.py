@@ -178,10 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     with_database(rescorer)
     summariser = commands.add_parser(
         "rebuild-summaries",
-        help="compute the summary tables afresh (the totals pages read them)",
-        description="Compute summary_totals and summary_outcomes from the reports, with the very queries they "
-        "stand for. The writer keeps them in step report by report; rebuild them after editing the database by "
-        "hand. Exit status 75 when another process is writing the database.",
+        help="compute the summary tables and the index of single characters afresh (the pages read them)",
+        description="Compute the summary tables (totals, outcomes, agencies, scores, gaps, facets) from the reports "
+        "and scorecards, with the very queries they stand for, and the index of single characters that short "
+        "searches read. The writer keeps them in step report by report; rebuild them after editing the database "
+        "by hand. Exit status 75 when another process is writing the database.",
     )
     with_database(summariser)
     args = parser.parse_args(argv)
@@ -272,6 +273,7 @@ def run_export(args) -> int:
 
 
 def run_scoring(args) -> int:
+    from gxcrawl.store.characters import CHARACTER_INDEX, build_character_index
     from gxcrawl.store.scorecards import link_agency, rescore
     from gxcrawl.store.summaries import SUMMARIES, rebuild_summaries
 
@@ -285,7 +287,9 @@ def run_scoring(args) -> int:
                 return f"{rescore(db)} reports graded"
             if args.command == "rebuild-summaries":
                 rebuild_summaries(db)
-                return f"{', '.join(SUMMARIES)} computed afresh"
+                with db.atomic():
+                    build_character_index(db)
+                return f"{', '.join(SUMMARIES)} and {CHARACTER_INDEX} computed afresh"
             graded = link_agency(db, args.alias, args.agency, args.note, args.replace)
             return f"{args.alias} → {args.agency}: {graded} reports graded again"
         finally:

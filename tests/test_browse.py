@@ -448,9 +448,15 @@ def test_the_facets_of_a_whole_table_are_read_from_the_counts_the_writer_keeps(b
         for column in ("region", "year"):
             assert whole[(column, "summarised")] == whole[(column, "column")], (table, column)
         assert sum(whole[("year", "summarised")].values()) == len(REPORTS)
-    # Filtered, a facet counts the page's rows.
+    # Filtered, searched, by hand or a later page: a facet counts the page's rows, as datasette's own does.
     assert facets("/g/reports?region=卫辉市")[("year", "summarised")] == {2021: 1, 2022: 1}
     assert facets("/g/reports?_search=郑州市教")[("region", "summarised")] == {"郑州市": 3}
+    assert facets("/g/reports?_where=year%3D2021%20--%20from%20reports")[("year", "summarised")] == {2021: 1}
+    later = next_link(get("/g/reports?_size=3").text).replace("/g/reports?", "/g/reports?_facet=year&")
+    assert facets(later)[("year", "summarised")] == facets(later)[("year", "column")]
+    # A column the writer does not count, asked for by address: counted.
+    asked = facets("/g/reports?_facet_summarised=agency&_facet=agency")
+    assert asked[("agency", "summarised")] == asked[("agency", "column")] and len(asked[("agency", "column")]) == 4
     # The whole table's are the summary's: a count moved there shows there, and not in datasette's own.
     path = datasette.get_database("g").path
     before = facets("/g/reports")[("year", "summarised")][2022]

@@ -54,3 +54,55 @@ def test_a_word_is_a_phrase_of_its_characters_and_one_of_ascii_punctuation_is_no
     assert phrase('a"b') == '"a "" b"'
     assert phrase("（") == '"（"'  # beyond ASCII every character is part of a word
     assert phrase("-") is None and phrase("%_") is None
+
+
+def test_reports_another_writer_stores_are_searched_and_indexed_by_the_next_gxcrawl(tmp_path):
+    import asyncio
+
+    from gxcrawl.browse.server import make_datasette
+    from gxcrawl.cli import main
+    from gxcrawl.store.characters import UNINDEXED
+    from test_summaries import computed, kept
+
+    path = tmp_path / "g.db"
+    db = open_database(path)
+    archive = Archive(tmp_path / "archive")
+    sample = random_report(random.Random(1), form="2021", agency="卫辉市商务局", year=2021)
+    record(
+        db,
+        archive,
+        Fetch("henan", "http://portal/1", published="2022-01-10"),
+        [{"url": "u", "body": render_html(sample)}],
+    )
+    # As an older gxcrawl (or a hand edit) writes: no character index kept, no summaries but its own.
+    db.conn.execute(
+        "INSERT INTO reports (id, source, agency, year, title, region, template, format) "
+        "VALUES ('henan/罕见局/2022', 'henan', '罕见局', 2022, '罕见局2022年报告', '新乡市', '2021', 'html')"
+    )
+    db.conn.execute("UPDATE reports SET title = '稀有标题' WHERE agency = '卫辉市商务局'")
+    db.conn.commit()
+    assert db.execute(f"SELECT count(*) FROM {UNINDEXED}").fetchone()[0] == 2
+    assert kept(db)[4:] == computed(db)[4:]  # the gaps and facets, kept by triggers whoever writes
+    db.close()
+
+    datasette = make_datasette([path])
+    loop = asyncio.new_event_loop()
+
+    def agencies(query):
+        answer = loop.run_until_complete(datasette.client.get(f"/g/reports.json?_search={query}&_shape=objects"))
+        return [row["agency"] for row in answer.json()["rows"]], "rowid IN (" in answer.json()["query"]["sql"]
+
+    # Browse looks among the reports the index has not read yet too.
+    assert agencies("罕见") == (["罕见局"], True)
+    assert agencies("稀有") == (["卫辉市商务局"], True)
+    loop.close()
+    db = open_database(path)  # the next gxcrawl to write indexes them
+    assert db.execute(f"SELECT count(*) FROM {UNINDEXED}").fetchone()[0] == 0
+    assert indexed(db) == from_reports(db)
+    db.conn.execute(f"DELETE FROM {CHARACTER_INDEX}")  # a hand edit: rebuild-summaries puts it right
+    db.conn.commit()
+    db.close()
+    assert main(["rebuild-summaries", "--db", str(path)]) == 0
+    db = open_database(path)
+    assert indexed(db) == from_reports(db) and len(indexed(db)) == 2
+    db.close()

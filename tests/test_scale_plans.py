@@ -158,3 +158,21 @@ def test_every_statement_the_writer_runs_for_a_report_finds_its_rows_by_their_id
                 assert columns & IDENTIFYING, (sql, step)
     assert searched > 10  # the statements were seen
     db.close()
+
+
+def test_every_statement_of_the_summaries_triggers_finds_its_rows_by_their_identity(db):
+    from gxcrawl.store.summaries import SUMMARY_TRIGGERS
+
+    checked = 0
+    for triggers in SUMMARY_TRIGGERS.values():
+        for body in triggers.values():
+            # The row's values as literals: the plan is the one the trigger's statement gets.
+            statements = re.sub(r"\b(?:NEW|OLD)\.\w+", "'x'", body.split(" BEGIN ", 1)[1].rsplit(" END", 1)[0])
+            for sql in filter(str.strip, statements.split(";")):
+                names = tables_by_alias(sql)
+                for step in plan(db, sql):
+                    scanned = re.match(r"SCAN (\w+)", step)
+                    if scanned:
+                        assert names.get(scanned[1], scanned[1]) in SMALL | {"CONSTANT"}, (sql, step)
+                checked += 1
+    assert checked > 20

@@ -399,3 +399,25 @@ def test_browse_can_tell_summaries_an_older_gxcrawl_left_behind(writer):
     # …or storing a report, the facets' counts (as a release before them would).
     db.conn.execute("UPDATE summary_facets SET rows = rows - 1 WHERE column_name = 'year' AND value = 2021")
     assert not summaries_match(db.conn)
+
+
+def test_a_summary_whose_triggers_changed_is_computed_afresh(writer):
+    from gxcrawl.store.summaries import SUMMARY_TRIGGERS
+
+    db, store, db_path = writer
+    store("卫辉市商务局", 2021, 1)
+    store("卫辉市商务局", 2023, 2)
+    # As a database written by a release whose facets and gaps were other ones: its triggers differ.
+    for name in ("summary_facets_reports_made", "summary_gaps_report_made"):
+        db.conn.execute(f"DROP TRIGGER {name}")
+        db.conn.execute(f"CREATE TRIGGER {name} AFTER INSERT ON reports BEGIN SELECT 1; END")
+    db.conn.execute("DELETE FROM summary_facets")
+    db.conn.execute("DELETE FROM summary_gaps")
+    db.conn.commit()
+    db.close()
+    db = open_database(db_path)
+    assert kept(db) == computed(db) and kept(db)[4] and kept(db)[5]
+    triggers = {row[0]: row[1] for row in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    for made in SUMMARY_TRIGGERS.values():
+        assert all(triggers[name] == f"CREATE TRIGGER {name} {body}" for name, body in made.items())
+    db.close()

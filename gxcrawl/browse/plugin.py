@@ -47,7 +47,7 @@ from gxcrawl.browse.facets import SummarisedFacet
 from gxcrawl.browse.layout import printed_tables, statistics_table
 from gxcrawl.browse.sources import allowed, annotate, page_link, serve_document, serve_page
 from gxcrawl.forms import FORM_LEGACY
-from gxcrawl.store.characters import phrase
+from gxcrawl.store.characters import phrase, unindexed_table
 
 #: The trigram tokenizer matches words of 3 characters or more.
 TRIGRAM = 3
@@ -55,7 +55,7 @@ LIKE_PARAMETER = "_like"
 COUNT_LIMIT = "count_searches_up_to"
 PAGE_COUNT_LIMIT = "count_up_to"
 ROWS_OF = "count_rows_of"
-CHARACTER_INDEX = "character_index"
+CHARACTER_INDEX_OPTION = "character_index"
 #: A short search the character index finds in at most this many rows is narrowed to them: the page sorts them whole
 #: (reading each row). One found in more is answered by walking the rows in the page's order, which meets a page of
 #: matches within about 50 × rows / FEW rows when the matches are spread.
@@ -168,16 +168,18 @@ def filters_from_request(request, database, table, datasette):
 
 
 async def _found_in_few(datasette, database: str, table: str, words: list[str]) -> list[int] | None:
-    """The rowids the table's character index finds every word in, when they are at most FEW; None when there is no
-    index, a word it cannot look for, or more."""
-    index = _table_config(datasette, database, table).get(CHARACTER_INDEX)
+    """The rowids the table's character index finds every word in, and those it has not indexed yet (stored by
+    another writer), when they are at most FEW; None when there is no index, a word it cannot look for, or more."""
+    index = _table_config(datasette, database, table).get(CHARACTER_INDEX_OPTION)
     phrases = [phrase(word) for word in words]
     if not index or None in phrases:
         return None
-    name = escape_sqlite(index)
+    name, unindexed = escape_sqlite(index), escape_sqlite(unindexed_table(index))
     try:
         found = await datasette.get_database(database).execute(
-            f"SELECT rowid FROM {name} WHERE {name} MATCH ? LIMIT ?", [" AND ".join(phrases), FEW + 1]
+            f"SELECT rowid FROM {name} WHERE {name} MATCH :words "
+            f"UNION ALL SELECT report_rowid FROM {unindexed} LIMIT :few",
+            {"words": " AND ".join(phrases), "few": FEW + 1},
         )
     except sqlite3.OperationalError:  # a database made before the index, opened read-only
         return None

@@ -14,7 +14,7 @@ from datasette.utils import tilde_encode
 
 from gxcrawl import lock
 from gxcrawl.export import dictionary
-from gxcrawl.store.characters import CHARACTER_INDEX
+from gxcrawl.store.characters import CHARACTER_INDEX, UNINDEXED
 from gxcrawl.store.schema import open_database, open_readonly
 from gxcrawl.store.scorecards import rescore_missing
 from gxcrawl.store.summaries import SUMMARIES, summaries_match
@@ -96,6 +96,7 @@ UPGRADED_TABLES = {
     "agency_aliases",
     *SUMMARIES,
     CHARACTER_INDEX,
+    UNINDEXED,
 }
 UPGRADED_VIEWS = {"figures_labelled", "figure_sources_current", "reports_wide"}
 

@@ -21,8 +21,26 @@ import sqlite_utils
 #: The index: one row per report, by the report's rowid. FTS5 phrases stay within a column, so a word is never
 #: matched across the end of the agency's name and the start of the title.
 CHARACTER_INDEX = "reports_chars"
-CHARACTER_INDEX_TABLE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {CHARACTER_INDEX} USING fts5(agency, title, tokenize = 'ascii')"
+
+
+#: The reports whose agency or title changed since the index last read them: filled by triggers whoever writes (an
+#: older gxcrawl, a hand edit), emptied by `index_characters`. Browse looks among them too, so that the index never
+#: misses a report; `open_database` indexes them.
+def unindexed_table(index: str) -> str:
+    return f"{index}_pending"
+
+
+UNINDEXED = unindexed_table(CHARACTER_INDEX)
+CHARACTER_INDEX_LAYOUT = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {CHARACTER_INDEX} USING fts5(agency, title, tokenize = 'ascii')",
+    f"CREATE TABLE IF NOT EXISTS {UNINDEXED} (report_rowid INTEGER PRIMARY KEY)",
+    f"CREATE TRIGGER IF NOT EXISTS {UNINDEXED}_made AFTER INSERT ON reports "
+    f"BEGIN INSERT OR IGNORE INTO {UNINDEXED} VALUES (NEW.rowid); END",
+    f"CREATE TRIGGER IF NOT EXISTS {UNINDEXED}_moved AFTER UPDATE OF agency, title ON reports "
+    f"BEGIN INSERT OR IGNORE INTO {UNINDEXED} VALUES (NEW.rowid); END",
+    f"CREATE TRIGGER IF NOT EXISTS {CHARACTER_INDEX}_gone AFTER DELETE ON reports BEGIN "
+    f"DELETE FROM {CHARACTER_INDEX} WHERE rowid = OLD.rowid; "
+    f"DELETE FROM {UNINDEXED} WHERE report_rowid = OLD.rowid; END",
 )
 
 
@@ -42,15 +60,35 @@ def phrase(word: str) -> str | None:
 def index_characters(db: sqlite_utils.Database, report_id: str) -> None:
     """Index the agency and title of the report again, as they are now stored."""
     rowid, agency, title = db.execute("SELECT rowid, agency, title FROM reports WHERE id = ?", [report_id]).fetchone()
+    _index(db, rowid, agency, title)
+
+
+def index_unindexed(db: sqlite_utils.Database) -> int:
+    """Index the reports another writer stored or changed (`UNINDEXED`), in the caller's transaction; how many."""
+    rows = db.execute(
+        f"SELECT r.rowid, r.agency, r.title FROM {UNINDEXED} u JOIN reports r ON r.rowid = u.report_rowid"
+    ).fetchall()
+    for rowid, agency, title in rows:
+        _index(db, rowid, agency, title)
+    db.conn.execute(f"DELETE FROM {UNINDEXED}")
+    return len(rows)
+
+
+def _index(db: sqlite_utils.Database, rowid: int, agency: str, title: str | None) -> None:
     db.conn.execute(f"DELETE FROM {CHARACTER_INDEX} WHERE rowid = ?", [rowid])
     db.conn.execute(
         f"INSERT INTO {CHARACTER_INDEX} (rowid, agency, title) VALUES (?, ?, ?)", [rowid, spaced(agency), spaced(title)]
     )
+    db.conn.execute(f"DELETE FROM {UNINDEXED} WHERE report_rowid = ?", [rowid])
 
 
 def build_character_index(db: sqlite_utils.Database) -> None:
-    """Make and fill the index from every report (a database made before it), in the caller's transaction."""
-    db.conn.execute(CHARACTER_INDEX_TABLE)
+    """Make the index, or empty it, and fill it from every report, in the caller's transaction: a database made before
+    it, and `gxcrawl rebuild-summaries`."""
+    for statement in CHARACTER_INDEX_LAYOUT:
+        db.conn.execute(statement)
+    db.conn.execute(f"DELETE FROM {CHARACTER_INDEX}")
+    db.conn.execute(f"DELETE FROM {UNINDEXED}")
     db.conn.executemany(
         f"INSERT INTO {CHARACTER_INDEX} (rowid, agency, title) VALUES (?, ?, ?)",
         (

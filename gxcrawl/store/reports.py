@@ -29,11 +29,8 @@ from gxcrawl.store.scorecards import agency_names, score_with_neighbour
 from gxcrawl.store.sources import read_from, refresh_sources, store_sources
 from gxcrawl.store.summaries import (
     apply_change,
-    apply_facet_change,
     contribution,
-    facet_values,
     refresh_agency,
-    refresh_gaps,
 )
 
 #: The headline columns of `reports` and the figure each shows.
@@ -128,7 +125,6 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
             return UNCHANGED
         newer = current is None or _is_newer(fetch, current)
         before = contribution(db, key) if newer else None
-        facets_before = facet_values(db, "reports", key) if newer else None
         version = write_row(
             db,
             "report_versions",
@@ -202,9 +198,7 @@ def store_report(db: sqlite_utils.Database, report: Report, fetch: Fetch, run_id
             )
         score_with_neighbour(db, key, agency, year)
         apply_change(db, before, contribution(db, key))
-        apply_facet_change(db, "reports", facets_before, facet_values(db, "reports", key))
         refresh_agency(db, agency)
-        refresh_gaps(db, agency_names(db, agency))
         return CHANGED if current else NEW
 
 

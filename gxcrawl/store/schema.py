@@ -8,8 +8,8 @@ import sqlite_utils
 
 from gxcrawl import lock
 from gxcrawl.forms import figure_labels
-from gxcrawl.store.characters import CHARACTER_INDEX, build_character_index
-from gxcrawl.store.summaries import SUMMARIES, SUMMARY_TABLES, rebuild_summaries
+from gxcrawl.store.characters import CHARACTER_INDEX, CHARACTER_INDEX_LAYOUT, build_character_index, index_unindexed
+from gxcrawl.store.summaries import SUMMARIES, SUMMARY_TABLES, ensure_triggers, rebuild_summaries
 from gxcrawl.store.wide import ensure_wide_view
 
 SCHEMA = """
@@ -345,8 +345,18 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
                 db.conn.execute(statement)
         if CHARACTER_INDEX not in tables:
             build_character_index(db)
-        if relabelled or unsummarised:  # when an outcome's rows changed, what was summed under them is summed again
-            rebuild_summaries(db, SUMMARIES if relabelled else unsummarised)
+        else:  # what another writer stored since (an older gxcrawl), indexed now
+            for statement in CHARACTER_INDEX_LAYOUT:
+                db.conn.execute(statement)
+            index_unindexed(db)
+        retriggered = ensure_triggers(db.conn)
+        # When an outcome's rows changed, what was summed under them is summed again; a summary whose triggers
+        # changed (a new release) is computed afresh by the new definition.
+        stale = (
+            SUMMARIES if relabelled else tuple(table for table in SUMMARIES if table in {*unsummarised, *retriggered})
+        )
+        if stale:
+            rebuild_summaries(db, stale)
     return db
 
 

@@ -30,10 +30,7 @@ from gxcrawl.scorecard import (
 )
 from gxcrawl.store.rows import write_row
 from gxcrawl.store.summaries import (
-    apply_facet_change,
     apply_score_change,
-    facet_values,
-    refresh_gaps,
     score_contribution,
 )
 
@@ -96,7 +93,6 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
     card.copied_share = copied_share(text, previous_prose)
     card.score = score(card)
     before = score_contribution(db, report_id)
-    facets_before = facet_values(db, "scorecards", report_id)
     write_row(
         db,
         "scorecards",
@@ -126,7 +122,6 @@ def store_scorecard(db: sqlite_utils.Database, report_id: str) -> Scorecard | No
         key="report_id",
     )
     apply_score_change(db, before, score_contribution(db, report_id))
-    apply_facet_change(db, "scorecards", facets_before, facet_values(db, "scorecards", report_id))
     return card
 
 
@@ -196,5 +191,4 @@ def link_agency(
         ]
         for report_id in ids:
             store_scorecard(db, report_id)
-        refresh_gaps(db, sorted(names))
     return len(ids)

@@ -17,11 +17,14 @@
   unfiltered pages, `gxcrawl.browse.facets`).
 
 The writer applies each report's change in the transaction that stores it,
-so a crash leaves the summaries and the reports in step: the totals, outcomes,
-scores and facets as a difference (`apply_change`, `apply_score_change`: what the
+so a crash leaves the summaries and the reports in step: the totals, outcomes
+and scores as a difference (`apply_change`, `apply_score_change`: what the
 report contributed before, taken away; what it contributes now, added), an
-agency's rows computed again from its own reports (`refresh_agency`,
-`refresh_gaps`: a few rows). `rebuild_summaries` computes them all from scratch, with the very
+agency's row computed again from its own reports (`refresh_agency`, a few
+rows). The gaps and the facets are kept by triggers (`SUMMARY_TRIGGERS`), in
+the same transaction, whoever writes: an agency's gaps computed again from its
+reports under all its names when one of them or a link between names changes,
+the facets' counts moved with each row. `rebuild_summaries` computes them all from scratch, with the very
 queries they replace (`TOTALS_QUERY`, `OUTCOMES_QUERY`, `AGENCIES_QUERY`,
 `SCORES_QUERY`, `GAPS_QUERY`, `FACETS_QUERY`): `gxcrawl rebuild-summaries`, and the tests' reference.
 """
@@ -59,7 +62,7 @@ FACETED = {
         "score_band",
     ),
 }
-FACETED_BY = {"reports": "id", "scorecards": "report_id"}
+
 
 #: What `summary_scores` keeps per region and year, by the scorecards' expression it sums: a scorecard that cannot
 #: tell (NULL) is left out of both the sum and the count (`<part>_known`), as avg() leaves it out.
@@ -136,6 +139,80 @@ FACETS_QUERY = " UNION ALL ".join(
 )
 
 
+def _names(agency: str) -> str:
+    """SQL for every name the agency reporting as `agency` (an expression) has reported under: what it leads to
+    (`agency_aliases`) and the names linked to that."""
+    current = f"coalesce((SELECT agency FROM agency_aliases WHERE alias = {agency}), {agency})"
+    return f"SELECT {current} UNION SELECT alias FROM agency_aliases WHERE agency = {current}"
+
+
+def _gaps_of(*agencies: str) -> str:
+    """Statements computing again the rows of `summary_gaps` of every report printed under any name of the agencies
+    (expressions)."""
+    names = " UNION ".join(_names(agency) for agency in agencies)
+    return (
+        "DELETE FROM summary_gaps WHERE report_id IN "
+        f"(SELECT id FROM reports INDEXED BY reports_by_agency WHERE agency IN ({names}));\n"
+        f"INSERT INTO summary_gaps {GAPS_QUERY.format(where=f'prev.agency IN ({names}) AND')};"
+    )
+
+
+def _facets_moved(table: str, row: str, sign: int, changed_only: bool = False) -> str:
+    """Statements adding `sign` to the counts of the faceted values of `row` (NEW or OLD) of `table`; with
+    `changed_only`, of the columns an update changed."""
+    statements = []
+    for column in FACETED[table]:
+        changed = f" AND OLD.{column} IS NOT NEW.{column}" if changed_only else ""
+        statements.append(
+            f"INSERT INTO summary_facets (table_name, column_name, value, rows) SELECT '{table}', '{column}', "
+            f"{row}.{column}, {sign} WHERE {row}.{column} IS NOT NULL{changed} "
+            f"ON CONFLICT DO UPDATE SET rows = rows + {sign};"
+        )
+    return "\n".join(statements) + "\nDELETE FROM summary_facets WHERE rows = 0;"
+
+
+def _facet_triggers(table: str) -> dict[str, str]:
+    """The triggers moving the facets' counts of `table` with each row made, changed and deleted."""
+    moved = f"{_facets_moved(table, 'OLD', -1, changed_only=True)} {_facets_moved(table, 'NEW', 1, changed_only=True)}"
+    return {
+        f"summary_facets_{table}_made": f"AFTER INSERT ON {table} BEGIN {_facets_moved(table, 'NEW', 1)} END",
+        f"summary_facets_{table}_moved": f"AFTER UPDATE OF {', '.join(FACETED[table])} ON {table} BEGIN {moved} END",
+        f"summary_facets_{table}_gone": f"AFTER DELETE ON {table} BEGIN {_facets_moved(table, 'OLD', -1)} END",
+    }
+
+
+#: What keeps `summary_gaps` and `summary_facets`, by the summary: triggers, so that they stay exact whoever writes
+#: (an older gxcrawl, a hand edit). `open_database` makes them again when their text changed (`ensure_triggers`).
+SUMMARY_TRIGGERS = {
+    "summary_gaps": {
+        "summary_gaps_report_made": f"AFTER INSERT ON reports BEGIN {_gaps_of('NEW.agency')} END",
+        "summary_gaps_report_moved": "AFTER UPDATE OF agency, year, source, region ON reports "
+        f"BEGIN {_gaps_of('OLD.agency', 'NEW.agency')} END",
+        "summary_gaps_report_gone": f"AFTER DELETE ON reports BEGIN {_gaps_of('OLD.agency')} END",
+        "summary_gaps_link_made": f"AFTER INSERT ON agency_aliases BEGIN {_gaps_of('NEW.alias', 'NEW.agency')} END",
+        "summary_gaps_link_moved": "AFTER UPDATE ON agency_aliases "
+        f"BEGIN {_gaps_of('OLD.alias', 'OLD.agency', 'NEW.alias', 'NEW.agency')} END",
+        "summary_gaps_link_gone": f"AFTER DELETE ON agency_aliases BEGIN {_gaps_of('OLD.alias', 'OLD.agency')} END",
+    },
+    "summary_facets": {name: sql for table in FACETED for name, sql in _facet_triggers(table).items()},
+}
+
+
+def ensure_triggers(connection) -> set[str]:
+    """Make the summaries' triggers, or make them again where their text changed; the summaries whose triggers were
+    (re)made, which must be computed afresh."""
+    made = set()
+    for summary, triggers in SUMMARY_TRIGGERS.items():
+        for name, body in triggers.items():
+            wanted = f"CREATE TRIGGER {name} {body}"
+            found = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name])
+            if (found.fetchone() or [None])[0] != wanted:
+                connection.execute(f"DROP TRIGGER IF EXISTS {name}")
+                connection.execute(wanted)
+                made.add(summary)
+    return made
+
+
 def contribution(db: sqlite_utils.Database, report_id: str) -> tuple[tuple | None, dict, dict[str, Decimal]]:
     """What a stored report adds to the summaries now: its (source, region, year), its headline figures, and its
     answered applications per outcome; (None, {}, {}) when it is not stored."""
@@ -195,47 +272,10 @@ def apply_score_change(db: sqlite_utils.Database, before: tuple, after: tuple) -
     db.conn.execute("DELETE FROM summary_scores WHERE reports = 0")
 
 
-def facet_values(db: sqlite_utils.Database, table: str, key: str) -> dict | None:
-    """The faceted columns' values of the row of `table` that `key` names (None when there is none)."""
-    columns = FACETED[table]
-    row = db.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {FACETED_BY[table]} = ?", [key]).fetchone()
-    return None if row is None else dict(zip(columns, row))
-
-
-def apply_facet_change(db: sqlite_utils.Database, table: str, before: dict | None, after: dict | None) -> None:
-    """Move `summary_facets` from a row's values `before` to `after` (each from `facet_values`)."""
-    if before == after:
-        return
-    for sign, values in ((-1, before), (1, after)):
-        for column, value in (values or {}).items():
-            if value is not None:
-                db.conn.execute(
-                    "INSERT INTO summary_facets (table_name, column_name, value, rows) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT DO UPDATE SET rows = rows + excluded.rows",
-                    [table, column, value, sign],
-                )
-    db.conn.execute("DELETE FROM summary_facets WHERE rows = 0")
-
-
 def refresh_agency(db: sqlite_utils.Database, agency: str) -> None:
     """Compute the agency's row of `summary_agencies` again from its reports (one per year: a few rows)."""
     db.conn.execute("DELETE FROM summary_agencies WHERE agency = ?", [agency])
     db.conn.execute(f"INSERT INTO summary_agencies {AGENCIES_QUERY.format(where='WHERE agency = ?')}", [agency])
-
-
-def refresh_gaps(db: sqlite_utils.Database, names: list[str]) -> None:
-    """Compute the rows of `summary_gaps` of the reports printed under `names` again: every name an agency has
-    reported under (`agency_names`), and, when a link between names changes, the names of both sides."""
-    marks = ", ".join("?" * len(names))
-    db.conn.execute(
-        f"DELETE FROM summary_gaps WHERE report_id IN (SELECT id FROM reports INDEXED BY reports_by_agency "
-        f"WHERE agency IN ({marks}))",
-        names,
-    )
-    db.conn.execute(
-        f"INSERT INTO summary_gaps {GAPS_QUERY.format(where=f'prev.agency IN ({marks}) AND')}",
-        names,
-    )
 
 
 def _add(db, table: str, keys: dict, sign: int, sums: dict) -> None:
