@@ -239,50 +239,34 @@ SELECT agency, max(region) AS region, count(*) AS reports, sum(applications_new)
 FROM reports WHERE (:year = '' OR year = CAST(:year AS INTEGER))
 GROUP BY agency ORDER BY applications_new DESC, agency LIMIT 100"""
 
-DID_NOT_PUBLISH_BEFORE = """
-SELECT prev.source, prev.region, coalesce(a.agency, prev.agency) AS agency, prev.year + 1 AS missing_year,
-  prev.year AS last_year, prev.id AS last_report
-FROM reports prev
-LEFT JOIN agency_aliases a ON a.alias = prev.agency
-WHERE (prev.year + 2) || '-01-31' < date('now')
+#: Who did not publish before its summary: every report read, the agency's next year looked for under all its names.
+MISSING_BEFORE = """(prev.year + 2) || '-01-31' < date('now')
   AND EXISTS (SELECT 1 FROM crawl_runs run WHERE run.spider = prev.source AND run.exit_status = 0
               AND run.ended > (prev.year + 2) || '-01-31')
   AND NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
                   WHERE cur.agency = coalesce(a.agency, prev.agency) AND cur.year = prev.year + 1)
   AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
                   ON cur.agency = other.alias AND cur.year = prev.year + 1
-                  WHERE other.agency = coalesce(a.agency, prev.agency))
-  AND (:region = '' OR prev.region = :region)
-  AND (:year = '' OR prev.year + 1 = CAST(:year AS INTEGER))
+                  WHERE other.agency = coalesce(a.agency, prev.agency))"""
+DID_NOT_PUBLISH_BEFORE = f"""
+SELECT prev.source, prev.region, coalesce(a.agency, prev.agency) AS agency, prev.year + 1 AS missing_year,
+  prev.year AS last_year, prev.id AS last_report
+FROM reports prev LEFT JOIN agency_aliases a ON a.alias = prev.agency
+WHERE {MISSING_BEFORE}
+  AND (:region = '' OR prev.region = :region) AND (:year = '' OR prev.year + 1 = CAST(:year AS INTEGER))
 ORDER BY prev.year DESC, prev.source, prev.region, agency"""
-DID_NOT_PUBLISH_COUNTS_BEFORE = """
+DID_NOT_PUBLISH_COUNTS_BEFORE = f"""
 SELECT prev.source, coalesce(prev.region, '（未知 · unknown）') AS region, prev.year + 1 AS year,
   count(*) AS did_not_publish,
   (SELECT count(*) FROM reports c WHERE c.year = prev.year + 1 AND c.source = prev.source
    AND c.region IS prev.region) AS published
-FROM reports prev
-LEFT JOIN agency_aliases a ON a.alias = prev.agency
-WHERE (prev.year + 2) || '-01-31' < date('now')
-  AND EXISTS (SELECT 1 FROM crawl_runs run WHERE run.spider = prev.source AND run.exit_status = 0
-              AND run.ended > (prev.year + 2) || '-01-31')
-  AND NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
-                  WHERE cur.agency = coalesce(a.agency, prev.agency) AND cur.year = prev.year + 1)
-  AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
-                  ON cur.agency = other.alias AND cur.year = prev.year + 1
-                  WHERE other.agency = coalesce(a.agency, prev.agency))
+FROM reports prev LEFT JOIN agency_aliases a ON a.alias = prev.agency
+WHERE {MISSING_BEFORE}
 GROUP BY prev.source, prev.region, prev.year ORDER BY year DESC, did_not_publish DESC"""
-DID_NOT_PUBLISH_CHART_BEFORE = """
+DID_NOT_PUBLISH_CHART_BEFORE = f"""
 SELECT prev.year + 1 AS year, coalesce(prev.region, '（未知 · unknown）') AS region, count(*) AS agencies
-FROM reports prev
-LEFT JOIN agency_aliases a ON a.alias = prev.agency
-WHERE (prev.year + 2) || '-01-31' < date('now') [[ AND prev.region = :region ]]
-  AND EXISTS (SELECT 1 FROM crawl_runs run WHERE run.spider = prev.source AND run.exit_status = 0
-              AND run.ended > (prev.year + 2) || '-01-31')
-  AND NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
-                  WHERE cur.agency = coalesce(a.agency, prev.agency) AND cur.year = prev.year + 1)
-  AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
-                  ON cur.agency = other.alias AND cur.year = prev.year + 1
-                  WHERE other.agency = coalesce(a.agency, prev.agency))
+FROM reports prev LEFT JOIN agency_aliases a ON a.alias = prev.agency
+WHERE {MISSING_BEFORE} [[ AND prev.region = :region ]]
 GROUP BY 1, 2"""
 
 
