@@ -80,6 +80,12 @@ def test_reports_another_writer_stores_are_searched_and_indexed_by_the_next_gxcr
         "VALUES ('henan/罕见局/2022', 'henan', '罕见局', 2022, '罕见局2022年报告', '新乡市', '2021', 'html')"
     )
     db.conn.execute("UPDATE reports SET title = '稀有标题' WHERE agency = '卫辉市商务局'")
+    for _ in range(2):  # an upsert of a report listed already (an older gxcrawl storing it twice)
+        db.conn.execute(
+            "INSERT INTO reports (id, source, agency, year, title) "
+            "VALUES ('henan/罕见局/2022', 'henan', '罕见局', 2022, '罕见局2022年报告') "
+            "ON CONFLICT (id) DO UPDATE SET title = excluded.title"
+        )
     db.conn.commit()
     assert db.execute(f"SELECT count(*) FROM {UNINDEXED}").fetchone()[0] == 2
     assert kept(db)[4:] == computed(db)[4:]  # the gaps and facets, kept by triggers whoever writes
@@ -105,4 +111,21 @@ def test_reports_another_writer_stores_are_searched_and_indexed_by_the_next_gxcr
     assert main(["rebuild-summaries", "--db", str(path)]) == 0
     db = open_database(path)
     assert indexed(db) == from_reports(db) and len(indexed(db)) == 2
+    db.close()
+
+
+def test_a_database_whose_index_has_no_list_of_what_it_missed_is_indexed_afresh(tmp_path):
+    from gxcrawl.store.characters import CHARACTER_INDEX_TRIGGERS, UNINDEXED
+
+    db = open_database(tmp_path / "g.db")
+    # As a release that kept the index without its list of what other writers stored: one report it never read.
+    db.conn.execute(f"DROP TABLE {UNINDEXED}")
+    for name in CHARACTER_INDEX_TRIGGERS:
+        db.conn.execute(f"DROP TRIGGER {name}")
+    db.conn.execute("INSERT INTO reports (id, source, agency, year, title) VALUES ('a', 'henan', '罕见局', 2022, 't')")
+    db.conn.commit()
+    assert indexed(db) == set()
+    db.close()
+    db = open_database(tmp_path / "g.db")
+    assert indexed(db) == from_reports(db) and len(indexed(db)) == 1
     db.close()

@@ -172,7 +172,7 @@ def test_every_statement_of_the_summaries_triggers_finds_its_rows_by_their_ident
                 names = tables_by_alias(sql)
                 for step in plan(db, sql):
                     scanned = re.match(r"SCAN (\w+)", step)
-                    if scanned:
-                        assert names.get(scanned[1], scanned[1]) in SMALL | {"CONSTANT"}, (sql, step)
+                    if scanned:  # the gaps are looked up too: they grow with the reports
+                        assert names.get(scanned[1], scanned[1]) in SMALL - {"summary_gaps"} | {"CONSTANT"}, step
                 checked += 1
     assert checked > 20

@@ -51,7 +51,7 @@ def computed(db) -> tuple[set, ...]:
         {tuple(row) for row in db.execute(OUTCOMES_QUERY)},
         {tuple(row) for row in db.execute(AGENCIES_QUERY.format(where=""))},
         {tuple(row) for row in db.execute(SCORES_QUERY)},
-        {tuple(row) for row in db.execute(GAPS_QUERY.format(where=""))},
+        {tuple(row) for row in db.execute(GAPS_QUERY.format(where="", indexed=""))},
         {tuple(row) for row in db.execute(FACETS_QUERY)},
     )
 
@@ -405,3 +405,15 @@ def test_a_summary_whose_triggers_changed_is_computed_afresh(writer):
     for made in SUMMARY_TRIGGERS.values():
         assert all(triggers[name] == f"CREATE TRIGGER {name} {body}" for name, body in made.items())
     db.close()
+
+
+def test_a_report_deleted_or_given_another_id_by_hand_takes_its_gap_along(writer):
+    db, store, _ = writer
+    store("卫辉市商务局", 2021, 1)
+    store("卫辉市商务局", 2023, 2)
+    store("郑州市教育局", 2021, 3)
+    assert len(kept(db)[4]) == 3
+    db.conn.execute("UPDATE reports SET id = 'henan/卫辉市商务局/2021b' WHERE id = 'henan/卫辉市商务局/2021'")
+    assert kept(db)[4:] == computed(db)[4:]
+    db.conn.execute("DELETE FROM reports WHERE agency = '郑州市教育局'")
+    assert kept(db)[4:] == computed(db)[4:] and len(kept(db)[4]) == 2

@@ -18,6 +18,8 @@ database made before it.
 
 import sqlite_utils
 
+from gxcrawl.store.triggers import make_triggers
+
 #: The index: one row per report, by the report's rowid. FTS5 phrases stay within a column, so a word is never
 #: matched across the end of the agency's name and the start of the title.
 CHARACTER_INDEX = "reports_chars"
@@ -31,17 +33,21 @@ def unindexed_table(index: str) -> str:
 
 
 UNINDEXED = unindexed_table(CHARACTER_INDEX)
-CHARACTER_INDEX_LAYOUT = (
+CHARACTER_INDEX_TABLES = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {CHARACTER_INDEX} USING fts5(agency, title, tokenize = 'ascii')",
     f"CREATE TABLE IF NOT EXISTS {UNINDEXED} (report_rowid INTEGER PRIMARY KEY)",
-    f"CREATE TRIGGER IF NOT EXISTS {UNINDEXED}_made AFTER INSERT ON reports "
-    f"BEGIN INSERT OR IGNORE INTO {UNINDEXED} VALUES (NEW.rowid); END",
-    f"CREATE TRIGGER IF NOT EXISTS {UNINDEXED}_moved AFTER UPDATE OF agency, title ON reports "
-    f"BEGIN INSERT OR IGNORE INTO {UNINDEXED} VALUES (NEW.rowid); END",
-    f"CREATE TRIGGER IF NOT EXISTS {CHARACTER_INDEX}_gone AFTER DELETE ON reports BEGIN "
-    f"DELETE FROM {CHARACTER_INDEX} WHERE rowid = OLD.rowid; "
-    f"DELETE FROM {UNINDEXED} WHERE report_rowid = OLD.rowid; END",
 )
+#: The triggers listing what the index has still to read (not `INSERT OR IGNORE`: inside a trigger fired by an
+#: upsert, SQLite takes the upsert's conflict handling instead), and taking a report gone out of it.
+CHARACTER_INDEX_TRIGGERS = {
+    f"{UNINDEXED}_made": f"AFTER INSERT ON reports "
+    f"BEGIN INSERT INTO {UNINDEXED} VALUES (NEW.rowid) ON CONFLICT DO NOTHING; END",
+    f"{UNINDEXED}_moved": f"AFTER UPDATE OF agency, title ON reports "
+    "WHEN OLD.agency IS NOT NEW.agency OR OLD.title IS NOT NEW.title "
+    f"BEGIN INSERT INTO {UNINDEXED} VALUES (NEW.rowid) ON CONFLICT DO NOTHING; END",
+    f"{CHARACTER_INDEX}_gone": f"AFTER DELETE ON reports BEGIN DELETE FROM {CHARACTER_INDEX} WHERE rowid = OLD.rowid; "
+    f"DELETE FROM {UNINDEXED} WHERE report_rowid = OLD.rowid; END",
+}
 
 
 def spaced(text: str | None) -> str | None:
@@ -82,11 +88,22 @@ def _index(db: sqlite_utils.Database, rowid: int, agency: str, title: str | None
     db.conn.execute(f"DELETE FROM {UNINDEXED} WHERE report_rowid = ?", [rowid])
 
 
-def build_character_index(db: sqlite_utils.Database) -> None:
-    """Make the index, or empty it, and fill it from every report, in the caller's transaction: a database made before
-    it, and `gxcrawl rebuild-summaries`."""
-    for statement in CHARACTER_INDEX_LAYOUT:
+def ensure_character_index(db: sqlite_utils.Database, tables: set[str]) -> None:
+    """Give the database the index, built from every report when it lacks it, its list of what is still to read, or
+    the triggers of this release (a database made before them, or by a release whose triggers missed some); else
+    index what another writer stored since. In the caller's transaction."""
+    for statement in CHARACTER_INDEX_TABLES:
         db.conn.execute(statement)
+    retriggered = make_triggers(db.conn, CHARACTER_INDEX_TRIGGERS)
+    if retriggered or not {CHARACTER_INDEX, UNINDEXED} <= tables:
+        build_character_index(db)
+    else:
+        index_unindexed(db)
+
+
+def build_character_index(db: sqlite_utils.Database) -> None:
+    """Empty the index and fill it from every report, in the caller's transaction: `ensure_character_index`, and
+    `gxcrawl rebuild-summaries`."""
     db.conn.execute(f"DELETE FROM {CHARACTER_INDEX}")
     db.conn.execute(f"DELETE FROM {UNINDEXED}")
     db.conn.executemany(

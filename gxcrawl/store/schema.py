@@ -8,7 +8,7 @@ import sqlite_utils
 
 from gxcrawl import lock
 from gxcrawl.forms import figure_labels
-from gxcrawl.store.characters import CHARACTER_INDEX, CHARACTER_INDEX_LAYOUT, build_character_index, index_unindexed
+from gxcrawl.store.characters import ensure_character_index
 from gxcrawl.store.summaries import SUMMARIES, SUMMARY_TABLES, ensure_triggers, rebuild_summaries
 from gxcrawl.store.wide import ensure_wide_view
 
@@ -343,12 +343,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
             # short leaves no empty summaries behind; then kept by the writer.
             for statement in SUMMARY_TABLES:
                 db.conn.execute(statement)
-        if CHARACTER_INDEX not in tables:
-            build_character_index(db)
-        else:  # what another writer stored since (an older gxcrawl), indexed now
-            for statement in CHARACTER_INDEX_LAYOUT:
-                db.conn.execute(statement)
-            index_unindexed(db)
+        ensure_character_index(db, tables)
         retriggered = ensure_triggers(db.conn)
         # When an outcome's rows changed, what was summed under them is summed again; a summary whose triggers
         # changed (a new release) is computed afresh by the new definition.

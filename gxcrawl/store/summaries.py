@@ -33,6 +33,8 @@ from decimal import Decimal
 
 import sqlite_utils
 
+from gxcrawl.store.triggers import make_triggers
+
 #: The reports table's headline columns summed per source, region and year. A report whose portal does not say its
 #: region counts under '' (a key cannot be NULL); the queries call it unknown.
 SUMMED = ("applications_new", "applications_total", "granted", "review_total", "suit_total", "fees")
@@ -122,9 +124,10 @@ SCORES_QUERY = (
 
 
 #: Each report (`prev`) whose agency, by its current name (`agency_aliases`) or any name linked to it, has no report
-#: of the next year: its id, source, region, current name and year. `{where}` narrows it to some agencies' reports.
+#: of the next year: its id, source, region, current name and year. `{where}` narrows it to some agencies' reports,
+#: `{indexed}` names the index that finds them.
 GAPS_QUERY = """SELECT prev.id, prev.source, prev.region, coalesce(a.agency, prev.agency), prev.year
-FROM reports prev LEFT JOIN agency_aliases a ON a.alias = prev.agency
+FROM reports prev {indexed} LEFT JOIN agency_aliases a ON a.alias = prev.agency
 WHERE {where} NOT EXISTS (SELECT 1 FROM reports cur INDEXED BY reports_by_agency
                     WHERE cur.agency = coalesce(a.agency, prev.agency) AND cur.year = prev.year + 1)
   AND NOT EXISTS (SELECT 1 FROM agency_aliases other CROSS JOIN reports cur INDEXED BY reports_by_agency
@@ -148,47 +151,65 @@ def _names(agency: str) -> str:
 
 def _gaps_of(*agencies: str) -> str:
     """Statements computing again the rows of `summary_gaps` of every report printed under any name of the agencies
-    (expressions)."""
+    (expressions). Each agency's reports are found by name, whatever statistics the planner may have gathered."""
     names = " UNION ".join(_names(agency) for agency in agencies)
+    narrowed = GAPS_QUERY.format(where=f"prev.agency IN ({names}) AND", indexed="INDEXED BY reports_by_agency")
     return (
         "DELETE FROM summary_gaps WHERE report_id IN "
-        f"(SELECT id FROM reports INDEXED BY reports_by_agency WHERE agency IN ({names}));\n"
-        f"INSERT INTO summary_gaps {GAPS_QUERY.format(where=f'prev.agency IN ({names}) AND')};"
+        f"(SELECT id FROM reports INDEXED BY reports_by_agency WHERE agency IN ({names})); "
+        f"INSERT INTO summary_gaps {narrowed};"
     )
+
+
+def _changed(columns: tuple[str, ...]) -> str:
+    """A trigger's condition: an update that changed one of `columns` (an upsert sets them all)."""
+    return " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in columns)
 
 
 def _facets_moved(table: str, row: str, sign: int, changed_only: bool = False) -> str:
     """Statements adding `sign` to the counts of the faceted values of `row` (NEW or OLD) of `table`; with
-    `changed_only`, of the columns an update changed."""
+    `changed_only`, of the columns an update changed. A count taken to nothing is deleted by its key."""
     statements = []
     for column in FACETED[table]:
-        changed = f" AND OLD.{column} IS NOT NEW.{column}" if changed_only else ""
+        condition = f"{row}.{column} IS NOT NULL" + (f" AND OLD.{column} IS NOT NEW.{column}" if changed_only else "")
         statements.append(
             f"INSERT INTO summary_facets (table_name, column_name, value, rows) SELECT '{table}', '{column}', "
-            f"{row}.{column}, {sign} WHERE {row}.{column} IS NOT NULL{changed} "
-            f"ON CONFLICT DO UPDATE SET rows = rows + {sign};"
+            f"{row}.{column}, {sign} WHERE {condition} ON CONFLICT DO UPDATE SET rows = rows + {sign};"
         )
-    return "\n".join(statements) + "\nDELETE FROM summary_facets WHERE rows = 0;"
+        if sign < 0:
+            statements.append(
+                f"DELETE FROM summary_facets WHERE table_name = '{table}' AND column_name = '{column}' "
+                f"AND value = {row}.{column} AND rows = 0;"
+            )
+    return " ".join(statements)
 
 
 def _facet_triggers(table: str) -> dict[str, str]:
     """The triggers moving the facets' counts of `table` with each row made, changed and deleted."""
+    columns = FACETED[table]
     moved = f"{_facets_moved(table, 'OLD', -1, changed_only=True)} {_facets_moved(table, 'NEW', 1, changed_only=True)}"
     return {
         f"summary_facets_{table}_made": f"AFTER INSERT ON {table} BEGIN {_facets_moved(table, 'NEW', 1)} END",
-        f"summary_facets_{table}_moved": f"AFTER UPDATE OF {', '.join(FACETED[table])} ON {table} BEGIN {moved} END",
+        f"summary_facets_{table}_moved": f"AFTER UPDATE OF {', '.join(columns)} ON {table} "
+        f"WHEN {_changed(columns)} BEGIN {moved} END",
         f"summary_facets_{table}_gone": f"AFTER DELETE ON {table} BEGIN {_facets_moved(table, 'OLD', -1)} END",
     }
 
 
-#: What keeps `summary_gaps` and `summary_facets`, by the summary: triggers, so that they stay exact whoever writes
-#: (an older gxcrawl, a hand edit). `open_database` makes them again when their text changed (`ensure_triggers`).
+#: What moves a report from one agency's gaps to another's.
+GAP_COLUMNS = ("id", "agency", "year", "source", "region")
+
+#: What keeps `summary_gaps` and `summary_facets`, by the summary: triggers, so that they follow every writer that
+#: fires them (an older gxcrawl, a hand edit). `open_database` makes them again when their text changed.
 SUMMARY_TRIGGERS = {
     "summary_gaps": {
         "summary_gaps_report_made": f"AFTER INSERT ON reports BEGIN {_gaps_of('NEW.agency')} END",
-        "summary_gaps_report_moved": "AFTER UPDATE OF agency, year, source, region ON reports "
-        f"BEGIN {_gaps_of('OLD.agency', 'NEW.agency')} END",
-        "summary_gaps_report_gone": f"AFTER DELETE ON reports BEGIN {_gaps_of('OLD.agency')} END",
+        # A report gone, or under another id, takes its own row along.
+        "summary_gaps_report_moved": f"AFTER UPDATE OF {', '.join(GAP_COLUMNS)} ON reports "
+        f"WHEN {_changed(GAP_COLUMNS)} "
+        f"BEGIN DELETE FROM summary_gaps WHERE report_id = OLD.id; {_gaps_of('OLD.agency', 'NEW.agency')} END",
+        "summary_gaps_report_gone": "AFTER DELETE ON reports "
+        f"BEGIN DELETE FROM summary_gaps WHERE report_id = OLD.id; {_gaps_of('OLD.agency')} END",
         "summary_gaps_link_made": f"AFTER INSERT ON agency_aliases BEGIN {_gaps_of('NEW.alias', 'NEW.agency')} END",
         "summary_gaps_link_moved": "AFTER UPDATE ON agency_aliases "
         f"BEGIN {_gaps_of('OLD.alias', 'OLD.agency', 'NEW.alias', 'NEW.agency')} END",
@@ -201,16 +222,7 @@ SUMMARY_TRIGGERS = {
 def ensure_triggers(connection) -> set[str]:
     """Make the summaries' triggers, or make them again where their text changed; the summaries whose triggers were
     (re)made, which must be computed afresh."""
-    made = set()
-    for summary, triggers in SUMMARY_TRIGGERS.items():
-        for name, body in triggers.items():
-            wanted = f"CREATE TRIGGER {name} {body}"
-            found = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name])
-            if (found.fetchone() or [None])[0] != wanted:
-                connection.execute(f"DROP TRIGGER IF EXISTS {name}")
-                connection.execute(wanted)
-                made.add(summary)
-    return made
+    return {summary for summary, triggers in SUMMARY_TRIGGERS.items() if make_triggers(connection, triggers)}
 
 
 def contribution(db: sqlite_utils.Database, report_id: str) -> tuple[tuple | None, dict, dict[str, Decimal]]:
@@ -303,7 +315,7 @@ def rebuild_summaries(db: sqlite_utils.Database, tables: tuple[str, ...] = SUMMA
         + OUTCOMES_QUERY,
         "summary_agencies": f"INSERT INTO summary_agencies {AGENCIES_QUERY.format(where='')}",
         "summary_scores": f"INSERT INTO summary_scores (region, year, reports, {parts}) {SCORES_QUERY}",
-        "summary_gaps": f"INSERT INTO summary_gaps {GAPS_QUERY.format(where='')}",
+        "summary_gaps": f"INSERT INTO summary_gaps {GAPS_QUERY.format(where='', indexed='')}",
         "summary_facets": f"INSERT INTO summary_facets {FACETS_QUERY}",
     }
     with db.atomic():
