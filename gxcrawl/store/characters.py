@@ -18,20 +18,21 @@ database made before it.
 
 import sqlite_utils
 
-from gxcrawl.store.triggers import make_triggers
+from gxcrawl.store.definitions import make_triggers
 
 #: The index: one row per report, by the report's rowid. FTS5 phrases stay within a column, so a word is never
 #: matched across the end of the agency's name and the start of the title.
 CHARACTER_INDEX = "reports_chars"
 
 
-#: The reports whose agency or title changed since the index last read them: filled by triggers whoever writes (an
-#: older gxcrawl, a hand edit), emptied by `index_characters`. Browse looks among them too, so that the index never
-#: misses a report; `open_database` indexes them.
 def unindexed_table(index: str) -> str:
+    """The table listing the reports an index has still to read."""
     return f"{index}_pending"
 
 
+#: The reports whose agency or title changed since the index last read them: filled by triggers whoever writes (an
+#: older gxcrawl, a hand edit), emptied by `index_characters`. Browse looks among them too, so that the index never
+#: misses a report; `open_database` indexes them.
 UNINDEXED = unindexed_table(CHARACTER_INDEX)
 CHARACTER_INDEX_TABLES = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {CHARACTER_INDEX} USING fts5(agency, title, tokenize = 'ascii')",

@@ -27,11 +27,7 @@ from gxcrawl.store.rows import write_row
 from gxcrawl.store.runs import record_failure
 from gxcrawl.store.scorecards import agency_names, score_with_neighbour
 from gxcrawl.store.sources import read_from, refresh_sources, store_sources
-from gxcrawl.store.summaries import (
-    apply_change,
-    contribution,
-    refresh_agency,
-)
+from gxcrawl.store.summaries import apply_change, contribution, refresh_agency
 
 #: The headline columns of `reports` and the figure each shows.
 HEADLINES = {

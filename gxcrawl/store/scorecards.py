@@ -29,10 +29,7 @@ from gxcrawl.scorecard import (
     timeliness,
 )
 from gxcrawl.store.rows import write_row
-from gxcrawl.store.summaries import (
-    apply_score_change,
-    score_contribution,
-)
+from gxcrawl.store.summaries import apply_score_change, score_contribution
 
 #: The reports table's prose columns, by section.
 PROSE_COLUMNS = {"overview": "overview", "problems": "problems", "other": "other_matters"}

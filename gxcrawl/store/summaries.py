@@ -22,18 +22,20 @@ and scores as a difference (`apply_change`, `apply_score_change`: what the
 report contributed before, taken away; what it contributes now, added), an
 agency's row computed again from its own reports (`refresh_agency`, a few
 rows). The gaps and the facets are kept by triggers (`SUMMARY_TRIGGERS`), in
-the same transaction, whoever writes: an agency's gaps computed again from its
-reports under all its names when one of them or a link between names changes,
-the facets' counts moved with each row. `rebuild_summaries` computes them all from scratch, with the very
-queries they replace (`TOTALS_QUERY`, `OUTCOMES_QUERY`, `AGENCIES_QUERY`,
-`SCORES_QUERY`, `GAPS_QUERY`, `FACETS_QUERY`): `gxcrawl rebuild-summaries`, and the tests' reference.
+the same transaction, whoever writes: an agency's gaps computed again from
+its reports under all its names when one of them or a link between names
+changes, the facets' counts moved with each row. `rebuild_summaries`
+computes them all from scratch, with the very queries they replace
+(`TOTALS_QUERY`, `OUTCOMES_QUERY`, `AGENCIES_QUERY`, `SCORES_QUERY`,
+`GAPS_QUERY`, `FACETS_QUERY`): `gxcrawl rebuild-summaries`, and the tests'
+reference.
 """
 
 from decimal import Decimal
 
 import sqlite_utils
 
-from gxcrawl.store.triggers import make_triggers
+from gxcrawl.store.definitions import make_triggers
 
 #: The reports table's headline columns summed per source, region and year. A report whose portal does not say its
 #: region counts under '' (a key cannot be NULL); the queries call it unknown.
@@ -49,8 +51,7 @@ SUMMARIES = (
     "summary_facets",
 )
 
-#: The columns browse facets the reports and scorecards tables by (their `facets` in metadata.yaml), by table; and
-#: the column that names a row of each.
+#: The columns browse facets the reports and scorecards tables by (their `facets` in metadata.yaml), by table.
 FACETED = {
     "reports": ("year", "region", "template", "format", "checks_failed"),
     "scorecards": (

@@ -8,6 +8,7 @@ makes it again when the forms gain a key.
 """
 
 from gxcrawl.forms import FIGURE_KINDS
+from gxcrawl.store.definitions import make_again
 
 #: The columns before the figures: the report's identity, its scorecard, its checks.
 IDENTITY = ("id", "source", "agency", "region", "area_code", "year", "published", "template", "format", "url", "title")
@@ -40,10 +41,4 @@ def wide_view_sql() -> str:
 
 def ensure_wide_view(connection) -> None:
     """Make the view, or make it again when the forms' keys changed since it was made."""
-    wanted = wide_view_sql()
-    found = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'reports_wide'").fetchone()
-    if found and found[0] == wanted:
-        return
-    if found:
-        connection.execute("DROP VIEW reports_wide")
-    connection.execute(wanted)
+    make_again(connection, "view", "reports_wide", wide_view_sql())
