@@ -147,7 +147,9 @@ def test_a_crawl_killed_halfway_resumes_without_refetching_or_duplicates(serve, 
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if db.exists() and rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] >= 12:
+        # The crawl makes the file a moment before its tables: counted once the reports table is there.
+        made = db.exists() and rows(db, "SELECT count(*) AS n FROM sqlite_master WHERE name = 'reports'")[0]["n"]
+        if made and rows(db, "SELECT COUNT(*) AS n FROM reports")[0]["n"] >= 12:
             break
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)  # no chance to clean up: as a power cut
